@@ -1,0 +1,336 @@
+//! The domain rules of the match-result file, in one place: which rows are mismatches, which
+//! are out of scope (lost qualification), which viewing-stop case (①/②/③) applies, the order
+//! in which clerks should take them, and the consistency warnings on a row.
+
+use crate::record::{
+    Date, Item, Person, Record, RegistryResult, StopCase, StopFlag, Verdict, Verdicts,
+};
+use crate::text::fold_width_and_spaces;
+
+/// What totsugo derives from one row.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Classification {
+    /// 総合判定 × (or, where the file leaves it empty, any item × or no registry record).
+    pub mismatch: bool,
+    /// Qualification lost on or before the match date: out of scope of the check (item 2-1).
+    pub lost: bool,
+    /// Viewing-stop case recomputed from the official table.
+    pub case: StopCase,
+    /// Work order: lower first (see [`priority`]).
+    pub priority: u8,
+}
+
+impl Classification {
+    /// A mismatch the insurer must check (not lost).
+    pub fn in_scope(&self) -> bool {
+        self.mismatch && !self.lost
+    }
+}
+
+/// The viewing-stop case from the official table (`match-file.md`, 閲覧停止).
+///
+/// No registry record (J-LIS照会結果 2 or 3) counts as ①. Empty verdicts count as "not ×".
+pub fn stop_case(result: RegistryResult, v: &Verdicts, multi_qual: bool) -> StopCase {
+    if result != RegistryResult::Found {
+        return StopCase::Case1;
+    }
+    let x = |i: Item| v.get(i) == Verdict::Differs;
+    if x(Item::BirthDate) || x(Item::Sex) {
+        return StopCase::Case1;
+    }
+    let names_differing = x(Item::KanaName) as u8 + x(Item::KanjiName) as u8;
+    match (names_differing, x(Item::Address)) {
+        (2, _) => StopCase::Case2,
+        (1, true) => StopCase::Case2,
+        (0, true) if multi_qual => StopCase::Case3,
+        _ => StopCase::NoStop,
+    }
+}
+
+/// Whether the qualification was lost at the time of matching: a loss date on or before
+/// 突合基準日 (or any loss date when the file has no base date).
+pub fn is_lost(qual_end: Option<Date>, base_date: Option<Date>) -> bool {
+    match (qual_end, base_date) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(end), Some(base)) => end <= base,
+    }
+}
+
+/// Whether a row is a mismatch: 総合判定 ×; where 総合判定 is empty, any item × or no
+/// registry record.
+pub fn is_mismatch(result: RegistryResult, v: &Verdicts) -> bool {
+    match v.overall {
+        Verdict::Differs => true,
+        Verdict::Equal => false,
+        Verdict::NotCompared => {
+            result != RegistryResult::Found || v.items.contains(&Verdict::Differs)
+        }
+    }
+}
+
+/// Work order of a row: ① first (those people cannot use their card at the doctor), then ②,
+/// ③, mismatches without a stop, lost qualifications, and rows that match last.
+pub fn priority(mismatch: bool, lost: bool, case: StopCase) -> u8 {
+    if !mismatch {
+        return 9;
+    }
+    let base = match case {
+        StopCase::Case1 => 0,
+        StopCase::Case2 => 1,
+        StopCase::Case3 => 2,
+        StopCase::NoStop => 3,
+    };
+    if lost { base + 4 } else { base }
+}
+
+/// Classifies a row from its registry result, verdicts, qualification and match dates.
+pub fn classify(
+    result: RegistryResult,
+    v: &Verdicts,
+    multi_qual: bool,
+    qual_end: Option<Date>,
+    base_date: Option<Date>,
+) -> Classification {
+    let mismatch = is_mismatch(result, v);
+    let lost = is_lost(qual_end, base_date);
+    let case = if mismatch {
+        stop_case(result, v, multi_qual)
+    } else {
+        StopCase::NoStop
+    };
+    Classification {
+        mismatch,
+        lost,
+        case,
+        priority: priority(mismatch, lost, case),
+    }
+}
+
+/// Warnings stored on a row: a bit set, so that the store can filter and count them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default, Hash)]
+pub struct Warnings(pub u32);
+
+/// One kind of warning.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum WarningKind {
+    /// The registered My Number fails its check digit.
+    MyNumberCheckDigit,
+    /// 総合判定 disagrees with the five verdicts.
+    OverallDisagrees,
+    /// 閲覧停止区分 disagrees with the case table.
+    StopFlagDisagrees,
+    /// An item marked ○ whose two values differ even after width and space folding.
+    EqualButDifferent(Item),
+    /// An item marked × whose two values are identical.
+    DiffersButIdentical(Item),
+}
+
+impl WarningKind {
+    /// Every kind, in display order.
+    pub fn all() -> Vec<WarningKind> {
+        let mut v = vec![
+            WarningKind::MyNumberCheckDigit,
+            WarningKind::OverallDisagrees,
+            WarningKind::StopFlagDisagrees,
+        ];
+        v.extend(Item::ALL.iter().map(|&i| WarningKind::EqualButDifferent(i)));
+        v.extend(
+            Item::ALL
+                .iter()
+                .map(|&i| WarningKind::DiffersButIdentical(i)),
+        );
+        v
+    }
+
+    /// The bit of this kind in [`Warnings`].
+    pub fn bit(self) -> u32 {
+        match self {
+            WarningKind::MyNumberCheckDigit => 1,
+            WarningKind::OverallDisagrees => 1 << 1,
+            WarningKind::StopFlagDisagrees => 1 << 2,
+            WarningKind::EqualButDifferent(i) => 1 << (3 + i.index()),
+            WarningKind::DiffersButIdentical(i) => 1 << (8 + i.index()),
+        }
+    }
+
+    /// A stable key for machine-readable output.
+    pub fn key(self) -> String {
+        let item = |i: Item| match i {
+            Item::KanjiName => "kanji_name",
+            Item::KanaName => "kana_name",
+            Item::BirthDate => "birth_date",
+            Item::Sex => "sex",
+            Item::Address => "address",
+        };
+        match self {
+            WarningKind::MyNumberCheckDigit => "my_number_check_digit".into(),
+            WarningKind::OverallDisagrees => "overall_disagrees".into(),
+            WarningKind::StopFlagDisagrees => "stop_flag_disagrees".into(),
+            WarningKind::EqualButDifferent(i) => format!("equal_but_different_{}", item(i)),
+            WarningKind::DiffersButIdentical(i) => format!("differs_but_identical_{}", item(i)),
+        }
+    }
+
+    /// What the clerk reads.
+    pub fn message_ja(self) -> String {
+        match self {
+            WarningKind::MyNumberCheckDigit => {
+                "登録されている個人番号の検査用数字（末尾1桁）が正しくありません".into()
+            }
+            WarningKind::OverallDisagrees => "総合判定が5項目の判定結果と合っていません".into(),
+            WarningKind::StopFlagDisagrees => {
+                "閲覧停止区分が判定結果から求めた区分と合っていません".into()
+            }
+            WarningKind::EqualButDifferent(i) => format!(
+                "{}は判定結果が○ですが、全角半角・空白を除いても値が異なります",
+                i.label_ja()
+            ),
+            WarningKind::DiffersButIdentical(i) => {
+                format!("{}は判定結果が×ですが、値が完全に同じです", i.label_ja())
+            }
+        }
+    }
+}
+
+impl Warnings {
+    /// Adds a warning.
+    pub fn add(&mut self, k: WarningKind) {
+        self.0 |= k.bit();
+    }
+
+    /// Whether the row carries this warning.
+    pub fn has(self, k: WarningKind) -> bool {
+        self.0 & k.bit() != 0
+    }
+
+    /// Whether the row carries no warning.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The warnings on the row, in display order.
+    pub fn kinds(self) -> Vec<WarningKind> {
+        WarningKind::all()
+            .into_iter()
+            .filter(|k| self.has(*k))
+            .collect()
+    }
+}
+
+fn item_values(p: &Person, i: Item) -> (String, String) {
+    // Returns (raw, folded) representations for comparison; dates and sex compare by value.
+    match i {
+        Item::KanjiName => (p.kanji_name.clone(), fold_width_and_spaces(&p.kanji_name)),
+        Item::KanaName => (p.kana_name.clone(), fold_width_and_spaces(&p.kana_name)),
+        Item::Address => (p.address.clone(), fold_width_and_spaces(&p.address)),
+        Item::BirthDate => {
+            let s = p.birth_date.map(|d| d.to_string()).unwrap_or_default();
+            (s.clone(), s)
+        }
+        Item::Sex => {
+            let s = p.sex.map(|s| s.code().to_string()).unwrap_or_default();
+            (s.clone(), s)
+        }
+    }
+}
+
+/// The consistency warnings of a row (everything but the check-digit warning, which the
+/// importer adds while validating): 総合判定 against the five verdicts, 閲覧停止区分 against
+/// the case table, ○ on values that differ beyond width and spaces, × on identical values.
+pub fn consistency_warnings(r: &Record) -> Warnings {
+    let mut w = Warnings::default();
+    let v = &r.verdicts;
+    if r.registry_result == RegistryResult::Found {
+        let all_equal = v.items.iter().all(|x| *x == Verdict::Equal);
+        let any_differs = v.items.contains(&Verdict::Differs);
+        let overall_ok = match v.overall {
+            Verdict::Equal => all_equal,
+            Verdict::Differs => any_differs,
+            Verdict::NotCompared => !all_equal && !any_differs,
+        };
+        if !overall_ok {
+            w.add(WarningKind::OverallDisagrees);
+        }
+        for item in Item::ALL {
+            let (ri, fi) = item_values(&r.insurer, item);
+            let (rr, fr) = item_values(&r.registry, item);
+            match v.get(item) {
+                Verdict::Equal if fi != fr => w.add(WarningKind::EqualButDifferent(item)),
+                Verdict::Differs if ri == rr => w.add(WarningKind::DiffersButIdentical(item)),
+                _ => {}
+            }
+        }
+    } else if v.overall == Verdict::Equal {
+        w.add(WarningKind::OverallDisagrees);
+    }
+    if let Some(flag) = r.stop_flag {
+        let expected = if r.class.mismatch {
+            r.class.case.expected_flag()
+        } else {
+            StopFlag::NotStopped
+        };
+        if flag != expected {
+            w.add(WarningKind::StopFlagDisagrees);
+        }
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Verdict::{Differs as X, Equal as O, NotCompared as E};
+
+    fn v(items: [Verdict; 5]) -> Verdicts {
+        let overall = if items.iter().all(|x| *x == O) { O } else { X };
+        Verdicts { items, overall }
+    }
+
+    #[test]
+    fn case_table_of_the_official_notice() {
+        let f = RegistryResult::Found;
+        // items: kanji, kana, birth, sex, address
+        assert_eq!(stop_case(f, &v([O, O, X, O, O]), false), StopCase::Case1);
+        assert_eq!(stop_case(f, &v([X, X, O, X, X]), false), StopCase::Case1);
+        assert_eq!(stop_case(f, &v([X, X, O, O, O]), false), StopCase::Case2);
+        assert_eq!(stop_case(f, &v([X, X, O, O, X]), false), StopCase::Case2);
+        assert_eq!(stop_case(f, &v([X, O, O, O, X]), false), StopCase::Case2);
+        assert_eq!(stop_case(f, &v([O, X, O, O, X]), false), StopCase::Case2);
+        assert_eq!(stop_case(f, &v([O, X, O, O, O]), false), StopCase::NoStop);
+        assert_eq!(stop_case(f, &v([O, O, O, O, X]), true), StopCase::Case3);
+        assert_eq!(stop_case(f, &v([O, O, O, O, X]), false), StopCase::NoStop);
+        assert_eq!(
+            stop_case(RegistryResult::NoRecord, &v([E; 5]), false),
+            StopCase::Case1
+        );
+        assert_eq!(
+            stop_case(RegistryResult::Deleted, &v([E; 5]), false),
+            StopCase::Case1
+        );
+    }
+
+    #[test]
+    fn lost_means_on_or_before_the_match_date() {
+        let d = |x| Date::from_u32(x);
+        assert!(!is_lost(None, d(20230915)));
+        assert!(is_lost(d(20230915), d(20230915)));
+        assert!(is_lost(d(20220101), d(20230915)));
+        assert!(!is_lost(d(20231001), d(20230915)));
+        assert!(is_lost(d(20231001), None));
+    }
+
+    #[test]
+    fn priority_puts_case_1_first_and_lost_after_in_scope() {
+        assert!(priority(true, false, StopCase::Case1) < priority(true, false, StopCase::Case2));
+        assert!(priority(true, false, StopCase::NoStop) < priority(true, true, StopCase::Case1));
+        assert!(priority(true, true, StopCase::NoStop) < priority(false, false, StopCase::NoStop));
+    }
+
+    #[test]
+    fn verdicts_pack_round_trip() {
+        let x = v([O, X, E, O, X]);
+        assert_eq!(Verdicts::unpack(x.pack()), x);
+        assert_eq!(x.differing_items(), 0b10010);
+    }
+}

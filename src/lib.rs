@@ -1,0 +1,20 @@
+//! totsugo (突合): the core of a review tool for the match-result files (突合結果ファイル) that
+//! Japanese health insurers received from the nationwide J-LIS check of registered My Numbers.
+//!
+//! This library holds everything but the screens: reading and validating the file
+//! ([`import`]), the encrypted local store ([`store`]), the domain rules ([`classify`]), and the
+//! synthetic data used for demos, tests and benchmarks ([`sample`]). The command-line tool and
+//! the desktop app call the same functions.
+
+pub mod checkdigit;
+pub mod classify;
+pub mod encoding;
+pub mod import;
+pub mod keyfile;
+pub mod mask;
+pub mod profile;
+pub mod record;
+pub mod sample;
+pub mod store;
+pub mod summary;
+pub mod text;

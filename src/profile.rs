@@ -1,0 +1,270 @@
+//! Mapping profiles: which header in the file holds which field.
+//!
+//! The official layout of the match-result file is not public, and insurers receive files
+//! whose headers or column order may differ from this project's default. A profile is a small
+//! text file the user can copy and edit (`totsugo profile --write FILE`):
+//!
+//! ```text
+//! # comment
+//! name = 既定（totsugo 標準レイアウト）
+//! insurer_number = 保険者番号
+//! card_symbol = 被保険者証等記号
+//! ```
+//!
+//! Each line maps a field key to the header text in the file. An optional column may be left
+//! out; a required one may not. Headers are matched after width and space folding, so
+//! `Ｊ－ＬＩＳ照会結果` finds `J-LIS照会結果`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use crate::record::Field;
+use crate::text::fold_width_and_spaces;
+
+/// A mapping from fields to header names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    /// A name for people (shown in the import summary).
+    pub name: String,
+    /// Header text per field; a field without an entry is not in the file.
+    pub headers: BTreeMap<Field, String>,
+}
+
+/// A profile file that could not be read, with its line number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileError {
+    /// Line in the profile file (1-based), 0 for errors about the whole file.
+    pub line: usize,
+    /// What is wrong, in Japanese.
+    pub message: String,
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "対応表ファイル {}行目: {}", self.line, self.message)
+        } else {
+            write!(f, "対応表ファイル: {}", self.message)
+        }
+    }
+}
+
+impl std::error::Error for ProfileError {}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile {
+            name: "既定（totsugo 標準レイアウト）".to_string(),
+            headers: Field::ALL
+                .iter()
+                .map(|f| (*f, f.default_header().to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// Where each field sits in a particular file, plus the columns the profile does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnMap {
+    /// Column index per field (indexed by `Field as usize`), `None` for an absent optional one.
+    pub index: [Option<usize>; 28],
+    /// Header text per column of the file.
+    pub headers: Vec<String>,
+    /// Columns kept as extra data: (column index, header).
+    pub extra: Vec<(usize, String)>,
+}
+
+impl ColumnMap {
+    /// Column index of a field, if present.
+    pub fn get(&self, f: Field) -> Option<usize> {
+        self.index[f as usize]
+    }
+}
+
+/// Why a header row does not fit a profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderError {
+    /// Required columns the file lacks (their header names as the profile expects them).
+    Missing(Vec<String>),
+    /// A header that appears twice and is mapped.
+    Duplicate(String),
+}
+
+impl fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeaderError::Missing(h) => write!(
+                f,
+                "1行目（見出し）: 必須の列がありません: {}。対応表（--profile）で列名を指定してください",
+                h.iter()
+                    .map(|x| format!("「{x}」"))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            HeaderError::Duplicate(h) => {
+                write!(f, "1行目（見出し）: 列「{h}」が2回以上あります")
+            }
+        }
+    }
+}
+
+impl Profile {
+    /// Reads a profile file.
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let bytes = std::fs::read(path).map_err(|e| ProfileError {
+            line: 0,
+            message: format!("{} を読めません: {e}", path.display()),
+        })?;
+        let text = crate::encoding::decode_whole_text(&bytes).ok_or_else(|| ProfileError {
+            line: 0,
+            message: "文字コードを判別できません（UTF-8 か CP932 で保存してください）".into(),
+        })?;
+        Profile::parse(&text)
+    }
+
+    /// Parses the text of a profile file.
+    pub fn parse(text: &str) -> Result<Profile, ProfileError> {
+        let mut name = String::from("利用者定義");
+        let mut headers = BTreeMap::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = i + 1;
+            let l = raw.trim_start_matches('\u{feff}').trim();
+            if l.is_empty() || l.starts_with('#') {
+                continue;
+            }
+            let Some((k, v)) = l.split_once('=') else {
+                return Err(ProfileError {
+                    line,
+                    message: "「項目名 = 列名」の形で書いてください".into(),
+                });
+            };
+            let k = k.trim();
+            let v = v.trim().trim_matches('"').trim();
+            if k == "name" {
+                name = v.to_string();
+                continue;
+            }
+            let Some(field) = Field::from_key(k) else {
+                return Err(ProfileError {
+                    line,
+                    message: format!("項目名「{k}」は知らない項目です"),
+                });
+            };
+            if v.is_empty() {
+                if field.required() {
+                    return Err(ProfileError {
+                        line,
+                        message: format!("「{k}」は必須の項目です。列名を書いてください"),
+                    });
+                }
+                continue;
+            }
+            if headers.insert(field, v.to_string()).is_some() {
+                return Err(ProfileError {
+                    line,
+                    message: format!("項目名「{k}」が2回書かれています"),
+                });
+            }
+        }
+        let missing: Vec<_> = Field::ALL
+            .iter()
+            .filter(|f| f.required() && !headers.contains_key(f))
+            .map(|f| f.key())
+            .collect();
+        if !missing.is_empty() {
+            return Err(ProfileError {
+                line: 0,
+                message: format!("必須の項目がありません: {}", missing.join(", ")),
+            });
+        }
+        Ok(Profile { name, headers })
+    }
+
+    /// The profile as an editable text file with Japanese comments.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        s.push_str("# totsugo 突合結果ファイルの列の対応表\n");
+        s.push_str("# 左側（項目名）は変えずに、右側をファイルの見出し（1行目）の列名に合わせてください。\n");
+        s.push_str("# 列の順番は自由です。見出しは全角・半角や空白の違いを無視して照合します。\n");
+        s.push_str("# 任意の項目は右側を空にすると「この列はない」という意味になります。\n");
+        s.push_str("# 対応表にない列は、取り込み時にそのまま保存されます。\n\n");
+        s.push_str(&format!("name = {}\n\n", self.name));
+        for f in Field::ALL {
+            let need = if f.required() { "必須" } else { "任意" };
+            s.push_str(&format!("# {}（{}）\n", f.default_header(), need));
+            s.push_str(&format!(
+                "{} = {}\n",
+                f.key(),
+                self.headers.get(&f).map(String::as_str).unwrap_or("")
+            ));
+        }
+        s
+    }
+
+    /// Matches the file's header row against the profile.
+    pub fn resolve(&self, headers: &[String]) -> Result<ColumnMap, HeaderError> {
+        let folded: Vec<String> = headers.iter().map(|h| fold_width_and_spaces(h)).collect();
+        let mut index = [None; 28];
+        let mut used = vec![false; headers.len()];
+        let mut missing = Vec::new();
+        for (field, want) in &self.headers {
+            let w = fold_width_and_spaces(want);
+            let hits: Vec<usize> = (0..folded.len()).filter(|&i| folded[i] == w).collect();
+            match hits.as_slice() {
+                [] if field.required() => missing.push(want.clone()),
+                [] => {}
+                [i] => {
+                    index[*field as usize] = Some(*i);
+                    used[*i] = true;
+                }
+                _ => return Err(HeaderError::Duplicate(want.clone())),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(HeaderError::Missing(missing));
+        }
+        let extra = (0..headers.len())
+            .filter(|&i| !used[i])
+            .map(|i| (i, headers[i].clone()))
+            .collect();
+        Ok(ColumnMap {
+            index,
+            headers: headers.to_vec(),
+            extra,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_profile_round_trips_through_its_text() {
+        let p = Profile::default();
+        let q = Profile::parse(&p.to_text()).unwrap();
+        assert_eq!(p, q);
+    }
+
+    #[test]
+    fn unknown_key_names_the_line() {
+        let e = Profile::parse("name = x\nfoo = bar\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("foo"));
+    }
+
+    #[test]
+    fn resolve_reports_missing_required_columns_by_name() {
+        let p = Profile::default();
+        let headers: Vec<String> = Field::ALL
+            .iter()
+            .filter(|f| **f != Field::MyNumber)
+            .map(|f| f.default_header().to_string())
+            .collect();
+        match p.resolve(&headers) {
+            Err(HeaderError::Missing(m)) => assert_eq!(m, vec!["個人番号".to_string()]),
+            other => panic!("{other:?}"),
+        }
+    }
+}

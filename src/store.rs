@@ -1,0 +1,554 @@
+//! The local store: one SQLite file, encrypted at rest with SQLCipher.
+//!
+//! The rest of totsugo never writes SQL: this module exposes what the work needs (begin an
+//! import and insert batches, look imports up by content hash, count, page through
+//! mismatches in work order, read one record).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite_migration::{M, Migrations};
+
+use crate::classify::{Classification, Warnings};
+use crate::record::{Date, Person, Record, RegistryResult, Sex, StopCase, StopFlag, Verdicts};
+use crate::summary::Counts;
+
+/// File name of the store inside its directory.
+pub const STORE_FILE: &str = "totsugo.db";
+
+/// The store's 256-bit key. Its `Debug` never shows the bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoreKey(pub [u8; 32]);
+
+impl fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StoreKey(********)")
+    }
+}
+
+impl StoreKey {
+    /// A new random key from the operating system's generator.
+    pub fn random() -> StoreKey {
+        let mut k = [0u8; 32];
+        getrandom::fill(&mut k).expect("the operating system's random generator failed");
+        StoreKey(k)
+    }
+
+    fn hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// What can go wrong with the store, in words for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The key does not open the file (or the file is not a totsugo store).
+    #[error("保管ファイル {0} を開けません: 鍵が違うか、ファイルが壊れています")]
+    WrongKey(PathBuf),
+    /// Directory or file problems.
+    #[error("保管場所 {path} を使えません: {source}")]
+    Io {
+        /// The path concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Schema migration failed.
+    #[error("保管ファイルの形式を更新できません: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// Any other SQLite error.
+    #[error("保管ファイルの読み書きに失敗しました: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("store/001_spine.sql"))])
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// One import as recorded in the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportInfo {
+    /// Import id.
+    pub id: i64,
+    /// File name (without directories).
+    pub file_name: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub file_hash: String,
+    /// File size in bytes.
+    pub file_size: u64,
+    /// When it was imported (local time, `YYYY-MM-DD HH:MM:SS`).
+    pub imported_at: String,
+    /// Encoding used.
+    pub encoding: String,
+    /// Profile name used.
+    pub profile: String,
+    /// Headers of columns kept as extra data.
+    pub extra_headers: Vec<String>,
+    /// Counts of the import.
+    pub counts: Counts,
+}
+
+/// What an import needs to record about itself when it commits.
+#[derive(Clone, Debug)]
+pub struct ImportMeta {
+    /// File name (without directories).
+    pub file_name: String,
+    /// Size in bytes.
+    pub file_size: u64,
+    /// Encoding name.
+    pub encoding: String,
+    /// Profile name.
+    pub profile: String,
+    /// Extra headers kept with the rows.
+    pub extra_headers: Vec<String>,
+}
+
+/// How [`ImportTx::commit`] ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// Committed under this import id.
+    Committed(i64),
+    /// Not committed: this earlier import has the same content.
+    Duplicate(ImportInfo),
+}
+
+/// Filter for paging through mismatches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MismatchFilter {
+    /// Only this viewing-stop case.
+    pub case: Option<StopCase>,
+    /// Only lost (`Some(true)`) or only in scope (`Some(false)`).
+    pub lost: Option<bool>,
+    /// Only rows with at least one warning.
+    pub with_warnings: bool,
+}
+
+/// A page position: the (priority, id) of the last row seen.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct PageCursor {
+    /// Priority of the last row.
+    pub priority: u8,
+    /// Record id of the last row.
+    pub id: i64,
+}
+
+/// A line of the mismatch list (what the list shows, not the whole record).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MismatchRow {
+    /// Record id.
+    pub id: i64,
+    /// Import id.
+    pub import_id: i64,
+    /// Line in the file.
+    pub line: u64,
+    /// 被保険者証等記号.
+    pub card_symbol: String,
+    /// 被保険者証等番号.
+    pub card_number: String,
+    /// 枝番.
+    pub branch: String,
+    /// Insurer-side kana name.
+    pub kana_name: String,
+    /// The operator's verdicts.
+    pub verdicts: Verdicts,
+    /// Classification.
+    pub class: Classification,
+    /// Warnings.
+    pub warnings: Warnings,
+}
+
+/// An import transaction: insert batches, then [`ImportTx::commit`]. Dropping it without
+/// committing rolls everything back.
+pub struct ImportTx<'a> {
+    tx: Transaction<'a>,
+    import_id: i64,
+    extra_cols: usize,
+}
+
+const INSERT_RECORD: &str = "INSERT INTO records (import_id, line, insurer_number, card_symbol, \
+    card_number, branch, relation, my_number, qual_start, qual_end, \
+    ins_kanji, ins_kana, ins_birth, ins_sex, ins_address, \
+    registry_result, reg_kanji, reg_kana, reg_birth, reg_sex, reg_address, \
+    verdicts, stop_flag, multi_qual, base_date, mismatch, lost, stop_case, priority, warnings, extra) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
+    ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
+
+fn date_param(d: Option<Date>) -> Option<u32> {
+    d.map(Date::as_u32)
+}
+
+fn sex_param(s: Option<Sex>) -> Option<u8> {
+    s.map(|s| s as u8)
+}
+
+impl ImportTx<'_> {
+    /// Inserts a batch of validated records.
+    pub fn insert(&mut self, records: &[Record]) -> Result<(), StoreError> {
+        let mut stmt = self.tx.prepare_cached(INSERT_RECORD)?;
+        for r in records {
+            let extra = if self.extra_cols == 0 {
+                None
+            } else {
+                Some(serde_json::to_string(&r.extra).expect("strings serialize"))
+            };
+            stmt.execute(params![
+                self.import_id,
+                r.line as i64,
+                r.insurer_number,
+                r.card_symbol,
+                r.card_number,
+                r.branch,
+                r.relation,
+                r.my_number,
+                date_param(r.qual_start),
+                date_param(r.qual_end),
+                r.insurer.kanji_name,
+                r.insurer.kana_name,
+                date_param(r.insurer.birth_date),
+                sex_param(r.insurer.sex),
+                r.insurer.address,
+                r.registry_result as u8,
+                r.registry.kanji_name,
+                r.registry.kana_name,
+                date_param(r.registry.birth_date),
+                sex_param(r.registry.sex),
+                r.registry.address,
+                r.verdicts.pack(),
+                r.stop_flag.map(|f| f as u8),
+                r.multi_qual,
+                date_param(r.base_date),
+                r.class.mismatch,
+                r.class.lost,
+                r.class.case as u8,
+                r.class.priority,
+                r.warnings.0,
+                extra,
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Records the file's hash and counts and commits everything, unless a file with the
+    /// same content was imported before (then nothing is committed).
+    pub fn commit(self, file_hash: &str, counts: &Counts) -> Result<CommitOutcome, StoreError> {
+        if let Some(prev) = self
+            .tx
+            .query_row(
+                &format!("{IMPORT_COLUMNS} WHERE file_hash = ?1"),
+                [file_hash],
+                import_from_row,
+            )
+            .optional()?
+        {
+            return Ok(CommitOutcome::Duplicate(prev));
+        }
+        self.tx.execute(
+            "UPDATE imports SET file_hash = ?1, counts = ?2 WHERE id = ?3",
+            params![
+                file_hash,
+                serde_json::to_string(counts).expect("counts serialize"),
+                self.import_id
+            ],
+        )?;
+        self.tx.commit()?;
+        Ok(CommitOutcome::Committed(self.import_id))
+    }
+}
+
+impl Store {
+    /// The path of the store file in a store directory.
+    pub fn file_in(dir: &Path) -> PathBuf {
+        dir.join(STORE_FILE)
+    }
+
+    /// Opens (creating if needed) the store in `dir` with `key`, and brings its schema up to
+    /// date. A wrong key gives [`StoreError::WrongKey`].
+    pub fn open(dir: &Path, key: &StoreKey) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = Store::file_in(dir);
+        let mut conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // A raw 256-bit key: no passphrase derivation, the key itself is random.
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.hex()))?;
+        // The first read decrypts page 1: a wrong key fails here.
+        let probe: Result<i64, _> =
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+        if let Err(e) = probe {
+            return match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => Err(StoreError::WrongKey(path)),
+                _ => Err(e.into()),
+            };
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = TRUNCATE;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -65536;",
+        )?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Store { conn, path })
+    }
+
+    /// The store file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts an import. Nothing is visible to other readers until [`ImportTx::commit`].
+    pub fn begin_import(&mut self, meta: &ImportMeta) -> Result<ImportTx<'_>, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO imports (file_name, file_hash, file_size, imported_at, encoding, profile, \
+             extra_headers, counts) \
+             VALUES (?1, 'pending', ?2, datetime('now', 'localtime'), ?3, ?4, ?5, '{}')",
+            params![
+                meta.file_name,
+                meta.file_size as i64,
+                meta.encoding,
+                meta.profile,
+                serde_json::to_string(&meta.extra_headers).expect("strings serialize"),
+            ],
+        )?;
+        let import_id = tx.last_insert_rowid();
+        Ok(ImportTx {
+            tx,
+            import_id,
+            extra_cols: meta.extra_headers.len(),
+        })
+    }
+
+    /// The import with this content hash, if any.
+    pub fn import_by_hash(&self, hash: &str) -> Result<Option<ImportInfo>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{IMPORT_COLUMNS} WHERE file_hash = ?1"),
+                [hash],
+                import_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Whether any import has exactly this size (a cheap pre-check before hashing).
+    pub fn has_import_of_size(&self, size: u64) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM imports WHERE file_size = ?1)",
+            [size as i64],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// All imports, oldest first.
+    pub fn imports(&self) -> Result<Vec<ImportInfo>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{IMPORT_COLUMNS} ORDER BY id"))?;
+        let rows = stmt.query_map([], import_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Counts over everything stored (the sum of all imports).
+    pub fn summary(&self) -> Result<Counts, StoreError> {
+        let mut total = Counts::default();
+        for i in self.imports()? {
+            total.add(&i.counts);
+        }
+        Ok(total)
+    }
+
+    /// Number of record rows in the store (all imports).
+    pub fn record_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM records", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// A page of mismatches in work order (priority, then file order), after `after`.
+    /// Backed by the partial index on mismatches, whatever the size of the store.
+    pub fn page_mismatches(
+        &self,
+        filter: &MismatchFilter,
+        after: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<MismatchRow>, StoreError> {
+        let (sql, args) = mismatch_query(filter, after, limit);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok(MismatchRow {
+                id: r.get(0)?,
+                import_id: r.get(1)?,
+                line: r.get::<_, i64>(2)? as u64,
+                card_symbol: r.get(3)?,
+                card_number: r.get(4)?,
+                branch: r.get(5)?,
+                kana_name: r.get(6)?,
+                verdicts: Verdicts::unpack(r.get(7)?),
+                class: Classification {
+                    mismatch: true,
+                    lost: r.get(8)?,
+                    case: StopCase::from_code(r.get(9)?),
+                    priority: r.get(10)?,
+                },
+                warnings: Warnings(r.get(11)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The query plan SQLite chooses for [`Store::page_mismatches`] (for tests and benchmarks).
+    pub fn explain_page_mismatches(
+        &self,
+        filter: &MismatchFilter,
+        after: Option<PageCursor>,
+    ) -> Result<String, StoreError> {
+        let (sql, args) = mismatch_query(filter, after, 100);
+        let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            r.get::<_, String>(3)
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?.join("\n"))
+    }
+
+    /// One whole record by id.
+    pub fn record(&self, id: i64) -> Result<Option<Record>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT line, insurer_number, card_symbol, card_number, branch, relation, my_number, \
+                 qual_start, qual_end, ins_kanji, ins_kana, ins_birth, ins_sex, ins_address, \
+                 registry_result, reg_kanji, reg_kana, reg_birth, reg_sex, reg_address, verdicts, \
+                 stop_flag, multi_qual, base_date, mismatch, lost, stop_case, priority, warnings, \
+                 extra FROM records WHERE id = ?1",
+                [id],
+                |r| {
+                    let date = |i: usize| -> rusqlite::Result<Option<Date>> {
+                        Ok(r.get::<_, Option<u32>>(i)?.and_then(Date::from_u32))
+                    };
+                    let sex = |i: usize| -> rusqlite::Result<Option<Sex>> {
+                        Ok(r.get::<_, Option<i64>>(i)?.and_then(Sex::from_code))
+                    };
+                    let extra: Option<String> = r.get(29)?;
+                    Ok(Record {
+                        line: r.get::<_, i64>(0)? as u64,
+                        insurer_number: r.get(1)?,
+                        card_symbol: r.get(2)?,
+                        card_number: r.get(3)?,
+                        branch: r.get(4)?,
+                        relation: r.get(5)?,
+                        my_number: r.get(6)?,
+                        qual_start: date(7)?,
+                        qual_end: date(8)?,
+                        insurer: Person {
+                            kanji_name: r.get(9)?,
+                            kana_name: r.get(10)?,
+                            birth_date: date(11)?,
+                            sex: sex(12)?,
+                            address: r.get(13)?,
+                        },
+                        registry_result: RegistryResult::from_code(r.get(14)?),
+                        registry: Person {
+                            kanji_name: r.get(15)?,
+                            kana_name: r.get(16)?,
+                            birth_date: date(17)?,
+                            sex: sex(18)?,
+                            address: r.get(19)?,
+                        },
+                        verdicts: Verdicts::unpack(r.get(20)?),
+                        stop_flag: r
+                            .get::<_, Option<i64>>(21)?
+                            .and_then(StopFlag::from_code),
+                        multi_qual: r.get(22)?,
+                        base_date: date(23)?,
+                        class: Classification {
+                            mismatch: r.get(24)?,
+                            lost: r.get(25)?,
+                            case: StopCase::from_code(r.get(26)?),
+                            priority: r.get(27)?,
+                        },
+                        warnings: Warnings(r.get(28)?),
+                        extra: extra
+                            .and_then(|e| serde_json::from_str(&e).ok())
+                            .unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Record ids of one import in file order (for tests and tools that walk an import).
+    pub fn record_ids(&self, import_id: i64) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM records WHERE import_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([import_id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+const IMPORT_COLUMNS: &str = "SELECT id, file_name, file_hash, file_size, imported_at, encoding, \
+    profile, extra_headers, counts FROM imports";
+
+fn import_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ImportInfo> {
+    let extra: String = r.get(7)?;
+    let counts: String = r.get(8)?;
+    Ok(ImportInfo {
+        id: r.get(0)?,
+        file_name: r.get(1)?,
+        file_hash: r.get(2)?,
+        file_size: r.get::<_, i64>(3)? as u64,
+        imported_at: r.get(4)?,
+        encoding: r.get(5)?,
+        profile: r.get(6)?,
+        extra_headers: serde_json::from_str(&extra).unwrap_or_default(),
+        counts: serde_json::from_str(&counts).unwrap_or_default(),
+    })
+}
+
+fn mismatch_query(
+    filter: &MismatchFilter,
+    after: Option<PageCursor>,
+    limit: usize,
+) -> (String, Vec<i64>) {
+    let mut sql = String::from(
+        "SELECT id, import_id, line, card_symbol, card_number, branch, ins_kana, verdicts, lost, \
+         stop_case, priority, warnings FROM records INDEXED BY records_mismatch_order \
+         WHERE mismatch = 1",
+    );
+    let mut args = Vec::new();
+    if let Some(c) = filter.case {
+        sql.push_str(" AND stop_case = ?");
+        args.push(c as i64);
+    }
+    if let Some(l) = filter.lost {
+        sql.push_str(" AND lost = ?");
+        args.push(l as i64);
+    }
+    if filter.with_warnings {
+        sql.push_str(" AND warnings <> 0");
+    }
+    if let Some(c) = after {
+        sql.push_str(" AND (priority, id) > (?, ?)");
+        args.push(c.priority as i64);
+        args.push(c.id);
+    }
+    sql.push_str(" ORDER BY priority, id LIMIT ?");
+    args.push(limit as i64);
+    (sql, args)
+}
