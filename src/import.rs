@@ -7,6 +7,7 @@
 //! cancel flag stops the import with the store unchanged.
 
 use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -94,7 +95,7 @@ pub enum ImportError {
         total: u64,
     },
     /// The same file (same content) was imported before.
-    AlreadyImported(ImportInfo),
+    AlreadyImported(Box<ImportInfo>),
     /// The user cancelled.
     Cancelled,
     /// The store failed.
@@ -186,19 +187,54 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// Reads the file through, hashing it, counting bytes and quote characters.
+/// Reads the file through, hashing it, counting bytes and quote characters, and keeping
+/// the offsets of the line breaks not yet passed so that a record's byte offset can be turned
+/// into the line number a text editor shows (a quoted field may span lines).
 struct TapReader<R> {
     inner: R,
     hasher: Sha256,
     bytes: Arc<AtomicU64>,
+    offset: u64,
     quotes: u64,
+    newlines: VecDeque<u64>,
+    lines_passed: u64,
+}
+
+impl<R> TapReader<R> {
+    fn new(inner: R, bytes: Arc<AtomicU64>) -> Self {
+        TapReader {
+            inner,
+            hasher: Sha256::new(),
+            bytes,
+            offset: 0,
+            quotes: 0,
+            newlines: VecDeque::new(),
+            lines_passed: 0,
+        }
+    }
+
+    /// The line (1-based) of a record that the csv reader says starts at `offset`. With CRLF
+    /// endings the reader's offset points at the LF that ends the previous line, so a line
+    /// break at the offset itself counts as passed. Offsets must not decrease between calls.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        while self.newlines.front().is_some_and(|&n| n <= offset) {
+            self.newlines.pop_front();
+            self.lines_passed += 1;
+        }
+        self.lines_passed + 1
+    }
 }
 
 impl<R: Read> Read for TapReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        let chunk = &buf[..n];
+        self.hasher.update(chunk);
+        self.quotes += memchr::memchr_iter(b'"', chunk).count() as u64;
+        let base = self.offset;
+        self.newlines
+            .extend(memchr::memchr_iter(b'\n', chunk).map(|i| base + i as u64));
+        self.offset += n as u64;
         self.bytes.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
@@ -234,16 +270,11 @@ pub fn import_file(
     if store.has_import_of_size(total_bytes)?
         && let Some(prev) = store.import_by_hash(&hash_file(path).map_err(io_err)?)?
     {
-        return Err(ImportError::AlreadyImported(prev));
+        return Err(ImportError::AlreadyImported(Box::new(prev)));
     }
     let enc = detect_file_encoding(path, opts.encoding).map_err(io_err)?;
     let bytes_done = Arc::new(AtomicU64::new(0));
-    let tap = TapReader {
-        inner: File::open(path).map_err(io_err)?,
-        hasher: Sha256::new(),
-        bytes: bytes_done.clone(),
-        quotes: 0,
-    };
+    let tap = TapReader::new(File::open(path).map_err(io_err)?, bytes_done.clone());
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -282,7 +313,7 @@ pub fn import_file(
             stop.store(true, Ordering::Relaxed);
         }
         let outcome = reader.join().expect("the reader thread panicked");
-        finish(written, outcome, enc, &opts.profile, &meta, started)
+        finish(written, outcome, enc, &opts.profile, &meta, started, cancel)
     })
 }
 
@@ -293,6 +324,7 @@ fn finish(
     profile: &Profile,
     meta: &ImportMeta,
     started: Instant,
+    cancel: &AtomicBool,
 ) -> Result<ImportReport, ImportError> {
     let tx = written?;
     let outcome = outcome?;
@@ -301,6 +333,10 @@ fn finish(
             errors: outcome.errors,
             total: outcome.error_total,
         });
+    }
+    // A cancel up to the last moment is honoured: nothing is committed.
+    if cancel.load(Ordering::Relaxed) {
+        return Err(ImportError::Cancelled);
     }
     let import_id = match tx.commit(&outcome.hash, &outcome.counts)? {
         CommitOutcome::Committed(id) => id,
@@ -344,9 +380,6 @@ fn write_rows<'a>(
             });
         }
     }
-    if cancel.load(Ordering::Relaxed) {
-        return Err(ImportError::Cancelled);
-    }
     on_progress(Progress {
         rows,
         bytes: bytes_done.load(Ordering::Relaxed),
@@ -383,7 +416,8 @@ fn read_header(
     }
     let mut headers = Vec::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
-        let raw = if i == 0 { &raw[enc.bom_len()..] } else { raw };
+        // The csv reader drops a UTF-8 BOM itself; strip it only if it is still there.
+        let raw = raw.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(raw);
         match encoding::decode_field(enc, raw) {
             Some(t) => headers.push(t.trim().to_string()),
             None => {
@@ -416,6 +450,7 @@ fn read_rows(
     let mut rec = csv::ByteRecord::new();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     let mut last_line = 1;
+    let mut rows_seen = 0u64;
     loop {
         if stop.load(Ordering::Relaxed) {
             return Err(ImportError::Cancelled);
@@ -441,8 +476,12 @@ fn read_rows(
                 });
             }
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(last_line + 1);
+        let line = match rec.position() {
+            Some(p) => csv.get_mut().line_at(p.byte()),
+            None => last_line + 1,
+        };
         last_line = line;
+        rows_seen += 1;
         match parser.parse(line, &rec) {
             Ok(r) => {
                 out.counts.add_record(&r);
@@ -469,7 +508,7 @@ fn read_rows(
             if tx.send(full).is_err() {
                 return Err(ImportError::Cancelled);
             }
-        } else if out.error_total > 0 && out.counts.rows % BATCH_ROWS as u64 == 0 {
+        } else if out.error_total > 0 && rows_seen.is_multiple_of(BATCH_ROWS as u64) {
             // Keep the progress bar moving while only checking the rest of the file.
             if tx.send(Vec::new()).is_err() {
                 return Err(ImportError::Cancelled);
@@ -640,7 +679,7 @@ impl RowParser<'_> {
         };
         let stop_flag = match StopFlag::parse(c.text(Field::StopFlag)) {
             Ok(f) => f,
-            Err(()) => {
+            Err(_) => {
                 let v = c.text(Field::StopFlag).trim().to_string();
                 c.err(
                     Field::StopFlag,
@@ -750,7 +789,7 @@ impl Cells<'_> {
     fn sex(&mut self, f: Field) -> Option<Sex> {
         match Sex::parse(self.text(f)) {
             Ok(s) => s,
-            Err(()) => {
+            Err(_) => {
                 let v = self.text(f).trim().to_string();
                 self.err(f, format!("性別は 1、2、3 または空欄です（「{v}」）"));
                 None

@@ -172,12 +172,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 encoding,
                 ..Default::default()
             };
-            write_sample(std::io::BufWriter::with_capacity(1 << 20, f), &opts)
+            let stats = write_sample(std::io::BufWriter::with_capacity(1 << 20, f), &opts)
                 .map_err(|e| format!("{} に書けません: {e}", out.display()))?;
             eprintln!(
                 "架空の突合結果ファイルを書きました: {}（{} 行、種 {seed}）",
                 out.display(),
                 format_thousands(rows)
+            );
+            eprintln!(
+                "仕込んだ不一致: {}",
+                serde_json::to_string(&stats.mismatches).expect("stats serialize")
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -356,13 +356,13 @@ pub enum Sex {
 
 impl Sex {
     /// Parses the code; `Ok(None)` for an empty cell.
-    pub fn parse(s: &str) -> Result<Option<Sex>, ()> {
+    pub fn parse(s: &str) -> Result<Option<Sex>, InvalidCode> {
         match s.trim() {
             "" => Ok(None),
             "1" => Ok(Some(Sex::Male)),
             "2" => Ok(Some(Sex::Female)),
             "3" => Ok(Some(Sex::Unknown)),
-            _ => Err(()),
+            _ => Err(InvalidCode),
         }
     }
 
@@ -395,6 +395,10 @@ impl Sex {
     }
 }
 
+/// A code cell holding a value outside its list.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct InvalidCode;
+
 /// 閲覧停止区分 as the operator wrote it in the file.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StopFlag {
@@ -408,13 +412,13 @@ pub enum StopFlag {
 
 impl StopFlag {
     /// Parses the code; `Ok(None)` for an empty cell.
-    pub fn parse(s: &str) -> Result<Option<StopFlag>, ()> {
+    pub fn parse(s: &str) -> Result<Option<StopFlag>, InvalidCode> {
         match s.trim() {
             "" => Ok(None),
             "0" => Ok(Some(StopFlag::NotStopped)),
             "1" => Ok(Some(StopFlag::QualificationAndMedical)),
             "2" => Ok(Some(StopFlag::MedicalOnly)),
-            _ => Err(()),
+            _ => Err(InvalidCode),
         }
     }
 
@@ -505,7 +509,7 @@ pub fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         _ => 0,
     }

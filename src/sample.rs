@@ -8,6 +8,7 @@
 //! 12 % lost their qualification before the match date. Every My Number and insurer number
 //! carries a valid check digit.
 
+use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::sync::OnceLock;
 
@@ -55,7 +56,8 @@ impl Default for SampleOptions {
 }
 
 /// The kinds of mismatch the generator plants, with what they look like.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MismatchKind {
     /// Insurer side keeps the kana name in half-width katakana.
     HalfWidthKana,
@@ -216,7 +218,7 @@ fn kanji_number(n: u32) -> String {
         11..=19 => format!("十{}", KANJI_DIGITS[(n % 10) as usize]),
         _ => {
             let tens = format!("{}十", KANJI_DIGITS[(n / 10) as usize]);
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 tens
             } else {
                 format!("{tens}{}", KANJI_DIGITS[(n % 10) as usize])
@@ -336,8 +338,17 @@ impl Person {
     }
 }
 
+/// What the generator planted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SampleStats {
+    /// Rows written.
+    pub rows: u64,
+    /// Planted mismatches per kind.
+    pub mismatches: BTreeMap<MismatchKind, u64>,
+}
+
 /// Writes a synthetic match-result file. Memory stays flat whatever the number of rows.
-pub fn write_sample<W: Write>(out: W, opts: &SampleOptions) -> io::Result<()> {
+pub fn write_sample<W: Write>(out: W, opts: &SampleOptions) -> io::Result<SampleStats> {
     let d = data();
     let mut g = Generator::new(d, opts);
     let mut sink = Sink::new(out, opts.encoding)?;
@@ -357,7 +368,10 @@ pub fn write_sample<W: Write>(out: W, opts: &SampleOptions) -> io::Result<()> {
             written += 1;
         }
     }
-    sink.finish()
+    sink.finish()?;
+    let mut stats = std::mem::take(&mut g.stats);
+    stats.rows = written;
+    Ok(stats)
 }
 
 struct Sink<W: Write> {
@@ -431,6 +445,7 @@ struct Generator<'a> {
     next_person: u64,
     mul: u64,
     add: u64,
+    stats: SampleStats,
 }
 
 const NUMBER_SPACE: u64 = 100_000_000_000; // 11 digits before the check digit
@@ -468,6 +483,7 @@ impl<'a> Generator<'a> {
             next_person: 0,
             mul,
             add,
+            stats: SampleStats::default(),
         }
     }
 
@@ -685,6 +701,13 @@ impl<'a> Generator<'a> {
                 }
                 MismatchKind::DeletedRecord => result = 3,
             }
+            let planted = match kind {
+                MismatchKind::FamilyMemberNumber if reg_override.is_none() => {
+                    MismatchKind::NoRegistryRecord
+                }
+                k => k,
+            };
+            *self.stats.mismatches.entry(planted).or_default() += 1;
         }
 
         let (reg_kanji, reg_kana, reg_birth, reg_male) = match reg_override {

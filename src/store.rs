@@ -116,7 +116,7 @@ pub enum CommitOutcome {
     /// Committed under this import id.
     Committed(i64),
     /// Not committed: this earlier import has the same content.
-    Duplicate(ImportInfo),
+    Duplicate(Box<ImportInfo>),
 }
 
 /// Filter for paging through mismatches.
@@ -247,7 +247,7 @@ impl ImportTx<'_> {
             )
             .optional()?
         {
-            return Ok(CommitOutcome::Duplicate(prev));
+            return Ok(CommitOutcome::Duplicate(Box::new(prev)));
         }
         self.tx.execute(
             "UPDATE imports SET file_hash = ?1, counts = ?2 WHERE id = ?3",

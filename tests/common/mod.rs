@@ -1,0 +1,176 @@
+//! Shared helpers for the integration tests: real stores in temporary directories, and
+//! match-result files written byte for byte in real encodings.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use totsugo::checkdigit;
+use totsugo::encoding::encode_cp932;
+use totsugo::import::{ImportError, ImportOptions, ImportReport, import_file};
+use totsugo::record::Field;
+use totsugo::store::Store;
+
+/// The bundled demo file.
+pub fn demo_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/match-result-demo.csv")
+}
+
+/// A fresh store directory.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// Opens the store in `dir` with its key file (created on first use).
+pub fn open(dir: &Path) -> Store {
+    let key = totsugo::keyfile::load_or_create(dir).expect("key");
+    Store::open(dir, &key).expect("store opens")
+}
+
+/// Imports with the default profile and encoding detection.
+pub fn import(store: &mut Store, path: &Path) -> Result<ImportReport, ImportError> {
+    import_with(store, path, &ImportOptions::default())
+}
+
+/// Imports with the given options.
+pub fn import_with(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    import_file(store, path, opts, &mut |_| {}, &AtomicBool::new(false))
+}
+
+/// The bytes of the store file (to prove that a failed import changed nothing).
+pub fn store_bytes(dir: &Path) -> Vec<u8> {
+    std::fs::read(Store::file_in(dir)).expect("store file")
+}
+
+/// A valid My Number made from a small integer.
+pub fn my_number(n: u64) -> String {
+    let body = format!("{:011}", 12_345_000_000 + n);
+    format!(
+        "{body}{}",
+        checkdigit::my_number_check_digit(&body).unwrap()
+    )
+}
+
+/// A valid 8-digit insurer number.
+pub fn insurer_number() -> String {
+    let body = "0613001";
+    format!("{body}{}", checkdigit::insurer_check_digit(body).unwrap())
+}
+
+/// One row of a match-result file, by header name, starting from a row where everything
+/// matches.
+#[derive(Clone, Debug)]
+pub struct Row(pub Vec<(String, String)>);
+
+impl Row {
+    /// A matching row for person `n`.
+    pub fn matching(n: u64) -> Row {
+        let v = |f: Field| -> String {
+            match f {
+                Field::InsurerNumber => insurer_number(),
+                Field::CardSymbol => "123".into(),
+                Field::CardNumber => format!("{:08}", 1000 + n),
+                Field::Branch => "00".into(),
+                Field::Relation => "1".into(),
+                Field::MyNumber => my_number(n),
+                Field::QualStart => "20201001".into(),
+                Field::QualEnd => String::new(),
+                Field::InsKanji | Field::RegKanji => "山田　太郎".into(),
+                Field::InsKana | Field::RegKana => "ヤマダ　タロウ".into(),
+                Field::InsBirth | Field::RegBirth => "19451203".into(),
+                Field::InsSex | Field::RegSex => "1".into(),
+                Field::InsAddress | Field::RegAddress => "東京都港区赤坂一丁目１１番２号".into(),
+                Field::JlisResult => "1".into(),
+                Field::VerdictKanji
+                | Field::VerdictKana
+                | Field::VerdictBirth
+                | Field::VerdictSex
+                | Field::VerdictAddress
+                | Field::Overall => "○".into(),
+                Field::StopFlag => "0".into(),
+                Field::MultiQual => "0".into(),
+                Field::BaseDate => "20230915".into(),
+            }
+        };
+        Row(Field::ALL
+            .iter()
+            .map(|f| (f.default_header().to_string(), v(*f)))
+            .collect())
+    }
+
+    /// Sets a cell by header.
+    pub fn set(mut self, header: &str, value: &str) -> Row {
+        let cell = self
+            .0
+            .iter_mut()
+            .find(|(h, _)| h == header)
+            .unwrap_or_else(|| panic!("no column {header}"));
+        cell.1 = value.to_string();
+        self
+    }
+
+    /// A birth-date mismatch (case ①) for person `n`.
+    pub fn birth_mismatch(n: u64) -> Row {
+        Row::matching(n)
+            .set("J-LIS情報_生年月日", "19451201")
+            .set("判定結果_生年月日", "×")
+            .set("総合判定", "×")
+            .set("閲覧停止区分", "1")
+    }
+
+    /// Value of a cell.
+    pub fn get(&self, header: &str) -> &str {
+        &self.0.iter().find(|(h, _)| h == header).unwrap().1
+    }
+}
+
+/// Quotes a CSV field where RFC 4180 needs it.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// CSV text (CRLF) with the given header order; each row supplies values by header.
+pub fn csv_text(headers: &[String], rows: &[Row]) -> String {
+    let mut s = headers
+        .iter()
+        .map(|h| csv_field(h))
+        .collect::<Vec<_>>()
+        .join(",");
+    s.push_str("\r\n");
+    for r in rows {
+        let line: Vec<String> = headers.iter().map(|h| csv_field(r.get(h))).collect();
+        s.push_str(&line.join(","));
+        s.push_str("\r\n");
+    }
+    s
+}
+
+/// The default headers in default order.
+pub fn default_headers() -> Vec<String> {
+    Field::ALL
+        .iter()
+        .map(|f| f.default_header().to_string())
+        .collect()
+}
+
+/// Writes CSV text as CP932 into `dir/name`.
+pub fn write_cp932(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, encode_cp932(text).expect("test text fits CP932")).unwrap();
+    p
+}
+
+/// Writes raw bytes into `dir/name`.
+pub fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}

@@ -1,0 +1,168 @@
+//! The store: encrypted at rest, a wrong key fails clearly, paging is index-backed.
+
+mod common;
+
+use common::*;
+use totsugo::record::StopCase;
+use totsugo::store::{MismatchFilter, PageCursor, Store, StoreError, StoreKey};
+
+#[test]
+fn the_store_file_holds_no_plaintext_from_the_imported_data() {
+    let dir = tempdir();
+    let mut store = open(dir.path());
+    let r = import(&mut store, &demo_file()).unwrap();
+    let rec = store
+        .record(store.record_ids(r.import_id).unwrap()[0])
+        .unwrap()
+        .unwrap();
+    drop(store);
+    let bytes = store_bytes(dir.path());
+    assert!(bytes.len() > 100_000);
+    // Names, kana, the My Number, the card number, the address: in UTF-8 and in CP932.
+    let needles = [
+        rec.insurer
+            .kanji_name
+            .split('　')
+            .next()
+            .unwrap()
+            .to_string(),
+        rec.insurer.kana_name.clone(),
+        rec.my_number.clone(),
+        rec.card_number.clone(),
+        rec.insurer.address.chars().take(6).collect(),
+        "SQLite format 3".to_string(),
+        "CREATE TABLE".to_string(),
+    ];
+    for n in &needles {
+        assert!(
+            !contains(&bytes, n.as_bytes()),
+            "plaintext in the store file"
+        );
+        if let Ok(sjis) = totsugo::encoding::encode_cp932(n) {
+            assert!(
+                !contains(&bytes, &sjis),
+                "CP932 plaintext in the store file"
+            );
+        }
+    }
+    // While the same file read as plain SQLite by another program is unreadable.
+    let plain = rusqlite::Connection::open(Store::file_in(dir.path())).unwrap();
+    assert!(
+        plain
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r
+                .get::<_, i64>(0))
+            .is_err()
+    );
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn a_wrong_key_fails_with_a_clear_error_and_changes_nothing() {
+    let dir = tempdir();
+    let mut store = open(dir.path());
+    import(&mut store, &demo_file()).unwrap();
+    drop(store);
+    let before = store_bytes(dir.path());
+    let err = Store::open(dir.path(), &StoreKey([7u8; 32]))
+        .err()
+        .expect("a wrong key must not open the store");
+    assert!(matches!(err, StoreError::WrongKey(_)));
+    let msg = err.to_string();
+    assert!(msg.contains("鍵が違う"), "{msg}");
+    assert_eq!(store_bytes(dir.path()), before);
+    // The right key still works.
+    assert_eq!(open(dir.path()).record_count().unwrap(), 2000);
+}
+
+#[test]
+fn a_store_without_its_key_file_is_refused_not_rekeyed() {
+    let dir = tempdir();
+    drop(open(dir.path()));
+    std::fs::remove_file(totsugo::keyfile::key_path(dir.path())).unwrap();
+    let err = totsugo::keyfile::load_or_create(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("鍵ファイルがありません"), "{err}");
+}
+
+#[test]
+fn paging_through_mismatches_is_index_backed_and_complete() {
+    let dir = tempdir();
+    let mut store = open(dir.path());
+    let big = dir.path().join("big.csv");
+    totsugo::sample::write_sample(
+        std::fs::File::create(&big).unwrap(),
+        &totsugo::sample::SampleOptions {
+            rows: 30_000,
+            seed: 11,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let r = import(&mut store, &big).unwrap();
+    let filters = [
+        MismatchFilter::default(),
+        MismatchFilter {
+            case: Some(StopCase::Case1),
+            lost: Some(false),
+            with_warnings: false,
+        },
+    ];
+    for f in &filters {
+        let plan = store
+            .explain_page_mismatches(
+                f,
+                Some(PageCursor {
+                    priority: 1,
+                    id: 10,
+                }),
+            )
+            .unwrap();
+        assert!(plan.contains("records_mismatch_order"), "{plan}");
+        assert!(
+            !plan.contains("SCAN records\n") && !plan.ends_with("SCAN records"),
+            "{plan}"
+        );
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "sorts instead of walking the index: {plan}"
+        );
+    }
+    // Walk all mismatches page by page: each exactly once, in work order.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .page_mismatches(&MismatchFilter::default(), cursor, 97)
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        cursor = Some(PageCursor {
+            priority: last.class.priority,
+            id: last.id,
+        });
+        seen.extend(page.iter().map(|r| (r.class.priority, r.id)));
+    }
+    assert_eq!(seen.len() as u64, r.counts.mismatches);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    let case1 = store.page_mismatches(&filters[1], None, 100_000).unwrap();
+    assert_eq!(
+        case1.len() as u64,
+        r.counts.case1 - count_lost_case1(&store)
+    );
+}
+
+fn count_lost_case1(store: &Store) -> u64 {
+    store
+        .page_mismatches(
+            &MismatchFilter {
+                case: Some(StopCase::Case1),
+                lost: Some(true),
+                with_warnings: false,
+            },
+            None,
+            100_000,
+        )
+        .unwrap()
+        .len() as u64
+}
