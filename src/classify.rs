@@ -218,20 +218,38 @@ impl Warnings {
     }
 }
 
-fn item_values(p: &Person, i: Item) -> (String, String) {
-    // Returns (raw, folded) representations for comparison; dates and sex compare by value.
+/// How an item compares between the two sides: byte-identical, equal after width and space
+/// folding (names and address only), or different.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Likeness {
+    Identical,
+    Folded,
+    Different,
+}
+
+fn likeness(a: &Person, b: &Person, i: Item) -> Likeness {
+    let text = |x: &str, y: &str| {
+        if x == y {
+            Likeness::Identical
+        } else if fold_width_and_spaces(x) == fold_width_and_spaces(y) {
+            Likeness::Folded
+        } else {
+            Likeness::Different
+        }
+    };
+    let exact = |same: bool| {
+        if same {
+            Likeness::Identical
+        } else {
+            Likeness::Different
+        }
+    };
     match i {
-        Item::KanjiName => (p.kanji_name.clone(), fold_width_and_spaces(&p.kanji_name)),
-        Item::KanaName => (p.kana_name.clone(), fold_width_and_spaces(&p.kana_name)),
-        Item::Address => (p.address.clone(), fold_width_and_spaces(&p.address)),
-        Item::BirthDate => {
-            let s = p.birth_date.map(|d| d.to_string()).unwrap_or_default();
-            (s.clone(), s)
-        }
-        Item::Sex => {
-            let s = p.sex.map(|s| s.code().to_string()).unwrap_or_default();
-            (s.clone(), s)
-        }
+        Item::KanjiName => text(&a.kanji_name, &b.kanji_name),
+        Item::KanaName => text(&a.kana_name, &b.kana_name),
+        Item::Address => text(&a.address, &b.address),
+        Item::BirthDate => exact(a.birth_date == b.birth_date),
+        Item::Sex => exact(a.sex == b.sex),
     }
 }
 
@@ -253,11 +271,13 @@ pub fn consistency_warnings(r: &Record) -> Warnings {
             w.add(WarningKind::OverallDisagrees);
         }
         for item in Item::ALL {
-            let (ri, fi) = item_values(&r.insurer, item);
-            let (rr, fr) = item_values(&r.registry, item);
-            match v.get(item) {
-                Verdict::Equal if fi != fr => w.add(WarningKind::EqualButDifferent(item)),
-                Verdict::Differs if ri == rr => w.add(WarningKind::DiffersButIdentical(item)),
+            match (v.get(item), likeness(&r.insurer, &r.registry, item)) {
+                (Verdict::Equal, Likeness::Different) => {
+                    w.add(WarningKind::EqualButDifferent(item))
+                }
+                (Verdict::Differs, Likeness::Identical) => {
+                    w.add(WarningKind::DiffersButIdentical(item))
+                }
                 _ => {}
             }
         }

@@ -297,13 +297,16 @@ pub fn import_file(
     let stop = AtomicBool::new(false);
     let parser = RowParser { enc, map: &map };
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(4);
+    // Written batches go back to the reader, which frees (and reuses) them: the store
+    // writer is the slower side and should do nothing but write.
+    let (spent_tx, spent_rx) = crossbeam_channel::unbounded::<Vec<Record>>();
 
     std::thread::scope(|s| {
-        let reader = s.spawn(|| read_rows(csv, &parser, tx, &stop));
+        let reader = s.spawn(|| read_rows(csv, &parser, tx, spent_rx, &stop));
         let written = write_rows(
             store,
             &meta,
-            rx,
+            (rx, spent_tx),
             &bytes_done,
             total_bytes,
             on_progress,
@@ -356,7 +359,10 @@ fn finish(
 fn write_rows<'a>(
     store: &'a mut Store,
     meta: &ImportMeta,
-    rx: crossbeam_channel::Receiver<Vec<Record>>,
+    (rx, spent): (
+        crossbeam_channel::Receiver<Vec<Record>>,
+        crossbeam_channel::Sender<Vec<Record>>,
+    ),
     bytes_done: &AtomicU64,
     total_bytes: u64,
     on_progress: &mut dyn FnMut(Progress),
@@ -371,6 +377,8 @@ fn write_rows<'a>(
         }
         tx.insert(&batch)?;
         rows += batch.len() as u64;
+        // The reader may have finished already; then the batch is simply dropped here.
+        let _ = spent.send(batch);
         if last_report.elapsed() >= Duration::from_millis(50) {
             last_report = Instant::now();
             on_progress(Progress {
@@ -438,6 +446,7 @@ fn read_rows(
     mut csv: csv::Reader<TapReader<File>>,
     parser: &RowParser<'_>,
     tx: crossbeam_channel::Sender<Vec<Record>>,
+    spent: crossbeam_channel::Receiver<Vec<Record>>,
     stop: &AtomicBool,
 ) -> Result<ReadOutcome, ImportError> {
     let mut out = ReadOutcome {
@@ -504,7 +513,14 @@ fn read_rows(
             }
         }
         if batch.len() >= BATCH_ROWS {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            let next = match spent.try_recv() {
+                Ok(mut old) => {
+                    old.clear();
+                    old
+                }
+                Err(_) => Vec::with_capacity(BATCH_ROWS),
+            };
+            let full = std::mem::replace(&mut batch, next);
             if tx.send(full).is_err() {
                 return Err(ImportError::Cancelled);
             }
@@ -577,7 +593,7 @@ impl RowParser<'_> {
         let mut c = Cells {
             line,
             map: self.map,
-            cells: &cells,
+            cells,
             errs,
         };
         let mut warnings = Warnings::default();
@@ -596,8 +612,8 @@ impl RowParser<'_> {
                 format!("保険者番号「{insurer_number}」の検証番号（末尾1桁）が正しくありません"),
             );
         }
-        let card_symbol = c.text(Field::CardSymbol).to_string();
-        let card_number = c.text(Field::CardNumber).to_string();
+        let card_symbol = c.take(Field::CardSymbol);
+        let card_number = c.take(Field::CardNumber);
         if card_number.trim().is_empty() {
             c.err(Field::CardNumber, "被保険者証等番号が空です".into());
         }
@@ -702,7 +718,7 @@ impl RowParser<'_> {
             .map
             .extra
             .iter()
-            .map(|(i, _)| cells[*i].to_string())
+            .map(|(i, _)| std::mem::take(&mut c.cells[*i]).into_owned())
             .collect();
         if !c.errs.is_empty() {
             return Err(c.errs);
@@ -738,7 +754,7 @@ impl RowParser<'_> {
 struct Cells<'a> {
     line: u64,
     map: &'a ColumnMap,
-    cells: &'a [Cow<'a, str>],
+    cells: Vec<Cow<'a, str>>,
     errs: Vec<RowError>,
 }
 
@@ -748,6 +764,14 @@ impl Cells<'_> {
             .get(f)
             .map(|i| self.cells[i].as_ref())
             .unwrap_or("")
+    }
+
+    /// Moves a text cell out (no copy where decoding already made a new string).
+    fn take(&mut self, f: Field) -> String {
+        self.map
+            .get(f)
+            .map(|i| std::mem::take(&mut self.cells[i]).into_owned())
+            .unwrap_or_default()
     }
 
     fn err(&mut self, f: Field, message: String) {
@@ -817,11 +841,11 @@ impl Cells<'_> {
         addr: Field,
     ) -> Person {
         Person {
-            kanji_name: self.text(kanji).to_string(),
-            kana_name: self.text(kana).to_string(),
+            kanji_name: self.take(kanji),
+            kana_name: self.take(kana),
             birth_date: self.date(birth),
             sex: self.sex(sex),
-            address: self.text(addr).to_string(),
+            address: self.take(addr),
         }
     }
 }

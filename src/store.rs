@@ -66,6 +66,14 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![M::up(include_str!("store/001_spine.sql"))])
 }
 
+/// SQLCipher settings, applied right after the key on every open (they are not stored in the
+/// file). AES-256 in CBC mode with a random IV per page is SQLCipher's default; the page HMAC
+/// uses SHA-256 instead of the default SHA-512: still a 256-bit authentication tag, and
+/// computed by the CPU's SHA instructions where it has them. The key is raw (random), so no
+/// passphrase derivation is involved.
+const CIPHER_SETTINGS: &str =
+    "PRAGMA cipher_hmac_algorithm = HMAC_SHA256; PRAGMA cipher_page_size = 16384;";
+
 /// An open store.
 pub struct Store {
     conn: Connection,
@@ -284,6 +292,7 @@ impl Store {
         )?;
         // A raw 256-bit key: no passphrase derivation, the key itself is random.
         conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.hex()))?;
+        conn.execute_batch(CIPHER_SETTINGS)?;
         // The first read decrypts page 1: a wrong key fails here.
         let probe: Result<i64, _> =
             conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));

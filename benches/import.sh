@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Import benchmark (issue 2): generates ROWS rows (CP932), imports them with totsugo, and loads
+# the same rows converted to UTF-8 with sqlite3's `.import` (the floor: no decoding of CP932,
+# no checks, no classification, no encryption, no index). Prints both times, the ratio,
+# rows/s, peak RSS and the store's size.
+#
+#   benches/import.sh                 # 1,000,000 rows
+#   ROWS=10000000 benches/import.sh   # the flat-memory check (about 2.4 GB of CSV)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-1000000}
+SEED=${SEED:-42}
+WORK=${WORK:-$(mktemp -d)}
+
+need=()
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+[ -x /usr/bin/time ] || need+=(time)
+if ((${#need[@]})); then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi
+  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+
+cargo build --release --locked -q
+T=target/release/totsugo
+CSV="$WORK/bench-$ROWS.csv"
+echo "generating $ROWS rows (CP932) in $WORK ..."
+"$T" sample --rows "$ROWS" --seed "$SEED" --out "$CSV" 2>/dev/null
+iconv -f CP932 -t UTF-8 "$CSV" > "$WORK/bench-utf8.csv"
+sync
+
+rm -rf "$WORK/store"
+/usr/bin/time -f '%e %M' -o "$WORK/ours.time" "$T" --store "$WORK/store" import "$CSV" --json > "$WORK/ours.json"
+rm -f "$WORK/floor.db"
+/usr/bin/time -f '%e %M' -o "$WORK/floor.time" sqlite3 "$WORK/floor.db" ".import --csv $WORK/bench-utf8.csv records"
+
+read -r ours_s ours_kb < "$WORK/ours.time"
+read -r floor_s floor_kb < "$WORK/floor.time"
+python3 - "$ROWS" "$ours_s" "$ours_kb" "$floor_s" "$floor_kb" "$WORK" "$CSV" <<'PY'
+import json, os, sys
+rows, ours, ours_kb, floor, floor_kb, work, csv = sys.argv[1:]
+rows, ours, floor = int(rows), float(ours), float(floor)
+store = os.path.getsize(os.path.join(work, "store", "totsugo.db"))
+flo = os.path.getsize(os.path.join(work, "floor.db"))
+rep = json.load(open(os.path.join(work, "ours.json")))
+assert rep["rows"] == rows, rep
+print(f"rows                      {rows:,}")
+print(f"CSV size (CP932)          {os.path.getsize(csv)/1e6:,.1f} MB")
+print(f"totsugo import            {ours:.2f} s  {rows/ours:,.0f} rows/s  peak RSS {int(ours_kb)/1024:.0f} MB  store {store/1e6:,.1f} MB (encrypted)")
+print(f"sqlite3 .import (floor)   {floor:.2f} s  {rows/floor:,.0f} rows/s  peak RSS {int(floor_kb)/1024:.0f} MB  db {flo/1e6:,.1f} MB (plain)")
+print(f"ratio totsugo / sqlite3   {ours/floor:.2f}")
+PY
+[ -n "${KEEP:-}" ] || rm -rf "$WORK"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# totsugo's test command (README.md): checks and installs what the build and the tests need,
+# then runs the formatter check, clippy and every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian/Ubuntu packages: a C toolchain, make and perl build the bundled SQLCipher and OpenSSL.
+need=()
+command -v cc >/dev/null 2>&1 || need+=(build-essential)
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v perl >/dev/null 2>&1 || need+=(perl)
+if ((${#need[@]})); then
+  echo "tests/run.sh: installing ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  else
+    echo "tests/run.sh: please install: ${need[*]}" >&2
+    exit 1
+  fi
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "tests/run.sh: Rust (cargo 1.95 or newer) is needed: see https://rustup.rs" >&2
+  exit 1
+fi
+if command -v rustup >/dev/null 2>&1; then
+  rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+fi
+
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked
