@@ -195,7 +195,7 @@ struct TapReader<R> {
     hasher: Sha256,
     bytes: Arc<AtomicU64>,
     offset: u64,
-    quotes: u64,
+    quotes: VecDeque<u64>,
     newlines: VecDeque<u64>,
     lines_passed: u64,
 }
@@ -207,7 +207,7 @@ impl<R> TapReader<R> {
             hasher: Sha256::new(),
             bytes,
             offset: 0,
-            quotes: 0,
+            quotes: VecDeque::new(),
             newlines: VecDeque::new(),
             lines_passed: 0,
         }
@@ -223,6 +223,14 @@ impl<R> TapReader<R> {
         }
         self.lines_passed + 1
     }
+
+    /// How many quote characters stand before `offset` and were not counted yet: called with
+    /// the start of each record, it gives the quotes of the record before.
+    fn quotes_before(&mut self, offset: u64) -> usize {
+        let n = self.quotes.partition_point(|&q| q < offset);
+        self.quotes.drain(..n);
+        n
+    }
 }
 
 impl<R: Read> Read for TapReader<R> {
@@ -230,8 +238,9 @@ impl<R: Read> Read for TapReader<R> {
         let n = self.inner.read(buf)?;
         let chunk = &buf[..n];
         self.hasher.update(chunk);
-        self.quotes += memchr::memchr_iter(b'"', chunk).count() as u64;
         let base = self.offset;
+        self.quotes
+            .extend(memchr::memchr_iter(b'"', chunk).map(|i| base + i as u64));
         self.newlines
             .extend(memchr::memchr_iter(b'\n', chunk).map(|i| base + i as u64));
         self.offset += n as u64;
@@ -281,7 +290,7 @@ pub fn import_file(
         .buffer_capacity(1 << 20)
         .from_reader(tap);
 
-    let map = read_header(&mut csv, enc, &opts.profile)?;
+    let map = read_header(&mut csv, path, enc, &opts.profile)?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -302,7 +311,7 @@ pub fn import_file(
     let (spent_tx, spent_rx) = crossbeam_channel::unbounded::<Vec<Record>>();
 
     std::thread::scope(|s| {
-        let reader = s.spawn(|| read_rows(csv, &parser, tx, spent_rx, &stop));
+        let reader = s.spawn(|| read_rows(csv, path, &parser, tx, spent_rx, &stop));
         let written = write_rows(
             store,
             &meta,
@@ -407,6 +416,7 @@ struct ReadOutcome {
 
 fn read_header(
     csv: &mut csv::Reader<TapReader<File>>,
+    path: &Path,
     enc: FileEncoding,
     profile: &Profile,
 ) -> Result<ColumnMap, ImportError> {
@@ -414,7 +424,7 @@ fn read_header(
     let has = csv
         .read_byte_record(&mut header)
         .map_err(|e| ImportError::Io {
-            path: PathBuf::new(),
+            path: path.to_path_buf(),
             source: io::Error::other(e.to_string()),
         })?;
     if !has {
@@ -444,6 +454,7 @@ fn read_header(
 
 fn read_rows(
     mut csv: csv::Reader<TapReader<File>>,
+    path: &Path,
     parser: &RowParser<'_>,
     tx: crossbeam_channel::Sender<Vec<Record>>,
     spent: crossbeam_channel::Receiver<Vec<Record>>,
@@ -471,7 +482,7 @@ fn read_rows(
                 let line = e.position().map(|p| p.line()).unwrap_or(last_line);
                 return Err(match e.into_kind() {
                     csv::ErrorKind::Io(source) => ImportError::Io {
-                        path: PathBuf::new(),
+                        path: path.to_path_buf(),
                         source,
                     },
                     other => ImportError::Rejected {
@@ -486,7 +497,20 @@ fn read_rows(
             }
         }
         let line = match rec.position() {
-            Some(p) => csv.get_mut().line_at(p.byte()),
+            Some(p) => {
+                // In well-formed CSV every record holds an even number of quote characters.
+                if csv.get_mut().quotes_before(p.byte()) % 2 == 1 {
+                    out.error_total += 1;
+                    if out.errors.len() < KEPT_ERRORS {
+                        out.errors.push(RowError {
+                            line: last_line,
+                            column: None,
+                            message: "引用符（\"）の数が合いません。項目の中の引用符は \"\" と二重にしてください".into(),
+                        });
+                    }
+                }
+                csv.get_mut().line_at(p.byte())
+            }
             None => last_line + 1,
         };
         last_line = line;
@@ -535,8 +559,8 @@ fn read_rows(
         return Err(ImportError::Cancelled);
     }
     drop(tx);
-    let tap = csv.into_inner();
-    if tap.quotes % 2 == 1 {
+    let mut tap = csv.into_inner();
+    if tap.quotes_before(u64::MAX) % 2 == 1 {
         out.error_total += 1;
         out.errors.push(RowError {
             line: last_line,

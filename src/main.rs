@@ -101,7 +101,7 @@ fn store_dir(cli_store: Option<PathBuf>) -> Result<PathBuf, String> {
         return Ok(d);
     }
     directories::ProjectDirs::from("jp", "totsugo", "totsugo")
-        .map(|p| p.data_dir().to_path_buf())
+        .map(|p| p.data_local_dir().to_path_buf())
         .ok_or_else(|| "利用者のデータフォルダが分かりません。--store で指定してください".into())
 }
 

@@ -94,6 +94,25 @@ fn an_unclosed_quote_is_malformed_csv() {
 }
 
 #[test]
+fn a_stray_quote_in_the_middle_of_the_file_names_its_row() {
+    let rows = [
+        Row::matching(1),
+        Row::matching(2).set("加入者情報_住所", "X"),
+        Row::matching(3),
+        Row::matching(4),
+    ];
+    let text = csv_text(&default_headers(), &rows).replacen(",X,", ",X\"Y,", 1);
+    let (errors, total) = row_errors(&totsugo::encoding::encode_cp932(&text).unwrap());
+    assert_eq!(total, 1, "{errors:?}");
+    assert_eq!(errors[0].line, 3);
+    assert!(
+        errors[0].message.contains("引用符"),
+        "{}",
+        errors[0].message
+    );
+}
+
+#[test]
 fn undecodable_bytes_name_row_and_column() {
     let mut bytes = cp932(&[Row::matching(1), Row::matching(2)]);
     // 0x81 0x20 is not a CP932 character: put it into the second row's kana name.
