@@ -450,9 +450,6 @@ impl Store {
                     let date = |i: usize| -> rusqlite::Result<Option<Date>> {
                         Ok(r.get::<_, Option<u32>>(i)?.and_then(Date::from_u32))
                     };
-                    let sex = |i: usize| -> rusqlite::Result<Option<Sex>> {
-                        Ok(r.get::<_, Option<i64>>(i)?.and_then(Sex::from_code))
-                    };
                     let extra: Option<String> = r.get(29)?;
                     Ok(Record {
                         line: r.get::<_, i64>(0)? as u64,
@@ -464,21 +461,9 @@ impl Store {
                         my_number: r.get(6)?,
                         qual_start: date(7)?,
                         qual_end: date(8)?,
-                        insurer: Person {
-                            kanji_name: r.get(9)?,
-                            kana_name: r.get(10)?,
-                            birth_date: date(11)?,
-                            sex: sex(12)?,
-                            address: r.get(13)?,
-                        },
+                        insurer: person_at(r, 9)?,
                         registry_result: RegistryResult::from_code(r.get(14)?),
-                        registry: Person {
-                            kanji_name: r.get(15)?,
-                            kana_name: r.get(16)?,
-                            birth_date: date(17)?,
-                            sex: sex(18)?,
-                            address: r.get(19)?,
-                        },
+                        registry: person_at(r, 15)?,
                         verdicts: Verdicts::unpack(r.get(20)?),
                         stop_flag: r
                             .get::<_, Option<i64>>(21)?
@@ -509,6 +494,18 @@ impl Store {
         let rows = stmt.query_map([import_id], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Reads one side's five items from the columns starting at `first` (kanji, kana, birth,
+/// sex, address), as [`Store::record`] selects them.
+fn person_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Person> {
+    Ok(Person {
+        kanji_name: r.get(first)?,
+        kana_name: r.get(first + 1)?,
+        birth_date: r.get::<_, Option<u32>>(first + 2)?.and_then(Date::from_u32),
+        sex: r.get::<_, Option<i64>>(first + 3)?.and_then(Sex::from_code),
+        address: r.get(first + 4)?,
+    })
 }
 
 const IMPORT_COLUMNS: &str = "SELECT id, file_name, file_hash, file_size, imported_at, encoding, \

@@ -191,16 +191,7 @@ fn killing_the_process_mid_import_leaves_the_store_as_before() {
     let db = totsugo::store::Store::file_in(&store);
     let size_before = std::fs::metadata(&db).unwrap().len();
 
-    let big = dir.path().join("big.csv");
-    totsugo::sample::write_sample(
-        std::io::BufWriter::new(std::fs::File::create(&big).unwrap()),
-        &totsugo::sample::SampleOptions {
-            rows: 400_000,
-            seed: 3,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let big = sample_file(dir.path(), "big.csv", 400_000, 3);
     let mut child = Command::new(env!("CARGO_BIN_EXE_totsugo"))
         .arg("--store")
         .arg(&store)

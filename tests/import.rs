@@ -354,16 +354,7 @@ fn cancelling_leaves_the_store_unchanged() {
     let mut store = open(dir.path());
     import(&mut store, &demo_file()).unwrap();
     let before = store_bytes(dir.path());
-    let big = dir.path().join("big.csv");
-    totsugo::sample::write_sample(
-        std::fs::File::create(&big).unwrap(),
-        &totsugo::sample::SampleOptions {
-            rows: 20_000,
-            seed: 5,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let big = sample_file(dir.path(), "big.csv", 20_000, 5);
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let mut calls = 0;
     let r = totsugo::import::import_file(

@@ -90,16 +90,7 @@ fn a_store_without_its_key_file_is_refused_not_rekeyed() {
 fn paging_through_mismatches_is_index_backed_and_complete() {
     let dir = tempdir();
     let mut store = open(dir.path());
-    let big = dir.path().join("big.csv");
-    totsugo::sample::write_sample(
-        std::fs::File::create(&big).unwrap(),
-        &totsugo::sample::SampleOptions {
-            rows: 30_000,
-            seed: 11,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let big = sample_file(dir.path(), "big.csv", 30_000, 11);
     let r = import(&mut store, &big).unwrap();
     let filters = [
         MismatchFilter::default(),

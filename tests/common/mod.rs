@@ -174,3 +174,18 @@ pub fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&p, bytes).unwrap();
     p
 }
+
+/// Writes a synthetic CP932 match-result file of `rows` rows into `dir/name`.
+pub fn sample_file(dir: &Path, name: &str, rows: u64, seed: u64) -> PathBuf {
+    let p = dir.join(name);
+    totsugo::sample::write_sample(
+        std::io::BufWriter::new(std::fs::File::create(&p).unwrap()),
+        &totsugo::sample::SampleOptions {
+            rows,
+            seed,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    p
+}
