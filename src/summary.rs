@@ -80,24 +80,50 @@ impl Counts {
     /// A plain Japanese summary for the terminal.
     pub fn to_text_ja(&self) -> String {
         let mut s = String::new();
-        let n = |x: u64| format_thousands(x);
-        let _ = writeln!(s, "読み込んだ行数        {:>12}", n(self.rows));
-        let _ = writeln!(s, "不一致（総合判定×）  {:>12}", n(self.mismatches));
-        let _ = writeln!(s, "  点検対象            {:>12}", n(self.in_scope));
-        let _ = writeln!(s, "  対象外（資格喪失）  {:>12}", n(self.lost));
-        let _ = writeln!(s, "閲覧停止区分別（不一致のうち、資格喪失を含む）");
-        let _ = writeln!(s, "  ① 資格・医療情報停止 {:>11}", n(self.case1));
-        let _ = writeln!(s, "  ② 医療情報停止      {:>12}", n(self.case2));
-        let _ = writeln!(s, "  ③ 医療情報停止      {:>12}", n(self.case3));
-        let _ = writeln!(s, "  停止なし            {:>12}", n(self.no_stop));
-        let _ = writeln!(s, "警告のある行          {:>12}", n(self.warnings));
+        let mut line = |label: &str, n: u64| {
+            let _ = writeln!(s, "{}{:>12}", pad_to_width(label, 30), format_thousands(n));
+        };
+        line("読み込んだ行数", self.rows);
+        line("不一致（総合判定×）", self.mismatches);
+        line("  点検対象", self.in_scope);
+        line("  対象外（資格喪失）", self.lost);
+        line("  ① 資格情報・医療情報の閲覧停止", self.case1);
+        line("  ② 医療情報の閲覧停止", self.case2);
+        line("  ③ 医療情報の閲覧停止", self.case3);
+        line("  閲覧停止なし", self.no_stop);
+        line("警告のある行", self.warnings);
         for k in WarningKind::all() {
             if let Some(v) = self.warnings_by_kind.get(&k.key()) {
-                let _ = writeln!(s, "  {:>8}  {}", n(*v), k.message_ja());
+                let _ = writeln!(s, "  {:>8}  {}", format_thousands(*v), k.message_ja());
             }
         }
         s
     }
+}
+
+/// Columns a string takes on a terminal: East Asian wide and full-width characters take two;
+/// ambiguous ones (①, ×) are counted as one, as most terminals outside CJK locales draw them.
+pub fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            let wide = (0x1100..=0x115F).contains(&u)
+                || (0x2E80..=0xA4CF).contains(&u)
+                || (0xAC00..=0xD7A3).contains(&u)
+                || (0xF900..=0xFAFF).contains(&u)
+                || (0xFE30..=0xFE4F).contains(&u)
+                || (0xFF00..=0xFF60).contains(&u)
+                || (0xFFE0..=0xFFE6).contains(&u)
+                || (0x20000..=0x3FFFD).contains(&u);
+            if wide { 2 } else { 1 }
+        })
+        .sum()
+}
+
+/// Pads with spaces to `width` terminal columns.
+pub fn pad_to_width(s: &str, width: usize) -> String {
+    let w = display_width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
 /// 1234567 → "1,234,567".
@@ -115,6 +141,13 @@ pub fn format_thousands(x: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn terminal_width_counts_full_width_as_two() {
+        assert_eq!(super::display_width("点検対象"), 8);
+        assert_eq!(super::display_width("ab１"), 4);
+        assert_eq!(super::pad_to_width("点検", 6), "点検  ");
+    }
+
     #[test]
     fn thousands() {
         assert_eq!(super::format_thousands(0), "0");
