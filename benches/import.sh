@@ -29,6 +29,10 @@ iconv -f CP932 -t UTF-8 "$CSV" > "$WORK/bench-utf8.csv"
 sync
 
 rm -rf "$WORK/store"
+# A throwaway store for the benchmark: its administrator's password is random.
+export TOTSUGO_USER=bench TOTSUGO_PASSWORD="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+TOTSUGO_NEW_PASSWORD="$TOTSUGO_PASSWORD" "$T" --store "$WORK/store" user init --login bench --name ベンチ > /dev/null
+# The timed run includes the login (argon2id, about 0.2 s).
 /usr/bin/time -f '%e %M' -o "$WORK/ours.time" "$T" --store "$WORK/store" import "$CSV" --json > "$WORK/ours.json"
 rm -f "$WORK/floor.db"
 /usr/bin/time -f '%e %M' -o "$WORK/floor.time" sqlite3 "$WORK/floor.db" ".import --csv $WORK/bench-utf8.csv records"
@@ -43,10 +47,12 @@ store = os.path.getsize(os.path.join(work, "store", "totsugo.db"))
 flo = os.path.getsize(os.path.join(work, "floor.db"))
 rep = json.load(open(os.path.join(work, "ours.json")))
 assert rep["rows"] == rows, rep
+imp = rep["seconds"]
 print(f"rows                      {rows:,}")
 print(f"CSV size (CP932)          {os.path.getsize(csv)/1e6:,.1f} MB")
-print(f"totsugo import            {ours:.2f} s  {rows/ours:,.0f} rows/s  peak RSS {int(ours_kb)/1024:.0f} MB  store {store/1e6:,.1f} MB (encrypted)")
+print(f"totsugo import            {imp:.2f} s  {rows/imp:,.0f} rows/s  peak RSS {int(ours_kb)/1024:.0f} MB  store {store/1e6:,.1f} MB (encrypted)")
+print(f"  whole command           {ours:.2f} s  (with the login: argon2id, process start)")
 print(f"sqlite3 .import (floor)   {floor:.2f} s  {rows/floor:,.0f} rows/s  peak RSS {int(floor_kb)/1024:.0f} MB  db {flo/1e6:,.1f} MB (plain)")
-print(f"ratio totsugo / sqlite3   {ours/floor:.2f}")
+print(f"ratio totsugo / sqlite3   {imp/floor:.2f}  (whole command {ours/floor:.2f})")
 PY
 [ -n "${KEEP:-}" ] || rm -rf "$WORK"

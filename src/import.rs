@@ -100,6 +100,8 @@ pub enum ImportError {
     Cancelled,
     /// The store failed.
     Store(StoreError),
+    /// The user may not import (or the audit entry could not be written).
+    Auth(Box<crate::auth::AuthError>),
 }
 
 impl From<StoreError> for ImportError {
@@ -137,6 +139,7 @@ impl ImportError {
                 "取り込みを中止しました（保管データは変更していません）。".into()
             }
             ImportError::Store(e) => format!("取り込めません。{e}"),
+            ImportError::Auth(e) => format!("取り込めません。{e}"),
         }
     }
 }

@@ -2,19 +2,24 @@
 //! Japanese health insurers received from the nationwide J-LIS check of registered My Numbers.
 //!
 //! This library holds everything but the screens: reading and validating the file
-//! ([`import`]), the encrypted local store ([`store`]), the domain rules ([`classify`]), and the
-//! synthetic data used for demos, tests and benchmarks ([`sample`]). The command-line tool and
-//! the desktop app call the same functions.
+//! ([`import`]), the encrypted local store ([`store`]) and its per-user key slots ([`vault`]),
+//! users, roles and the four-eyes rule ([`auth`]), the logged-in session through which every
+//! operation passes ([`session`]), the tamper-evident audit trail ([`audit`]), the domain rules
+//! ([`classify`]), and the synthetic data used for demos, tests and benchmarks ([`sample`]). The
+//! command-line tool and the desktop app call the same functions.
 
+pub mod audit;
+pub mod auth;
 pub mod checkdigit;
 pub mod classify;
 pub mod encoding;
 pub mod import;
-pub mod keyfile;
 pub mod mask;
 pub mod profile;
 pub mod record;
 pub mod sample;
+pub mod session;
 pub mod store;
 pub mod summary;
 pub mod text;
+pub mod vault;

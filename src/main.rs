@@ -9,12 +9,15 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use totsugo::auth::{AuthError, Role, Roles};
 use totsugo::encoding::EncodingChoice;
-use totsugo::import::{ImportError, ImportOptions, Progress, import_file};
+use totsugo::import::{ImportError, ImportOptions, Progress};
 use totsugo::profile::Profile;
 use totsugo::sample::{SampleEncoding, SampleOptions, write_sample};
-use totsugo::store::{ImportInfo, Store};
-use totsugo::summary::{Counts, format_thousands};
+use totsugo::session::Session;
+use totsugo::store::ImportInfo;
+use totsugo::summary::{Counts, format_thousands, pad_to_width};
+use totsugo::vault::RecoveryKey;
 
 /// 突合結果レビュー (totsugo): 突合結果ファイルの取り込みと集計
 #[derive(Parser)]
@@ -23,6 +26,11 @@ struct Cli {
     /// 保管場所のフォルダ（既定: 利用者のデータフォルダ）。環境変数 TOTSUGO_STORE でも指定できます
     #[arg(long, global = true, env = "TOTSUGO_STORE", value_name = "DIR")]
     store: Option<PathBuf>,
+
+    /// 利用者名（ログイン名）。環境変数 TOTSUGO_USER でも指定できます。パスワードは画面で尋ねます
+    /// （スクリプトでは環境変数 TOTSUGO_PASSWORD）
+    #[arg(long, global = true, env = "TOTSUGO_USER", value_name = "NAME")]
+    user: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -43,6 +51,16 @@ enum Command {
         /// 結果を JSON で出力します
         #[arg(long)]
         json: bool,
+    },
+    /// デモ: 同梱の架空の突合結果ファイル（2,000 行）を取り込みます。保管場所が未設定なら、
+    /// 最初の管理者を作ってから取り込みます
+    Demo {
+        /// 初期設定するときの管理者の利用者名
+        #[arg(long, default_value = "admin")]
+        login: String,
+        /// 初期設定するときの管理者の氏名
+        #[arg(long, default_value = "管理者")]
+        name: String,
     },
     /// 保管されている突合結果の件数を表示します
     Summary {
@@ -71,6 +89,117 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         write: PathBuf,
     },
+    /// 利用者の管理（最初の管理者の作成、追加、無効化、パスワード）
+    #[command(subcommand)]
+    User(UserCommand),
+    /// パスワードの規則と画面ロックの設定
+    Policy {
+        /// パスワードの最小文字数
+        #[arg(long)]
+        min_length: Option<usize>,
+        /// ロックまでの失敗回数
+        #[arg(long)]
+        max_failures: Option<u32>,
+        /// ロックの時間（分）
+        #[arg(long)]
+        lockout_minutes: Option<u32>,
+        /// パスワードの有効期限（日、0 は無期限）
+        #[arg(long)]
+        expiry_days: Option<u32>,
+        /// 操作がないときに画面をロックするまでの時間（分）
+        #[arg(long)]
+        idle_lock_minutes: Option<u32>,
+    },
+    /// 操作記録（監査ログ）
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// 管理者のパスワードをすべて失ったとき、復旧キーで管理者のパスワードを設定し直します
+    /// （復旧キーは環境変数 TOTSUGO_RECOVERY_KEY でも渡せます）
+    Recover {
+        /// パスワードを設定し直す管理者の利用者名
+        #[arg(long)]
+        login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// 最初の管理者を作り、保管場所を準備します（初回だけ）。復旧キーを表示します
+    Init {
+        /// 管理者の利用者名
+        #[arg(long)]
+        login: String,
+        /// 管理者の氏名
+        #[arg(long)]
+        name: String,
+    },
+    /// 利用者を追加します（仮パスワードは初回ログインで変更してもらいます）
+    Add {
+        /// 利用者名
+        #[arg(long)]
+        login: String,
+        /// 氏名
+        #[arg(long)]
+        name: String,
+        /// 役割: clerk（担当者）, supervisor（責任者）, admin（管理者）。複数指定できます
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// 個人番号閲覧権限を与えます
+        #[arg(long)]
+        may_reveal: bool,
+    },
+    /// 利用者の一覧
+    List,
+    /// 役割と個人番号閲覧権限を変えます
+    SetRights {
+        /// 利用者名
+        #[arg(long)]
+        login: String,
+        /// 役割（複数指定できます）
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// 個人番号閲覧権限を与えます（付けなければ外します）
+        #[arg(long)]
+        may_reveal: bool,
+    },
+    /// 利用者を無効にします（削除はしません。操作記録に名前が残ります）
+    Disable {
+        /// 利用者名
+        #[arg(long)]
+        login: String,
+    },
+    /// 仮パスワードを設定します（ロックも解除されます）
+    ResetPassword {
+        /// 利用者名
+        #[arg(long)]
+        login: String,
+    },
+    /// ロックを解除します
+    Unlock {
+        /// 利用者名
+        #[arg(long)]
+        login: String,
+    },
+    /// 自分のパスワードを変更します（新しいパスワードは環境変数 TOTSUGO_NEW_PASSWORD でも渡せます）
+    Passwd,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// 操作記録の鎖（ハッシュ）を検証し、最初に壊れている記録を示します
+    Verify,
+    /// 期間の操作記録を CSV に書き出します（月次の確認用）
+    Export {
+        /// 開始日 YYYY-MM-DD
+        #[arg(long)]
+        from: Option<String>,
+        /// 終了日 YYYY-MM-DD（この日を含みます）
+        #[arg(long)]
+        to: Option<String>,
+        /// 出力先
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Copy, Clone, ValueEnum)]
@@ -84,6 +213,8 @@ enum SampleEnc {
 
 /// Exit code when the file was imported before (so that scripts can tell).
 const EXIT_ALREADY_IMPORTED: u8 = 3;
+/// Exit code when the audit chain is broken.
+const EXIT_TAMPERED: u8 = 4;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -105,9 +236,82 @@ fn store_dir(cli_store: Option<PathBuf>) -> Result<PathBuf, String> {
         .ok_or_else(|| "利用者のデータフォルダが分かりません。--store で指定してください".into())
 }
 
-fn open_store(dir: &Path) -> Result<Store, String> {
-    let key = totsugo::keyfile::load_or_create(dir).map_err(|e| e.to_string())?;
-    Store::open(dir, &key).map_err(|e| e.to_string())
+/// A secret from an environment variable (for scripts) or asked for without echo.
+fn secret(env: &str, prompt: &str) -> Result<String, String> {
+    if let Ok(v) = std::env::var(env) {
+        return Ok(v);
+    }
+    rpassword::prompt_password(prompt).map_err(|e| {
+        format!("{prompt}を入力できません（端末がありません。環境変数 {env} で渡せます）: {e}")
+    })
+}
+
+/// A new password: from TOTSUGO_NEW_PASSWORD, or asked for twice.
+fn new_password(what: &str) -> Result<String, String> {
+    if let Ok(v) = std::env::var("TOTSUGO_NEW_PASSWORD") {
+        return Ok(v);
+    }
+    let a = secret("TOTSUGO_NEW_PASSWORD", &format!("{what}: "))?;
+    let b = secret("TOTSUGO_NEW_PASSWORD", &format!("{what}（確認）: "))?;
+    if a != b {
+        return Err("2回の入力が一致しません".into());
+    }
+    Ok(a)
+}
+
+fn login(store: Option<PathBuf>, user: Option<String>) -> Result<Session, String> {
+    let dir = store_dir(store)?;
+    if !Session::is_initialised(&dir) {
+        return Err(format!(
+            "保管場所 {} はまだ初期設定されていません。最初の管理者を作成してください: totsugo user init --login NAME --name 氏名",
+            dir.display()
+        ));
+    }
+    let user = user
+        .ok_or("--user で利用者名を指定してください（環境変数 TOTSUGO_USER でも指定できます）")?;
+    let password = secret("TOTSUGO_PASSWORD", "パスワード: ")?;
+    Session::login(&dir, &user, &password).map_err(|e| e.to_string())
+}
+
+fn auth_err(e: AuthError) -> String {
+    match e {
+        AuthError::PasswordChangeRequired => {
+            format!("{e}。先に totsugo user passwd でパスワードを変更してください")
+        }
+        e => e.to_string(),
+    }
+}
+
+fn parse_roles(v: &[String]) -> Result<Roles, String> {
+    let mut roles = Vec::new();
+    for r in v {
+        roles.push(Role::parse(r).ok_or_else(|| {
+            format!("役割「{r}」は知りません（clerk, supervisor, admin のいずれか）")
+        })?);
+    }
+    Ok(Roles::of(&roles))
+}
+
+fn find_user(session: &Session, login: &str) -> Result<i64, String> {
+    session
+        .users()
+        .map_err(auth_err)?
+        .into_iter()
+        .find(|u| u.user.login == login)
+        .map(|u| u.user.id)
+        .ok_or_else(|| format!("利用者「{login}」はいません"))
+}
+
+fn print_recovery_key(key: &RecoveryKey) {
+    println!("────────────────────────────────────────────────────────");
+    println!(" 復旧キー（この画面でしか表示しません）");
+    println!();
+    println!("   {}", key.grouped());
+    println!();
+    println!(" 紙に書き写すか印刷して、鍵のかかる場所に保管してください。");
+    println!(" 管理者全員がパスワードを失ったとき、この復旧キーがなければ");
+    println!(" 保管データは二度と開けません（totsugo recover で使います）。");
+    println!("────────────────────────────────────────────────────────");
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -123,13 +327,41 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Some(p) => Profile::load(&p).map_err(|e| e.to_string())?,
                 None => Profile::default(),
             };
-            let mut store = open_store(&store_dir(cli.store)?)?;
-            import(&mut store, &file, ImportOptions { encoding, profile }, json)
+            let mut session = login(cli.store, cli.user)?;
+            import(
+                &mut session,
+                &file,
+                ImportOptions { encoding, profile },
+                json,
+            )
+        }
+        Command::Demo { login: admin, name } => {
+            let dir = store_dir(cli.store)?;
+            let mut session = if Session::is_initialised(&dir) {
+                login(Some(dir.clone()), cli.user.or(Some(admin)))?
+            } else {
+                let password = new_password("管理者のパスワード")?;
+                let (session, recovery) =
+                    Session::init(&dir, &admin, &name, &password).map_err(auth_err)?;
+                println!(
+                    "保管場所 {} を準備し、管理者「{admin}」を作成しました。",
+                    dir.display()
+                );
+                print_recovery_key(&recovery);
+                session
+            };
+            let tmp = std::env::temp_dir().join(format!("totsugo-demo-{}", std::process::id()));
+            std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+            let file = tmp.join(totsugo::sample::DEMO_FILE_NAME);
+            std::fs::write(&file, totsugo::sample::DEMO_FILE).map_err(|e| e.to_string())?;
+            let r = import(&mut session, &file, ImportOptions::default(), false);
+            let _ = std::fs::remove_dir_all(&tmp);
+            r
         }
         Command::Summary { json } => {
-            let store = open_store(&store_dir(cli.store)?)?;
-            let imports = store.imports().map_err(|e| e.to_string())?;
-            let counts = store.summary().map_err(|e| e.to_string())?;
+            let session = login(cli.store, cli.user)?;
+            let counts = session.summary().map_err(auth_err)?;
+            let imports = session.store().imports().map_err(|e| e.to_string())?;
             if json {
                 print_json(&SummaryJson {
                     counts: &counts,
@@ -191,11 +423,195 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             eprintln!("既定の対応表を書き出しました: {}", write.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::User(UserCommand::Init { login, name }) => {
+            let dir = store_dir(cli.store)?;
+            if Session::is_initialised(&dir) {
+                return Err(format!("保管場所 {} は初期設定済みです", dir.display()));
+            }
+            let password = new_password("管理者のパスワード")?;
+            let (session, recovery) =
+                Session::init(&dir, &login, &name, &password).map_err(auth_err)?;
+            println!(
+                "保管場所 {} を準備し、管理者「{}」を作成しました。",
+                dir.display(),
+                session.user().login
+            );
+            print_recovery_key(&recovery);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(cmd) => {
+            let mut session = login(cli.store, cli.user)?;
+            user_command(&mut session, cmd)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Policy {
+            min_length,
+            max_failures,
+            lockout_minutes,
+            expiry_days,
+            idle_lock_minutes,
+        } => {
+            let mut session = login(cli.store, cli.user)?;
+            let mut p = session.policy().clone();
+            let changed = min_length.is_some()
+                || max_failures.is_some()
+                || lockout_minutes.is_some()
+                || expiry_days.is_some()
+                || idle_lock_minutes.is_some();
+            if let Some(v) = min_length {
+                p.min_password_len = v;
+            }
+            if let Some(v) = max_failures {
+                p.max_failures = v;
+            }
+            if let Some(v) = lockout_minutes {
+                p.lockout_minutes = v;
+            }
+            if let Some(v) = expiry_days {
+                p.password_expiry_days = v;
+            }
+            if let Some(v) = idle_lock_minutes {
+                p.idle_lock_minutes = v;
+            }
+            if changed {
+                session.set_policy(p.clone()).map_err(auth_err)?;
+            }
+            println!("パスワードの最小文字数    {}", p.min_password_len);
+            println!("ロックまでの失敗回数      {}", p.max_failures);
+            println!("ロックの時間（分）        {}", p.lockout_minutes);
+            println!("パスワードの有効期限（日）{}", p.password_expiry_days);
+            println!("画面ロックまで（分）      {}", p.idle_lock_minutes);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let session = login(cli.store, cli.user)?;
+            match session.verify_audit().map_err(auth_err)? {
+                Ok(n) => {
+                    println!(
+                        "操作記録 {} 件の鎖は正しくつながっています。",
+                        format_thousands(n)
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    eprintln!("操作記録の改ざんを検出しました: {}", b.message_ja());
+                    Ok(ExitCode::from(EXIT_TAMPERED))
+                }
+            }
+        }
+        Command::Audit(AuditCommand::Export { from, to, out }) => {
+            let session = login(cli.store, cli.user)?;
+            let n = session
+                .export_audit(from.as_deref(), to.as_deref(), &out)
+                .map_err(auth_err)?;
+            eprintln!(
+                "操作記録 {} 件を {} に書き出しました",
+                format_thousands(n),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Recover { login } => {
+            let dir = store_dir(cli.store)?;
+            let key = RecoveryKey::parse(&secret("TOTSUGO_RECOVERY_KEY", "復旧キー: ")?);
+            let password = new_password("新しいパスワード")?;
+            let (_session, new_key) =
+                Session::recover(&dir, &key, &login, &password).map_err(auth_err)?;
+            println!(
+                "管理者「{login}」のパスワードを設定し直しました。復旧キーは新しくなりました。"
+            );
+            print_recovery_key(&new_key);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
+fn user_command(session: &mut Session, cmd: UserCommand) -> Result<(), String> {
+    match cmd {
+        UserCommand::Init { .. } => unreachable!("handled before login"),
+        UserCommand::Add {
+            login,
+            name,
+            roles,
+            may_reveal,
+        } => {
+            let roles = parse_roles(&roles)?;
+            let password = new_password("仮パスワード")?;
+            session
+                .add_user(&login, &name, roles, may_reveal, &password)
+                .map_err(auth_err)?;
+            println!(
+                "利用者「{login}」（{}）を作成しました。初回ログインでパスワードを変更してもらいます。",
+                roles.label_ja()
+            );
+        }
+        UserCommand::List => {
+            for u in session.users().map_err(auth_err)? {
+                let mut state = Vec::new();
+                if u.user.disabled_at.is_some() {
+                    state.push("無効".to_string());
+                }
+                if let Some(t) = &u.locked_until {
+                    state.push(format!("ロック中（{t} まで）"));
+                }
+                if u.must_change_password {
+                    state.push("パスワード変更待ち".to_string());
+                }
+                println!(
+                    "{:>4}  {:<16} {}  {}{}  {}",
+                    u.user.id,
+                    u.user.login,
+                    pad_to_width(&u.user.display_name, 16),
+                    u.user.roles.label_ja(),
+                    if u.user.may_reveal_my_number {
+                        "・個人番号閲覧"
+                    } else {
+                        ""
+                    },
+                    state.join("、")
+                );
+            }
+        }
+        UserCommand::SetRights {
+            login,
+            roles,
+            may_reveal,
+        } => {
+            let id = find_user(session, &login)?;
+            let roles = parse_roles(&roles)?;
+            session
+                .set_user_rights(id, roles, may_reveal)
+                .map_err(auth_err)?;
+            println!("利用者「{login}」の権限を変更しました。");
+        }
+        UserCommand::Disable { login } => {
+            let id = find_user(session, &login)?;
+            session.disable_user(id).map_err(auth_err)?;
+            println!("利用者「{login}」を無効にしました。");
+        }
+        UserCommand::ResetPassword { login } => {
+            let id = find_user(session, &login)?;
+            let password = new_password("仮パスワード")?;
+            session.reset_password(id, &password).map_err(auth_err)?;
+            println!("利用者「{login}」に仮パスワードを設定しました。");
+        }
+        UserCommand::Unlock { login } => {
+            let id = find_user(session, &login)?;
+            session.unlock_user(id).map_err(auth_err)?;
+            println!("利用者「{login}」のロックを解除しました。");
+        }
+        UserCommand::Passwd => {
+            let old = secret("TOTSUGO_PASSWORD", "今のパスワード: ")?;
+            let new = new_password("新しいパスワード")?;
+            session.change_password(&old, &new).map_err(auth_err)?;
+            println!("パスワードを変更しました。");
+        }
+    }
+    Ok(())
+}
+
 fn import(
-    store: &mut Store,
+    session: &mut Session,
     file: &Path,
     opts: ImportOptions,
     json: bool,
@@ -217,7 +633,7 @@ fn import(
         }
     };
     let cancel = AtomicBool::new(false);
-    let result = import_file(store, file, &opts, &mut on_progress, &cancel);
+    let result = session.import_file(file, &opts, &mut on_progress, &cancel);
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -20,6 +20,12 @@ use crate::encoding;
 use crate::record::{Date, Field, StopCase, Verdict, Verdicts};
 use crate::text::{to_full_width_digits, to_half_width_kana};
 
+/// The bundled demo file (`assets/demo/match-result-demo.csv`: 2,000 synthetic rows, CP932),
+/// so that the app and the CLI can load it wherever they are installed.
+pub const DEMO_FILE: &[u8] = include_bytes!("../assets/demo/match-result-demo.csv");
+/// The demo file's name.
+pub const DEMO_FILE_NAME: &str = "match-result-demo.csv";
+
 /// Encoding of a generated file.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum SampleEncoding {

@@ -27,6 +27,12 @@ impl fmt::Debug for StoreKey {
     }
 }
 
+impl Drop for StoreKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl StoreKey {
     /// A new random key from the operating system's generator.
     pub fn random() -> StoreKey {
@@ -63,8 +69,61 @@ pub enum StoreError {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("store/001_spine.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("store/001_spine.sql")),
+        M::up(include_str!("store/002_people.sql")),
+    ])
 }
+
+/// A user as stored (roles as the bit set of [`crate::auth::Roles`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRow {
+    /// User id.
+    pub id: i64,
+    /// Login name.
+    pub login: String,
+    /// Name shown on screens and in the audit export.
+    pub display_name: String,
+    /// Role bits.
+    pub roles: u8,
+    /// 個人番号閲覧権限.
+    pub may_reveal_my_number: bool,
+    /// When created (local time).
+    pub created_at: String,
+    /// When disabled, if disabled.
+    pub disabled_at: Option<String>,
+}
+
+const USER_COLUMNS: &str = "SELECT id, login, display_name, roles, may_reveal_my_number, created_at, disabled_at FROM users";
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        id: r.get(0)?,
+        login: r.get(1)?,
+        display_name: r.get(2)?,
+        roles: r.get(3)?,
+        may_reveal_my_number: r.get(4)?,
+        created_at: r.get(5)?,
+        disabled_at: r.get(6)?,
+    })
+}
+
+fn audit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::audit::Entry> {
+    Ok(crate::audit::Entry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        user_id: r.get(2)?,
+        user_login: r.get(3)?,
+        action: r.get(4)?,
+        target: r.get(5)?,
+        detail: r.get(6)?,
+        prev_hash: r.get(7)?,
+        hash: r.get(8)?,
+    })
+}
+
+const AUDIT_COLUMNS: &str =
+    "SELECT id, at, user_id, user_login, action, target, detail, prev_hash, hash FROM audit";
 
 /// SQLCipher settings, applied right after the key on every open (they are not stored in the
 /// file). AES-256 in CBC mode with a random IV per page is SQLCipher's default; the page HMAC
@@ -284,8 +343,25 @@ impl Store {
             source,
         })?;
         let path = Store::file_in(dir);
-        let mut conn = Connection::open_with_flags(
-            &path,
+        let mut conn = Store::open_connection(&path, key)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = TRUNCATE;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -65536;",
+        )?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Store { conn, path })
+    }
+
+    /// A bare SQLite connection to a store file with its key and cipher settings, checked to
+    /// decrypt. For forensic tools and tamper tests only: everything else goes through
+    /// [`Store::open`] and the methods of [`Store`].
+    pub fn open_connection(path: &Path, key: &StoreKey) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -298,20 +374,13 @@ impl Store {
             conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
         if let Err(e) = probe {
             return match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::NotADatabase) => Err(StoreError::WrongKey(path)),
+                Some(rusqlite::ErrorCode::NotADatabase) => {
+                    Err(StoreError::WrongKey(path.to_path_buf()))
+                }
                 _ => Err(e.into()),
             };
         }
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = TRUNCATE;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA temp_store = MEMORY;
-             PRAGMA cache_size = -65536;",
-        )?;
-        migrations().to_latest(&mut conn)?;
-        Ok(Store { conn, path })
+        Ok(conn)
     }
 
     /// The store file's path.
@@ -506,6 +575,164 @@ fn person_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Person> {
         sex: r.get::<_, Option<i64>>(first + 3)?.and_then(Sex::from_code),
         address: r.get(first + 4)?,
     })
+}
+
+impl Store {
+    /// Adds a user; returns the id.
+    pub fn insert_user(
+        &self,
+        login: &str,
+        display_name: &str,
+        roles: u8,
+        may_reveal_my_number: bool,
+        created_at: &str,
+    ) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO users (login, display_name, roles, may_reveal_my_number, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![login, display_name, roles, may_reveal_my_number, created_at],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// A user by id.
+    pub fn user(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{USER_COLUMNS} WHERE id = ?1"),
+                [id],
+                user_from_row,
+            )
+            .optional()?)
+    }
+
+    /// A user by login name.
+    pub fn user_by_login(&self, login: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{USER_COLUMNS} WHERE login = ?1"),
+                [login],
+                user_from_row,
+            )
+            .optional()?)
+    }
+
+    /// All users, disabled ones included, by id.
+    pub fn users(&self) -> Result<Vec<UserRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!("{USER_COLUMNS} ORDER BY id"))?;
+        let rows = stmt.query_map([], user_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Changes a user's roles and My Number right.
+    pub fn update_user_rights(
+        &self,
+        id: i64,
+        roles: u8,
+        may_reveal_my_number: bool,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE users SET roles = ?1, may_reveal_my_number = ?2 WHERE id = ?3",
+            params![roles, may_reveal_my_number, id],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a user disabled (users are never deleted).
+    pub fn disable_user(&self, id: i64, at: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE users SET disabled_at = ?1 WHERE id = ?2 AND disabled_at IS NULL",
+            params![at, id],
+        )?;
+        Ok(())
+    }
+
+    /// A setting's value.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Sets a setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Appends an entry to the audit trail, chained to the last one.
+    pub fn append_audit(
+        &self,
+        e: &crate::audit::NewEntry,
+    ) -> Result<crate::audit::Entry, StoreError> {
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        let last: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (id, prev_hash) = match last {
+            Some((id, h)) => (id + 1, h),
+            None => (1, crate::audit::GENESIS.to_string()),
+        };
+        let mut entry = crate::audit::Entry {
+            id,
+            at: e.at.clone(),
+            user_id: e.user_id,
+            user_login: e.user_login.clone(),
+            action: e.action.key().to_string(),
+            target: e.target.clone(),
+            detail: e.detail.clone(),
+            prev_hash,
+            hash: String::new(),
+        };
+        entry.hash = entry.computed_hash();
+        tx.execute(
+            "INSERT INTO audit (id, at, user_id, user_login, action, target, detail, prev_hash, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                entry.id,
+                entry.at,
+                entry.user_id,
+                entry.user_login,
+                entry.action,
+                entry.target,
+                entry.detail,
+                entry.prev_hash,
+                entry.hash
+            ],
+        )?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// Audit entries in order; with `from`/`to` (prefixes of the local time such as
+    /// `2026-11-01`), only those whose date lies in that range, both ends included.
+    pub fn audit_entries(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<crate::audit::Entry>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{AUDIT_COLUMNS} WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR substr(at, 1, length(?2)) <= ?2) ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![from, to], audit_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }
 
 const IMPORT_COLUMNS: &str = "SELECT id, file_name, file_hash, file_size, imported_at, encoding, \

@@ -8,14 +8,48 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
+/// `totsugo --store STORE ARGS` with only the given TOTSUGO_* variables set.
+fn command(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_totsugo"));
+    c.arg("--store").arg(store).args(args);
+    for v in [
+        "TOTSUGO_STORE",
+        "TOTSUGO_USER",
+        "TOTSUGO_PASSWORD",
+        "TOTSUGO_NEW_PASSWORD",
+        "TOTSUGO_RECOVERY_KEY",
+    ] {
+        c.env_remove(v);
+    }
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+fn run(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(store, args, env).output().expect("totsugo runs")
+}
+
+/// Runs a command as the store's administrator, setting the store up first if needed.
 fn totsugo(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_totsugo"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("TOTSUGO_STORE")
-        .output()
-        .expect("totsugo runs")
+    let needs_store = !matches!(
+        args.first(),
+        Some(&"sample") | Some(&"profile") | Some(&"user")
+    );
+    if needs_store && !totsugo::session::Session::is_initialised(store) {
+        let o = run(
+            store,
+            &["user", "init", "--login", ADMIN, "--name", "管理 太郎"],
+            &[("TOTSUGO_NEW_PASSWORD", PASSWORD)],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    run(
+        store,
+        args,
+        &[("TOTSUGO_USER", ADMIN), ("TOTSUGO_PASSWORD", PASSWORD)],
+    )
 }
 
 fn stdout(o: &Output) -> String {
@@ -192,15 +226,15 @@ fn killing_the_process_mid_import_leaves_the_store_as_before() {
     let size_before = std::fs::metadata(&db).unwrap().len();
 
     let big = sample_file(dir.path(), "big.csv", 400_000, 3);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_totsugo"))
-        .arg("--store")
-        .arg(&store)
-        .arg("import")
-        .arg(&big)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = command(
+        &store,
+        &["import", big.to_str().unwrap()],
+        &[("TOTSUGO_USER", ADMIN), ("TOTSUGO_PASSWORD", PASSWORD)],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
     // Wait until the import has written well into the store file, then kill -9.
     let started = Instant::now();
     loop {
@@ -230,4 +264,112 @@ fn killing_the_process_mid_import_leaves_the_store_as_before() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["rows"], 400_000);
+}
+
+#[test]
+fn first_run_users_and_the_audit_trail_from_the_command_line() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    // Nothing works before the first administrator exists.
+    let o = run(
+        &store,
+        &["summary"],
+        &[("TOTSUGO_USER", ADMIN), ("TOTSUGO_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("user init"), "{}", stderr(&o));
+
+    let o = run(
+        &store,
+        &["user", "init", "--login", ADMIN, "--name", "管理 太郎"],
+        &[("TOTSUGO_NEW_PASSWORD", PASSWORD)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("復旧キー"), "{out}");
+    let key_line = out
+        .lines()
+        .find(|l| l.trim().len() == 39 && l.contains('-'))
+        .unwrap();
+    assert_eq!(key_line.trim().split('-').count(), 8);
+    // Once only.
+    let o = run(
+        &store,
+        &["user", "init", "--login", "other", "--name", "x"],
+        &[("TOTSUGO_NEW_PASSWORD", PASSWORD)],
+    );
+    assert!(!o.status.success());
+
+    // Who is asking must be said, and the password must fit.
+    let o = run(&store, &["summary"], &[("TOTSUGO_PASSWORD", PASSWORD)]);
+    assert!(stderr(&o).contains("--user"), "{}", stderr(&o));
+    let o = run(
+        &store,
+        &["summary"],
+        &[("TOTSUGO_USER", ADMIN), ("TOTSUGO_PASSWORD", "wrong one")],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("パスワードが違います"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A clerk: temporary password, changed at first use; no imports.
+    let o = run(
+        &store,
+        &[
+            "user",
+            "add",
+            "--login",
+            "sato",
+            "--name",
+            "佐藤 一郎",
+            "--role",
+            "clerk",
+        ],
+        &[
+            ("TOTSUGO_USER", ADMIN),
+            ("TOTSUGO_PASSWORD", PASSWORD),
+            ("TOTSUGO_NEW_PASSWORD", "temporary password 1"),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let clerk = |args: &[&str], pw: &str, new: Option<&str>| {
+        let mut env = vec![("TOTSUGO_USER", "sato"), ("TOTSUGO_PASSWORD", pw)];
+        if let Some(n) = new {
+            env.push(("TOTSUGO_NEW_PASSWORD", n));
+        }
+        run(&store, args, &env)
+    };
+    let o = clerk(&["summary"], "temporary password 1", None);
+    assert!(stderr(&o).contains("user passwd"), "{}", stderr(&o));
+    let o = clerk(
+        &["user", "passwd"],
+        "temporary password 1",
+        Some("my own passphrase 2"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = clerk(&["summary", "--json"], "my own passphrase 2", None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = clerk(
+        &["import", demo_file().to_str().unwrap()],
+        "my own passphrase 2",
+        None,
+    );
+    assert!(stderr(&o).contains("権限がありません"), "{}", stderr(&o));
+
+    let o = totsugo(&store, &["user", "list"]);
+    let list = stdout(&o);
+    assert!(list.contains("sato") && list.contains("担当者"), "{list}");
+
+    let o = totsugo(&store, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("正しくつながっています"));
+    let csv = dir.path().join("audit.csv");
+    let o = totsugo(&store, &["audit", "export", "--out", csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(std::fs::read(&csv).unwrap()).unwrap();
+    assert!(text.contains("ログイン失敗"), "{text}");
+    assert!(text.contains("パスワードの変更"), "{text}");
 }

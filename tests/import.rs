@@ -8,7 +8,7 @@ use totsugo::encoding::{EncodingChoice, FileEncoding};
 use totsugo::import::{ImportError, ImportOptions};
 use totsugo::profile::Profile;
 use totsugo::record::{Item, RegistryResult, StopCase};
-use totsugo::store::{MismatchFilter, Store};
+use totsugo::store::MismatchFilter;
 use totsugo::summary::Counts;
 
 /// The demo file's counts, computed independently (a Python reading of the CSV with the
@@ -36,12 +36,13 @@ fn golden_import_of_the_demo_file() {
     assert_eq!(r.encoding, FileEncoding::Cp932);
     assert_eq!(r.counts, demo_counts());
     assert_eq!(store.summary().unwrap(), demo_counts());
-    assert_eq!(store.record_count().unwrap(), 2000);
+    assert_eq!(store.store().record_count().unwrap(), 2000);
     // The same numbers after closing and reopening the store.
     drop(store);
     let store = open(dir.path());
     assert_eq!(store.summary().unwrap(), demo_counts());
     let page = store
+        .store()
         .page_mismatches(&MismatchFilter::default(), None, 1000)
         .unwrap();
     assert_eq!(page.len(), 47);
@@ -95,8 +96,17 @@ fn utf8_with_bom_gives_the_same_counts_as_cp932() {
     assert_eq!(r.encoding, FileEncoding::Utf8Bom);
     assert_eq!(r.counts, demo_counts());
     // The BOM did not end up in the first header: the insurer number column was found.
-    let id = store.record_ids(r.import_id).unwrap()[0];
-    assert_eq!(store.record(id).unwrap().unwrap().insurer_number.len(), 8);
+    let id = store.store().record_ids(r.import_id).unwrap()[0];
+    assert_eq!(
+        store
+            .store()
+            .record(id)
+            .unwrap()
+            .unwrap()
+            .insurer_number
+            .len(),
+        8
+    );
 }
 
 #[test]
@@ -115,7 +125,8 @@ fn cp932_extension_characters_round_trip() {
     let r = import(&mut store, &path).unwrap();
     assert_eq!(r.encoding, FileEncoding::Cp932);
     let rec = store
-        .record(store.record_ids(r.import_id).unwrap()[0])
+        .store()
+        .record(store.store().record_ids(r.import_id).unwrap()[0])
         .unwrap()
         .unwrap();
     assert_eq!(rec.insurer.kanji_name, kanji);
@@ -155,8 +166,8 @@ fn quoted_address_with_comma_quote_and_line_break() {
         &csv_text(&default_headers(), &rows[..2]),
     );
     let r = import(&mut store, &path).unwrap();
-    let ids = store.record_ids(r.import_id).unwrap();
-    let rec = store.record(ids[1]).unwrap().unwrap();
+    let ids = store.store().record_ids(r.import_id).unwrap();
+    let rec = store.store().record(ids[1]).unwrap().unwrap();
     assert_eq!(rec.insurer.address, addr);
     assert_eq!(rec.line, 3);
     assert_eq!(r.counts.mismatches, 1);
@@ -177,7 +188,8 @@ fn reordered_header_is_found_through_the_default_profile() {
     assert_eq!(r.counts.rows, 2);
     assert_eq!(r.counts.case1, 1);
     let rec = store
-        .record(store.record_ids(r.import_id).unwrap()[1])
+        .store()
+        .record(store.store().record_ids(r.import_id).unwrap()[1])
         .unwrap()
         .unwrap();
     assert_eq!(rec.my_number, my_number(2));
@@ -233,13 +245,14 @@ fn an_edited_profile_renames_a_column_and_extra_columns_are_kept() {
     assert_eq!(r.profile, "当組合レイアウト");
     assert_eq!(r.extra_headers, vec!["備考".to_string()]);
     let rec = store
-        .record(store.record_ids(r.import_id).unwrap()[0])
+        .store()
+        .record(store.store().record_ids(r.import_id).unwrap()[0])
         .unwrap()
         .unwrap();
     assert_eq!(rec.my_number, my_number(1));
     assert_eq!(rec.extra, vec!["電話済".to_string()]);
     assert_eq!(
-        store.imports().unwrap()[0].extra_headers,
+        store.store().imports().unwrap()[0].extra_headers,
         vec!["備考".to_string()]
     );
 }
@@ -282,7 +295,8 @@ fn no_registry_record_is_case_1_and_lost_rows_are_out_of_scope() {
     assert_eq!(r.counts.case3, 1);
     assert_eq!(r.counts.warnings, 0, "{:?}", r.warning_examples);
     let rec = store
-        .record(store.record_ids(r.import_id).unwrap()[0])
+        .store()
+        .record(store.store().record_ids(r.import_id).unwrap()[0])
         .unwrap()
         .unwrap();
     assert_eq!(rec.registry_result, RegistryResult::NoRecord);
@@ -319,8 +333,8 @@ fn consistency_checks_are_stored_as_warnings() {
     let r = import(&mut store, &path).unwrap();
     assert_eq!(r.counts.rows, 6);
     assert_eq!(r.counts.warnings, 5);
-    let ids = store.record_ids(r.import_id).unwrap();
-    let w = |i: usize| store.record(ids[i]).unwrap().unwrap().warnings;
+    let ids = store.store().record_ids(r.import_id).unwrap();
+    let w = |i: usize| store.store().record(ids[i]).unwrap().unwrap().warnings;
     assert_eq!(w(0).kinds(), vec![WarningKind::MyNumberCheckDigit]);
     assert_eq!(w(1).kinds(), vec![WarningKind::OverallDisagrees]);
     assert_eq!(w(2).kinds(), vec![WarningKind::StopFlagDisagrees]);
@@ -336,6 +350,7 @@ fn consistency_checks_are_stored_as_warnings() {
     assert_eq!(r.counts.warnings_by_kind["my_number_check_digit"], 1);
     // The warnings filter of the mismatch list finds the flagged mismatches.
     let flagged = store
+        .store()
         .page_mismatches(
             &MismatchFilter {
                 with_warnings: true,
@@ -357,8 +372,7 @@ fn cancelling_leaves_the_store_unchanged() {
     let big = sample_file(dir.path(), "big.csv", 20_000, 5);
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let mut calls = 0;
-    let r = totsugo::import::import_file(
-        &mut store,
+    let r = store.import_file(
         &big,
         &ImportOptions::default(),
         &mut |p| {
@@ -380,5 +394,4 @@ fn cancelling_leaves_the_store_unchanged() {
     // And the cancelled file can be imported afterwards.
     let r = import(&mut store, &big).unwrap();
     assert_eq!(r.counts.rows, 20_000);
-    let _: &Store = &store;
 }

@@ -18,8 +18,8 @@ fn rejected(bytes: &[u8]) -> ImportError {
     drop(store);
     assert_eq!(store_bytes(dir.path()), before, "the store changed");
     let store = open(dir.path());
-    assert_eq!(store.imports().unwrap().len(), 1);
-    assert_eq!(store.record_count().unwrap(), 2000);
+    assert_eq!(store.store().imports().unwrap().len(), 1);
+    assert_eq!(store.store().record_count().unwrap(), 2000);
     err
 }
 

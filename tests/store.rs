@@ -12,7 +12,8 @@ fn the_store_file_holds_no_plaintext_from_the_imported_data() {
     let mut store = open(dir.path());
     let r = import(&mut store, &demo_file()).unwrap();
     let rec = store
-        .record(store.record_ids(r.import_id).unwrap()[0])
+        .store()
+        .record(store.store().record_ids(r.import_id).unwrap()[0])
         .unwrap()
         .unwrap();
     drop(store);
@@ -74,16 +75,26 @@ fn a_wrong_key_fails_with_a_clear_error_and_changes_nothing() {
     assert!(msg.contains("鍵が違う"), "{msg}");
     assert_eq!(store_bytes(dir.path()), before);
     // The right key still works.
-    assert_eq!(open(dir.path()).record_count().unwrap(), 2000);
+    assert_eq!(open(dir.path()).store().record_count().unwrap(), 2000);
 }
 
 #[test]
-fn a_store_without_its_key_file_is_refused_not_rekeyed() {
+fn a_store_without_its_key_slots_is_refused_not_rekeyed() {
     let dir = tempdir();
     drop(open(dir.path()));
-    std::fs::remove_file(totsugo::keyfile::key_path(dir.path())).unwrap();
-    let err = totsugo::keyfile::load_or_create(dir.path()).unwrap_err();
-    assert!(err.to_string().contains("鍵ファイルがありません"), "{err}");
+    let before = store_bytes(dir.path());
+    std::fs::remove_file(totsugo::vault::Vault::path_in(dir.path())).unwrap();
+    let err = totsugo::session::Session::init(dir.path(), "admin2", "管理 次郎", PASSWORD)
+        .err()
+        .expect("a new key must not be made for an existing store");
+    assert!(err.to_string().contains("新しい鍵は作りません"), "{err}");
+    assert_eq!(store_bytes(dir.path()), before);
+    assert!(matches!(
+        totsugo::session::Session::login(dir.path(), ADMIN, PASSWORD),
+        Err(totsugo::auth::AuthError::Vault(
+            totsugo::vault::VaultError::NotInitialised
+        ))
+    ));
 }
 
 #[test]
@@ -102,6 +113,7 @@ fn paging_through_mismatches_is_index_backed_and_complete() {
     ];
     for f in &filters {
         let plan = store
+            .store()
             .explain_page_mismatches(
                 f,
                 Some(PageCursor {
@@ -125,6 +137,7 @@ fn paging_through_mismatches_is_index_backed_and_complete() {
     let mut cursor = None;
     loop {
         let page = store
+            .store()
             .page_mismatches(&MismatchFilter::default(), cursor, 97)
             .unwrap();
         let Some(last) = page.last() else { break };
@@ -136,15 +149,19 @@ fn paging_through_mismatches_is_index_backed_and_complete() {
     }
     assert_eq!(seen.len() as u64, r.counts.mismatches);
     assert!(seen.windows(2).all(|w| w[0] < w[1]));
-    let case1 = store.page_mismatches(&filters[1], None, 100_000).unwrap();
+    let case1 = store
+        .store()
+        .page_mismatches(&filters[1], None, 100_000)
+        .unwrap();
     assert_eq!(
         case1.len() as u64,
         r.counts.case1 - count_lost_case1(&store)
     );
 }
 
-fn count_lost_case1(store: &Store) -> u64 {
+fn count_lost_case1(store: &totsugo::session::Session) -> u64 {
     store
+        .store()
         .page_mismatches(
             &MismatchFilter {
                 case: Some(StopCase::Case1),

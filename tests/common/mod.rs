@@ -7,8 +7,9 @@ use std::sync::atomic::AtomicBool;
 
 use totsugo::checkdigit;
 use totsugo::encoding::encode_cp932;
-use totsugo::import::{ImportError, ImportOptions, ImportReport, import_file};
+use totsugo::import::{ImportError, ImportOptions, ImportReport};
 use totsugo::record::Field;
+use totsugo::session::Session;
 use totsugo::store::Store;
 
 /// The bundled demo file.
@@ -21,24 +22,34 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
-/// Opens the store in `dir` with its key file (created on first use).
-pub fn open(dir: &Path) -> Store {
-    let key = totsugo::keyfile::load_or_create(dir).expect("key");
-    Store::open(dir, &key).expect("store opens")
+/// The first administrator of every test store.
+pub const ADMIN: &str = "admin";
+/// The administrator's password.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Logs in as the administrator of the store in `dir`, setting the store up on first use.
+pub fn open(dir: &Path) -> Session {
+    if Session::is_initialised(dir) {
+        Session::login(dir, ADMIN, PASSWORD).expect("admin logs in")
+    } else {
+        Session::init(dir, ADMIN, "管理 太郎", PASSWORD)
+            .expect("store set up")
+            .0
+    }
 }
 
 /// Imports with the default profile and encoding detection.
-pub fn import(store: &mut Store, path: &Path) -> Result<ImportReport, ImportError> {
-    import_with(store, path, &ImportOptions::default())
+pub fn import(session: &mut Session, path: &Path) -> Result<ImportReport, ImportError> {
+    import_with(session, path, &ImportOptions::default())
 }
 
 /// Imports with the given options.
 pub fn import_with(
-    store: &mut Store,
+    session: &mut Session,
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
-    import_file(store, path, opts, &mut |_| {}, &AtomicBool::new(false))
+    session.import_file(path, opts, &mut |_| {}, &AtomicBool::new(false))
 }
 
 /// The bytes of the store file (to prove that a failed import changed nothing).

@@ -1,0 +1,844 @@
+//! A logged-in user's session: the only way the app and the CLI reach the store.
+//!
+//! Logging in unwraps the store key from the user's key slot, opens the encrypted store and
+//! records the login in the audit trail. Every operation checks the user's rights here, in the
+//! core, and writes its audit entry.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use crate::audit::{self, AuditAction, ChainBreak, NewEntry};
+use crate::auth::{self, AuthError, Permission, Roles};
+use crate::import::{ImportError, ImportOptions, ImportReport, Progress};
+use crate::record::Record;
+use crate::store::{Store, StoreError, StoreKey, UserRow};
+use crate::summary::Counts;
+use crate::vault::{
+    KdfParams, PendingEvent, Policy, RECOVERY_CONTEXT, RecoveryKey, Vault, VaultError, WrappedKey,
+};
+
+/// Name of the key file the data spine used before key slots (read once, then removed).
+const LEGACY_KEY_FILE: &str = "store.key";
+/// At most this many pre-login events wait in the slot file.
+const MAX_PENDING: usize = 1000;
+
+/// A user as the session sees them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// User id.
+    pub id: i64,
+    /// Login name.
+    pub login: String,
+    /// Name shown on screens.
+    pub display_name: String,
+    /// Roles.
+    pub roles: Roles,
+    /// 個人番号閲覧権限.
+    pub may_reveal_my_number: bool,
+    /// When created.
+    pub created_at: String,
+    /// When disabled, if disabled.
+    pub disabled_at: Option<String>,
+}
+
+impl From<UserRow> for User {
+    fn from(u: UserRow) -> Self {
+        User {
+            id: u.id,
+            login: u.login,
+            display_name: u.display_name,
+            roles: Roles(u.roles),
+            may_reveal_my_number: u.may_reveal_my_number,
+            created_at: u.created_at,
+            disabled_at: u.disabled_at,
+        }
+    }
+}
+
+/// A user with the state of their key slot, for the administrator's list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserStatus {
+    /// The user.
+    pub user: User,
+    /// Locked until (local time), if locked now.
+    pub locked_until: Option<String>,
+    /// Must change the password at the next login.
+    pub must_change_password: bool,
+}
+
+/// An open session.
+pub struct Session {
+    dir: PathBuf,
+    store: Store,
+    key: StoreKey,
+    user: User,
+    policy: Policy,
+    must_change_password: bool,
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn read_legacy_key(dir: &Path) -> Option<StoreKey> {
+    let text = std::fs::read_to_string(dir.join(LEGACY_KEY_FILE)).ok()?;
+    let t = text.trim();
+    if t.len() != 64 {
+        return None;
+    }
+    let mut k = [0u8; 32];
+    for (i, b) in k.iter_mut().enumerate() {
+        *b = u8::from_str_radix(t.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(StoreKey(k))
+}
+
+/// Overwrites a small file with zeros before deleting it (where the platform keeps the blocks
+/// in place, the old bytes are gone).
+pub fn overwrite_and_remove(path: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let len = std::fs::metadata(path)?.len();
+    {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        let zeros = vec![0u8; 1 << 16];
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            f.write_all(&zeros[..n])?;
+            left -= n as u64;
+        }
+        f.sync_all()?;
+    }
+    std::fs::remove_file(path)
+}
+
+fn record_pending(vault: &mut Vault, login: &str, kind: AuditAction, at: i64) {
+    if vault.pending.len() >= MAX_PENDING {
+        return;
+    }
+    // Never keep what was typed into the name field if it is not a valid login: it may be a
+    // password typed in the wrong field.
+    let login = if auth::check_login(login).is_ok() {
+        login.to_string()
+    } else {
+        "（利用者名として不正な入力）".to_string()
+    };
+    vault.pending.push(PendingEvent {
+        at,
+        login,
+        kind: kind.key().to_string(),
+    });
+}
+
+impl Session {
+    /// Whether the store in `dir` has been set up (first administrator created).
+    pub fn is_initialised(dir: &Path) -> bool {
+        Vault::exists(dir)
+    }
+
+    /// First run: creates the store key (or adopts the key file of a store made before key
+    /// slots), the first administrator and the recovery key. Returns the session and the
+    /// recovery key, which must be printed and kept safe: it is shown only now.
+    pub fn init(
+        dir: &Path,
+        login: &str,
+        display_name: &str,
+        password: &str,
+    ) -> Result<(Session, RecoveryKey), AuthError> {
+        if Vault::exists(dir) {
+            return Err(VaultError::AlreadyInitialised.into());
+        }
+        auth::check_login(login)?;
+        let policy = Policy::default();
+        auth::check_password(&policy, login, password, None)?;
+        let legacy = read_legacy_key(dir);
+        if legacy.is_none() && Store::file_in(dir).exists() {
+            return Err(AuthError::InvalidUser(
+                "保管ファイルはありますが鍵スロットファイル（keyslots.json）がありません。新しい鍵は作りません".into(),
+            ));
+        }
+        let key = legacy.unwrap_or_else(StoreKey::random);
+        let store = Store::open(dir, &key)?;
+        let now = audit::now_local();
+        let id = store.insert_user(
+            login,
+            display_name,
+            Roles::of(&[auth::Role::Administrator]).0,
+            false,
+            &now,
+        )?;
+        store.set_setting("policy", &serde_json::to_string(&policy).expect("policy"))?;
+        let recovery = RecoveryKey::generate();
+        let mut vault = Vault::new(&key, &recovery, policy.clone());
+        vault.set_slot(&key, id, login, password, false, now_unix());
+        vault.save(dir)?;
+        if dir.join(LEGACY_KEY_FILE).exists() {
+            overwrite_and_remove(&dir.join(LEGACY_KEY_FILE)).map_err(|e| VaultError::File {
+                path: dir.join(LEGACY_KEY_FILE),
+                message: e.to_string(),
+            })?;
+        }
+        let user: User = store.user(id)?.expect("just inserted").into();
+        let session = Session {
+            dir: dir.to_path_buf(),
+            store,
+            key,
+            user,
+            policy,
+            must_change_password: false,
+        };
+        session.audit(
+            AuditAction::Setup,
+            &format!("user:{id}"),
+            "最初の管理者を作成",
+        )?;
+        Ok((session, recovery))
+    }
+
+    /// Logs in: unwraps the store key with the password, opens the store, audits.
+    pub fn login(dir: &Path, login: &str, password: &str) -> Result<Session, AuthError> {
+        let mut vault = Vault::load(dir)?;
+        let now = now_unix();
+        let Some(slot) = vault.slot(login).cloned() else {
+            record_pending(&mut vault, login, AuditAction::LoginFailed, now);
+            vault.save(dir)?;
+            return Err(AuthError::WrongCredentials);
+        };
+        if let Some(until) = slot.locked_until
+            && until > now
+        {
+            record_pending(&mut vault, login, AuditAction::LoginFailed, now);
+            vault.save(dir)?;
+            return Err(AuthError::Locked {
+                until: audit::local_from_unix(until),
+            });
+        }
+        let key = match slot.key.unwrap_key(
+            password.as_bytes(),
+            &crate::vault::slot_context(slot.user_id, login),
+        ) {
+            Ok(k) => k,
+            Err(_) => {
+                let max = vault.policy.max_failures.max(1);
+                let lock_secs = vault.policy.lockout_minutes as i64 * 60;
+                let s = vault.slot_mut(login).expect("slot exists");
+                s.failed_attempts += 1;
+                let locked = s.failed_attempts >= max;
+                if locked {
+                    s.failed_attempts = 0;
+                    s.locked_until = Some(now + lock_secs);
+                }
+                record_pending(&mut vault, login, AuditAction::LoginFailed, now);
+                if locked {
+                    record_pending(&mut vault, login, AuditAction::Lockout, now);
+                }
+                vault.save(dir)?;
+                return Err(if locked {
+                    AuthError::Locked {
+                        until: audit::local_from_unix(now + lock_secs),
+                    }
+                } else {
+                    AuthError::WrongCredentials
+                });
+            }
+        };
+        let store = Store::open(dir, &key)?;
+        let user: User = match store.user(slot.user_id)? {
+            Some(u) if u.disabled_at.is_none() && u.login == login => u.into(),
+            _ => {
+                // A slot without an enabled user: remove it.
+                vault.remove_slot(slot.user_id);
+                vault.save(dir)?;
+                return Err(AuthError::WrongCredentials);
+            }
+        };
+        {
+            let s = vault.slot_mut(login).expect("slot exists");
+            s.failed_attempts = 0;
+            s.locked_until = None;
+        }
+        let pending = std::mem::take(&mut vault.pending);
+        // The policy in the store is authoritative; the slot file's copy only serves before login.
+        let stored_policy: Option<Policy> = store
+            .setting("policy")?
+            .and_then(|p| serde_json::from_str(&p).ok());
+        let mut policy_restored = false;
+        let policy = match stored_policy {
+            Some(p) => {
+                if p != vault.policy {
+                    vault.policy = p.clone();
+                    policy_restored = true;
+                }
+                p
+            }
+            None => vault.policy.clone(),
+        };
+        vault.save(dir)?;
+        let expired = policy.password_expiry_days > 0
+            && now - slot.password_changed_at > policy.password_expiry_days as i64 * 86_400;
+        let session = Session {
+            dir: dir.to_path_buf(),
+            store,
+            key,
+            user,
+            policy,
+            must_change_password: slot.must_change || expired,
+        };
+        for ev in pending {
+            let action = AuditAction::from_key(&ev.kind).unwrap_or(AuditAction::LoginFailed);
+            session.store.append_audit(&NewEntry {
+                at: audit::local_from_unix(ev.at),
+                user_id: None,
+                user_login: ev.login,
+                action,
+                target: String::new(),
+                detail: "ログイン前の記録".into(),
+            })?;
+        }
+        if policy_restored {
+            session.audit(
+                AuditAction::SettingsChange,
+                "",
+                "鍵スロットファイルの規則が保管データと違っていたため、保管データの規則に戻しました",
+            )?;
+        }
+        let detail = if session.must_change_password {
+            "パスワード変更が必要"
+        } else {
+            ""
+        };
+        session.audit(AuditAction::Login, "", detail)?;
+        Ok(session)
+    }
+
+    /// Opens the store with the recovery key and sets a new password for an enabled
+    /// administrator. The recovery key is replaced: the new one is returned and must be printed.
+    pub fn recover(
+        dir: &Path,
+        recovery: &RecoveryKey,
+        login: &str,
+        new_password: &str,
+    ) -> Result<(Session, RecoveryKey), AuthError> {
+        let mut vault = Vault::load(dir)?;
+        let key = vault
+            .unwrap_recovery(recovery)
+            .map_err(|_| AuthError::WrongRecoveryKey)?;
+        let store = Store::open(dir, &key)?;
+        let user: User = match store.user_by_login(login)? {
+            Some(u) if u.disabled_at.is_none() && Roles(u.roles).has(auth::Role::Administrator) => {
+                u.into()
+            }
+            _ => {
+                return Err(AuthError::InvalidUser(format!(
+                    "「{login}」は有効な管理者ではありません"
+                )));
+            }
+        };
+        auth::check_password(&vault.policy, login, new_password, None)?;
+        vault.set_slot(&key, user.id, login, new_password, false, now_unix());
+        let new_recovery = RecoveryKey::generate();
+        vault.recovery = WrappedKey::wrap(
+            &key,
+            new_recovery.secret(),
+            RECOVERY_CONTEXT,
+            KdfParams::default(),
+        );
+        vault.save(dir)?;
+        let session = Session {
+            dir: dir.to_path_buf(),
+            store,
+            key,
+            policy: vault.policy.clone(),
+            user,
+            must_change_password: false,
+        };
+        session.audit(
+            AuditAction::Recovery,
+            &format!("user:{}", session.user.id),
+            "復旧キーでパスワードを再設定し、復旧キーを新しくしました",
+        )?;
+        Ok((session, new_recovery))
+    }
+
+    /// The logged-in user.
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    /// The account rules in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The store directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether the password must be changed before any other work.
+    pub fn must_change_password(&self) -> bool {
+        self.must_change_password
+    }
+
+    /// Whether the user may do this (rights and a current password).
+    pub fn may(&self, p: Permission) -> bool {
+        self.require(p).is_ok()
+    }
+
+    /// Refuses unless the user may do this.
+    pub fn require(&self, p: Permission) -> Result<(), AuthError> {
+        if self.must_change_password {
+            return Err(AuthError::PasswordChangeRequired);
+        }
+        let ok = match p {
+            Permission::RevealMyNumber => self.user.may_reveal_my_number,
+            _ => self.user.roles.allow(p),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden(p))
+        }
+    }
+
+    /// Appends an entry for the logged-in user to the audit trail.
+    pub fn audit(&self, action: AuditAction, target: &str, detail: &str) -> Result<(), AuthError> {
+        self.store.append_audit(&NewEntry {
+            at: audit::now_local(),
+            user_id: Some(self.user.id),
+            user_login: self.user.login.clone(),
+            action,
+            target: target.to_string(),
+            detail: detail.to_string(),
+        })?;
+        Ok(())
+    }
+
+    /// Read access to the store for lists and counts (what the screens draw from).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Counts of everything stored.
+    pub fn summary(&self) -> Result<Counts, AuthError> {
+        self.require(Permission::ViewSummary)?;
+        Ok(self.store.summary()?)
+    }
+
+    /// Imports a match-result file (administrators), and audits it.
+    pub fn import_file(
+        &mut self,
+        path: &Path,
+        opts: &ImportOptions,
+        on_progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<ImportReport, ImportError> {
+        self.require(Permission::Import)
+            .map_err(|e| ImportError::Auth(Box::new(e)))?;
+        let r = crate::import::import_file(&mut self.store, path, opts, on_progress, cancel)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.audit(
+            AuditAction::Import,
+            &format!("import:{}", r.import_id),
+            &format!("{name}（{} 行）", r.counts.rows),
+        )
+        .map_err(|e| ImportError::Auth(Box::new(e)))?;
+        Ok(r)
+    }
+
+    /// Opens a record for review: audited, with the My Number masked (`********1234`).
+    pub fn view_record(&self, id: i64) -> Result<Option<Record>, AuthError> {
+        self.require(Permission::Review)?;
+        let Some(mut r) = self.store.record(id)? else {
+            return Ok(None);
+        };
+        r.my_number = crate::mask::my_number(&r.my_number);
+        self.audit(AuditAction::ViewRecord, &format!("record:{id}"), "")?;
+        Ok(Some(r))
+    }
+
+    /// The full registered My Number of a record, for users with 個人番号閲覧権限; audited.
+    pub fn reveal_my_number(&self, id: i64) -> Result<Option<String>, AuthError> {
+        self.require(Permission::RevealMyNumber)?;
+        let Some(r) = self.store.record(id)? else {
+            return Ok(None);
+        };
+        self.audit(AuditAction::RevealMyNumber, &format!("record:{id}"), "")?;
+        Ok(Some(r.my_number))
+    }
+
+    /// The four-eyes check for approving a batch whose decisions were made by `decided_by`.
+    pub fn authorize_approval(&self, decided_by: &[i64]) -> Result<(), AuthError> {
+        if self.must_change_password {
+            return Err(AuthError::PasswordChangeRequired);
+        }
+        auth::check_approval(self.user.id, self.user.roles, decided_by)
+    }
+
+    /// Changes the user's own password (re-wraps the store key with the new one).
+    pub fn change_password(&mut self, old: &str, new: &str) -> Result<(), AuthError> {
+        let mut vault = Vault::load(&self.dir)?;
+        let slot = vault
+            .slot(&self.user.login)
+            .ok_or(AuthError::WrongCredentials)?;
+        slot.key
+            .unwrap_key(
+                old.as_bytes(),
+                &crate::vault::slot_context(self.user.id, &self.user.login),
+            )
+            .map_err(|_| AuthError::WrongCredentials)?;
+        auth::check_password(&self.policy, &self.user.login, new, Some(old))?;
+        vault.set_slot(
+            &self.key,
+            self.user.id,
+            &self.user.login,
+            new,
+            false,
+            now_unix(),
+        );
+        vault.save(&self.dir)?;
+        self.must_change_password = false;
+        self.audit(
+            AuditAction::PasswordChange,
+            &format!("user:{}", self.user.id),
+            "本人による変更",
+        )
+    }
+
+    fn target_user(&self, id: i64) -> Result<User, AuthError> {
+        self.store
+            .user(id)?
+            .map(User::from)
+            .ok_or_else(|| AuthError::InvalidUser(format!("利用者 {id} はいません")))
+    }
+
+    fn enabled_admins(&self) -> Result<Vec<i64>, AuthError> {
+        Ok(self
+            .store
+            .users()?
+            .into_iter()
+            .filter(|u| u.disabled_at.is_none() && Roles(u.roles).has(auth::Role::Administrator))
+            .map(|u| u.id)
+            .collect())
+    }
+
+    /// Creates a user with a temporary password, to be changed at first login.
+    pub fn add_user(
+        &mut self,
+        login: &str,
+        display_name: &str,
+        roles: Roles,
+        may_reveal_my_number: bool,
+        temporary_password: &str,
+    ) -> Result<i64, AuthError> {
+        self.require(Permission::ManageUsers)?;
+        auth::check_login(login)?;
+        if display_name.trim().is_empty() {
+            return Err(AuthError::InvalidUser(
+                "氏名（表示名）を入れてください".into(),
+            ));
+        }
+        if roles.list().is_empty() {
+            return Err(AuthError::InvalidUser("役割を1つ以上選んでください".into()));
+        }
+        if self.store.user_by_login(login)?.is_some() {
+            return Err(AuthError::InvalidUser(format!(
+                "利用者名「{login}」は使われています（無効にした利用者の名前も再利用しません）"
+            )));
+        }
+        auth::check_password(&self.policy, login, temporary_password, None)?;
+        let id = self.store.insert_user(
+            login,
+            display_name.trim(),
+            roles.0,
+            may_reveal_my_number,
+            &audit::now_local(),
+        )?;
+        let mut vault = Vault::load(&self.dir)?;
+        vault.set_slot(&self.key, id, login, temporary_password, true, now_unix());
+        vault.save(&self.dir)?;
+        self.audit(
+            AuditAction::UserChange,
+            &format!("user:{id}"),
+            &format!(
+                "作成: {login}、役割 {}、個人番号閲覧権限 {}",
+                roles.label_ja(),
+                if may_reveal_my_number {
+                    "あり"
+                } else {
+                    "なし"
+                }
+            ),
+        )?;
+        Ok(id)
+    }
+
+    /// Changes a user's roles and My Number right. The last enabled administrator keeps the
+    /// administrator role.
+    pub fn set_user_rights(
+        &mut self,
+        id: i64,
+        roles: Roles,
+        may_reveal_my_number: bool,
+    ) -> Result<(), AuthError> {
+        self.require(Permission::ManageUsers)?;
+        let u = self.target_user(id)?;
+        if roles.list().is_empty() {
+            return Err(AuthError::InvalidUser("役割を1つ以上選んでください".into()));
+        }
+        if u.roles.has(auth::Role::Administrator)
+            && !roles.has(auth::Role::Administrator)
+            && self.enabled_admins()? == vec![id]
+        {
+            return Err(AuthError::InvalidUser(
+                "最後の管理者から管理者の役割は外せません".into(),
+            ));
+        }
+        self.store
+            .update_user_rights(id, roles.0, may_reveal_my_number)?;
+        self.audit(
+            AuditAction::UserChange,
+            &format!("user:{id}"),
+            &format!(
+                "権限変更: 役割 {} → {}、個人番号閲覧権限 {} → {}",
+                u.roles.label_ja(),
+                roles.label_ja(),
+                if u.may_reveal_my_number {
+                    "あり"
+                } else {
+                    "なし"
+                },
+                if may_reveal_my_number {
+                    "あり"
+                } else {
+                    "なし"
+                }
+            ),
+        )?;
+        if id == self.user.id {
+            self.user.roles = roles;
+            self.user.may_reveal_my_number = may_reveal_my_number;
+        }
+        Ok(())
+    }
+
+    /// Disables a user: their key slot is removed, their name stays in the trail.
+    pub fn disable_user(&mut self, id: i64) -> Result<(), AuthError> {
+        self.require(Permission::ManageUsers)?;
+        let u = self.target_user(id)?;
+        if id == self.user.id {
+            return Err(AuthError::InvalidUser("自分自身は無効にできません".into()));
+        }
+        if u.disabled_at.is_some() {
+            return Ok(());
+        }
+        if u.roles.has(auth::Role::Administrator) && self.enabled_admins()? == vec![id] {
+            return Err(AuthError::InvalidUser(
+                "最後の管理者は無効にできません".into(),
+            ));
+        }
+        let mut vault = Vault::load(&self.dir)?;
+        vault.remove_slot(id);
+        vault.save(&self.dir)?;
+        self.store.disable_user(id, &audit::now_local())?;
+        self.audit(
+            AuditAction::UserChange,
+            &format!("user:{id}"),
+            &format!("無効化: {}", u.login),
+        )
+    }
+
+    /// Sets a temporary password for a user (who must change it at login) and unlocks them.
+    pub fn reset_password(&mut self, id: i64, temporary_password: &str) -> Result<(), AuthError> {
+        self.require(Permission::ManageUsers)?;
+        let u = self.target_user(id)?;
+        if u.disabled_at.is_some() {
+            return Err(AuthError::InvalidUser("無効にした利用者です".into()));
+        }
+        auth::check_password(&self.policy, &u.login, temporary_password, None)?;
+        let mut vault = Vault::load(&self.dir)?;
+        vault.set_slot(
+            &self.key,
+            id,
+            &u.login,
+            temporary_password,
+            true,
+            now_unix(),
+        );
+        vault.save(&self.dir)?;
+        self.audit(
+            AuditAction::PasswordChange,
+            &format!("user:{id}"),
+            "管理者による仮パスワードの設定",
+        )
+    }
+
+    /// Lifts a lockout.
+    pub fn unlock_user(&mut self, id: i64) -> Result<(), AuthError> {
+        self.require(Permission::ManageUsers)?;
+        let u = self.target_user(id)?;
+        let mut vault = Vault::load(&self.dir)?;
+        if let Some(s) = vault.slot_mut(&u.login) {
+            s.locked_until = None;
+            s.failed_attempts = 0;
+        }
+        vault.save(&self.dir)?;
+        self.audit(AuditAction::Unlock, &format!("user:{id}"), "")
+    }
+
+    /// Every user with the state of their slot.
+    pub fn users(&self) -> Result<Vec<UserStatus>, AuthError> {
+        self.require(Permission::ManageUsers)?;
+        let vault = Vault::load(&self.dir)?;
+        let now = now_unix();
+        Ok(self
+            .store
+            .users()?
+            .into_iter()
+            .map(|u| {
+                let slot = vault.slot(&u.login);
+                UserStatus {
+                    locked_until: slot
+                        .and_then(|s| s.locked_until)
+                        .filter(|t| *t > now)
+                        .map(audit::local_from_unix),
+                    must_change_password: slot.is_some_and(|s| s.must_change),
+                    user: u.into(),
+                }
+            })
+            .collect())
+    }
+
+    /// Changes the account rules.
+    pub fn set_policy(&mut self, policy: Policy) -> Result<(), AuthError> {
+        self.require(Permission::Settings)?;
+        if policy.min_password_len < 8 {
+            return Err(AuthError::InvalidUser(
+                "パスワードの最小文字数は 8 以上にしてください".into(),
+            ));
+        }
+        if policy.max_failures == 0 || policy.idle_lock_minutes == 0 {
+            return Err(AuthError::InvalidUser(
+                "ロックまでの回数と画面ロックまでの時間は 1 以上にしてください".into(),
+            ));
+        }
+        self.store
+            .set_setting("policy", &serde_json::to_string(&policy).expect("policy"))?;
+        let mut vault = Vault::load(&self.dir)?;
+        vault.policy = policy.clone();
+        vault.save(&self.dir)?;
+        let detail = format!(
+            "最小文字数 {}、ロックまで {} 回、ロック {} 分、有効期限 {} 日、画面ロック {} 分",
+            policy.min_password_len,
+            policy.max_failures,
+            policy.lockout_minutes,
+            policy.password_expiry_days,
+            policy.idle_lock_minutes
+        );
+        self.policy = policy;
+        self.audit(AuditAction::SettingsChange, "", &detail)
+    }
+
+    /// Recomputes the audit chain: the number of entries, or where it first breaks.
+    pub fn verify_audit(&self) -> Result<Result<u64, ChainBreak>, AuthError> {
+        self.require(Permission::ReadAudit)?;
+        Ok(audit::verify_chain(self.store.audit_entries(None, None)?))
+    }
+
+    /// Writes the audit entries between two dates (`YYYY-MM-DD`, both included) as CSV
+    /// (UTF-8 with BOM, for Excel) for the monthly review; audited. Returns the count.
+    pub fn export_audit(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+        out: &Path,
+    ) -> Result<u64, AuthError> {
+        self.require(Permission::ReadAudit)?;
+        let entries = self.store.audit_entries(from, to)?;
+        let names: std::collections::HashMap<i64, String> = self
+            .store
+            .users()?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        let io = |e: csv::Error| {
+            AuthError::Store(StoreError::Io {
+                path: out.to_path_buf(),
+                source: std::io::Error::other(e.to_string()),
+            })
+        };
+        w.write_record([
+            "番号",
+            "日時",
+            "利用者名",
+            "氏名",
+            "操作",
+            "対象",
+            "内容",
+            "ハッシュ",
+        ])
+        .map_err(io)?;
+        for e in &entries {
+            let action = AuditAction::from_key(&e.action)
+                .map(|a| a.label_ja().to_string())
+                .unwrap_or_else(|| e.action.clone());
+            let name = e
+                .user_id
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default();
+            let row = [
+                e.id.to_string(),
+                e.at.clone(),
+                e.user_login.clone(),
+                name,
+                action,
+                e.target.clone(),
+                e.detail.clone(),
+                e.hash.clone(),
+            ];
+            // Guard the spreadsheet against formula injection.
+            let row: Vec<String> = row.iter().map(|c| escape_formula(c)).collect();
+            w.write_record(&row).map_err(io)?;
+        }
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(w.into_inner().map_err(|e| io(e.into_error().into()))?);
+        std::fs::write(out, bytes).map_err(|source| StoreError::Io {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        self.audit(
+            AuditAction::Export,
+            "audit",
+            &format!(
+                "操作記録 {} 件（{} ～ {}）",
+                entries.len(),
+                from.unwrap_or("最初"),
+                to.unwrap_or("最後")
+            ),
+        )?;
+        Ok(entries.len() as u64)
+    }
+
+    /// Ends the session (audited).
+    pub fn logout(self) -> Result<(), AuthError> {
+        self.audit(AuditAction::Logout, "", "")
+    }
+}
+
+/// A cell that a spreadsheet would read as a formula gets a leading apostrophe.
+pub fn escape_formula(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
