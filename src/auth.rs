@@ -140,6 +140,23 @@ pub enum Permission {
 }
 
 impl Permission {
+    /// Every permission, in the order the home screen lists them.
+    pub const ALL: [Permission; 13] = [
+        Permission::Review,
+        Permission::Decide,
+        Permission::PrintLetters,
+        Permission::RecordReplies,
+        Permission::Approve,
+        Permission::SignOff,
+        Permission::ViewSummary,
+        Permission::RevealMyNumber,
+        Permission::Import,
+        Permission::ManageUsers,
+        Permission::Settings,
+        Permission::ReadAudit,
+        Permission::Purge,
+    ];
+
     /// What the user reads when refused.
     pub fn label_ja(self) -> &'static str {
         match self {

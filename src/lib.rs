@@ -22,4 +22,6 @@ pub mod session;
 pub mod store;
 pub mod summary;
 pub mod text;
+#[cfg(feature = "gui")]
+pub mod ui;
 pub mod vault;

@@ -222,26 +222,17 @@ impl Session {
         ) {
             Ok(k) => k,
             Err(_) => {
-                let max = vault.policy.max_failures.max(1);
-                let lock_secs = vault.policy.lockout_minutes as i64 * 60;
-                let s = vault.slot_mut(login).expect("slot exists");
-                s.failed_attempts += 1;
-                let locked = s.failed_attempts >= max;
-                if locked {
-                    s.failed_attempts = 0;
-                    s.locked_until = Some(now + lock_secs);
-                }
+                let locked_until = vault.register_failure(login, now);
                 record_pending(&mut vault, login, AuditAction::LoginFailed, now);
-                if locked {
+                if locked_until.is_some() {
                     record_pending(&mut vault, login, AuditAction::Lockout, now);
                 }
                 vault.save(dir)?;
-                return Err(if locked {
-                    AuthError::Locked {
-                        until: audit::local_from_unix(now + lock_secs),
-                    }
-                } else {
-                    AuthError::WrongCredentials
+                return Err(match locked_until {
+                    Some(until) => AuthError::Locked {
+                        until: audit::local_from_unix(until),
+                    },
+                    None => AuthError::WrongCredentials,
                 });
             }
         };
@@ -479,6 +470,51 @@ impl Session {
             return Err(AuthError::PasswordChangeRequired);
         }
         auth::check_approval(self.user.id, self.user.roles, decided_by)
+    }
+
+    /// Checks the user's password again (to lift the idle lock). Failures count towards the
+    /// lockout like failed logins; when the account locks, the caller must end the session.
+    pub fn verify_password(&self, password: &str) -> Result<(), AuthError> {
+        let mut vault = Vault::load(&self.dir)?;
+        let now = now_unix();
+        let login = self.user.login.clone();
+        let slot = vault
+            .slot(&login)
+            .cloned()
+            .ok_or(AuthError::WrongCredentials)?;
+        if let Some(until) = slot.locked_until
+            && until > now
+        {
+            return Err(AuthError::Locked {
+                until: audit::local_from_unix(until),
+            });
+        }
+        if slot
+            .key
+            .unwrap_key(
+                password.as_bytes(),
+                &crate::vault::slot_context(self.user.id, &login),
+            )
+            .is_ok()
+        {
+            if let Some(s) = vault.slot_mut(&login)
+                && s.failed_attempts > 0
+            {
+                s.failed_attempts = 0;
+                vault.save(&self.dir)?;
+            }
+            return Ok(());
+        }
+        let locked_until = vault.register_failure(&login, now);
+        vault.save(&self.dir)?;
+        self.audit(AuditAction::LoginFailed, "", "画面ロックの解除に失敗")?;
+        if let Some(until) = locked_until {
+            self.audit(AuditAction::Lockout, &format!("user:{}", self.user.id), "")?;
+            return Err(AuthError::Locked {
+                until: audit::local_from_unix(until),
+            });
+        }
+        Err(AuthError::WrongCredentials)
     }
 
     /// Changes the user's own password (re-wraps the store key with the new one).

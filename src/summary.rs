@@ -77,21 +77,29 @@ impl Counts {
         }
     }
 
+    /// The counts with their Japanese labels, in display order; the second value is the
+    /// indentation level (what the CLI and the app both show).
+    pub fn items_ja(&self) -> Vec<(&'static str, usize, u64)> {
+        vec![
+            ("読み込んだ行数", 0, self.rows),
+            ("不一致（総合判定×）", 0, self.mismatches),
+            ("点検対象", 1, self.in_scope),
+            ("対象外（資格喪失）", 1, self.lost),
+            ("① 資格情報・医療情報の閲覧停止", 1, self.case1),
+            ("② 医療情報の閲覧停止", 1, self.case2),
+            ("③ 医療情報の閲覧停止", 1, self.case3),
+            ("閲覧停止なし", 1, self.no_stop),
+            ("警告のある行", 0, self.warnings),
+        ]
+    }
+
     /// A plain Japanese summary for the terminal.
     pub fn to_text_ja(&self) -> String {
         let mut s = String::new();
-        let mut line = |label: &str, n: u64| {
-            let _ = writeln!(s, "{}{:>12}", pad_to_width(label, 30), format_thousands(n));
-        };
-        line("読み込んだ行数", self.rows);
-        line("不一致（総合判定×）", self.mismatches);
-        line("  点検対象", self.in_scope);
-        line("  対象外（資格喪失）", self.lost);
-        line("  ① 資格情報・医療情報の閲覧停止", self.case1);
-        line("  ② 医療情報の閲覧停止", self.case2);
-        line("  ③ 医療情報の閲覧停止", self.case3);
-        line("  閲覧停止なし", self.no_stop);
-        line("警告のある行", self.warnings);
+        for (label, indent, n) in self.items_ja() {
+            let label = format!("{}{label}", "  ".repeat(indent));
+            let _ = writeln!(s, "{}{:>12}", pad_to_width(&label, 30), format_thousands(n));
+        }
         for k in WarningKind::all() {
             if let Some(v) = self.warnings_by_kind.get(&k.key()) {
                 let _ = writeln!(s, "  {:>8}  {}", format_thousands(*v), k.message_ja());

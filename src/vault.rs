@@ -415,6 +415,21 @@ impl Vault {
         self.slots.push(slot);
     }
 
+    /// Counts a failed attempt on a login's slot; when it reaches the policy's limit, locks the
+    /// slot for the policy's lockout time and returns the time it is locked until.
+    pub fn register_failure(&mut self, login: &str, now: i64) -> Option<i64> {
+        let max = self.policy.max_failures.max(1);
+        let lock_secs = self.policy.lockout_minutes as i64 * 60;
+        let s = self.slot_mut(login)?;
+        s.failed_attempts += 1;
+        if s.failed_attempts >= max {
+            s.failed_attempts = 0;
+            s.locked_until = Some(now + lock_secs);
+            return s.locked_until;
+        }
+        None
+    }
+
     /// Removes a user's slot (a disabled user can no longer open the store).
     pub fn remove_slot(&mut self, user_id: i64) {
         self.slots.retain(|s| s.user_id != user_id);

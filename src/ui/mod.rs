@@ -1,0 +1,437 @@
+//! The desktop app (突合結果レビュー): draws the state and turns what the user does into
+//! [`Action`]s that go to the core ([`crate::session::Session`]). No domain rule lives here.
+//!
+//! Screens so far: first-run setup with the recovery key, login, home, user administration
+//! (with the account rules), the password-change dialog, and the idle lock that hides every
+//! screen until the password is typed again, without losing what was open.
+
+mod fonts;
+mod views;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::auth::{AuthError, Role, Roles};
+use crate::session::{Session, UserStatus};
+use crate::summary::Counts;
+use crate::vault::Policy;
+
+pub use fonts::install_fonts;
+
+/// The window title.
+pub const TITLE: &str = "突合結果レビュー";
+
+/// What the user asked for; applied after the frame is drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Create the first administrator.
+    Setup,
+    /// The recovery key has been written down.
+    RecoveryKeyNoted,
+    /// Log in with the login form.
+    Login,
+    /// Log out.
+    Logout,
+    /// Go to the home screen.
+    OpenHome,
+    /// Go to user administration.
+    OpenUsers,
+    /// Open the password-change dialog.
+    OpenPasswordDialog,
+    /// Close the password-change dialog.
+    ClosePasswordDialog,
+    /// Change the password with the dialog's fields.
+    ChangePassword,
+    /// Add a user from the form.
+    AddUser,
+    /// Disable a user.
+    DisableUser(i64),
+    /// Set a temporary password (from the form's field) for a user.
+    ResetPassword(i64),
+    /// Lift a lockout.
+    UnlockUser(i64),
+    /// Save the account rules from the form.
+    SavePolicy,
+    /// Lift the idle lock with the lock screen's password.
+    UnlockScreen,
+}
+
+/// Which screen is open (under the idle lock, it stays as it was).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// First run: create the first administrator.
+    Setup,
+    /// Show the recovery key once.
+    RecoveryKey(String),
+    /// Log in.
+    Login,
+    /// What the user may do today.
+    Home,
+    /// User administration.
+    Users,
+}
+
+/// Text fields of the forms.
+#[derive(Clone, Debug, Default)]
+pub struct Forms {
+    /// Login / setup: login name.
+    pub login: String,
+    /// Setup: display name.
+    pub display_name: String,
+    /// Login / setup: password.
+    pub password: String,
+    /// Setup / dialogs: password again.
+    pub password_again: String,
+    /// Password dialog: current password.
+    pub old_password: String,
+    /// Lock screen: password.
+    pub unlock_password: String,
+    /// New user: login.
+    pub new_login: String,
+    /// New user: name.
+    pub new_name: String,
+    /// New user: roles.
+    pub new_clerk: bool,
+    /// New user: supervisor.
+    pub new_supervisor: bool,
+    /// New user: administrator.
+    pub new_admin: bool,
+    /// New user: may see the full My Number.
+    pub new_may_reveal: bool,
+    /// New user / reset: temporary password.
+    pub temp_password: String,
+    /// Recovery key screen: "I wrote it down".
+    pub recovery_noted: bool,
+    /// Account rules being edited.
+    pub policy: Option<Policy>,
+}
+
+/// The app's whole state.
+pub struct App {
+    dir: PathBuf,
+    /// The open screen.
+    pub screen: Screen,
+    /// The logged-in session.
+    pub session: Option<Session>,
+    /// Form fields.
+    pub forms: Forms,
+    /// The password dialog is open.
+    pub password_dialog: bool,
+    /// The idle lock is on.
+    pub locked: bool,
+    /// A message for the user (errors in red, notices in the normal colour).
+    pub message: Option<(bool, String)>,
+    last_activity: Instant,
+    counts: Option<Counts>,
+    users: Vec<UserStatus>,
+}
+
+impl App {
+    /// The app for the store in `dir`, with fonts installed on the context.
+    pub fn new(cc: &eframe::CreationContext<'_>, dir: PathBuf) -> App {
+        install_fonts(&cc.egui_ctx);
+        App::for_store(dir)
+    }
+
+    /// The app's state for the store in `dir` (no context needed).
+    pub fn for_store(dir: PathBuf) -> App {
+        let screen = if Session::is_initialised(&dir) {
+            Screen::Login
+        } else {
+            Screen::Setup
+        };
+        App {
+            dir,
+            screen,
+            session: None,
+            forms: Forms {
+                new_clerk: true,
+                ..Default::default()
+            },
+            password_dialog: false,
+            locked: false,
+            message: None,
+            last_activity: Instant::now(),
+            counts: None,
+            users: Vec::new(),
+        }
+    }
+
+    /// Moves the last activity back, as if nobody had touched the app for `d` (for tests and
+    /// demonstrations of the idle lock).
+    pub fn pretend_idle(&mut self, d: Duration) {
+        self.last_activity = Instant::now().checked_sub(d).unwrap_or(self.last_activity);
+    }
+
+    fn error(&mut self, e: impl std::fmt::Display) {
+        self.message = Some((true, e.to_string()));
+    }
+
+    fn notice(&mut self, m: impl Into<String>) {
+        self.message = Some((false, m.into()));
+    }
+
+    fn idle_limit(&self) -> Option<Duration> {
+        self.session
+            .as_ref()
+            .map(|s| Duration::from_secs(s.policy().idle_lock_minutes as u64 * 60))
+    }
+
+    /// Locks the screen after the idle period; any input counts as activity.
+    fn watch_idle(&mut self, ctx: &egui::Context) {
+        let active = ctx.input(|i| {
+            !i.events.is_empty() || i.pointer.delta() != egui::Vec2::ZERO || i.pointer.any_down()
+        });
+        let Some(limit) = self.idle_limit() else {
+            return;
+        };
+        if self.locked {
+            return;
+        }
+        if active {
+            self.last_activity = Instant::now();
+        } else if self.last_activity.elapsed() >= limit {
+            self.locked = true;
+            self.forms.unlock_password.clear();
+            self.message = None;
+        }
+        ctx.request_repaint_after(Duration::from_secs(1));
+    }
+
+    fn refresh(&mut self) {
+        let Some(s) = &self.session else { return };
+        self.counts = s.summary().ok();
+        self.users = s.users().unwrap_or_default();
+        if self.forms.policy.is_none() {
+            self.forms.policy = Some(s.policy().clone());
+        }
+    }
+
+    fn logged_in(&mut self, session: Session) {
+        self.forms.password.clear();
+        self.forms.password_again.clear();
+        self.password_dialog = session.must_change_password();
+        self.session = Some(session);
+        self.screen = Screen::Home;
+        self.last_activity = Instant::now();
+        self.message = None;
+        self.refresh();
+    }
+
+    /// Applies one action: calls the core and updates the state.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Setup => {
+                let f = &self.forms;
+                if f.password != f.password_again {
+                    return self.error("2回入力したパスワードが一致しません");
+                }
+                match Session::init(
+                    &self.dir,
+                    f.login.trim(),
+                    f.display_name.trim(),
+                    &f.password,
+                ) {
+                    Ok((session, key)) => {
+                        self.logged_in(session);
+                        self.screen = Screen::RecoveryKey(key.grouped());
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
+            Action::RecoveryKeyNoted => {
+                self.forms.recovery_noted = false;
+                self.screen = Screen::Home;
+            }
+            Action::Login => {
+                match Session::login(&self.dir, self.forms.login.trim(), &self.forms.password) {
+                    Ok(session) => self.logged_in(session),
+                    Err(e) => {
+                        self.forms.password.clear();
+                        self.error(e);
+                    }
+                }
+            }
+            Action::Logout => {
+                if let Some(s) = self.session.take() {
+                    let _ = s.logout();
+                }
+                *self = App::for_store(std::mem::take(&mut self.dir));
+            }
+            Action::OpenHome => {
+                self.screen = Screen::Home;
+                self.message = None;
+                self.refresh();
+            }
+            Action::OpenUsers => {
+                self.screen = Screen::Users;
+                self.message = None;
+                self.forms.policy = None;
+                self.refresh();
+            }
+            Action::OpenPasswordDialog => {
+                self.password_dialog = true;
+                self.message = None;
+            }
+            Action::ClosePasswordDialog => {
+                if !self
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| s.must_change_password())
+                {
+                    self.password_dialog = false;
+                    self.clear_password_fields();
+                }
+            }
+            Action::ChangePassword => self.change_password(),
+            Action::AddUser => self.add_user(),
+            Action::DisableUser(id) => self.with_session(|s| s.disable_user(id), "無効にしました"),
+            Action::ResetPassword(id) => {
+                let pw = std::mem::take(&mut self.forms.temp_password);
+                self.with_session(|s| s.reset_password(id, &pw), "仮パスワードを設定しました");
+            }
+            Action::UnlockUser(id) => {
+                self.with_session(|s| s.unlock_user(id), "ロックを解除しました")
+            }
+            Action::SavePolicy => {
+                if let Some(p) = self.forms.policy.clone() {
+                    self.with_session(|s| s.set_policy(p), "規則を保存しました");
+                }
+            }
+            Action::UnlockScreen => self.unlock_screen(),
+        }
+    }
+
+    fn with_session(&mut self, f: impl FnOnce(&mut Session) -> Result<(), AuthError>, done: &str) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        match f(s) {
+            Ok(()) => {
+                self.notice(done);
+                self.refresh();
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn clear_password_fields(&mut self) {
+        self.forms.old_password.clear();
+        self.forms.password.clear();
+        self.forms.password_again.clear();
+    }
+
+    fn change_password(&mut self) {
+        if self.forms.password != self.forms.password_again {
+            return self.error("2回入力したパスワードが一致しません");
+        }
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        match s.change_password(&self.forms.old_password, &self.forms.password) {
+            Ok(()) => {
+                self.password_dialog = false;
+                self.clear_password_fields();
+                self.notice("パスワードを変更しました");
+                self.refresh();
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn add_user(&mut self) {
+        let f = &self.forms;
+        let mut roles = Vec::new();
+        if f.new_clerk {
+            roles.push(Role::Clerk);
+        }
+        if f.new_supervisor {
+            roles.push(Role::Supervisor);
+        }
+        if f.new_admin {
+            roles.push(Role::Administrator);
+        }
+        let (login, name, reveal, pw) = (
+            f.new_login.trim().to_string(),
+            f.new_name.clone(),
+            f.new_may_reveal,
+            f.temp_password.clone(),
+        );
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        match s.add_user(&login, &name, Roles::of(&roles), reveal, &pw) {
+            Ok(_) => {
+                self.forms.new_login.clear();
+                self.forms.new_name.clear();
+                self.forms.temp_password.clear();
+                self.forms.new_may_reveal = false;
+                self.notice(format!(
+                    "利用者「{login}」を作成しました。初回ログインでパスワードを変更してもらいます"
+                ));
+                self.refresh();
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn unlock_screen(&mut self) {
+        let pw = std::mem::take(&mut self.forms.unlock_password);
+        let Some(s) = self.session.as_ref() else {
+            return;
+        };
+        match s.verify_password(&pw) {
+            Ok(()) => {
+                self.locked = false;
+                self.last_activity = Instant::now();
+                self.message = None;
+            }
+            Err(e @ AuthError::Locked { .. }) => {
+                let msg = e.to_string();
+                self.apply(Action::Logout);
+                self.error(msg);
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Draws one frame and applies what the user did.
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.watch_idle(&ctx);
+        let mut actions = Vec::new();
+        egui::Panel::top("header").show(ui, |ui| {
+            views::header(ui, self, &mut actions);
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            if self.locked {
+                views::lock_screen(ui, self, &mut actions);
+                return;
+            }
+            match self.screen.clone() {
+                Screen::Setup => views::setup(ui, self, &mut actions),
+                Screen::RecoveryKey(k) => views::recovery_key(ui, self, &k, &mut actions),
+                Screen::Login => views::login(ui, self, &mut actions),
+                Screen::Home => views::home(ui, self, self.counts.as_ref(), &mut actions),
+                Screen::Users => views::users(ui, self, &mut actions),
+            }
+        });
+        if self.password_dialog && !self.locked && self.session.is_some() {
+            views::password_dialog(&ctx, self, &mut actions);
+        }
+        for a in actions {
+            self.apply(a);
+        }
+    }
+
+    /// The users shown on the administration screen.
+    pub fn user_list(&self) -> &[UserStatus] {
+        &self.users
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+}

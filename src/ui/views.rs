@@ -1,0 +1,340 @@
+//! The screens. Each draws from the app's state and pushes [`Action`]s; none calls the core.
+
+use egui::{Color32, RichText, TextEdit, Ui};
+
+use super::{Action, App};
+use crate::auth::Permission;
+use crate::summary::{Counts, format_thousands};
+
+/// A labelled single-line text field; the label is its accessible name.
+fn field(ui: &mut Ui, label: &str, text: &mut String, password: bool) -> egui::Response {
+    let l = ui.label(label);
+    let r = ui.add(
+        TextEdit::singleline(text)
+            .password(password)
+            .desired_width(320.0),
+    );
+    ui.end_row();
+    r.labelled_by(l.id)
+}
+
+fn enter_pressed(ui: &Ui, r: &egui::Response) -> bool {
+    r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+}
+
+fn message(ui: &mut Ui, app: &App) {
+    if let Some((is_error, m)) = &app.message {
+        let color = if *is_error {
+            Color32::from_rgb(0xc0, 0x20, 0x20)
+        } else {
+            ui.visuals().text_color()
+        };
+        ui.label(RichText::new(m).color(color).strong());
+        ui.add_space(8.0);
+    }
+}
+
+/// The header: title, who is logged in, navigation.
+pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.heading(super::TITLE);
+        let Some(s) = &app.session else { return };
+        ui.separator();
+        ui.label(format!(
+            "{}（{}）",
+            s.user().display_name,
+            s.user().roles.label_ja()
+        ));
+        if app.locked {
+            ui.label(RichText::new("ロック中").strong());
+            return;
+        }
+        ui.separator();
+        if ui.button("ホーム").clicked() {
+            actions.push(Action::OpenHome);
+        }
+        if s.may(Permission::ManageUsers) && ui.button("利用者の管理").clicked() {
+            actions.push(Action::OpenUsers);
+        }
+        if ui.button("パスワードの変更").clicked() {
+            actions.push(Action::OpenPasswordDialog);
+        }
+        if ui.button("ログアウト").clicked() {
+            actions.push(Action::Logout);
+        }
+    });
+}
+
+/// First run: the first administrator.
+pub fn setup(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("初期設定");
+    ui.label(
+        "この端末の保管場所を準備し、最初の管理者を作成します。既定のパスワードはありません。",
+    );
+    ui.add_space(8.0);
+    message(ui, app);
+    egui::Grid::new("setup").num_columns(2).show(ui, |ui| {
+        field(ui, "利用者名", &mut app.forms.login, false);
+        field(ui, "氏名", &mut app.forms.display_name, false);
+        field(ui, "パスワード", &mut app.forms.password, true);
+        field(
+            ui,
+            "パスワード（確認）",
+            &mut app.forms.password_again,
+            true,
+        );
+    });
+    ui.label(format!(
+        "パスワードは {} 文字以上。利用者名を含めないでください。",
+        crate::vault::Policy::default().min_password_len
+    ));
+    ui.add_space(8.0);
+    if ui.button("管理者を作成").clicked() {
+        actions.push(Action::Setup);
+    }
+}
+
+/// The recovery key, shown once.
+pub fn recovery_key(ui: &mut Ui, app: &mut App, key: &str, actions: &mut Vec<Action>) {
+    ui.heading("復旧キー");
+    ui.label("管理者全員がパスワードを失ったとき、この復旧キーだけが保管データを開けます。");
+    ui.label(
+        "この画面でしか表示しません。紙に書き写すか印刷して、鍵のかかる場所に保管してください。",
+    );
+    ui.add_space(12.0);
+    ui.label(RichText::new(key).monospace().size(28.0).strong());
+    ui.add_space(12.0);
+    ui.checkbox(
+        &mut app.forms.recovery_noted,
+        "復旧キーを書き留めて保管しました",
+    );
+    if ui
+        .add_enabled(app.forms.recovery_noted, egui::Button::new("次へ"))
+        .clicked()
+    {
+        actions.push(Action::RecoveryKeyNoted);
+    }
+}
+
+/// Login.
+pub fn login(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("ログイン");
+    ui.add_space(8.0);
+    message(ui, app);
+    let mut submit = false;
+    egui::Grid::new("login").num_columns(2).show(ui, |ui| {
+        field(ui, "利用者名", &mut app.forms.login, false);
+        let r = field(ui, "パスワード", &mut app.forms.password, true);
+        submit |= enter_pressed(ui, &r);
+    });
+    ui.add_space(8.0);
+    if ui.button("ログイン").clicked() || submit {
+        actions.push(Action::Login);
+    }
+}
+
+/// The idle lock: nothing of the work shows.
+pub fn lock_screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("画面をロックしました");
+    ui.label("しばらく操作がなかったため、表示していた内容を隠しています。");
+    ui.label("続けるにはパスワードを入力してください。開いていた画面はそのまま戻ります。");
+    ui.add_space(8.0);
+    message(ui, app);
+    let mut submit = false;
+    egui::Grid::new("unlock").num_columns(2).show(ui, |ui| {
+        let r = field(ui, "パスワード", &mut app.forms.unlock_password, true);
+        submit |= enter_pressed(ui, &r);
+    });
+    ui.horizontal(|ui| {
+        if ui.button("ロック解除").clicked() || submit {
+            actions.push(Action::UnlockScreen);
+        }
+        if ui.button("ログアウト").clicked() {
+            actions.push(Action::Logout);
+        }
+    });
+}
+
+/// Home: counts and what the user may do.
+pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, _actions: &mut Vec<Action>) {
+    let Some(s) = &app.session else { return };
+    ui.heading(format!("ようこそ、{} さん", s.user().display_name));
+    ui.add_space(8.0);
+    message(ui, app);
+    if let Some(c) = counts {
+        ui.label(RichText::new("保管している突合結果").strong());
+        egui::Grid::new("counts")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                for (label, indent, n) in c.items_ja() {
+                    ui.label(format!("{}{label}", "　".repeat(indent)));
+                    ui.label(RichText::new(format_thousands(n)).monospace());
+                    ui.end_row();
+                }
+            });
+        ui.add_space(12.0);
+    }
+    ui.label(RichText::new("あなたができること").strong());
+    for p in Permission::ALL {
+        if s.may(p) {
+            ui.label(format!("・{}", p.label_ja()));
+        }
+    }
+}
+
+/// User administration and account rules.
+pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("利用者の管理");
+    message(ui, app);
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("users")
+            .num_columns(6)
+            .striped(true)
+            .show(ui, |ui| {
+                for h in ["利用者名", "氏名", "役割", "個人番号", "状態", "操作"] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for u in app.user_list() {
+                    ui.label(&u.user.login);
+                    ui.label(&u.user.display_name);
+                    ui.label(u.user.roles.label_ja());
+                    ui.label(if u.user.may_reveal_my_number {
+                        "閲覧可"
+                    } else {
+                        "－"
+                    });
+                    let mut state = Vec::new();
+                    if u.user.disabled_at.is_some() {
+                        state.push("無効".to_string());
+                    }
+                    if let Some(t) = &u.locked_until {
+                        state.push(format!("ロック中（{t} まで）"));
+                    }
+                    if u.must_change_password {
+                        state.push("パスワード変更待ち".into());
+                    }
+                    ui.label(if state.is_empty() {
+                        "有効".to_string()
+                    } else {
+                        state.join("、")
+                    });
+                    ui.horizontal(|ui| {
+                        if u.user.disabled_at.is_none() {
+                            if ui.button("無効にする").clicked() {
+                                actions.push(Action::DisableUser(u.user.id));
+                            }
+                            if ui.button("仮パスワードを設定").clicked() {
+                                actions.push(Action::ResetPassword(u.user.id));
+                            }
+                            if u.locked_until.is_some() && ui.button("ロック解除").clicked() {
+                                actions.push(Action::UnlockUser(u.user.id));
+                            }
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        ui.add_space(16.0);
+        ui.label(RichText::new("利用者を追加").strong());
+        egui::Grid::new("new-user").num_columns(2).show(ui, |ui| {
+            field(ui, "新しい利用者名", &mut app.forms.new_login, false);
+            field(ui, "新しい利用者の氏名", &mut app.forms.new_name, false);
+            field(ui, "仮パスワード", &mut app.forms.temp_password, true);
+        });
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut app.forms.new_clerk, "担当者");
+            ui.checkbox(&mut app.forms.new_supervisor, "責任者");
+            ui.checkbox(&mut app.forms.new_admin, "管理者");
+            ui.checkbox(&mut app.forms.new_may_reveal, "個人番号閲覧権限");
+        });
+        ui.label(
+            "仮パスワードは「仮パスワードを設定」にも使います。利用者は初回ログインで変更します。",
+        );
+        if ui.button("利用者を追加").clicked() {
+            actions.push(Action::AddUser);
+        }
+        ui.add_space(16.0);
+        ui.label(RichText::new("パスワードと画面ロックの規則").strong());
+        if let Some(p) = app.forms.policy.as_mut() {
+            egui::Grid::new("policy").num_columns(2).show(ui, |ui| {
+                number(
+                    ui,
+                    "パスワードの最小文字数",
+                    &mut p.min_password_len,
+                    8..=64,
+                );
+                number(ui, "ロックまでの失敗回数", &mut p.max_failures, 1..=20);
+                number(ui, "ロックの時間（分）", &mut p.lockout_minutes, 1..=1440);
+                number(
+                    ui,
+                    "パスワードの有効期限（日、0 は無期限）",
+                    &mut p.password_expiry_days,
+                    0..=3650,
+                );
+                number(
+                    ui,
+                    "画面ロックまでの時間（分）",
+                    &mut p.idle_lock_minutes,
+                    1..=120,
+                );
+            });
+            if ui.button("規則を保存").clicked() {
+                actions.push(Action::SavePolicy);
+            }
+        }
+    });
+}
+
+fn number<N: egui::emath::Numeric>(
+    ui: &mut Ui,
+    label: &str,
+    v: &mut N,
+    range: std::ops::RangeInclusive<N>,
+) {
+    let l = ui.label(label);
+    ui.add(egui::DragValue::new(v).range(range))
+        .labelled_by(l.id);
+    ui.end_row();
+}
+
+/// The password-change dialog (cannot be closed while a change is required).
+pub fn password_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Action>) {
+    let forced = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.must_change_password());
+    egui::Modal::new(egui::Id::unique("password-dialog")).show(ctx, |ui| {
+        ui.heading("パスワードの変更");
+        if forced {
+            ui.label(
+                "仮パスワードのまま、または有効期限切れのため、パスワードを変更してください。",
+            );
+        }
+        message(ui, app);
+        let mut submit = false;
+        egui::Grid::new("password").num_columns(2).show(ui, |ui| {
+            field(ui, "今のパスワード", &mut app.forms.old_password, true);
+            field(ui, "新しいパスワード", &mut app.forms.password, true);
+            let r = field(
+                ui,
+                "新しいパスワード（確認）",
+                &mut app.forms.password_again,
+                true,
+            );
+            submit |= enter_pressed(ui, &r);
+        });
+        ui.horizontal(|ui| {
+            if ui.button("変更する").clicked() || submit {
+                actions.push(Action::ChangePassword);
+            }
+            if !forced && ui.button("閉じる").clicked() {
+                actions.push(Action::ClosePasswordDialog);
+            }
+            if forced && ui.button("ログアウト").clicked() {
+                actions.push(Action::Logout);
+            }
+        });
+    });
+}

@@ -1,0 +1,232 @@
+//! The app, driven through egui_kittest with a real store: first run, login, failed login,
+//! lockout, idle lock, user creation with Japanese input, the forced password change.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::*;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use totsugo::session::Session;
+use totsugo::ui::{App, Screen};
+
+fn app(dir: &Path) -> Harness<'static, App> {
+    let dir = dir.to_path_buf();
+    Harness::builder()
+        .with_size([1200.0, 900.0])
+        .build_eframe(move |cc| App::new(cc, dir))
+}
+
+fn type_into(h: &mut Harness<'_, App>, role: Role, label: &str, text: &str) {
+    h.get_by_role_and_label(role, label).focus();
+    h.run();
+    h.get_by_role_and_label(role, label).type_text(text);
+    h.run();
+}
+
+fn click(h: &mut Harness<'_, App>, label: &str) {
+    h.get_by_role_and_label(Role::Button, label).click();
+    h.run();
+}
+
+fn log_in(h: &mut Harness<'_, App>, login: &str, password: &str) {
+    type_into(h, Role::TextInput, "利用者名", login);
+    type_into(h, Role::PasswordInput, "パスワード", password);
+    click(h, "ログイン");
+}
+
+fn has_text(h: &Harness<'_, App>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+#[test]
+fn first_run_creates_the_administrator_and_shows_the_recovery_key() {
+    let dir = tempdir();
+    let mut h = app(dir.path());
+    h.run();
+    assert_eq!(h.state().screen, Screen::Setup);
+    type_into(&mut h, Role::TextInput, "利用者名", ADMIN);
+    type_into(&mut h, Role::TextInput, "氏名", "管理 太郎");
+    type_into(&mut h, Role::PasswordInput, "パスワード", PASSWORD);
+    type_into(&mut h, Role::PasswordInput, "パスワード（確認）", PASSWORD);
+    click(&mut h, "管理者を作成");
+    let Screen::RecoveryKey(key) = h.state().screen.clone() else {
+        panic!("no recovery key screen: {:?}", h.state().message);
+    };
+    assert!(has_text(&h, &key));
+    // "Next" only once the key is noted.
+    click(&mut h, "次へ");
+    assert!(matches!(h.state().screen, Screen::RecoveryKey(_)));
+    h.get_by_label("復旧キーを書き留めて保管しました").click();
+    h.run();
+    click(&mut h, "次へ");
+    assert_eq!(h.state().screen, Screen::Home);
+    assert!(has_text(&h, "ようこそ、管理 太郎 さん"));
+    assert!(has_text(&h, "利用者の管理"));
+    // The key works.
+    let k = totsugo::vault::RecoveryKey::parse(&key);
+    assert!(
+        totsugo::vault::Vault::load(dir.path())
+            .unwrap()
+            .unwrap_recovery(&k)
+            .is_ok()
+    );
+}
+
+#[test]
+fn login_shows_home_and_a_wrong_password_shows_an_error_then_locks() {
+    let dir = tempdir();
+    let mut s = open(dir.path());
+    import(&mut s, &demo_file()).unwrap();
+    drop(s);
+    let mut h = app(dir.path());
+    h.run();
+    assert_eq!(h.state().screen, Screen::Login);
+    log_in(&mut h, ADMIN, "this is not it");
+    assert_eq!(h.state().screen, Screen::Login);
+    assert!(has_text(&h, "利用者名またはパスワードが違います"));
+    // The password field was cleared; four more failures lock the account.
+    for _ in 0..4 {
+        type_into(&mut h, Role::PasswordInput, "パスワード", "this is not it");
+        click(&mut h, "ログイン");
+    }
+    assert!(
+        has_text(&h, "ロックされています"),
+        "{:?}",
+        h.state().message
+    );
+    type_into(&mut h, Role::PasswordInput, "パスワード", PASSWORD);
+    click(&mut h, "ログイン");
+    assert_eq!(h.state().screen, Screen::Login);
+
+    // Another store, a good login: home with the counts.
+    let dir2 = tempdir();
+    let mut s = open(dir2.path());
+    import(&mut s, &demo_file()).unwrap();
+    drop(s);
+    let mut h = app(dir2.path());
+    h.run();
+    log_in(&mut h, ADMIN, PASSWORD);
+    assert_eq!(h.state().screen, Screen::Home);
+    assert!(has_text(&h, "不一致（総合判定×）"));
+    assert!(has_text(&h, "突合結果ファイルの取り込み"));
+}
+
+#[test]
+fn the_idle_lock_hides_the_screen_and_returns_to_it() {
+    let dir = tempdir();
+    let mut s = open(dir.path());
+    import(&mut s, &demo_file()).unwrap();
+    drop(s);
+    let mut h = app(dir.path());
+    h.run();
+    log_in(&mut h, ADMIN, PASSWORD);
+    click(&mut h, "利用者の管理");
+    assert_eq!(h.state().screen, Screen::Users);
+    type_into(&mut h, Role::TextInput, "新しい利用者の氏名", "書きかけ");
+    assert!(has_text(&h, "利用者を追加"));
+
+    h.state_mut().pretend_idle(Duration::from_secs(5 * 60 + 1));
+    h.run();
+    assert!(h.state().locked);
+    assert!(has_text(&h, "画面をロックしました"));
+    // Nothing of the work shows: no user list, no form, no counts.
+    assert!(!has_text(&h, "利用者を追加"));
+    assert!(h.query_all_by_value("書きかけ").next().is_none());
+    assert!(!has_text(&h, "個人番号"));
+    assert!(
+        h.query_by_role_and_label(Role::Button, "利用者の管理")
+            .is_none()
+    );
+
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        "パスワード",
+        "wrong password!!",
+    );
+    click(&mut h, "ロック解除");
+    assert!(h.state().locked);
+    assert!(has_text(&h, "パスワードが違います"));
+    type_into(&mut h, Role::PasswordInput, "パスワード", PASSWORD);
+    click(&mut h, "ロック解除");
+    assert!(!h.state().locked);
+    // Back where we were, with what was typed.
+    assert_eq!(h.state().screen, Screen::Users);
+    assert_eq!(h.state().forms.new_name, "書きかけ");
+}
+
+#[test]
+fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_password() {
+    let dir = tempdir();
+    drop(open(dir.path()));
+    let mut h = app(dir.path());
+    h.run();
+    log_in(&mut h, ADMIN, PASSWORD);
+    click(&mut h, "利用者の管理");
+    type_into(&mut h, Role::TextInput, "新しい利用者名", "takahashi");
+    // The name arrives through the input method: preedit, then commit.
+    h.get_by_role_and_label(Role::TextInput, "新しい利用者の氏名")
+        .focus();
+    h.run();
+    h.event(egui::Event::Ime(egui::ImeEvent::Preedit {
+        text: "たかはし".into(),
+        active_range_chars: None,
+    }));
+    h.run();
+    h.event(egui::Event::Ime(egui::ImeEvent::Commit(
+        "髙橋　花子".into(),
+    )));
+    h.run();
+    assert_eq!(h.state().forms.new_name, "髙橋　花子");
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        "仮パスワード",
+        "temporary password 1",
+    );
+    h.get_by_label("責任者").click();
+    h.run();
+    click(&mut h, "利用者を追加");
+    assert!(
+        has_text(&h, "利用者「takahashi」を作成しました"),
+        "{:?}",
+        h.state().message
+    );
+    assert!(has_text(&h, "髙橋　花子"));
+    assert!(has_text(&h, "担当者・責任者"));
+    click(&mut h, "ログアウト");
+    assert_eq!(h.state().screen, Screen::Login);
+
+    // The new user logs in and must change the temporary password first.
+    log_in(&mut h, "takahashi", "temporary password 1");
+    assert!(h.state().password_dialog);
+    assert!(has_text(&h, "パスワードを変更してください"));
+    assert!(h.query_by_role_and_label(Role::Button, "閉じる").is_none());
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        "今のパスワード",
+        "temporary password 1",
+    );
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        "新しいパスワード",
+        "hanako's passphrase",
+    );
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        "新しいパスワード（確認）",
+        "hanako's passphrase",
+    );
+    click(&mut h, "変更する");
+    assert!(!h.state().password_dialog, "{:?}", h.state().message);
+    assert!(has_text(&h, "ようこそ、髙橋　花子 さん"));
+    assert!(Session::login(dir.path(), "takahashi", "hanako's passphrase").is_ok());
+}
