@@ -4,7 +4,8 @@
 /// BIZ UDGothic Regular.
 pub const BIZ_UD_GOTHIC: &[u8] = include_bytes!("../../fonts/BIZUDGothic-Regular.ttf");
 
-/// Puts BIZ UDGothic first in both font families, and sets a readable base size.
+/// Puts BIZ UDGothic first in both font families, and sets the light theme and a readable
+/// base size.
 pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
     fonts.font_data.insert(
@@ -19,7 +20,11 @@ pub fn install_fonts(ctx: &egui::Context) {
             .insert(0, "biz-ud-gothic".to_owned());
     }
     ctx.set_fonts(fonts);
+    // Office terminals, long days: the light theme with roomier spacing.
+    ctx.set_theme(egui::Theme::Light);
     ctx.all_styles_mut(|style| {
+        style.spacing.item_spacing = egui::vec2(10.0, 8.0);
+        style.spacing.button_padding = egui::vec2(10.0, 4.0);
         for (text_style, font) in style.text_styles.iter_mut() {
             font.size = match text_style {
                 egui::TextStyle::Heading => 24.0,

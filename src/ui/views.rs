@@ -123,9 +123,17 @@ pub fn login(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     message(ui, app);
     let mut submit = false;
     egui::Grid::new("login").num_columns(2).show(ui, |ui| {
-        field(ui, "利用者名", &mut app.forms.login, false);
+        let name = field(ui, "利用者名", &mut app.forms.login, false);
         let r = field(ui, "パスワード", &mut app.forms.password, true);
         submit |= enter_pressed(ui, &r);
+        // Ready to type: the name field, or the password when the name is already there.
+        if ui.memory(|m| m.focused().is_none()) {
+            if app.forms.login.is_empty() {
+                name.request_focus();
+            } else {
+                r.request_focus();
+            }
+        }
     });
     ui.add_space(8.0);
     if ui.button("ログイン").clicked() || submit {
@@ -155,7 +163,7 @@ pub fn lock_screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     });
 }
 
-/// Home: counts and what the user may do.
+/// Home: counts and the user's rights.
 pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, _actions: &mut Vec<Action>) {
     let Some(s) = &app.session else { return };
     ui.heading(format!("ようこそ、{} さん", s.user().display_name));
@@ -169,13 +177,15 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, _actions: &mut Vec<
             .show(ui, |ui| {
                 for (label, indent, n) in c.items_ja() {
                     ui.label(format!("{}{label}", "　".repeat(indent)));
-                    ui.label(RichText::new(format_thousands(n)).monospace());
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        ui.label(RichText::new(format_thousands(n)).monospace());
+                    });
                     ui.end_row();
                 }
             });
         ui.add_space(12.0);
     }
-    ui.label(RichText::new("あなたができること").strong());
+    ui.label(RichText::new("あなたの権限").strong());
     for p in Permission::ALL {
         if s.may(p) {
             ui.label(format!("・{}", p.label_ja()));
