@@ -197,12 +197,13 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, _actions: &mut Vec<
 pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("利用者の管理");
     message(ui, app);
+    let me = app.session.as_ref().map(|s| s.user().id);
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("users")
             .num_columns(6)
             .striped(true)
             .show(ui, |ui| {
-                for h in ["利用者名", "氏名", "役割", "個人番号", "状態", "操作"] {
+                for h in ["利用者名", "氏名", "役割", "個人番号閲覧", "状態", "操作"] {
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();
@@ -232,7 +233,7 @@ pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                     });
                     ui.horizontal(|ui| {
                         if u.user.disabled_at.is_none() {
-                            if ui.button("無効にする").clicked() {
+                            if Some(u.user.id) != me && ui.button("無効にする").clicked() {
                                 actions.push(Action::DisableUser(u.user.id));
                             }
                             if ui.button("仮パスワードを設定").clicked() {
