@@ -113,12 +113,25 @@ enum Command {
     /// 操作記録（監査ログ）
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// 業務の終了時に、保管データと totsugo が書き出したファイルをすべて消去し、消去記録（PDF）を
+    /// 保管場所の外に作ります。確認の言葉「消去」を2回入力します
+    Purge {
+        /// 消去記録（PDF）の保存先（保管場所の外）
+        #[arg(long, value_name = "FILE")]
+        record: PathBuf,
+        /// スクリプト用: 確認の言葉を2回 --confirm 消去 --confirm 消去 で渡します
+        #[arg(long = "confirm")]
+        confirm: Vec<String>,
+    },
     /// 管理者のパスワードをすべて失ったとき、復旧キーで管理者のパスワードを設定し直します
     /// （復旧キーは環境変数 TOTSUGO_RECOVERY_KEY でも渡せます）
     Recover {
         /// パスワードを設定し直す管理者の利用者名
         #[arg(long)]
         login: String,
+        /// 新しい復旧キーの用紙（PDF）をこのファイルに書き出します
+        #[arg(long, value_name = "FILE")]
+        recovery_sheet: Option<PathBuf>,
     },
 }
 
@@ -132,6 +145,9 @@ enum UserCommand {
         /// 管理者の氏名
         #[arg(long)]
         name: String,
+        /// 復旧キーの用紙（PDF）をこのファイルに書き出します（印刷したら削除してください）
+        #[arg(long, value_name = "FILE")]
+        recovery_sheet: Option<PathBuf>,
     },
     /// 利用者を追加します（仮パスワードは初回ログインで変更してもらいます）
     Add {
@@ -302,6 +318,26 @@ fn find_user(session: &Session, login: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("利用者「{login}」はいません"))
 }
 
+fn write_recovery_sheet(
+    key: &RecoveryKey,
+    dir: &Path,
+    session: &Session,
+    path: &Path,
+) -> Result<(), String> {
+    let doc = key.sheet(
+        dir,
+        &session.user().display_name,
+        &totsugo::audit::now_local(),
+    );
+    let pdf = totsugo::pdf::render(&doc).map_err(|e| e.to_string())?;
+    std::fs::write(path, pdf).map_err(|e| format!("{} に書けません: {e}", path.display()))?;
+    println!(
+        "復旧キーの用紙を {} に書き出しました。印刷したらこのファイルは削除してください。",
+        path.display()
+    );
+    Ok(())
+}
+
 fn print_recovery_key(key: &RecoveryKey) {
     println!("────────────────────────────────────────────────────────");
     println!(" 復旧キー（この画面でしか表示しません）");
@@ -423,7 +459,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             eprintln!("既定の対応表を書き出しました: {}", write.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::User(UserCommand::Init { login, name }) => {
+        Command::User(UserCommand::Init {
+            login,
+            name,
+            recovery_sheet,
+        }) => {
             let dir = store_dir(cli.store)?;
             if Session::is_initialised(&dir) {
                 return Err(format!("保管場所 {} は初期設定済みです", dir.display()));
@@ -437,6 +477,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 session.user().login
             );
             print_recovery_key(&recovery);
+            if let Some(path) = recovery_sheet {
+                write_recovery_sheet(&recovery, &dir, &session, &path)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::User(cmd) => {
@@ -511,16 +554,51 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Recover { login } => {
+        Command::Purge { record, confirm } => {
+            let session = login(cli.store, cli.user)?;
+            let answers: Vec<String> = if confirm.len() == 2 {
+                confirm
+            } else {
+                let mut v = Vec::new();
+                for i in 1..=2 {
+                    eprint!(
+                        "保管データをすべて消去します。元に戻せません。確認のため「{}」と入力してください（{i}/2）: ",
+                        totsugo::purge::CONFIRMATION
+                    );
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| e.to_string())?;
+                    v.push(line.trim().to_string());
+                }
+                v
+            };
+            let r = totsugo::purge::purge(session, [&answers[0], &answers[1]], &record)
+                .map_err(auth_err)?;
+            println!(
+                "消去しました: 記録 {} 件、ファイル {} 個。消去記録: {}",
+                format_thousands(r.records),
+                r.files_removed.len(),
+                record.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Recover {
+            login,
+            recovery_sheet,
+        } => {
             let dir = store_dir(cli.store)?;
             let key = RecoveryKey::parse(&secret("TOTSUGO_RECOVERY_KEY", "復旧キー: ")?);
             let password = new_password("新しいパスワード")?;
-            let (_session, new_key) =
+            let (session, new_key) =
                 Session::recover(&dir, &key, &login, &password).map_err(auth_err)?;
             println!(
                 "管理者「{login}」のパスワードを設定し直しました。復旧キーは新しくなりました。"
             );
             print_recovery_key(&new_key);
+            if let Some(path) = recovery_sheet {
+                write_recovery_sheet(&new_key, &dir, &session, &path)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

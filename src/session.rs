@@ -851,6 +851,10 @@ impl Session {
             path: out.to_path_buf(),
             source,
         })?;
+        // Remembered so that a purge deletes it too.
+        let abs = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+        self.store
+            .note_written_file(&abs, "audit_export", &audit::now_local())?;
         self.audit(
             AuditAction::Export,
             "audit",

@@ -72,6 +72,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("store/001_spine.sql")),
         M::up(include_str!("store/002_people.sql")),
+        M::up(include_str!("store/003_written_files.sql")),
     ])
 }
 
@@ -667,6 +668,28 @@ impl Store {
             params![key, value],
         )?;
         Ok(())
+    }
+
+    /// Notes a file written outside the store (an export), for the purge.
+    pub fn note_written_file(&self, path: &Path, kind: &str, at: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO written_files (path, kind, written_at) VALUES (?1, ?2, ?3)",
+            params![path.to_string_lossy(), kind, at],
+        )?;
+        Ok(())
+    }
+
+    /// Every file noted by [`Store::note_written_file`], oldest first.
+    pub fn written_files(&self) -> Result<Vec<PathBuf>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT path FROM written_files ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(PathBuf::from)
+            .collect())
     }
 
     /// Appends an entry to the audit trail, chained to the last one.

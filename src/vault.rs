@@ -292,6 +292,40 @@ impl RecoveryKey {
             .join("-")
     }
 
+    /// The printable recovery sheet: the key, what it is for, and where it belongs.
+    pub fn sheet(
+        &self,
+        store_dir: &Path,
+        created_by: &str,
+        created_at: &str,
+    ) -> crate::pdf::SimpleDoc {
+        use crate::pdf::Block;
+        crate::pdf::SimpleDoc {
+            title: "復旧キー".into(),
+            blocks: vec![
+                Block::Title("突合結果レビュー　復旧キー".into()),
+                Block::Paragraph(
+                    "管理者全員がパスワードを失ったときに、保管データを開く唯一の手段です。この用紙を鍵のかかる場所に保管し、複写しないでください。復旧キーを使うと新しい復旧キーが発行され、この用紙は使えなくなります。".into(),
+                ),
+                Block::Spacer(6.0),
+                Block::Big(self.grouped()),
+                Block::Spacer(6.0),
+                Block::Table(vec![
+                    ("保管場所".into(), store_dir.display().to_string()),
+                    ("作成した管理者".into(), created_by.to_string()),
+                    ("作成日時".into(), created_at.to_string()),
+                    ("使い方".into(), "totsugo recover --login 管理者の利用者名".into()),
+                ]),
+                Block::Spacer(10.0),
+                Block::Table(vec![
+                    ("保管責任者（署名）".into(), String::new()),
+                    ("保管場所（金庫等）".into(), String::new()),
+                ]),
+            ],
+            footer: Some("この用紙は特定個人情報を開く鍵です。取扱いに注意してください。".into()),
+        }
+    }
+
     /// The secret bytes the recovery slot is wrapped with.
     pub fn secret(&self) -> &[u8] {
         self.0.as_bytes()

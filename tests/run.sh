@@ -4,12 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian/Ubuntu packages: a C toolchain, make and perl build the bundled SQLCipher and OpenSSL.
+# Debian/Ubuntu packages: a C toolchain, make and perl build the bundled SQLCipher and OpenSSL;
+# poppler-utils (pdftotext, pdffonts, pdfinfo) check the PDFs totsugo writes.
 need=()
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v perl >/dev/null 2>&1 || need+=(perl)
+# The PDF tests read the documents back with real PDF tools.
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 if ((${#need[@]})); then
+  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   echo "tests/run.sh: installing ${need[*]}"
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"

@@ -203,7 +203,8 @@ pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             .num_columns(6)
             .striped(true)
             .show(ui, |ui| {
-                for h in ["利用者名", "氏名", "役割", "個人番号閲覧", "状態", "操作"] {
+                for h in ["利用者名", "氏名", "役割", "個人番号閲覧", "状態", "操作"]
+                {
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();
