@@ -58,6 +58,26 @@ fn first_run_creates_the_administrator_and_shows_the_recovery_key() {
         panic!("no recovery key screen: {:?}", h.state().message);
     };
     assert!(has_text(&h, &key));
+    // The sheet to print.
+    click(&mut h, "印刷用の用紙（PDF）を保存");
+    let (is_error, msg) = h.state().message.clone().expect("a message");
+    assert!(!is_error, "{msg}");
+    let path = msg
+        .split("用紙を ")
+        .nth(1)
+        .and_then(|r| r.split(" に保存しました").next())
+        .expect("the path is shown")
+        .to_string();
+    let out = std::process::Command::new("pdftotext")
+        .args([path.as_str(), "-"])
+        .output()
+        .unwrap();
+    let text: String = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(text.contains(&key), "{text}");
+    std::fs::remove_file(&path).unwrap();
     // "Next" only once the key is noted.
     click(&mut h, "次へ");
     assert!(matches!(h.state().screen, Screen::RecoveryKey(_)));

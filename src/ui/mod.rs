@@ -28,6 +28,8 @@ pub enum Action {
     Setup,
     /// The recovery key has been written down.
     RecoveryKeyNoted,
+    /// Save the recovery sheet (PDF) to print.
+    SaveRecoverySheet,
     /// Log in with the login form.
     Login,
     /// Log out.
@@ -239,6 +241,7 @@ impl App {
                     Err(e) => self.error(e),
                 }
             }
+            Action::SaveRecoverySheet => self.save_recovery_sheet(),
             Action::RecoveryKeyNoted => {
                 self.forms.recovery_noted = false;
                 self.screen = Screen::Home;
@@ -371,6 +374,45 @@ impl App {
                 ));
                 self.refresh();
             }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Where the recovery sheet goes: the user's documents folder (or home, or the store's
+    /// parent), never the store directory itself.
+    fn recovery_sheet_path(&self) -> PathBuf {
+        let base = directories::UserDirs::new()
+            .and_then(|u| {
+                u.document_dir()
+                    .map(|d| d.to_path_buf())
+                    .or(Some(u.home_dir().to_path_buf()))
+            })
+            .or_else(|| self.dir.parent().map(|p| p.to_path_buf()))
+            .unwrap_or_else(std::env::temp_dir);
+        base.join("totsugo-復旧キー.pdf")
+    }
+
+    fn save_recovery_sheet(&mut self) {
+        let (Screen::RecoveryKey(k), Some(s)) = (&self.screen, &self.session) else {
+            return;
+        };
+        let key = crate::vault::RecoveryKey::parse(k);
+        let doc = key.sheet(
+            &self.dir,
+            &s.user().display_name,
+            &crate::audit::now_local(),
+        );
+        let path = self.recovery_sheet_path();
+        match crate::pdf::render(&doc)
+            .map_err(|e| e.to_string())
+            .and_then(|pdf| {
+                std::fs::write(&path, pdf)
+                    .map_err(|e| format!("{} に書けません: {e}", path.display()))
+            }) {
+            Ok(()) => self.notice(format!(
+                "復旧キーの用紙を {} に保存しました。印刷したら、このファイルは削除してください。",
+                path.display()
+            )),
             Err(e) => self.error(e),
         }
     }

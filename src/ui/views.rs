@@ -104,6 +104,11 @@ pub fn recovery_key(ui: &mut Ui, app: &mut App, key: &str, actions: &mut Vec<Act
     ui.add_space(12.0);
     ui.label(RichText::new(key).monospace().size(28.0).strong());
     ui.add_space(12.0);
+    message(ui, app);
+    if ui.button("印刷用の用紙（PDF）を保存").clicked() {
+        actions.push(Action::SaveRecoverySheet);
+    }
+    ui.add_space(8.0);
     ui.checkbox(
         &mut app.forms.recovery_noted,
         "復旧キーを書き留めて保管しました",
