@@ -625,16 +625,7 @@ fn user_command(session: &mut Session, cmd: UserCommand) -> Result<(), String> {
         }
         UserCommand::List => {
             for u in session.users().map_err(auth_err)? {
-                let mut state = Vec::new();
-                if u.user.disabled_at.is_some() {
-                    state.push("無効".to_string());
-                }
-                if let Some(t) = &u.locked_until {
-                    state.push(format!("ロック中（{t} まで）"));
-                }
-                if u.must_change_password {
-                    state.push("パスワード変更待ち".to_string());
-                }
+                let state = u.state_ja();
                 println!(
                     "{:>4}  {:<16} {}  {}{}  {}",
                     u.user.id,

@@ -66,6 +66,23 @@ pub struct UserStatus {
     pub must_change_password: bool,
 }
 
+impl UserStatus {
+    /// The account's state in words (無効, ロック中…, パスワード変更待ち); empty when usable.
+    pub fn state_ja(&self) -> Vec<String> {
+        let mut state = Vec::new();
+        if self.user.disabled_at.is_some() {
+            state.push("無効".to_string());
+        }
+        if let Some(t) = &self.locked_until {
+            state.push(format!("ロック中（{t} まで）"));
+        }
+        if self.must_change_password {
+            state.push("パスワード変更待ち".to_string());
+        }
+        state
+    }
+}
+
 /// An open session.
 pub struct Session {
     dir: PathBuf,

@@ -222,16 +222,7 @@ pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                     } else {
                         "－"
                     });
-                    let mut state = Vec::new();
-                    if u.user.disabled_at.is_some() {
-                        state.push("無効".to_string());
-                    }
-                    if let Some(t) = &u.locked_until {
-                        state.push(format!("ロック中（{t} まで）"));
-                    }
-                    if u.must_change_password {
-                        state.push("パスワード変更待ち".into());
-                    }
+                    let state = u.state_ja();
                     ui.label(if state.is_empty() {
                         "有効".to_string()
                     } else {
