@@ -261,6 +261,19 @@ fn can_break(before: Option<char>, a: char, b: char) -> bool {
     true
 }
 
+/// Whether a line may break before `chars[i]` (`i > 0`). Spaces at a break are dropped, so
+/// next to spaces the rules apply to the nearest other characters.
+fn break_before(chars: &[char], i: usize) -> bool {
+    let (a, b) = (chars[i - 1], chars[i]);
+    if a != ' ' && b != ' ' {
+        return can_break(i.checked_sub(2).map(|p| chars[p]), a, b);
+    }
+    let before = chars[..i].iter().rev().find(|&&c| c != ' ');
+    let after = chars[i..].iter().find(|&&c| c != ' ');
+    !before.is_some_and(|&c| NO_LINE_END.contains(c))
+        && !after.is_some_and(|&c| NO_LINE_START.contains(c) || joins_previous(c))
+}
+
 /// Greedy line breaking; `max` and `advance` are in ems.
 fn wrap(text: &str, max: f32, advance: &dyn Fn(char) -> f32) -> Vec<String> {
     const TOLERANCE: f32 = 1e-4;
@@ -278,7 +291,7 @@ fn wrap(text: &str, max: f32, advance: &dyn Fn(char) -> f32) -> Vec<String> {
             let mut end = chars.len();
             for i in start..chars.len() {
                 let c = chars[i];
-                if i > start && can_break(i.checked_sub(2).map(|p| chars[p]), chars[i - 1], c) {
+                if i > start && break_before(&chars, i) {
                     last_break = Some(i);
                 }
                 width += advance(c);

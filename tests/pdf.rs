@@ -282,6 +282,9 @@ fn kinsoku_no_line_starts_with_a_full_stop() {
     // Without kinsoku the second line would start with 。; the こ before it goes along.
     let lines = pdf::break_lines(text, TEN_CHARS_MM, 10.5);
     assert_eq!(lines, ["あいうえおかきくけ", "こ。さしすせそ"]);
+    // Spaces at a break are dropped: they do not let a 」 slip to the start of a line.
+    let lines = pdf::break_lines("あいうえおかきくけこ 」です", TEN_CHARS_MM, 10.5);
+    assert_eq!(lines, ["あいうえおかきくけ", "こ 」です"]);
 
     // Closing brackets, small kana and the prolonged sound mark stay off the start of lines,
     // and opening brackets off the end, wherever they fall.
