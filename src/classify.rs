@@ -124,6 +124,10 @@ pub enum WarningKind {
     EqualButDifferent(Item),
     /// An item marked × whose two values are identical.
     DiffersButIdentical(Item),
+    /// Cross-record: the My Number is registered on another row for a different person.
+    SharedNumber,
+    /// Cross-record: the registry person is another subscriber of the same file.
+    RegistryIsOtherSubscriber,
 }
 
 impl WarningKind {
@@ -140,6 +144,8 @@ impl WarningKind {
                 .iter()
                 .map(|&i| WarningKind::DiffersButIdentical(i)),
         );
+        v.push(WarningKind::SharedNumber);
+        v.push(WarningKind::RegistryIsOtherSubscriber);
         v
     }
 
@@ -151,6 +157,8 @@ impl WarningKind {
             WarningKind::StopFlagDisagrees => 1 << 2,
             WarningKind::EqualButDifferent(i) => 1 << (3 + i.index()),
             WarningKind::DiffersButIdentical(i) => 1 << (8 + i.index()),
+            WarningKind::SharedNumber => 1 << 13,
+            WarningKind::RegistryIsOtherSubscriber => 1 << 14,
         }
     }
 
@@ -169,6 +177,8 @@ impl WarningKind {
             WarningKind::StopFlagDisagrees => "stop_flag_disagrees".into(),
             WarningKind::EqualButDifferent(i) => format!("equal_but_different_{}", item(i)),
             WarningKind::DiffersButIdentical(i) => format!("differs_but_identical_{}", item(i)),
+            WarningKind::SharedNumber => "shared_number".into(),
+            WarningKind::RegistryIsOtherSubscriber => "registry_is_other_subscriber".into(),
         }
     }
 
@@ -188,6 +198,13 @@ impl WarningKind {
             ),
             WarningKind::DiffersButIdentical(i) => {
                 format!("{}は判定結果が×ですが、値が完全に同じです", i.label_ja())
+            }
+            WarningKind::SharedNumber => {
+                "同じ個人番号が、別人と思われる別の行にも登録されています".into()
+            }
+            WarningKind::RegistryIsOtherSubscriber => {
+                "住基の人物が、同じファイルの別の加入者と一致します（家族などの番号の可能性）"
+                    .into()
             }
         }
     }

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::checkdigit;
 use crate::classify::{self, WarningKind, Warnings};
+use crate::crosscheck::{CrossCheck, Findings};
 use crate::encoding::{self, EncodingChoice, FileEncoding};
 use crate::profile::{ColumnMap, Profile};
 use crate::record::{
@@ -284,16 +285,12 @@ pub fn import_file(
     {
         return Err(ImportError::AlreadyImported(Box::new(prev)));
     }
-    let enc = detect_file_encoding(path, opts.encoding).map_err(io_err)?;
-    let bytes_done = Arc::new(AtomicU64::new(0));
-    let tap = TapReader::new(File::open(path).map_err(io_err)?, bytes_done.clone());
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(tap);
-
-    let map = read_header(&mut csv, path, enc, &opts.profile)?;
+    let Opened {
+        csv,
+        map,
+        enc,
+        bytes_done,
+    } = open_file(path, opts)?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -314,7 +311,7 @@ pub fn import_file(
     let (spent_tx, spent_rx) = crossbeam_channel::unbounded::<Vec<Record>>();
 
     std::thread::scope(|s| {
-        let reader = s.spawn(|| read_rows(csv, path, &parser, tx, spent_rx, &stop));
+        let reader = s.spawn(|| read_rows(csv, path, &parser, tx, spent_rx, &stop, true));
         let written = write_rows(
             store,
             &meta,
@@ -332,6 +329,143 @@ pub fn import_file(
     })
 }
 
+/// The file opened for reading: the CSV reader past the header, the column map, the encoding
+/// and the byte counter for progress.
+struct Opened {
+    csv: csv::Reader<TapReader<File>>,
+    map: ColumnMap,
+    enc: FileEncoding,
+    bytes_done: Arc<AtomicU64>,
+}
+
+fn open_file(path: &Path, opts: &ImportOptions) -> Result<Opened, ImportError> {
+    let io_err = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let enc = detect_file_encoding(path, opts.encoding).map_err(io_err)?;
+    let bytes_done = Arc::new(AtomicU64::new(0));
+    let tap = TapReader::new(File::open(path).map_err(io_err)?, bytes_done.clone());
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(tap);
+    let map = read_header(&mut csv, path, enc, &opts.profile)?;
+    Ok(Opened {
+        csv,
+        map,
+        enc,
+        bytes_done,
+    })
+}
+
+/// Counts the cross-record alarms as warnings (a row with warnings of its own is counted
+/// once).
+fn add_alarm_counts(counts: &mut Counts, cross: &CrossCheck, findings: &Findings) {
+    for (row, kinds) in findings.by_row() {
+        if !cross.had_warnings(row) {
+            counts.warnings += 1;
+        }
+        for k in kinds {
+            *counts
+                .warnings_by_kind
+                .entry(k.warning().key())
+                .or_default() += 1;
+        }
+    }
+}
+
+/// What [`scan_file`] found.
+pub struct ScanReport {
+    /// Encoding used.
+    pub encoding: FileEncoding,
+    /// Counts of the file (cross-record alarms included when they were collected).
+    pub counts: Counts,
+    /// The cross-record keys of every row, when asked for.
+    pub cross: Option<CrossCheck>,
+    /// Time taken.
+    pub elapsed: Duration,
+}
+
+/// Reads and validates a match-result file without storing it, handing the validated rows
+/// to `on_rows` in file order (batches). The same reading, validation and classification as
+/// [`import_file`]; a file with errors ends in [`ImportError::Rejected`] (after `on_rows` may
+/// have seen the rows before the first error). `collect_cross` keeps what the cross-record
+/// checks need ([`crate::crosscheck`]).
+pub fn scan_file(
+    path: &Path,
+    opts: &ImportOptions,
+    collect_cross: bool,
+    on_progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+    on_rows: &mut dyn FnMut(&[Record]),
+) -> Result<ScanReport, ImportError> {
+    let started = Instant::now();
+    let total_bytes = std::fs::metadata(path)
+        .map_err(|source| ImportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .len();
+    let Opened {
+        csv,
+        map,
+        enc,
+        bytes_done,
+    } = open_file(path, opts)?;
+    let stop = AtomicBool::new(false);
+    let parser = RowParser { enc, map: &map };
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(4);
+    let (spent_tx, spent_rx) = crossbeam_channel::unbounded::<Vec<Record>>();
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| read_rows(csv, path, &parser, tx, spent_rx, &stop, collect_cross));
+        let mut rows = 0u64;
+        let mut last_report = Instant::now();
+        let mut cancelled = false;
+        for batch in rx.iter() {
+            if cancel.load(Ordering::Relaxed) {
+                cancelled = true;
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+            on_rows(&batch);
+            rows += batch.len() as u64;
+            let _ = spent_tx.send(batch);
+            if last_report.elapsed() >= Duration::from_millis(50) {
+                last_report = Instant::now();
+                on_progress(Progress {
+                    rows,
+                    bytes: bytes_done.load(Ordering::Relaxed),
+                    total_bytes,
+                });
+            }
+        }
+        drop(rx);
+        let outcome = reader.join().expect("the reader thread panicked");
+        if cancelled {
+            return Err(ImportError::Cancelled);
+        }
+        let mut outcome = outcome?;
+        if outcome.error_total > 0 {
+            return Err(ImportError::Rejected {
+                errors: outcome.errors,
+                total: outcome.error_total,
+            });
+        }
+        if let Some(cross) = &outcome.cross {
+            let findings = cross.run();
+            add_alarm_counts(&mut outcome.counts, cross, &findings);
+        }
+        Ok(ScanReport {
+            encoding: enc,
+            counts: outcome.counts,
+            cross: outcome.cross,
+            elapsed: started.elapsed(),
+        })
+    })
+}
+
 fn finish(
     written: Result<ImportTx<'_>, ImportError>,
     outcome: Result<ReadOutcome, ImportError>,
@@ -341,8 +475,8 @@ fn finish(
     started: Instant,
     cancel: &AtomicBool,
 ) -> Result<ImportReport, ImportError> {
-    let tx = written?;
-    let outcome = outcome?;
+    let mut tx = written?;
+    let mut outcome = outcome?;
     if outcome.error_total > 0 {
         return Err(ImportError::Rejected {
             errors: outcome.errors,
@@ -352,6 +486,11 @@ fn finish(
     // A cancel up to the last moment is honoured: nothing is committed.
     if cancel.load(Ordering::Relaxed) {
         return Err(ImportError::Cancelled);
+    }
+    if let Some(cross) = outcome.cross.take() {
+        let findings = cross.run();
+        tx.apply_alarms(&findings)?;
+        add_alarm_counts(&mut outcome.counts, &cross, &findings);
     }
     let import_id = match tx.commit(&outcome.hash, &outcome.counts)? {
         CommitOutcome::Committed(id) => id,
@@ -415,6 +554,7 @@ struct ReadOutcome {
     errors: Vec<RowError>,
     error_total: u64,
     warning_examples: Vec<(u64, WarningKind)>,
+    cross: Option<CrossCheck>,
 }
 
 fn read_header(
@@ -462,6 +602,7 @@ fn read_rows(
     tx: crossbeam_channel::Sender<Vec<Record>>,
     spent: crossbeam_channel::Receiver<Vec<Record>>,
     stop: &AtomicBool,
+    collect_cross: bool,
 ) -> Result<ReadOutcome, ImportError> {
     let mut out = ReadOutcome {
         hash: String::new(),
@@ -469,6 +610,7 @@ fn read_rows(
         errors: Vec::new(),
         error_total: 0,
         warning_examples: Vec::new(),
+        cross: collect_cross.then(CrossCheck::new),
     };
     let mut rec = csv::ByteRecord::new();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
@@ -521,6 +663,11 @@ fn read_rows(
         match parser.parse(line, &rec) {
             Ok(r) => {
                 out.counts.add_record(&r);
+                if out.error_total == 0
+                    && let Some(c) = out.cross.as_mut()
+                {
+                    c.add(&r);
+                }
                 if !r.warnings.is_empty() && out.warning_examples.len() < KEPT_WARNING_EXAMPLES {
                     for k in r.warnings.kinds() {
                         if out.warning_examples.len() < KEPT_WARNING_EXAMPLES {
@@ -771,8 +918,12 @@ impl RowParser<'_> {
             extra,
             class,
             warnings,
+            analysis: None,
         };
         r.warnings.0 |= classify::consistency_warnings(&r).0;
+        if r.class.mismatch {
+            r.analysis = Some(crate::compare::explain_record(&r).summary());
+        }
         Ok(r)
     }
 }

@@ -8,10 +8,13 @@
 //! ([`classify`]), and the synthetic data used for demos, tests and benchmarks ([`sample`]). The
 //! command-line tool and the desktop app call the same functions.
 
+pub mod analyze;
 pub mod audit;
 pub mod auth;
 pub mod checkdigit;
 pub mod classify;
+pub mod compare;
+pub mod crosscheck;
 pub mod encoding;
 pub mod import;
 pub mod mask;

@@ -624,4 +624,7 @@ pub struct Record {
     pub class: crate::classify::Classification,
     /// Consistency and validation warnings (see [`crate::classify::Warnings`]).
     pub warnings: crate::classify::Warnings,
+    /// For mismatches: per-item verdicts and the suggestion of the explanation engine
+    /// ([`crate::compare`]), cross-record checks included once the import has run them.
+    pub analysis: Option<crate::compare::RowSummary>,
 }

@@ -73,6 +73,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/001_spine.sql")),
         M::up(include_str!("store/002_people.sql")),
         M::up(include_str!("store/003_written_files.sql")),
+        M::up(include_str!("store/004_analysis.sql")),
     ])
 }
 
@@ -178,6 +179,17 @@ pub struct ImportMeta {
     pub extra_headers: Vec<String>,
 }
 
+/// A cross-record alarm as stored.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct StoredAlarm {
+    /// What was found.
+    pub kind: crate::crosscheck::AlarmKind,
+    /// The other record.
+    pub related_id: i64,
+    /// The other record's data row number in its file.
+    pub related_row: u64,
+}
+
 /// How [`ImportTx::commit`] ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommitOutcome {
@@ -238,15 +250,18 @@ pub struct ImportTx<'a> {
     tx: Transaction<'a>,
     import_id: i64,
     extra_cols: usize,
+    first_id: Option<i64>,
+    rows: u64,
 }
 
 const INSERT_RECORD: &str = "INSERT INTO records (import_id, line, insurer_number, card_symbol, \
     card_number, branch, relation, my_number, qual_start, qual_end, \
     ins_kanji, ins_kana, ins_birth, ins_sex, ins_address, \
     registry_result, reg_kanji, reg_kana, reg_birth, reg_sex, reg_address, \
-    verdicts, stop_flag, multi_qual, base_date, mismatch, lost, stop_case, priority, warnings, extra) \
+    verdicts, stop_flag, multi_qual, base_date, mismatch, lost, stop_case, priority, warnings, extra, \
+    analysis) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-    ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
+    ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
 
 fn date_param(d: Option<Date>) -> Option<u32> {
     d.map(Date::as_u32)
@@ -298,6 +313,60 @@ impl ImportTx<'_> {
                 r.class.priority,
                 r.warnings.0,
                 extra,
+                r.analysis.map(|a| a.pack()),
+            ])?;
+            if self.first_id.is_none() {
+                self.first_id = Some(self.tx.last_insert_rowid());
+            }
+        }
+        self.rows += records.len() as u64;
+        Ok(())
+    }
+
+    /// Stores the cross-record alarms of the import (rows are positions in the file's data
+    /// rows), marks the rows' warnings, and raises the suggestion of a mismatch whose registry
+    /// person is another subscriber to `likely_wrong_number`.
+    pub fn apply_alarms(
+        &mut self,
+        findings: &crate::crosscheck::Findings,
+    ) -> Result<(), StoreError> {
+        if findings.alarms.is_empty() {
+            return Ok(());
+        }
+        let first = self.first_id.ok_or_else(|| {
+            StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
+                "alarms without rows".into(),
+            ))
+        })?;
+        // Rows of one import get consecutive ids (one writer, one transaction); check it.
+        let last = self.tx.last_insert_rowid();
+        if last - first + 1 != self.rows as i64 {
+            return Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
+                "record ids of the import are not consecutive".into(),
+            )));
+        }
+        let id = |row: u32| first + row as i64;
+        {
+            let mut ins = self.tx.prepare_cached(
+                "INSERT INTO alarms (record_id, kind, related_id) VALUES (?1, ?2, ?3)",
+            )?;
+            for a in &findings.alarms {
+                ins.execute(params![id(a.row), a.kind as i64, id(a.related)])?;
+            }
+        }
+        let mut upd = self.tx.prepare_cached(
+            "UPDATE records SET warnings = warnings | ?1, \
+             analysis = CASE WHEN analysis IS NOT NULL AND ?2 THEN (analysis & ~3) | ?3 \
+             ELSE analysis END WHERE id = ?4",
+        )?;
+        for (row, kinds) in findings.by_row() {
+            let bits = kinds.iter().fold(0u32, |acc, k| acc | k.warning().bit());
+            let other = kinds.contains(&crate::crosscheck::AlarmKind::RegistryIsOtherSubscriber);
+            upd.execute(params![
+                bits,
+                other,
+                crate::compare::Suggestion::LikelyWrongNumber as u32,
+                id(row)
             ])?;
         }
         Ok(())
@@ -318,10 +387,11 @@ impl ImportTx<'_> {
             return Ok(CommitOutcome::Duplicate(Box::new(prev)));
         }
         self.tx.execute(
-            "UPDATE imports SET file_hash = ?1, counts = ?2 WHERE id = ?3",
+            "UPDATE imports SET file_hash = ?1, counts = ?2, first_record_id = ?3 WHERE id = ?4",
             params![
                 file_hash,
                 serde_json::to_string(counts).expect("counts serialize"),
+                self.first_id,
                 self.import_id
             ],
         )?;
@@ -409,6 +479,8 @@ impl Store {
             tx,
             import_id,
             extra_cols: meta.extra_headers.len(),
+            first_id: None,
+            rows: 0,
         })
     }
 
@@ -514,7 +586,7 @@ impl Store {
                  qual_start, qual_end, ins_kanji, ins_kana, ins_birth, ins_sex, ins_address, \
                  registry_result, reg_kanji, reg_kana, reg_birth, reg_sex, reg_address, verdicts, \
                  stop_flag, multi_qual, base_date, mismatch, lost, stop_case, priority, warnings, \
-                 extra FROM records WHERE id = ?1",
+                 extra, analysis FROM records WHERE id = ?1",
                 [id],
                 |r| {
                     let date = |i: usize| -> rusqlite::Result<Option<Date>> {
@@ -550,10 +622,56 @@ impl Store {
                         extra: extra
                             .and_then(|e| serde_json::from_str(&e).ok())
                             .unwrap_or_default(),
+                        analysis: r
+                            .get::<_, Option<u32>>(30)?
+                            .map(crate::compare::RowSummary::unpack),
                     })
                 },
             )
             .optional()?)
+    }
+
+    /// The cross-record alarms on a record, with the data row numbers they name.
+    pub fn alarms(&self, record_id: i64) -> Result<Vec<StoredAlarm>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.kind, a.related_id, a.related_id - i.first_record_id + 1 \
+             FROM alarms a JOIN records r ON r.id = a.related_id \
+             JOIN imports i ON i.id = r.import_id \
+             WHERE a.record_id = ?1 ORDER BY a.kind, a.related_id",
+        )?;
+        let rows = stmt.query_map([record_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, related_id, related_row) = row?;
+            if let Some(kind) = crate::crosscheck::AlarmKind::from_code(kind) {
+                out.push(StoredAlarm {
+                    kind,
+                    related_id,
+                    related_row: related_row as u64,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The data row number of a record in its file (1 = the first row after the header).
+    pub fn row_number(&self, record_id: i64) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT r.id - i.first_record_id + 1 FROM records r \
+                 JOIN imports i ON i.id = r.import_id WHERE r.id = ?1",
+                [record_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .map(|n| n as u64))
     }
 
     /// Record ids of one import in file order (for tests and tools that walk an import).

@@ -103,6 +103,35 @@ pub fn fold_width_and_spaces(s: &str) -> String {
     out
 }
 
+/// A half-width katakana (U+FF66..=U+FF9D), with the voiced or semi-voiced mark that may
+/// follow it, as one full-width katakana: `(char, whether the mark was used)`. `None` when
+/// `c` is not half-width katakana.
+pub(crate) fn fold_half_kana(c: char, next: Option<char>) -> Option<(char, bool)> {
+    let u = c as u32;
+    if !(0xFF66..=0xFF9D).contains(&u) {
+        return None;
+    }
+    let base = HALF_KANA[(u - 0xFF66) as usize];
+    Some(match next {
+        Some('\u{FF9E}') if base == 'ウ' => ('ヴ', true),
+        Some('\u{FF9E}') if can_voice(base) => (char::from_u32(base as u32 + 1).unwrap(), true),
+        Some('\u{FF9F}') if can_semi_voice(base) => {
+            (char::from_u32(base as u32 + 2).unwrap(), true)
+        }
+        _ => (base, false),
+    })
+}
+
+/// The voiced (`semi == false`) or semi-voiced form of a full-width katakana, if it has one.
+pub(crate) fn voiced_kana(c: char, semi: bool) -> Option<char> {
+    match (c, semi) {
+        ('ウ', false) => Some('ヴ'),
+        (c, false) if can_voice(c) => char::from_u32(c as u32 + 1),
+        (c, true) if can_semi_voice(c) => char::from_u32(c as u32 + 2),
+        _ => None,
+    }
+}
+
 fn can_voice(c: char) -> bool {
     matches!(
         c,
