@@ -11,7 +11,7 @@
 //!
 //! Memory stays small: each row leaves a few integers (hashes of the canonical name keys of
 //! [`crate::compare::kana::key`] and [`crate::compare::kanji::key`], hashed with the fixed
-//! SipHash keys of `DefaultHasher::new`), never a name.
+//! [`crate::compare::FxHasher`]), never a name.
 
 use std::collections::BTreeMap;
 
@@ -204,34 +204,36 @@ impl CrossCheck {
     /// Runs the checks.
     pub fn run(&self) -> Findings {
         let mut alarms = Vec::new();
-        // One number, different people.
-        let mut by_number: Vec<(u64, u32)> = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| k.number != u64::MAX)
-            .map(|(i, k)| (k.number, i as u32))
-            .collect();
-        by_number.sort_unstable();
-        for group in by_number.chunk_by(|a, b| a.0 == b.0) {
-            if group.len() < 2 {
-                continue;
-            }
-            let group = &group[..group.len().min(MAX_GROUP)];
-            for (x, &(_, i)) in group.iter().enumerate() {
-                for &(_, j) in &group[x + 1..] {
-                    let (a, b) = (&self.rows[i as usize], &self.rows[j as usize]);
-                    if !a.insurer.same_person(&b.insurer) {
-                        alarms.push(Alarm {
-                            row: i,
-                            kind: AlarmKind::SharedNumber,
-                            related: j,
-                        });
-                        alarms.push(Alarm {
-                            row: j,
-                            kind: AlarmKind::SharedNumber,
-                            related: i,
-                        });
+        // One number, different people (the sorted copy is freed before the next one).
+        {
+            let mut by_number: Vec<(u64, u32)> = self
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.number != u64::MAX)
+                .map(|(i, k)| (k.number, i as u32))
+                .collect();
+            by_number.sort_unstable();
+            for group in by_number.chunk_by(|a, b| a.0 == b.0) {
+                if group.len() < 2 {
+                    continue;
+                }
+                let group = &group[..group.len().min(MAX_GROUP)];
+                for (x, &(_, i)) in group.iter().enumerate() {
+                    for &(_, j) in &group[x + 1..] {
+                        let (a, b) = (&self.rows[i as usize], &self.rows[j as usize]);
+                        if !a.insurer.same_person(&b.insurer) {
+                            alarms.push(Alarm {
+                                row: i,
+                                kind: AlarmKind::SharedNumber,
+                                related: j,
+                            });
+                            alarms.push(Alarm {
+                                row: j,
+                                kind: AlarmKind::SharedNumber,
+                                related: i,
+                            });
+                        }
                     }
                 }
             }

@@ -16,6 +16,7 @@ pub mod classify;
 pub mod compare;
 pub mod crosscheck;
 pub mod encoding;
+pub mod eval;
 pub mod import;
 pub mod mask;
 pub mod pdf;

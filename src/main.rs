@@ -95,6 +95,22 @@ enum Command {
         /// 乱数の種（同じ種からは同じファイルができます）
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// 評価用データにします: 不一致を多く（--mismatch-share の割合で）仕込み、各不一致行の
+        /// 正解（項目ごとの一致・表記ゆれ・相違と番号誤りかどうか）をこのファイルに JSON Lines で書きます
+        #[arg(long, value_name = "FILE")]
+        truth: Option<PathBuf>,
+        /// 評価用データで不一致を仕込む行の割合
+        #[arg(long, default_value_t = 0.4, requires = "truth")]
+        mismatch_share: f64,
+    },
+    /// `analyze` の出力を評価用データの正解と照らし合わせ、説明の品質を表示します
+    Evaluate {
+        /// `sample --truth` が書いた正解
+        #[arg(long, value_name = "FILE")]
+        truth: PathBuf,
+        /// `analyze` の出力
+        #[arg(long, value_name = "FILE")]
+        analysis: PathBuf,
     },
     /// 列の対応表（マッピングプロファイル）を扱います
     Profile {
@@ -472,11 +488,28 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Evaluate { truth, analysis } => {
+            let read = |p: &Path| {
+                std::fs::read_to_string(p).map_err(|e| format!("{} を読めません: {e}", p.display()))
+            };
+            let report = totsugo::eval::score(&read(&truth)?, &read(&analysis)?)?;
+            println!("{}", report.to_text());
+            let missed = report.meets_goals();
+            if missed.is_empty() {
+                println!("目標をすべて満たしています");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!("満たしていない目標:\n{}", missed.join("\n"));
+                Ok(ExitCode::from(5))
+            }
+        }
         Command::Sample {
             rows,
             out,
             encoding,
             seed,
+            truth,
+            mismatch_share,
         } => {
             let encoding = match encoding {
                 SampleEnc::Cp932 => SampleEncoding::Cp932,
@@ -485,6 +518,31 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let f = std::fs::File::create(&out)
                 .map_err(|e| format!("{} を作れません: {e}", out.display()))?;
+            if let Some(truth) = truth {
+                let t = std::fs::File::create(&truth)
+                    .map_err(|e| format!("{} を作れません: {e}", truth.display()))?;
+                let opts = totsugo::sample::EvalOptions {
+                    rows,
+                    seed,
+                    encoding,
+                    mismatch_share,
+                    ..Default::default()
+                };
+                let stats = totsugo::sample::write_eval_set(
+                    std::io::BufWriter::with_capacity(1 << 20, f),
+                    std::io::BufWriter::new(t),
+                    &opts,
+                )
+                .map_err(|e| format!("{} に書けません: {e}", out.display()))?;
+                eprintln!(
+                    "評価用の架空の突合結果ファイルを書きました: {}（{} 行、不一致 {} 行、種 {seed}）、正解: {}",
+                    out.display(),
+                    format_thousands(rows),
+                    format_thousands(stats.mismatches),
+                    truth.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let opts = SampleOptions {
                 rows,
                 seed,

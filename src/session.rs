@@ -17,6 +17,17 @@ use crate::vault::{
     KdfParams, PendingEvent, Policy, RECOVERY_CONTEXT, RecoveryKey, Vault, VaultError, WrappedKey,
 };
 
+/// A record opened for review (see [`Session::review_record`]).
+#[derive(Clone, Debug)]
+pub struct ReviewedRecord {
+    /// The record, My Number masked.
+    pub record: Record,
+    /// The explanation and the alarms.
+    pub explained: crate::analyze::Explained,
+    /// Its data row number in the file (1 = the first row after the header).
+    pub row: Option<u64>,
+}
+
 /// Name of the key file the data spine used before key slots (read once, then removed).
 const LEGACY_KEY_FILE: &str = "store.key";
 /// At most this many pre-login events wait in the slot file.
@@ -469,6 +480,24 @@ impl Session {
         r.my_number = crate::mask::my_number(&r.my_number);
         self.audit(AuditAction::ViewRecord, &format!("record:{id}"), "")?;
         Ok(Some(r))
+    }
+
+    /// Opens a record for review with the explanation of every item, the suggestion and the
+    /// cross-record alarms ([`crate::analyze::explain_stored`]) and its data row number:
+    /// audited like [`Session::view_record`], with the My Number masked.
+    pub fn review_record(&self, id: i64) -> Result<Option<ReviewedRecord>, AuthError> {
+        self.require(Permission::Review)?;
+        let Some((mut record, explained)) = crate::analyze::explain_stored(&self.store, id)? else {
+            return Ok(None);
+        };
+        let row = self.store.row_number(id)?;
+        record.my_number = crate::mask::my_number(&record.my_number);
+        self.audit(AuditAction::ViewRecord, &format!("record:{id}"), "")?;
+        Ok(Some(ReviewedRecord {
+            record,
+            explained,
+            row,
+        }))
     }
 
     /// The full registered My Number of a record, for users with 個人番号閲覧権限; audited.

@@ -84,10 +84,13 @@ fn import_then_summary_as_text_and_json() {
         ("case2", 7),
         ("case3", 1),
         ("no_stop", 33),
-        ("warnings", 0),
+        // The family member's number (data rows 940 and 941) found by the cross-record checks.
+        ("warnings", 2),
     ] {
         assert_eq!(v[k], want, "key {k}");
     }
+    assert_eq!(v["warnings_by_kind"]["shared_number"], 2);
+    assert_eq!(v["warnings_by_kind"]["registry_is_other_subscriber"], 1);
     assert_eq!(v["imports"][0]["file_name"], "match-result-demo.csv");
 
     let o = totsugo(&store, &["summary"]);

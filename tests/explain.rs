@@ -7,8 +7,10 @@ use std::process::Command;
 
 use common::*;
 use totsugo::analyze::{AnalyzedRow, explain_stored};
+use totsugo::auth::{Role, Roles};
 use totsugo::compare::{FieldVerdict, Suggestion};
 use totsugo::crosscheck::AlarmKind;
+use totsugo::session::Session;
 
 /// Seven rows: a household where the spouse's row carries the head's number, a row that
 /// differs only in notation and the same person's older lost row, look-alike kanji, no
@@ -220,4 +222,58 @@ fn import_keeps_the_same_explanations_and_the_alarms() {
     );
     assert!(kinds(ids[2]).is_empty());
     assert!(kinds(ids[3]).is_empty());
+}
+
+#[test]
+fn review_record_explains_masks_and_is_audited() {
+    let dir = tempdir();
+    let path = write_cp932(dir.path(), "m.csv", &csv_text(&default_headers(), &rows()));
+    let store_dir = dir.path().join("store");
+    let mut session = open(&store_dir);
+    let report = import(&mut session, &path).unwrap();
+    let ids = session.store().record_ids(report.import_id).unwrap();
+    // Reviewing is a clerk's work, not an administrator's.
+    assert!(session.review_record(ids[1]).is_err());
+    let (first, second) = ("first password 1234", "second password 5678");
+    session
+        .add_user(
+            "clerk1",
+            "担当 一郎",
+            Roles::of(&[Role::Clerk]),
+            false,
+            first,
+        )
+        .unwrap();
+    Session::login(&store_dir, "clerk1", first)
+        .unwrap()
+        .change_password(first, second)
+        .unwrap();
+    let session = Session::login(&store_dir, "clerk1", second).unwrap();
+    let reviewed = session.review_record(ids[1]).unwrap().unwrap();
+    assert_eq!(reviewed.row, Some(2));
+    assert_eq!(
+        reviewed.record.my_number,
+        format!("********{}", &my_number(1)[8..])
+    );
+    assert_eq!(
+        reviewed.explained.explanation.suggestion,
+        Suggestion::LikelyWrongNumber
+    );
+    assert_eq!(
+        reviewed.explained.alarms,
+        vec![
+            (AlarmKind::SharedNumber, vec![1]),
+            (AlarmKind::RegistryIsOtherSubscriber, vec![1])
+        ]
+    );
+    let last = session
+        .store()
+        .audit_entries(None, None)
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.target.as_str()),
+        ("view_record", format!("record:{}", ids[1]).as_str())
+    );
 }

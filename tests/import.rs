@@ -23,8 +23,14 @@ fn demo_counts() -> Counts {
         case2: 7,
         case3: 1,
         no_stop: 33,
-        warnings: 0,
-        warnings_by_kind: Default::default(),
+        // Data rows 940 and 941: a family member's number, found by the cross-record checks.
+        warnings: 2,
+        warnings_by_kind: [
+            ("registry_is_other_subscriber".to_string(), 1),
+            ("shared_number".to_string(), 2),
+        ]
+        .into_iter()
+        .collect(),
     }
 }
 

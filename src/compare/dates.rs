@@ -79,9 +79,10 @@ pub fn explain_sex(a: Option<Sex>, b: Option<Sex>) -> FieldExplanation {
         },
         text,
     );
+    let whole = std::iter::once(0..1).collect::<Vec<_>>();
     rs.finish(Highlight {
-        insurer: vec![0..1],
-        registry: vec![0..1],
+        insurer: whole.clone(),
+        registry: whole,
     })
 }
 

@@ -172,7 +172,7 @@ pub fn key(s: &str) -> String {
 /// that [`key`] keeps as they are). Used by the cross-record checks on every row of a file.
 pub fn key_hash(s: &str) -> u64 {
     use std::hash::Hasher;
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = super::FxHasher::default();
     let plain = |c: char| {
         ('\u{30A1}'..='\u{30FC}').contains(&c)
             && !matches!(
@@ -412,7 +412,7 @@ mod tests {
             "やまだ",
             "サトウ　ハナコ",
         ] {
-            let mut h = std::hash::DefaultHasher::new();
+            let mut h = crate::compare::FxHasher::default();
             for c in key(s).chars() {
                 h.write_u32(c as u32);
             }

@@ -89,7 +89,7 @@ pub fn key(s: &str) -> String {
 pub fn key_hash(s: &str) -> u64 {
     use std::hash::Hasher;
     let v = Variants::get();
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = super::FxHasher::default();
     let folds = |c: char| ('\u{FF01}'..='\u{FF9F}').contains(&c);
     if s.chars().any(folds) {
         for u in units(s).0 {

@@ -418,6 +418,42 @@ pub fn given_name_differs(r: &Record) -> bool {
     kana::key(&a.kana_name) != kana::key(&b.kana_name)
 }
 
+/// A small, fast, deterministic hasher (the multiply-rotate hash of rustc's FxHash) for the
+/// variant table and the cross-record keys, which hash a few characters per row of files of
+/// millions of rows. Not for anything an attacker chooses to collide.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+const FX_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(*b as u64);
+        }
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(FX_K);
+    }
+
+    fn finish(&self) -> u64 {
+        // A final mix so that short keys spread over all bits.
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x
+    }
+}
+
+/// Builds [`FxHasher`]s for hash maps.
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 /// Unmatched positions of a longest common subsequence of `a` and `b` under `eq`: what
 /// still differs once everything that can be paired is paired.
 pub(crate) fn unmatched<T, U>(

@@ -60,7 +60,7 @@ impl Basis {
 
 /// The loaded table: for each variant, its standard forms with the bases.
 pub struct Variants {
-    to: HashMap<char, Vec<(char, u8)>>,
+    to: HashMap<char, Vec<(char, u8)>, super::FxBuild>,
 }
 
 /// How two characters are related, when they are variants.
@@ -97,7 +97,7 @@ impl Variants {
     }
 
     fn parse(text: &str) -> Variants {
-        let mut to: HashMap<char, Vec<(char, u8)>> = HashMap::new();
+        let mut to: HashMap<char, Vec<(char, u8)>, super::FxBuild> = HashMap::default();
         for line in text.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
