@@ -23,6 +23,7 @@ pub mod pdf;
 pub mod profile;
 pub mod purge;
 pub mod record;
+pub mod review;
 pub mod sample;
 pub mod session;
 pub mod store;

@@ -11,7 +11,8 @@ use crate::audit::{self, AuditAction, ChainBreak, NewEntry};
 use crate::auth::{self, AuthError, Permission, Roles};
 use crate::import::{ImportError, ImportOptions, ImportReport, Progress};
 use crate::record::Record;
-use crate::store::{Store, StoreError, StoreKey, UserRow};
+use crate::review::{Choice, Decision, DecisionRow, PendingBatch, ReviewError, ReviewState};
+use crate::store::{RecordReview, Store, StoreError, StoreKey, UserRow};
 use crate::summary::Counts;
 use crate::vault::{
     KdfParams, PendingEvent, Policy, RECOVERY_CONTEXT, RecoveryKey, Vault, VaultError, WrappedKey,
@@ -498,6 +499,168 @@ impl Session {
             explained,
             row,
         }))
+    }
+
+    /// Records a clerk's decision on a mismatch. A decision that contradicts the evidence
+    /// ([`crate::review::contradictions`]) is refused with the reasons unless `confirmed` is
+    /// set and a memo says why. The decision and its audit entry are written together.
+    pub fn decide(
+        &self,
+        record_id: i64,
+        choice: Choice,
+        memo: &str,
+        confirmed: bool,
+    ) -> Result<i64, ReviewError> {
+        self.require(Permission::Decide)?;
+        if (choice.decision == Decision::WriteToPerson) != choice.letter.is_some() {
+            return Err(ReviewError::LetterType);
+        }
+        let Some((record, explained)) = crate::analyze::explain_stored(&self.store, record_id)?
+        else {
+            return Err(ReviewError::NotAMismatch(record_id));
+        };
+        if !record.class.mismatch {
+            return Err(ReviewError::NotAMismatch(record_id));
+        }
+        let review = self
+            .store
+            .record_review(record_id)?
+            .ok_or(ReviewError::NotAMismatch(record_id))?;
+        if !review.state.open_for_decision() {
+            return Err(ReviewError::AlreadyApproved(record_id));
+        }
+        let memo = memo.trim();
+        let why = crate::review::contradictions(&record, &explained.explanation, &choice);
+        if !why.is_empty() && (!confirmed || memo.is_empty()) {
+            return Err(ReviewError::NeedsConfirmation(why));
+        }
+        self.store.in_transaction(|store| {
+            let id = store.insert_decision(
+                record_id,
+                &choice,
+                memo,
+                self.user.id,
+                &audit::now_local(),
+                &why,
+            )?;
+            let detail = format!(
+                "{}{}{}",
+                choice.decision.key(),
+                choice
+                    .letter
+                    .map(|l| format!(" letter={}", l.key()))
+                    .unwrap_or_default(),
+                if why.is_empty() {
+                    ""
+                } else {
+                    " (confirmed against the evidence)"
+                }
+            );
+            self.audit(
+                AuditAction::Decision,
+                &format!("record:{record_id}"),
+                &detail,
+            )?;
+            Ok::<_, ReviewError>(id)
+        })
+    }
+
+    /// Undoes this user's last decision that is not yet approved; returns its record.
+    pub fn undo_last_decision(&self) -> Result<i64, ReviewError> {
+        self.require(Permission::Decide)?;
+        let d = self
+            .store
+            .last_undoable_decision(self.user.id)?
+            .ok_or(ReviewError::NothingToUndo)?;
+        self.store.in_transaction(|store| {
+            store.undo_decision(d.id)?;
+            self.audit(
+                AuditAction::Decision,
+                &format!("record:{}", d.record_id),
+                &format!("undo {}", d.choice.decision.key()),
+            )?;
+            Ok::<_, ReviewError>(d.record_id)
+        })
+    }
+
+    /// Where a record stands and every decision on it (for the record's history).
+    pub fn record_review(
+        &self,
+        record_id: i64,
+    ) -> Result<Option<(RecordReview, Vec<DecisionRow>)>, ReviewError> {
+        self.require(Permission::Review)?;
+        let Some(review) = self.store.record_review(record_id)? else {
+            return Ok(None);
+        };
+        Ok(Some((review, self.store.decisions_of(record_id)?)))
+    }
+
+    /// Decided records waiting for approval, by clerk and day, without the supervisor's own
+    /// decisions (those can never be approved by them).
+    pub fn pending_batches(&self) -> Result<Vec<PendingBatch>, ReviewError> {
+        self.require(Permission::Approve)?;
+        Ok(self
+            .store
+            .pending_batches()?
+            .into_iter()
+            .filter(|b| b.clerk_id != self.user.id)
+            .collect())
+    }
+
+    /// Approves records waiting for approval as one batch (four-eyes: none may be the
+    /// supervisor's own decision); returns the batch id.
+    pub fn approve(&self, record_ids: &[i64]) -> Result<i64, ReviewError> {
+        self.require(Permission::Approve)?;
+        let mut decided_by = Vec::with_capacity(record_ids.len());
+        for id in record_ids {
+            let review = self
+                .store
+                .record_review(*id)?
+                .ok_or(ReviewError::NotDecided(*id))?;
+            match (review.state, review.decision) {
+                (ReviewState::Decided, Some(d)) => decided_by.push(d.decided_by),
+                _ => return Err(ReviewError::NotDecided(*id)),
+            }
+        }
+        self.authorize_approval(&decided_by)?;
+        self.store.in_transaction(|store| {
+            let batch = store.approve_records(record_ids, self.user.id, &audit::now_local())?;
+            self.audit(
+                AuditAction::Approval,
+                &format!("batch:{batch}"),
+                &format!("{} records", record_ids.len()),
+            )?;
+            Ok::<_, ReviewError>(batch)
+        })
+    }
+
+    /// Sends one record back to its clerk with a reason (shown in the clerk's list).
+    pub fn send_back(&self, record_id: i64, reason: &str) -> Result<(), ReviewError> {
+        self.require(Permission::Approve)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ReviewError::EmptyReason);
+        }
+        let review = self
+            .store
+            .record_review(record_id)?
+            .ok_or(ReviewError::NotDecided(record_id))?;
+        let Some(d) = review
+            .decision
+            .filter(|_| review.state == ReviewState::Decided)
+        else {
+            return Err(ReviewError::NotDecided(record_id));
+        };
+        self.authorize_approval(&[d.decided_by])?;
+        self.store.in_transaction(|store| {
+            store.send_back(record_id, reason)?;
+            self.audit(
+                AuditAction::SendBack,
+                &format!("record:{record_id}"),
+                reason,
+            )?;
+            Ok::<_, ReviewError>(())
+        })
     }
 
     /// The full registered My Number of a record, for users with 個人番号閲覧権限; audited.

@@ -14,6 +14,9 @@ use crate::classify::{Classification, Warnings};
 use crate::record::{Date, Person, Record, RegistryResult, Sex, StopCase, StopFlag, Verdicts};
 use crate::summary::Counts;
 
+mod review;
+pub use review::RecordReview;
+
 /// File name of the store inside its directory.
 pub const STORE_FILE: &str = "totsugo.db";
 
@@ -74,6 +77,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/002_people.sql")),
         M::up(include_str!("store/003_written_files.sql")),
         M::up(include_str!("store/004_analysis.sql")),
+        M::up(include_str!("store/005_review.sql")),
     ])
 }
 
@@ -815,11 +819,19 @@ impl Store {
         &self,
         e: &crate::audit::NewEntry,
     ) -> Result<crate::audit::Entry, StoreError> {
-        let tx = rusqlite::Transaction::new_unchecked(
-            &self.conn,
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
-        let last: Option<(i64, String)> = tx
+        // Inside a caller's transaction (a decision and its entry together) the entry joins
+        // it; otherwise it gets its own.
+        let own = self.conn.is_autocommit();
+        let tx = own
+            .then(|| {
+                rusqlite::Transaction::new_unchecked(
+                    &self.conn,
+                    rusqlite::TransactionBehavior::Immediate,
+                )
+            })
+            .transpose()?;
+        let last: Option<(i64, String)> = self
+            .conn
             .query_row(
                 "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
                 [],
@@ -842,7 +854,7 @@ impl Store {
             hash: String::new(),
         };
         entry.hash = entry.computed_hash();
-        tx.execute(
+        self.conn.execute(
             "INSERT INTO audit (id, at, user_id, user_login, action, target, detail, prev_hash, hash) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
@@ -857,7 +869,9 @@ impl Store {
                 entry.hash
             ],
         )?;
-        tx.commit()?;
+        if let Some(tx) = tx {
+            tx.commit()?;
+        }
         Ok(entry)
     }
 

@@ -1,0 +1,269 @@
+//! Decisions and approval against a real store: contradictions need confirmation and a memo,
+//! undo, the four-eyes rule, send-back with a reason, and everything in the audit trail.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use totsugo::auth::{AuthError, Role, Roles};
+use totsugo::review::{Choice, Decision, LetterType, ReviewError, ReviewState};
+use totsugo::session::Session;
+
+const FIRST: &str = "first password 1234";
+const PW: &str = "second password 5678";
+
+/// Four mismatches (kana notation only; a birth date that differs; a lost qualification;
+/// another kana-only row) and one matching row. Returns the record ids in file order.
+fn setup(dir: &Path) -> Vec<i64> {
+    let rows = vec![
+        Row::matching(1)
+            .set("加入者情報_カナ氏名", "ﾔﾏﾀﾞ ﾀﾛｳ")
+            .set("判定結果_カナ氏名", "×")
+            .set("総合判定", "×"),
+        Row::birth_mismatch(2)
+            .set("加入者情報_漢字氏名", "佐藤　花子")
+            .set("J-LIS情報_漢字氏名", "佐藤　花子")
+            .set("加入者情報_カナ氏名", "サトウ　ハナコ")
+            .set("J-LIS情報_カナ氏名", "サトウ　ハナコ"),
+        Row::matching(3)
+            .set("加入者情報_漢字氏名", "鈴木　一")
+            .set("J-LIS情報_漢字氏名", "鈴木　一")
+            .set("加入者情報_カナ氏名", "ｽｽﾞｷ ﾊｼﾞﾒ")
+            .set("J-LIS情報_カナ氏名", "スズキ　ハジメ")
+            .set("判定結果_カナ氏名", "×")
+            .set("総合判定", "×")
+            .set("資格喪失年月日", "20220331"),
+        Row::matching(4)
+            .set("加入者情報_漢字氏名", "田中　次郎")
+            .set("J-LIS情報_漢字氏名", "田中　次郎")
+            .set("加入者情報_カナ氏名", "ﾀﾅｶ ｼﾞﾛｳ")
+            .set("J-LIS情報_カナ氏名", "タナカ　ジロウ")
+            .set("判定結果_カナ氏名", "×")
+            .set("総合判定", "×"),
+        Row::matching(5)
+            .set("加入者情報_漢字氏名", "高田　三郎")
+            .set("J-LIS情報_漢字氏名", "高田　三郎")
+            .set("加入者情報_カナ氏名", "タカダ　サブロウ")
+            .set("J-LIS情報_カナ氏名", "タカダ　サブロウ"),
+    ];
+    let path = write_cp932(dir, "m.csv", &csv_text(&default_headers(), &rows));
+    let mut admin = open(&dir.join("store"));
+    let report = import(&mut admin, &path).unwrap();
+    for (login, role) in [
+        ("clerk1", Role::Clerk),
+        ("clerk2", Role::Clerk),
+        ("boss", Role::Supervisor),
+    ] {
+        admin
+            .add_user(
+                login,
+                &format!("{login} さん"),
+                Roles::of(&[role]),
+                false,
+                FIRST,
+            )
+            .unwrap();
+        Session::login(&dir.join("store"), login, FIRST)
+            .unwrap()
+            .change_password(FIRST, PW)
+            .unwrap();
+    }
+    admin.store().record_ids(report.import_id).unwrap()
+}
+
+fn login(dir: &Path, who: &str) -> Session {
+    Session::login(&dir.join("store"), who, PW).unwrap()
+}
+
+fn state(s: &Session, id: i64) -> ReviewState {
+    s.record_review(id).unwrap().unwrap().0.state
+}
+
+fn last_audit(s: &Session) -> (String, String, String) {
+    let e = s.store().audit_entries(None, None).unwrap().pop().unwrap();
+    (e.user_login, e.action, e.detail)
+}
+
+#[test]
+fn a_decision_is_kept_audited_and_can_be_undone() {
+    let dir = tempdir();
+    let ids = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    assert_eq!(state(&clerk, ids[0]), ReviewState::Undecided);
+    clerk
+        .decide(ids[0], Choice::new(Decision::SameByVisualCheck), "", false)
+        .unwrap();
+    assert_eq!(state(&clerk, ids[0]), ReviewState::Decided);
+    assert_eq!(
+        last_audit(&clerk),
+        (
+            "clerk1".into(),
+            "decision".into(),
+            "same_by_visual_check".into()
+        )
+    );
+    // A new session (after a crash, say) finds the decision.
+    drop(clerk);
+    let clerk = login(dir.path(), "clerk1");
+    let (review, history) = clerk.record_review(ids[0]).unwrap().unwrap();
+    assert_eq!(review.state, ReviewState::Decided);
+    assert_eq!(history.len(), 1);
+
+    // Undo goes back one decision at a time, newest first.
+    clerk
+        .decide(ids[3], Choice::letter(LetterType::B), "", false)
+        .unwrap();
+    assert_eq!(clerk.undo_last_decision().unwrap(), ids[3]);
+    assert_eq!(state(&clerk, ids[3]), ReviewState::Undecided);
+    assert_eq!(clerk.undo_last_decision().unwrap(), ids[0]);
+    assert_eq!(state(&clerk, ids[0]), ReviewState::Undecided);
+    assert!(matches!(
+        clerk.undo_last_decision(),
+        Err(ReviewError::NothingToUndo)
+    ));
+    let (_, history) = clerk.record_review(ids[0]).unwrap().unwrap();
+    assert!(
+        history[0].undone,
+        "the undone decision stays in the history"
+    );
+    assert_eq!(last_audit(&clerk).2, "undo same_by_visual_check");
+}
+
+#[test]
+fn a_decision_against_the_evidence_needs_confirmation_and_a_memo() {
+    let dir = tempdir();
+    let ids = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    let same = Choice::new(Decision::SameByVisualCheck);
+    let why = match clerk.decide(ids[1], same, "", false) {
+        Err(ReviewError::NeedsConfirmation(why)) => why,
+        other => panic!("{other:?}"),
+    };
+    assert!(why[0].contains("生年月日が異なる"), "{why:?}");
+    // Confirmed but without a memo: still refused.
+    assert!(matches!(
+        clerk.decide(ids[1], same, "  ", true),
+        Err(ReviewError::NeedsConfirmation(_))
+    ));
+    assert_eq!(state(&clerk, ids[1]), ReviewState::Undecided);
+    clerk
+        .decide(ids[1], same, "窓口で保険証と運転免許証を確認済み", true)
+        .unwrap();
+    let (review, _) = clerk.record_review(ids[1]).unwrap().unwrap();
+    let d = review.decision.unwrap();
+    assert_eq!(d.memo, "窓口で保険証と運転免許証を確認済み");
+    assert_eq!(d.overrode, why);
+
+    // 本人へ文書送付 needs a letter type; type A fits a birth date that differs, B does not.
+    assert!(matches!(
+        clerk.decide(ids[1], Choice::new(Decision::WriteToPerson), "", false),
+        Err(ReviewError::LetterType)
+    ));
+    clerk
+        .decide(ids[1], Choice::letter(LetterType::A), "", false)
+        .unwrap();
+    assert!(matches!(
+        clerk.decide(ids[1], Choice::letter(LetterType::B), "", false),
+        Err(ReviewError::NeedsConfirmation(_))
+    ));
+    // Out of scope only where the qualification was lost.
+    assert!(matches!(
+        clerk.decide(ids[0], Choice::new(Decision::OutOfScopeLost), "", false),
+        Err(ReviewError::NeedsConfirmation(_))
+    ));
+    clerk
+        .decide(ids[2], Choice::new(Decision::OutOfScopeLost), "", false)
+        .unwrap();
+    // A matching row is not for review.
+    assert!(matches!(
+        clerk.decide(ids[4], same, "", false),
+        Err(ReviewError::NotAMismatch(_))
+    ));
+    // Administrators do not decide.
+    let admin = open(&dir.path().join("store"));
+    assert!(matches!(
+        admin.decide(ids[3], same, "", false),
+        Err(ReviewError::Auth(AuthError::Forbidden(_)))
+    ));
+}
+
+#[test]
+fn supervisors_approve_others_decisions_and_send_back_with_a_reason() {
+    let dir = tempdir();
+    let ids = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    let boss = login(dir.path(), "boss");
+    let same = Choice::new(Decision::SameByVisualCheck);
+    clerk.decide(ids[0], same, "", false).unwrap();
+    clerk.decide(ids[3], same, "", false).unwrap();
+    // The supervisor decides one record too: it never shows as approvable to them.
+    boss.decide(ids[2], Choice::new(Decision::OutOfScopeLost), "", false)
+        .unwrap();
+    let batches = boss.pending_batches().unwrap();
+    assert_eq!(batches.len(), 1);
+    assert_eq!(batches[0].clerk_login, "clerk1");
+    assert_eq!(batches[0].record_ids, vec![ids[0], ids[3]]);
+    assert!(matches!(
+        boss.approve(&[ids[0], ids[2]]),
+        Err(ReviewError::Auth(AuthError::OwnDecisions))
+    ));
+    assert_eq!(state(&boss, ids[0]), ReviewState::Decided);
+    // Clerks do not approve.
+    assert!(matches!(
+        clerk.approve(&[ids[2]]),
+        Err(ReviewError::Auth(AuthError::Forbidden(_)))
+    ));
+
+    // Send one back with a reason; approve the other.
+    assert!(matches!(
+        boss.send_back(ids[3], " "),
+        Err(ReviewError::EmptyReason)
+    ));
+    boss.send_back(ids[3], "住所の方書を確認してください")
+        .unwrap();
+    assert_eq!(last_audit(&boss).1, "send_back");
+    let batch = boss.approve(&[ids[0]]).unwrap();
+    assert_eq!(state(&boss, ids[0]), ReviewState::Approved);
+    assert_eq!(last_audit(&boss).1, "approval");
+    let (review, _) = clerk.record_review(ids[0]).unwrap().unwrap();
+    assert_eq!(review.decision.unwrap().batch_id, Some(batch));
+
+    // Approved is final for the clerk; sent back shows the reason and can be decided again.
+    assert!(matches!(
+        clerk.decide(ids[0], same, "", false),
+        Err(ReviewError::AlreadyApproved(_))
+    ));
+    let (review, _) = clerk.record_review(ids[3]).unwrap().unwrap();
+    assert_eq!(review.state, ReviewState::SentBack);
+    assert_eq!(
+        review.sent_back.as_deref(),
+        Some("住所の方書を確認してください")
+    );
+    clerk
+        .decide(
+            ids[3],
+            Choice::new(Decision::SameByDocuments),
+            "届出書で確認",
+            false,
+        )
+        .unwrap();
+    assert_eq!(state(&clerk, ids[3]), ReviewState::Decided);
+    // Undoing it brings the send-back (and its reason) back.
+    assert_eq!(clerk.undo_last_decision().unwrap(), ids[3]);
+    let (review, _) = clerk.record_review(ids[3]).unwrap().unwrap();
+    assert_eq!(review.state, ReviewState::SentBack);
+    assert_eq!(
+        review.sent_back.as_deref(),
+        Some("住所の方書を確認してください")
+    );
+    // Another clerk cannot undo clerk1's decisions.
+    assert!(matches!(
+        login(dir.path(), "clerk2").undo_last_decision(),
+        Err(ReviewError::NothingToUndo)
+    ));
+    assert!(
+        boss.verify_audit().unwrap().is_ok(),
+        "the audit chain holds"
+    );
+}
