@@ -212,6 +212,12 @@ pub struct MismatchFilter {
     pub lost: Option<bool>,
     /// Only rows with at least one warning.
     pub with_warnings: bool,
+    /// Only rows in this review state.
+    pub state: Option<crate::review::ReviewState>,
+    /// Only rows with this suggestion of the explanation engine.
+    pub suggestion: Option<crate::compare::Suggestion>,
+    /// Only rows where this item really differs (verdict `differs`).
+    pub differing: Option<crate::record::Item>,
 }
 
 /// A page position: the (priority, id) of the last row seen.
@@ -246,6 +252,10 @@ pub struct MismatchRow {
     pub class: Classification,
     /// Warnings.
     pub warnings: Warnings,
+    /// The explanation engine's verdicts and suggestion.
+    pub analysis: Option<crate::compare::RowSummary>,
+    /// Where the review stands.
+    pub state: crate::review::ReviewState,
 }
 
 /// An import transaction: insert batches, then [`ImportTx::commit`]. Dropping it without
@@ -562,6 +572,10 @@ impl Store {
                     priority: r.get(10)?,
                 },
                 warnings: Warnings(r.get(11)?),
+                analysis: r
+                    .get::<_, Option<u32>>(12)?
+                    .map(crate::compare::RowSummary::unpack),
+                state: crate::review::ReviewState::from_code(r.get(13)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -916,8 +930,8 @@ fn mismatch_query(
 ) -> (String, Vec<i64>) {
     let mut sql = String::from(
         "SELECT id, import_id, line, card_symbol, card_number, branch, ins_kana, verdicts, lost, \
-         stop_case, priority, warnings FROM records INDEXED BY records_mismatch_order \
-         WHERE mismatch = 1",
+         stop_case, priority, warnings, analysis, state FROM records \
+         INDEXED BY records_mismatch_order WHERE mismatch = 1",
     );
     let mut args = Vec::new();
     if let Some(c) = filter.case {
@@ -930,6 +944,21 @@ fn mismatch_query(
     }
     if filter.with_warnings {
         sql.push_str(" AND warnings <> 0");
+    }
+    if let Some(st) = filter.state {
+        sql.push_str(" AND state = ?");
+        args.push(st as i64);
+    }
+    if let Some(sg) = filter.suggestion {
+        sql.push_str(" AND (analysis & 3) = ?");
+        args.push(sg as i64);
+    }
+    if let Some(item) = filter.differing {
+        sql.push_str(&format!(
+            " AND ((analysis >> {}) & 3) = {}",
+            2 * (item.index() + 1),
+            crate::compare::FieldVerdict::Differs as i64
+        ));
     }
     if let Some(c) = after {
         sql.push_str(" AND (priority, id) > (?, ?)");

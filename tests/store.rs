@@ -108,7 +108,13 @@ fn paging_through_mismatches_is_index_backed_and_complete() {
         MismatchFilter {
             case: Some(StopCase::Case1),
             lost: Some(false),
-            with_warnings: false,
+            ..Default::default()
+        },
+        MismatchFilter {
+            suggestion: Some(totsugo::compare::Suggestion::NeedsReview),
+            differing: Some(totsugo::record::Item::Address),
+            state: Some(totsugo::review::ReviewState::Undecided),
+            ..Default::default()
         },
     ];
     for f in &filters {
@@ -149,6 +155,17 @@ fn paging_through_mismatches_is_index_backed_and_complete() {
     }
     assert_eq!(seen.len() as u64, r.counts.mismatches);
     assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    // The explanation filters: rows needing review whose address really differs.
+    let moved = store
+        .store()
+        .page_mismatches(&filters[2], None, 100_000)
+        .unwrap();
+    assert!(!moved.is_empty());
+    assert!(moved.iter().all(|r| {
+        let a = r.analysis.unwrap();
+        a.suggestion == totsugo::compare::Suggestion::NeedsReview
+            && a.field(totsugo::record::Item::Address) == totsugo::compare::FieldVerdict::Differs
+    }));
     let case1 = store
         .store()
         .page_mismatches(&filters[1], None, 100_000)
@@ -166,7 +183,7 @@ fn count_lost_case1(store: &totsugo::session::Session) -> u64 {
             &MismatchFilter {
                 case: Some(StopCase::Case1),
                 lost: Some(true),
-                with_warnings: false,
+                ..Default::default()
             },
             None,
             100_000,

@@ -250,3 +250,112 @@ fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_pass
     assert!(has_text(&h, "ようこそ、髙橋　花子 さん"));
     assert!(Session::login(dir.path(), "takahashi", "hanako's passphrase").is_ok());
 }
+
+/// A clerk of the store in `dir` (the administrator creates them; first password changed).
+fn clerk(dir: &Path, login: &str) -> &'static str {
+    const FIRST: &str = "first password 1234";
+    const PW: &str = "second password 5678";
+    let mut admin = open(dir);
+    admin
+        .add_user(
+            login,
+            "担当 花子",
+            totsugo::auth::Roles::of(&[totsugo::auth::Role::Clerk]),
+            false,
+            FIRST,
+        )
+        .unwrap();
+    Session::login(dir, login, FIRST)
+        .unwrap()
+        .change_password(FIRST, PW)
+        .unwrap();
+    PW
+}
+
+#[test]
+fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard() {
+    use totsugo::record::StopCase;
+    use totsugo::review::ReviewState;
+    let dir = tempdir();
+    {
+        let mut admin = open(dir.path());
+        import(&mut admin, &demo_file()).unwrap();
+    }
+    let pw = clerk(dir.path(), "clerk1");
+    let mut h = app(dir.path());
+    h.run();
+    log_in(&mut h, "clerk1", pw);
+    click(&mut h, "不一致の一覧");
+    assert_eq!(h.state().screen, Screen::Mismatches);
+    assert_eq!(h.state().desk.rows.len(), 47, "the demo file's mismatches");
+
+    // Filter to ①: the people who cannot use their card come first.
+    h.get_by_label("閲覧停止区分").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "①").click();
+    h.run();
+    let rows = h.state().desk.rows.clone();
+    assert_eq!(rows.len(), 6);
+    assert!(rows.iter().all(|r| r.class.case == StopCase::Case1));
+
+    // Open the first one: both sides, the verdicts and the reasons.
+    let first = rows
+        .iter()
+        .find(|r| {
+            r.analysis.is_some_and(|a| {
+                a.field(totsugo::record::Item::BirthDate) == totsugo::compare::FieldVerdict::Differs
+            })
+        })
+        .expect("a ① row whose birth date differs")
+        .clone();
+    let label = format!(
+        "{}・{}-{}",
+        first.card_symbol, first.card_number, first.branch
+    );
+    click(&mut h, &label);
+    assert_eq!(h.state().screen, Screen::Review);
+    let open = h.state().desk.open.as_ref().unwrap();
+    let (ins, reg) = (
+        open.reviewed.record.insurer.kana_name.clone(),
+        open.reviewed.record.registry.kana_name.clone(),
+    );
+    assert!(has_text(&h, "加入者情報（保険者）"));
+    assert!(has_text(&h, "住民基本台帳（J-LIS）"));
+    assert!(has_text(&h, &ins) && has_text(&h, &reg));
+    assert!(
+        has_text(&h, "が異なる"),
+        "a reason for the birth date is shown"
+    );
+    assert!(has_text(&h, "********"), "the My Number is masked");
+
+    // "1" (same person by visual check) against a differing birth date asks for confirmation.
+    h.key_press(egui::Key::Num1);
+    h.run();
+    assert!(h.state().desk.confirm.is_some());
+    assert!(has_text(&h, "この判断は確認が必要です"));
+    click(&mut h, "やめる");
+    assert!(h.state().desk.confirm.is_none());
+
+    // "7": write to the person, letter A (birth date differs): no contradiction.
+    h.key_press(egui::Key::Num7);
+    h.run();
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    assert!(msg.contains("通知文A"), "{msg}");
+    assert_eq!(
+        h.state().desk.open.as_ref().unwrap().review.state,
+        ReviewState::Decided
+    );
+    // The list shows it waiting for approval.
+    click(&mut h, "← 一覧へ戻る");
+    let row = h
+        .state()
+        .desk
+        .rows
+        .iter()
+        .find(|r| r.id == first.id)
+        .unwrap()
+        .clone();
+    assert_eq!(row.state, ReviewState::Decided);
+    assert!(has_text(&h, "承認待ち"));
+}

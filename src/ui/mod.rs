@@ -5,6 +5,7 @@
 //! (with the account rules), the password-change dialog, and the idle lock that hides every
 //! screen until the password is typed again, without losing what was open.
 
+mod desk;
 mod fonts;
 mod views;
 
@@ -16,6 +17,7 @@ use crate::session::{Session, UserStatus};
 use crate::summary::Counts;
 use crate::vault::Policy;
 
+pub use desk::{Desk, OpenRecord};
 pub use fonts::install_fonts;
 
 /// The window title.
@@ -56,6 +58,28 @@ pub enum Action {
     SavePolicy,
     /// Lift the idle lock with the lock screen's password.
     UnlockScreen,
+    /// Open the mismatch list.
+    OpenMismatches,
+    /// Reload the list after a filter change.
+    ReloadList,
+    /// Load the next page of the list.
+    LoadMore,
+    /// Open a record on the review screen.
+    OpenRecord(i64),
+    /// Open the first undecided record in work order (① first).
+    OpenNextUndecided,
+    /// The next record of the list.
+    NextRecord,
+    /// The previous record of the list.
+    PrevRecord,
+    /// Record a decision on the open record.
+    Decide(crate::review::Choice),
+    /// Record the decision waiting for confirmation, with the memo.
+    ConfirmDecision,
+    /// Drop the decision waiting for confirmation.
+    CancelDecision,
+    /// Undo this user's last decision.
+    UndoDecision,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -71,6 +95,10 @@ pub enum Screen {
     Home,
     /// User administration.
     Users,
+    /// The mismatch list.
+    Mismatches,
+    /// The review screen of the open record.
+    Review,
 }
 
 /// Text fields of the forms.
@@ -126,6 +154,8 @@ pub struct App {
     last_activity: Instant,
     counts: Option<Counts>,
     users: Vec<UserStatus>,
+    /// The review desk: list and open record.
+    pub desk: Desk,
 }
 
 impl App {
@@ -156,6 +186,7 @@ impl App {
             last_activity: Instant::now(),
             counts: None,
             users: Vec::new(),
+            desk: Desk::default(),
         }
     }
 
@@ -302,6 +333,181 @@ impl App {
                 }
             }
             Action::UnlockScreen => self.unlock_screen(),
+            Action::OpenMismatches => {
+                self.screen = Screen::Mismatches;
+                self.message = None;
+                if self.desk.rows.is_empty() {
+                    self.reload_list();
+                }
+            }
+            Action::ReloadList => self.reload_list(),
+            Action::LoadMore => self.load_more(),
+            Action::OpenRecord(id) => self.open_record(id),
+            Action::OpenNextUndecided => self.open_next_undecided(),
+            Action::NextRecord => self.step_record(1),
+            Action::PrevRecord => self.step_record(-1),
+            Action::Decide(choice) => self.decide(choice, false),
+            Action::ConfirmDecision => {
+                if let Some((choice, _)) = self.desk.confirm.clone() {
+                    self.decide(choice, true);
+                }
+            }
+            Action::CancelDecision => self.desk.confirm = None,
+            Action::UndoDecision => self.undo_decision(),
+        }
+    }
+
+    fn reload_list(&mut self) {
+        self.desk.rows.clear();
+        self.desk.exhausted = false;
+        self.load_more();
+    }
+
+    fn load_more(&mut self) {
+        let Some(s) = &self.session else { return };
+        if self.desk.exhausted {
+            return;
+        }
+        let after = self.desk.rows.last().map(|r| crate::store::PageCursor {
+            priority: r.class.priority,
+            id: r.id,
+        });
+        match s
+            .store()
+            .page_mismatches(&self.desk.filter, after, desk::PAGE)
+        {
+            Ok(rows) => {
+                self.desk.exhausted = rows.len() < desk::PAGE;
+                self.desk.rows.extend(rows);
+            }
+            Err(e) => {
+                self.desk.exhausted = true;
+                self.error(e);
+            }
+        }
+    }
+
+    fn open_record(&mut self, id: i64) {
+        let Some(s) = &self.session else { return };
+        let loaded = s
+            .review_record(id)
+            .map_err(|e| e.to_string())
+            .and_then(|r| {
+                let review = s.record_review(id).map_err(|e| e.to_string())?;
+                Ok(r.zip(review))
+            });
+        match loaded {
+            Ok(Some((reviewed, (review, history)))) => {
+                let names = history
+                    .iter()
+                    .filter_map(|d| {
+                        s.store()
+                            .user(d.decided_by)
+                            .ok()
+                            .flatten()
+                            .map(|u| (u.id, u.display_name))
+                    })
+                    .collect();
+                self.desk.open = Some(OpenRecord {
+                    id,
+                    reviewed,
+                    review,
+                    history,
+                    names,
+                });
+                if let Some(row) = self.desk.rows.iter_mut().find(|r| r.id == id)
+                    && let Some(o) = &self.desk.open
+                {
+                    row.state = o.review.state;
+                }
+                self.desk.letter = None;
+                self.desk.confirm = None;
+                self.screen = Screen::Review;
+            }
+            Ok(None) => self.error(format!("記録 {id} が見つかりません")),
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn open_next_undecided(&mut self) {
+        let Some(s) = &self.session else { return };
+        let filter = crate::store::MismatchFilter {
+            state: Some(crate::review::ReviewState::Undecided),
+            lost: Some(false),
+            ..Default::default()
+        };
+        match s.store().page_mismatches(&filter, None, 1) {
+            Ok(rows) => match rows.first() {
+                Some(r) => {
+                    let id = r.id;
+                    self.message = None;
+                    self.open_record(id);
+                }
+                None => self.notice("未判断の記録はありません"),
+            },
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn step_record(&mut self, step: i64) {
+        let Some(open) = &self.desk.open else { return };
+        let at = self.desk.rows.iter().position(|r| r.id == open.id);
+        let next = match at {
+            Some(i) => i as i64 + step,
+            None => 0,
+        };
+        if next < 0 {
+            return self.notice("一覧の最初の記録です");
+        }
+        let next = next as usize;
+        if next >= self.desk.rows.len() {
+            self.load_more();
+        }
+        match self.desk.rows.get(next) {
+            Some(r) => {
+                let id = r.id;
+                self.message = None;
+                self.open_record(id);
+            }
+            None => self.notice("一覧の最後の記録です"),
+        }
+    }
+
+    fn decide(&mut self, choice: crate::review::Choice, confirmed: bool) {
+        let Some(s) = &self.session else { return };
+        let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
+            return;
+        };
+        match s.decide(id, choice, &self.desk.memo, confirmed) {
+            Ok(_) => {
+                self.desk.memo.clear();
+                self.desk.confirm = None;
+                self.open_record(id);
+                self.notice(format!("登録しました: {}", choice.label_ja()));
+            }
+            Err(crate::review::ReviewError::NeedsConfirmation(why)) => {
+                self.desk.confirm = Some((choice, why));
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn undo_decision(&mut self) {
+        let Some(s) = &self.session else { return };
+        match s.undo_last_decision() {
+            Ok(id) => {
+                let open = self.desk.open.as_ref().map(|o| o.id);
+                if open == Some(id) {
+                    self.open_record(id);
+                } else if let Some(s) = &self.session
+                    && let Ok(Some((review, _))) = s.record_review(id)
+                    && let Some(row) = self.desk.rows.iter_mut().find(|r| r.id == id)
+                {
+                    row.state = review.state;
+                }
+                self.notice("直前の判断を取り消しました");
+            }
+            Err(e) => self.error(e),
         }
     }
 
@@ -456,6 +662,8 @@ impl App {
                 Screen::Login => views::login(ui, self, &mut actions),
                 Screen::Home => views::home(ui, self, self.counts.as_ref(), &mut actions),
                 Screen::Users => views::users(ui, self, &mut actions),
+                Screen::Mismatches => desk::list(ui, self, &mut actions),
+                Screen::Review => desk::review(ui, self, &mut actions),
             }
         });
         if self.password_dialog && !self.locked && self.session.is_some() {

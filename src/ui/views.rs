@@ -22,7 +22,7 @@ fn enter_pressed(ui: &Ui, r: &egui::Response) -> bool {
     r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
-fn message(ui: &mut Ui, app: &App) {
+pub(super) fn message(ui: &mut Ui, app: &App) {
     if let Some((is_error, m)) = &app.message {
         let color = if *is_error {
             Color32::from_rgb(0xc0, 0x20, 0x20)
@@ -52,6 +52,9 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
         ui.separator();
         if ui.button("ホーム").clicked() {
             actions.push(Action::OpenHome);
+        }
+        if s.may(Permission::Review) && ui.button("不一致の一覧").clicked() {
+            actions.push(Action::OpenMismatches);
         }
         if s.may(Permission::ManageUsers) && ui.button("利用者の管理").clicked() {
             actions.push(Action::OpenUsers);
@@ -169,11 +172,22 @@ pub fn lock_screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
 }
 
 /// Home: counts and the user's rights.
-pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, _actions: &mut Vec<Action>) {
+pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<Action>) {
     let Some(s) = &app.session else { return };
     ui.heading(format!("ようこそ、{} さん", s.user().display_name));
     ui.add_space(8.0);
     message(ui, app);
+    if s.may(Permission::Review) {
+        ui.horizontal(|ui| {
+            if ui.button("次の未判断を開く（① から）").clicked() {
+                actions.push(Action::OpenNextUndecided);
+            }
+            if ui.button("不一致の一覧を開く").clicked() {
+                actions.push(Action::OpenMismatches);
+            }
+        });
+        ui.add_space(8.0);
+    }
     if let Some(c) = counts {
         ui.label(RichText::new("保管している突合結果").strong());
         egui::Grid::new("counts")

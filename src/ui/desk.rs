@@ -1,0 +1,543 @@
+//! The review desk: the mismatch list and the side-by-side review screen. Draws state and
+//! pushes [`Action`]s; the decisions themselves are the core's ([`crate::review`]).
+
+use egui::text::{LayoutJob, TextFormat};
+use egui::{Color32, FontId, RichText, TextEdit, Ui};
+
+use super::{Action, App};
+use crate::compare::{FieldExplanation, FieldVerdict, Suggestion};
+use crate::record::{Item, Person, StopCase};
+use crate::review::{Choice, Decision, DecisionRow, LetterType, ReviewState, suggested_letter};
+use crate::session::ReviewedRecord;
+use crate::store::{MismatchFilter, MismatchRow, RecordReview};
+
+/// Rows fetched per page of the list.
+pub const PAGE: usize = 200;
+
+/// The list and the open record.
+#[derive(Default)]
+pub struct Desk {
+    /// The list's filter.
+    pub filter: MismatchFilter,
+    /// Rows loaded so far, in work order.
+    pub rows: Vec<MismatchRow>,
+    /// No more rows to load.
+    pub exhausted: bool,
+    /// The record on the review screen.
+    pub open: Option<OpenRecord>,
+    /// The memo for the next decision.
+    pub memo: String,
+    /// The letter type for 本人へ文書送付.
+    pub letter: Option<LetterType>,
+    /// A decision that contradicts the evidence, waiting for the clerk's confirmation.
+    pub confirm: Option<(Choice, Vec<String>)>,
+}
+
+/// A record open for review.
+pub struct OpenRecord {
+    /// Record id.
+    pub id: i64,
+    /// The record, its explanation and alarms.
+    pub reviewed: ReviewedRecord,
+    /// Its review state and current decision.
+    pub review: RecordReview,
+    /// Every decision on it.
+    pub history: Vec<DecisionRow>,
+    /// Names of the people in the history.
+    pub names: Vec<(i64, String)>,
+}
+
+const RED: Color32 = Color32::from_rgb(0xc0, 0x20, 0x20);
+const AMBER: Color32 = Color32::from_rgb(0x9a, 0x5b, 0x00);
+const GREEN: Color32 = Color32::from_rgb(0x1e, 0x7a, 0x34);
+
+fn verdict_color(v: FieldVerdict) -> Color32 {
+    match v {
+        FieldVerdict::Equal => GREEN,
+        FieldVerdict::Notation => AMBER,
+        FieldVerdict::Differs => RED,
+    }
+}
+
+fn suggestion_color(s: Suggestion) -> Color32 {
+    match s {
+        Suggestion::NotationOnly => GREEN,
+        Suggestion::NeedsReview => AMBER,
+        Suggestion::LikelyWrongNumber => RED,
+    }
+}
+
+/// The items that really differ, as 漢/カ/生/性/住 marks.
+fn differing_marks(r: &MismatchRow) -> String {
+    let Some(a) = r.analysis else {
+        return String::new();
+    };
+    let marks = ["漢", "カ", "生", "性", "住"];
+    Item::ALL
+        .iter()
+        .map(|i| match a.field(*i) {
+            FieldVerdict::Differs => marks[i.index()].to_string(),
+            FieldVerdict::Notation => "・".into(),
+            FieldVerdict::Equal => "　".into(),
+        })
+        .collect()
+}
+
+fn combo<T: Copy + PartialEq>(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut Option<T>,
+    options: &[(Option<T>, String)],
+) -> bool {
+    let l = ui.label(label);
+    let shown = options
+        .iter()
+        .find(|(v, _)| v == value)
+        .map(|(_, s)| s.clone())
+        .unwrap_or_default();
+    let mut changed = false;
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for (v, s) in options {
+                changed |= ui.selectable_value(value, *v, s).changed();
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    changed
+}
+
+/// The mismatch list.
+pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("不一致の一覧");
+    super::views::message(ui, app);
+    let desk = &mut app.desk;
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        let cases = [
+            (None, "すべて".to_string()),
+            (Some(StopCase::Case1), "①".into()),
+            (Some(StopCase::Case2), "②".into()),
+            (Some(StopCase::Case3), "③".into()),
+            (Some(StopCase::NoStop), "停止なし".into()),
+        ];
+        changed |= combo(ui, "閲覧停止区分", &mut desk.filter.case, &cases);
+        let states = [
+            (None, "すべて".to_string()),
+            (
+                Some(ReviewState::Undecided),
+                ReviewState::Undecided.label_ja().into(),
+            ),
+            (
+                Some(ReviewState::Decided),
+                ReviewState::Decided.label_ja().into(),
+            ),
+            (
+                Some(ReviewState::SentBack),
+                ReviewState::SentBack.label_ja().into(),
+            ),
+            (
+                Some(ReviewState::Approved),
+                ReviewState::Approved.label_ja().into(),
+            ),
+        ];
+        changed |= combo(ui, "状態", &mut desk.filter.state, &states);
+        let suggestions = [
+            (None, "すべて".to_string()),
+            (
+                Some(Suggestion::NotationOnly),
+                Suggestion::NotationOnly.label_ja().into(),
+            ),
+            (
+                Some(Suggestion::NeedsReview),
+                Suggestion::NeedsReview.label_ja().into(),
+            ),
+            (
+                Some(Suggestion::LikelyWrongNumber),
+                Suggestion::LikelyWrongNumber.label_ja().into(),
+            ),
+        ];
+        changed |= combo(ui, "提案", &mut desk.filter.suggestion, &suggestions);
+        let lost = [
+            (None, "すべて".to_string()),
+            (Some(false), "点検対象".into()),
+            (Some(true), "資格喪失（対象外）".into()),
+        ];
+        changed |= combo(ui, "資格", &mut desk.filter.lost, &lost);
+        changed |= ui
+            .checkbox(&mut desk.filter.with_warnings, "注意のある行のみ")
+            .changed();
+    });
+    if changed {
+        actions.push(Action::ReloadList);
+    }
+    ui.horizontal(|ui| {
+        if ui.button("次の未判断を開く（① から）").clicked() {
+            actions.push(Action::OpenNextUndecided);
+        }
+        ui.label(format!(
+            "{} 件{}",
+            desk.rows.len(),
+            if desk.exhausted { "" } else { " 以上" }
+        ));
+    });
+    ui.separator();
+    let total = desk.rows.len() + usize::from(!desk.exhausted);
+    egui_extras::TableBuilder::new(ui)
+        .striped(true)
+        .column(egui_extras::Column::exact(48.0))
+        .column(egui_extras::Column::exact(200.0))
+        .column(egui_extras::Column::exact(240.0))
+        .column(egui_extras::Column::exact(120.0))
+        .column(egui_extras::Column::exact(130.0))
+        .column(egui_extras::Column::remainder())
+        .header(24.0, |mut h| {
+            for t in ["区分", "記号・番号", "カナ氏名", "相違項目", "提案", "状態"]
+            {
+                h.col(|ui| {
+                    ui.strong(t);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(26.0, total, |mut row| {
+                let i = row.index();
+                let Some(r) = desk.rows.get(i) else {
+                    row.col(|ui| {
+                        ui.label("…");
+                    });
+                    actions.push(Action::LoadMore);
+                    return;
+                };
+                row.col(|ui| {
+                    ui.label(RichText::new(r.class.case.symbol()).size(18.0));
+                });
+                row.col(|ui| {
+                    let label = format!("{}・{}-{}", r.card_symbol, r.card_number, r.branch);
+                    if ui.button(label).clicked() {
+                        actions.push(Action::OpenRecord(r.id));
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(&r.kana_name);
+                });
+                row.col(|ui| {
+                    ui.monospace(differing_marks(r));
+                });
+                row.col(|ui| {
+                    if let Some(a) = r.analysis {
+                        ui.label(
+                            RichText::new(a.suggestion.label_ja())
+                                .color(suggestion_color(a.suggestion)),
+                        );
+                    }
+                });
+                row.col(|ui| {
+                    let mut t = r.state.label_ja().to_string();
+                    if r.class.lost {
+                        t.push_str("（資格喪失）");
+                    }
+                    ui.label(t);
+                });
+            });
+        });
+}
+
+/// A value with the ranges that still differ in red on a light background.
+fn highlighted(text: &str, ranges: &[std::ops::Range<usize>], size: f32, ui: &Ui) -> LayoutJob {
+    let mut job = LayoutJob::default();
+    let normal = TextFormat {
+        font_id: FontId::proportional(size),
+        color: ui.visuals().text_color(),
+        ..Default::default()
+    };
+    let marked = TextFormat {
+        font_id: FontId::proportional(size),
+        color: RED,
+        background: Color32::from_rgb(0xff, 0xe4, 0xe1),
+        underline: egui::Stroke::new(2.0, RED),
+        ..Default::default()
+    };
+    if text.is_empty() {
+        job.append("（なし）", 0.0, normal);
+        return job;
+    }
+    for (i, c) in text.chars().enumerate() {
+        let f = if ranges.iter().any(|r| r.contains(&i)) {
+            marked.clone()
+        } else {
+            normal.clone()
+        };
+        job.append(&c.to_string(), 0.0, f);
+    }
+    job
+}
+
+fn item_values(p: &Person, item: Item) -> String {
+    match item {
+        Item::KanjiName => p.kanji_name.clone(),
+        Item::KanaName => p.kana_name.clone(),
+        Item::BirthDate => p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        Item::Sex => p
+            .sex
+            .map(|s| format!("{}（{}）", s.code(), s.label_ja()))
+            .unwrap_or_default(),
+        Item::Address => p.address.clone(),
+    }
+}
+
+fn field_row(ui: &mut Ui, item: Item, ins: &str, reg: &str, e: &FieldExplanation) {
+    ui.label(RichText::new(item.label_ja()).strong().size(18.0));
+    ui.label(highlighted(ins, &e.differ.insurer, 22.0, ui));
+    ui.label(highlighted(reg, &e.differ.registry, 22.0, ui));
+    ui.vertical(|ui| {
+        ui.label(
+            RichText::new(e.verdict.label_ja())
+                .color(verdict_color(e.verdict))
+                .strong(),
+        );
+        for r in &e.reasons {
+            ui.label(&r.text);
+        }
+    });
+    ui.end_row();
+}
+
+/// The review screen of the open record.
+pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    let ctx = ui.ctx().clone();
+    let typing = ctx.text_edit_focused() || app.desk.confirm.is_some();
+    let Some(open) = &app.desk.open else {
+        ui.label("記録が開かれていません");
+        return;
+    };
+    let r = &open.reviewed.record;
+    let e = &open.reviewed.explained.explanation;
+    ui.horizontal(|ui| {
+        if ui.button("← 一覧へ戻る").clicked() {
+            actions.push(Action::OpenMismatches);
+        }
+        if ui.button("[P] 前へ").clicked() {
+            actions.push(Action::PrevRecord);
+        }
+        if ui.button("[N] 次へ").clicked() {
+            actions.push(Action::NextRecord);
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.heading(format!(
+            "{} {}",
+            r.class.case.symbol(),
+            r.class.case.label_ja()
+        ));
+        ui.separator();
+        ui.label(format!(
+            "データ {} 行目　記号・番号 {}・{}-{}　個人番号 {}",
+            open.reviewed.row.unwrap_or(0),
+            r.card_symbol,
+            r.card_number,
+            r.branch,
+            r.my_number
+        ));
+    });
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!("提案: {}", e.suggestion.label_ja()))
+                .color(suggestion_color(e.suggestion))
+                .strong()
+                .size(18.0),
+        );
+        ui.separator();
+        ui.label(format!("状態: {}", open.review.state.label_ja()));
+        if r.class.lost {
+            ui.label(RichText::new("資格喪失（点検の対象外）").color(AMBER));
+        }
+    });
+    if let Some(reason) = &open.review.sent_back {
+        ui.label(
+            RichText::new(format!("差し戻しの理由: {reason}"))
+                .color(RED)
+                .strong(),
+        );
+    }
+    super::views::message(ui, app);
+    ui.separator();
+    egui::Grid::new("side-by-side")
+        .num_columns(4)
+        .spacing([24.0, 10.0])
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("");
+            ui.label(RichText::new("加入者情報（保険者）").strong());
+            ui.label(RichText::new("住民基本台帳（J-LIS）").strong());
+            ui.label(RichText::new("判定と理由").strong());
+            ui.end_row();
+            for item in Item::ALL {
+                field_row(
+                    ui,
+                    item,
+                    &item_values(&r.insurer, item),
+                    &item_values(&r.registry, item),
+                    e.field(item),
+                );
+            }
+        });
+    ui.add_space(6.0);
+    for reason in &e.reasons {
+        ui.label(reason);
+    }
+    for (kind, rows) in &open.reviewed.explained.alarms {
+        ui.label(RichText::new(kind.message_ja(rows)).color(RED));
+    }
+    for w in r.warnings.kinds() {
+        if !matches!(
+            w,
+            crate::classify::WarningKind::SharedNumber
+                | crate::classify::WarningKind::RegistryIsOtherSubscriber
+        ) {
+            ui.label(RichText::new(w.message_ja()).color(RED));
+        }
+    }
+    ui.label(format!(
+        "資格取得 {}　資格喪失 {}　突合基準日 {}",
+        r.qual_start.map(|d| d.to_string()).unwrap_or_default(),
+        r.qual_end.map(|d| d.to_string()).unwrap_or("なし".into()),
+        r.base_date.map(|d| d.to_string()).unwrap_or_default()
+    ));
+    ui.separator();
+
+    // Decisions: one click or one key each.
+    let open_for_decision = open.review.state.open_for_decision();
+    let suggested = suggested_letter(e);
+    let letter = app.desk.letter.unwrap_or(suggested);
+    ui.horizontal_wrapped(|ui| {
+        for d in Decision::ALL {
+            let label = if d == Decision::WriteToPerson {
+                format!(
+                    "[{}] {}（通知文{}）",
+                    d.shortcut(),
+                    d.label_ja(),
+                    letter.key()
+                )
+            } else {
+                format!("[{}] {}", d.shortcut(), d.label_ja())
+            };
+            let clicked = ui
+                .add_enabled(open_for_decision, egui::Button::new(label))
+                .clicked();
+            let key = egui::Key::from_name(&d.shortcut().to_string());
+            let pressed = !typing
+                && open_for_decision
+                && key.is_some_and(|k| ui.input(|i| i.key_pressed(k) && i.modifiers.is_none()));
+            if clicked || pressed {
+                let choice = if d == Decision::WriteToPerson {
+                    Choice::letter(letter)
+                } else {
+                    Choice::new(d)
+                };
+                actions.push(Action::Decide(choice));
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        let l = ui.label("通知文の種類");
+        egui::ComboBox::from_id_salt("letter")
+            .selected_text(format!("通知文{}", letter.key()))
+            .show_ui(ui, |ui| {
+                for t in [LetterType::A, LetterType::B] {
+                    if ui.selectable_label(letter == t, t.label_ja()).clicked() {
+                        app.desk.letter = Some(t);
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.label(format!("（違いの内容からは通知文{}）", suggested.key()));
+    });
+    ui.horizontal(|ui| {
+        let l = ui.label("[M] メモ");
+        let memo = ui
+            .add(TextEdit::singleline(&mut app.desk.memo).desired_width(600.0))
+            .labelled_by(l.id);
+        if !typing && ui.input(|i| i.key_pressed(egui::Key::M) && i.modifiers.is_none()) {
+            memo.request_focus();
+        }
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            memo.surrender_focus();
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.button("[Ctrl+Z] 直前の判断を取り消す").clicked() {
+            actions.push(Action::UndoDecision);
+        }
+    });
+    if !typing {
+        ui.input(|i| {
+            if i.key_pressed(egui::Key::N) && i.modifiers.is_none() {
+                actions.push(Action::NextRecord);
+            }
+            if i.key_pressed(egui::Key::P) && i.modifiers.is_none() {
+                actions.push(Action::PrevRecord);
+            }
+            if i.key_pressed(egui::Key::Z) && i.modifiers.command {
+                actions.push(Action::UndoDecision);
+            }
+        });
+    }
+    ui.label("キー: 1〜7 判断　N 次へ　P 前へ　M メモへ（Esc で戻る）　Ctrl+Z 取り消し");
+    ui.separator();
+    ui.label(RichText::new("この記録の判断の履歴").strong());
+    for d in &open.history {
+        let who = open
+            .names
+            .iter()
+            .find(|(id, _)| *id == d.decided_by)
+            .map(|(_, n)| n.as_str())
+            .unwrap_or("");
+        ui.label(format!(
+            "{}　{}　{}{}{}",
+            d.decided_at,
+            who,
+            d.choice.label_ja(),
+            if d.memo.is_empty() {
+                String::new()
+            } else {
+                format!("　メモ: {}", d.memo)
+            },
+            if d.undone { "（取り消し）" } else { "" }
+        ));
+    }
+    if app.desk.confirm.is_some() {
+        confirm_dialog(&ctx, app, actions);
+    }
+}
+
+fn confirm_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Action>) {
+    let Some((choice, why)) = app.desk.confirm.clone() else {
+        return;
+    };
+    egui::Modal::new(egui::Id::unique("confirm-decision")).show(ctx, |ui| {
+        ui.heading("この判断は確認が必要です");
+        ui.label(RichText::new(choice.label_ja()).strong());
+        for w in &why {
+            ui.label(RichText::new(w).color(RED));
+        }
+        ui.label("それでもこの判断にする理由をメモに書いてください。");
+        let l = ui.label("確認のメモ");
+        ui.add(TextEdit::multiline(&mut app.desk.memo).desired_width(480.0))
+            .labelled_by(l.id);
+        ui.horizontal(|ui| {
+            let ok = !app.desk.memo.trim().is_empty();
+            if ui
+                .add_enabled(ok, egui::Button::new("確認して登録"))
+                .clicked()
+            {
+                actions.push(Action::ConfirmDecision);
+            }
+            if ui.button("やめる").clicked() {
+                actions.push(Action::CancelDecision);
+            }
+        });
+    });
+}
