@@ -287,18 +287,31 @@ fn item_values(p: &Person, item: Item) -> String {
     }
 }
 
-fn field_row(ui: &mut Ui, item: Item, ins: &str, reg: &str, e: &FieldExplanation) {
+/// Column widths of the side-by-side grid: values share what the reasons leave.
+fn widths(ui: &Ui) -> (f32, f32) {
+    let reasons = 300.0;
+    let value = ((ui.available_width() - 90.0 - reasons - 3.0 * 24.0) / 2.0).max(240.0);
+    (value, reasons)
+}
+
+fn field_row(ui: &mut Ui, item: Item, ins: &str, reg: &str, e: &FieldExplanation, w: (f32, f32)) {
     ui.label(RichText::new(item.label_ja()).strong().size(18.0));
-    ui.label(highlighted(ins, &e.differ.insurer, 22.0, ui));
-    ui.label(highlighted(reg, &e.differ.registry, 22.0, ui));
+    for (text, ranges) in [(ins, &e.differ.insurer), (reg, &e.differ.registry)] {
+        ui.scope(|ui| {
+            ui.set_width(w.0);
+            let job = highlighted(text, ranges, 22.0, ui);
+            ui.add(egui::Label::new(job).wrap());
+        });
+    }
     ui.vertical(|ui| {
+        ui.set_width(w.1);
         ui.label(
             RichText::new(e.verdict.label_ja())
                 .color(verdict_color(e.verdict))
                 .strong(),
         );
         for r in &e.reasons {
-            ui.label(&r.text);
+            ui.add(egui::Label::new(&r.text).wrap());
         }
     });
     ui.end_row();
@@ -363,6 +376,7 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     }
     super::views::message(ui, app);
     ui.separator();
+    let w = widths(ui);
     egui::Grid::new("side-by-side")
         .num_columns(4)
         .spacing([24.0, 10.0])
@@ -380,6 +394,7 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                     &item_values(&r.insurer, item),
                     &item_values(&r.registry, item),
                     e.field(item),
+                    w,
                 );
             }
         });
