@@ -359,3 +359,109 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
     assert_eq!(row.state, ReviewState::Decided);
     assert!(has_text(&h, "承認待ち"));
 }
+
+#[test]
+fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
+    use totsugo::review::{Choice, Decision, ReviewState};
+    let dir = tempdir();
+    let ids = {
+        let mut admin = open(dir.path());
+        let r = import(&mut admin, &demo_file()).unwrap();
+        admin.store().record_ids(r.import_id).unwrap()
+    };
+    let pw = clerk(dir.path(), "clerk1");
+    {
+        let mut admin = open(dir.path());
+        admin
+            .add_user(
+                "boss",
+                "責任 一郎",
+                totsugo::auth::Roles::of(&[totsugo::auth::Role::Supervisor]),
+                false,
+                "first password 1234",
+            )
+            .unwrap();
+        Session::login(dir.path(), "boss", "first password 1234")
+            .unwrap()
+            .change_password("first password 1234", pw)
+            .unwrap();
+    }
+    // Three notation-only mismatches: the clerk decides two, the supervisor one.
+    let notation: Vec<i64> = {
+        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+        let rows = s
+            .store()
+            .page_mismatches(
+                &totsugo::store::MismatchFilter {
+                    suggestion: Some(totsugo::compare::Suggestion::NotationOnly),
+                    lost: Some(false),
+                    ..Default::default()
+                },
+                None,
+                3,
+            )
+            .unwrap();
+        let v: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        for id in &v[..2] {
+            s.decide(*id, Choice::new(Decision::SameByVisualCheck), "", false)
+                .unwrap();
+        }
+        v
+    };
+    assert!(ids.contains(&notation[0]));
+    Session::login(dir.path(), "boss", pw)
+        .unwrap()
+        .decide(
+            notation[2],
+            Choice::new(Decision::SameByVisualCheck),
+            "",
+            false,
+        )
+        .unwrap();
+
+    let mut h = app(dir.path());
+    h.run();
+    log_in(&mut h, "boss", pw);
+    click(&mut h, "承認");
+    assert_eq!(h.state().screen, Screen::Batches);
+    let batches = h.state().desk.batches.clone();
+    assert_eq!(batches.len(), 1, "only the clerk's decisions");
+    assert_eq!(batches[0].record_ids, notation[..2].to_vec());
+
+    // Send the second one back with a reason, from its review screen.
+    click(&mut h, &format!("記録 {}", notation[1]));
+    assert_eq!(h.state().screen, Screen::Review);
+    type_into(
+        &mut h,
+        Role::TextInput,
+        "差し戻しの理由",
+        "住所の方書を確認してください",
+    );
+    click(&mut h, "差し戻す");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+
+    click(&mut h, "承認");
+    let label = format!(
+        "{} さんの {} の判断を承認",
+        batches[0].clerk_name, batches[0].day
+    );
+    click(&mut h, &label);
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    assert!(h.state().desk.batches.is_empty());
+
+    let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+    let state = |id| s.record_review(id).unwrap().unwrap().0;
+    assert_eq!(state(notation[0]).state, ReviewState::Approved);
+    assert_eq!(state(notation[1]).state, ReviewState::SentBack);
+    assert_eq!(
+        state(notation[1]).sent_back.as_deref(),
+        Some("住所の方書を確認してください")
+    );
+    assert_eq!(
+        state(notation[2]).state,
+        ReviewState::Decided,
+        "the supervisor's own"
+    );
+}

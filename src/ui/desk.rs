@@ -5,9 +5,12 @@ use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, FontId, RichText, TextEdit, Ui};
 
 use super::{Action, App};
+use crate::auth::Permission;
 use crate::compare::{FieldExplanation, FieldVerdict, Suggestion};
 use crate::record::{Item, Person, StopCase};
-use crate::review::{Choice, Decision, DecisionRow, LetterType, ReviewState, suggested_letter};
+use crate::review::{
+    Choice, Decision, DecisionRow, LetterType, PendingBatch, ReviewState, suggested_letter,
+};
 use crate::session::ReviewedRecord;
 use crate::store::{MismatchFilter, MismatchRow, RecordReview};
 
@@ -31,6 +34,10 @@ pub struct Desk {
     pub letter: Option<LetterType>,
     /// A decision that contradicts the evidence, waiting for the clerk's confirmation.
     pub confirm: Option<(Choice, Vec<String>)>,
+    /// Decided records waiting for this supervisor, by clerk and day.
+    pub batches: Vec<PendingBatch>,
+    /// The supervisor's reason for sending the open record back.
+    pub send_back_reason: String,
 }
 
 /// A record open for review.
@@ -501,6 +508,30 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         });
     }
     ui.label("キー: 1〜7 判断　N 次へ　P 前へ　M メモへ（Esc で戻る）　Ctrl+Z 取り消し");
+    let me = app
+        .session
+        .as_ref()
+        .map(|s| (s.user().id, s.may(Permission::Approve)));
+    let others_decision = open
+        .review
+        .decision
+        .as_ref()
+        .is_some_and(|d| me.is_some_and(|(id, _)| id != d.decided_by));
+    if me.is_some_and(|(_, may)| may)
+        && open.review.state == ReviewState::Decided
+        && others_decision
+    {
+        ui.separator();
+        ui.horizontal(|ui| {
+            let l = ui.label("差し戻しの理由");
+            ui.add(TextEdit::singleline(&mut app.desk.send_back_reason).desired_width(480.0))
+                .labelled_by(l.id);
+            let ok = !app.desk.send_back_reason.trim().is_empty();
+            if ui.add_enabled(ok, egui::Button::new("差し戻す")).clicked() {
+                actions.push(Action::SendBack);
+            }
+        });
+    }
     ui.separator();
     ui.label(RichText::new("この記録の判断の履歴").strong());
     for d in &open.history {
@@ -555,4 +586,49 @@ fn confirm_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Action>)
             }
         });
     });
+}
+
+/// The supervisor's approval screen: decided records by clerk and day.
+pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("承認");
+    ui.label(
+        "担当者の判断を、担当者と日付ごとにまとめて承認します。ご自身の判断はここに出ません。",
+    );
+    super::views::message(ui, app);
+    if app.desk.batches.is_empty() {
+        ui.label("承認待ちの判断はありません");
+        return;
+    }
+    for (i, b) in app.desk.batches.iter().enumerate() {
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new(format!(
+                    "{}（{}）　{}　{} 件",
+                    b.clerk_name,
+                    b.clerk_login,
+                    b.day,
+                    b.record_ids.len()
+                ))
+                .strong(),
+            );
+            ui.label(format!(
+                "①{}　②{}　③{}　停止なし{}",
+                b.by_case[0], b.by_case[1], b.by_case[2], b.by_case[3]
+            ));
+            if ui
+                .button(format!("{} さんの {} の判断を承認", b.clerk_name, b.day))
+                .clicked()
+            {
+                actions.push(Action::ApproveBatch(i));
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            for id in &b.record_ids {
+                if ui.button(format!("記録 {id}")).clicked() {
+                    actions.push(Action::OpenRecord(*id));
+                }
+            }
+        });
+    }
 }

@@ -80,6 +80,12 @@ pub enum Action {
     CancelDecision,
     /// Undo this user's last decision.
     UndoDecision,
+    /// Open the supervisor's approval screen.
+    OpenBatches,
+    /// Approve the pending batch at this position.
+    ApproveBatch(usize),
+    /// Send the open record back with the reason typed on the review screen.
+    SendBack,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -99,6 +105,8 @@ pub enum Screen {
     Mismatches,
     /// The review screen of the open record.
     Review,
+    /// The supervisor's approval screen.
+    Batches,
 }
 
 /// Text fields of the forms.
@@ -354,6 +362,59 @@ impl App {
             }
             Action::CancelDecision => self.desk.confirm = None,
             Action::UndoDecision => self.undo_decision(),
+            Action::OpenBatches => {
+                self.screen = Screen::Batches;
+                self.message = None;
+                self.load_batches();
+            }
+            Action::ApproveBatch(i) => self.approve_batch(i),
+            Action::SendBack => self.send_back(),
+        }
+    }
+
+    fn load_batches(&mut self) {
+        let Some(s) = &self.session else { return };
+        match s.pending_batches() {
+            Ok(b) => self.desk.batches = b,
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn approve_batch(&mut self, i: usize) {
+        let Some(s) = &self.session else { return };
+        let Some(b) = self.desk.batches.get(i) else {
+            return;
+        };
+        match s.approve(&b.record_ids) {
+            Ok(batch) => {
+                let msg = format!(
+                    "{} さんの {} の判断 {} 件を承認しました（承認番号 {batch}）",
+                    b.clerk_name,
+                    b.day,
+                    b.record_ids.len()
+                );
+                self.load_batches();
+                self.desk.rows.clear();
+                self.notice(msg);
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn send_back(&mut self) {
+        let Some(s) = &self.session else { return };
+        let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
+            return;
+        };
+        match s.send_back(id, &self.desk.send_back_reason) {
+            Ok(()) => {
+                self.desk.send_back_reason.clear();
+                self.open_record(id);
+                self.load_batches();
+                self.desk.rows.clear();
+                self.notice("差し戻しました");
+            }
+            Err(e) => self.error(e),
         }
     }
 
@@ -664,6 +725,7 @@ impl App {
                 Screen::Users => views::users(ui, self, &mut actions),
                 Screen::Mismatches => desk::list(ui, self, &mut actions),
                 Screen::Review => desk::review(ui, self, &mut actions),
+                Screen::Batches => desk::batches(ui, self, &mut actions),
             }
         });
         if self.password_dialog && !self.locked && self.session.is_some() {

@@ -56,6 +56,9 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
         if s.may(Permission::Review) && ui.button("不一致の一覧").clicked() {
             actions.push(Action::OpenMismatches);
         }
+        if s.may(Permission::Approve) && ui.button("承認").clicked() {
+            actions.push(Action::OpenBatches);
+        }
         if s.may(Permission::ManageUsers) && ui.button("利用者の管理").clicked() {
             actions.push(Action::OpenUsers);
         }
