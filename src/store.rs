@@ -78,6 +78,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/003_written_files.sql")),
         M::up(include_str!("store/004_analysis.sql")),
         M::up(include_str!("store/005_review.sql")),
+        M::up(include_str!("store/006_search.sql")),
     ])
 }
 
@@ -218,6 +219,9 @@ pub struct MismatchFilter {
     pub suggestion: Option<crate::compare::Suggestion>,
     /// Only rows where this item really differs (verdict `differs`).
     pub differing: Option<crate::record::Item>,
+    /// Only rows whose card number (digits) or insurer-side kana name (anything else, folded
+    /// like the explanation engine folds kana) starts with this.
+    pub search: Option<String>,
 }
 
 /// A page position: the (priority, id) of the last row seen.
@@ -273,9 +277,9 @@ const INSERT_RECORD: &str = "INSERT INTO records (import_id, line, insurer_numbe
     ins_kanji, ins_kana, ins_birth, ins_sex, ins_address, \
     registry_result, reg_kanji, reg_kana, reg_birth, reg_sex, reg_address, \
     verdicts, stop_flag, multi_qual, base_date, mismatch, lost, stop_case, priority, warnings, extra, \
-    analysis) \
+    analysis, kana_key) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-    ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
+    ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)";
 
 fn date_param(d: Option<Date>) -> Option<u32> {
     d.map(Date::as_u32)
@@ -328,6 +332,9 @@ impl ImportTx<'_> {
                 r.warnings.0,
                 extra,
                 r.analysis.map(|a| a.pack()),
+                r.class
+                    .mismatch
+                    .then(|| crate::compare::kana::key(&r.insurer.kana_name)),
             ])?;
             if self.first_id.is_none() {
                 self.first_id = Some(self.tx.last_insert_rowid());
@@ -438,7 +445,33 @@ impl Store {
              PRAGMA cache_size = -65536;",
         )?;
         migrations().to_latest(&mut conn)?;
-        Ok(Store { conn, path })
+        let store = Store { conn, path };
+        store.backfill_kana_keys()?;
+        Ok(store)
+    }
+
+    /// Fills the search key of mismatches imported before the key existed (once).
+    fn backfill_kana_keys(&self) -> Result<(), StoreError> {
+        let missing: Vec<(i64, String)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, ins_kana FROM records INDEXED BY records_mismatch_order \
+                 WHERE mismatch = 1 AND kana_key IS NULL",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut upd = tx.prepare("UPDATE records SET kana_key = ?1 WHERE id = ?2")?;
+            for (id, kana) in &missing {
+                upd.execute(params![crate::compare::kana::key(kana), id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// A bare SQLite connection to a store file with its key and cipher settings, checked to
@@ -927,31 +960,54 @@ fn mismatch_query(
     filter: &MismatchFilter,
     after: Option<PageCursor>,
     limit: usize,
-) -> (String, Vec<i64>) {
-    let mut sql = String::from(
+) -> (String, Vec<rusqlite::types::Value>) {
+    let search = filter
+        .search
+        .as_deref()
+        .map(crate::text::fold_width_and_spaces)
+        .filter(|s| !s.is_empty());
+    // A search walks its own index and sorts the (few) rows found; the plain list walks the
+    // work order.
+    let from = if search.is_some() {
+        "FROM records WHERE mismatch = 1"
+    } else {
+        "FROM records INDEXED BY records_mismatch_order WHERE mismatch = 1"
+    };
+    let mut sql = format!(
         "SELECT id, import_id, line, card_symbol, card_number, branch, ins_kana, verdicts, lost, \
-         stop_case, priority, warnings, analysis, state FROM records \
-         INDEXED BY records_mismatch_order WHERE mismatch = 1",
+         stop_case, priority, warnings, analysis, state {from}"
     );
-    let mut args = Vec::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(s) = search {
+        let (column, prefix) = if s.bytes().all(|b| b.is_ascii_digit()) {
+            ("card_number", s)
+        } else {
+            ("kana_key", crate::compare::kana::key(&s))
+        };
+        sql.push_str(&format!(" AND {column} >= ? AND {column} < ?"));
+        let mut end = prefix.clone();
+        end.push(char::MAX);
+        args.push(prefix.into());
+        args.push(end.into());
+    }
     if let Some(c) = filter.case {
         sql.push_str(" AND stop_case = ?");
-        args.push(c as i64);
+        args.push((c as i64).into());
     }
     if let Some(l) = filter.lost {
         sql.push_str(" AND lost = ?");
-        args.push(l as i64);
+        args.push((l as i64).into());
     }
     if filter.with_warnings {
         sql.push_str(" AND warnings <> 0");
     }
     if let Some(st) = filter.state {
         sql.push_str(" AND state = ?");
-        args.push(st as i64);
+        args.push((st as i64).into());
     }
     if let Some(sg) = filter.suggestion {
         sql.push_str(" AND (analysis & 3) = ?");
-        args.push(sg as i64);
+        args.push((sg as i64).into());
     }
     if let Some(item) = filter.differing {
         sql.push_str(&format!(
@@ -962,10 +1018,10 @@ fn mismatch_query(
     }
     if let Some(c) = after {
         sql.push_str(" AND (priority, id) > (?, ?)");
-        args.push(c.priority as i64);
-        args.push(c.id);
+        args.push((c.priority as i64).into());
+        args.push(c.id.into());
     }
     sql.push_str(" ORDER BY priority, id LIMIT ?");
-    args.push(limit as i64);
+    args.push((limit as i64).into());
     (sql, args)
 }

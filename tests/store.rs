@@ -191,3 +191,84 @@ fn count_lost_case1(store: &totsugo::session::Session) -> u64 {
         .unwrap()
         .len() as u64
 }
+
+#[test]
+fn search_finds_by_card_number_or_kana_however_written() {
+    let dir = tempdir();
+    let mut store = open(dir.path());
+    import(&mut store, &demo_file()).unwrap();
+    let all = store
+        .store()
+        .page_mismatches(&MismatchFilter::default(), None, 1000)
+        .unwrap();
+    let target = &all[10];
+    let by = |q: &str| {
+        store
+            .store()
+            .page_mismatches(
+                &MismatchFilter {
+                    search: Some(q.to_string()),
+                    ..Default::default()
+                },
+                None,
+                1000,
+            )
+            .unwrap()
+    };
+    // The whole card number, or its first digits (full-width digits too).
+    let found = by(&target.card_number);
+    assert!(found.iter().any(|r| r.id == target.id));
+    assert!(found.iter().all(|r| r.card_number == target.card_number));
+    let prefix = &target.card_number[..6];
+    let wide = totsugo::text::to_full_width_digits(prefix);
+    assert_eq!(
+        by(prefix).iter().map(|r| r.id).collect::<Vec<_>>(),
+        by(&wide).iter().map(|r| r.id).collect::<Vec<_>>()
+    );
+    // The surname in hiragana or half-width kana finds the full-width katakana.
+    let surname: String = target
+        .kana_name
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap()
+        .to_string();
+    let hiragana: String = surname
+        .chars()
+        .map(|c| {
+            let u = c as u32;
+            if (0x30A1..=0x30F6).contains(&u) {
+                char::from_u32(u - 0x60).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect();
+    for q in [
+        surname.clone(),
+        hiragana,
+        totsugo::text::to_half_width_kana(&surname),
+    ] {
+        let found = by(&q);
+        assert!(found.iter().any(|r| r.id == target.id), "{q}");
+        assert!(
+            found
+                .iter()
+                .all(|r| totsugo::compare::kana::key(&r.kana_name)
+                    .starts_with(&totsugo::compare::kana::key(&surname))),
+            "{q}"
+        );
+    }
+    assert!(by("ヲヲヲヲ").is_empty());
+    // Index-backed, not a scan of the records.
+    let plan = store
+        .store()
+        .explain_page_mismatches(
+            &MismatchFilter {
+                search: Some("ヤマ".into()),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    assert!(plan.contains("records_kana"), "{plan}");
+}

@@ -180,6 +180,17 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         actions.push(Action::ReloadList);
     }
     ui.horizontal(|ui| {
+        let l = ui.label("検索（記号・番号の先頭、またはカナ氏名の先頭）");
+        let search = desk.filter.search.get_or_insert_with(String::new);
+        if ui
+            .add(TextEdit::singleline(search).desired_width(240.0))
+            .labelled_by(l.id)
+            .changed()
+        {
+            actions.push(Action::ReloadList);
+        }
+    });
+    ui.horizontal(|ui| {
         if ui.button("次の未判断を開く（① から）").clicked() {
             actions.push(Action::OpenNextUndecided);
         }
