@@ -465,3 +465,83 @@ fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
         "the supervisor's own"
     );
 }
+
+/// Steps the app until the running import has ended (at most a minute).
+fn wait_for_import(h: &mut Harness<'_, App>) {
+    let start = std::time::Instant::now();
+    while h.state().importing() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "import never ended"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run();
+}
+
+#[test]
+fn an_administrator_imports_in_the_app_sees_the_errors_of_a_bad_file_and_can_cancel() {
+    use totsugo::ui::FixedPicker;
+    let dir = tempdir();
+    let store_dir = dir.path().join("store");
+    drop(open(&store_dir));
+    // A file whose second data row has a birth date that is not a real day.
+    let rows = vec![
+        Row::matching(1),
+        Row::matching(2).set("加入者情報_生年月日", "19450230"),
+    ];
+    let bad = write_cp932(dir.path(), "bad.csv", &csv_text(&default_headers(), &rows));
+    let big = sample_file(dir.path(), "big.csv", 300_000, 5);
+    let good = dir.path().join("demo.csv");
+    std::fs::copy(demo_file(), &good).unwrap();
+
+    let mut h = app(&store_dir);
+    h.state_mut()
+        .set_picker(Box::new(FixedPicker(vec![bad, big, good])));
+    h.run();
+    log_in(&mut h, ADMIN, PASSWORD);
+    click(&mut h, "取り込み");
+    assert_eq!(h.state().screen, Screen::Import);
+
+    // The bad file: refused, with the row's line and column, nothing stored.
+    click(&mut h, "ファイルを選ぶ");
+    let detected = h.state().importer.detected.clone().unwrap();
+    assert!(detected.contains("CP932"), "{detected}");
+    click(&mut h, "取り込む");
+    wait_for_import(&mut h);
+    let outcome = h.state().importer.outcome.clone().unwrap();
+    let err = outcome.expect_err("refused");
+    assert!(err.contains("3行目「加入者情報_生年月日」列"), "{err}");
+    assert!(has_text(&h, "3行目「加入者情報_生年月日」列"));
+    let count = |h: &Harness<'_, App>| {
+        h.state()
+            .session
+            .as_ref()
+            .unwrap()
+            .store()
+            .record_count()
+            .unwrap()
+    };
+    assert_eq!(count(&h), 0);
+
+    // A big file, cancelled while it runs: the store stays as it was.
+    click(&mut h, "ファイルを選ぶ");
+    click(&mut h, "取り込む");
+    assert!(h.state().importing());
+    assert!(has_text(&h, "取り込み中"));
+    click(&mut h, "中止");
+    wait_for_import(&mut h);
+    let err = h.state().importer.outcome.clone().unwrap().err().unwrap();
+    assert!(err.contains("中止しました"), "{err}");
+    assert_eq!(count(&h), 0);
+
+    // The demo file: imported, with its summary.
+    click(&mut h, "ファイルを選ぶ");
+    click(&mut h, "取り込む");
+    wait_for_import(&mut h);
+    let report = h.state().importer.outcome.clone().unwrap().unwrap();
+    assert_eq!(report.counts.mismatches, 47);
+    assert!(has_text(&h, "取り込みました"));
+    assert_eq!(count(&h), 2000);
+}

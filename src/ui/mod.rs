@@ -7,6 +7,7 @@
 
 mod desk;
 mod fonts;
+mod importer;
 mod views;
 
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ use crate::vault::Policy;
 
 pub use desk::{Desk, OpenRecord};
 pub use fonts::install_fonts;
+pub use importer::{FilePicker, FixedPicker, ImportScreen, NativePicker};
 
 /// The window title.
 pub const TITLE: &str = "突合結果レビュー";
@@ -86,6 +88,16 @@ pub enum Action {
     ApproveBatch(usize),
     /// Send the open record back with the reason typed on the review screen.
     SendBack,
+    /// Open the import screen.
+    OpenImport,
+    /// Choose the file to import.
+    PickImportFile,
+    /// Detect the chosen file's encoding again.
+    DetectImportFile,
+    /// Start importing the chosen file.
+    StartImport,
+    /// Stop the running import (the store stays as it was).
+    CancelImport,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -107,6 +119,8 @@ pub enum Screen {
     Review,
     /// The supervisor's approval screen.
     Batches,
+    /// Import a match-result file.
+    Import,
 }
 
 /// Text fields of the forms.
@@ -164,6 +178,10 @@ pub struct App {
     users: Vec<UserStatus>,
     /// The review desk: list and open record.
     pub desk: Desk,
+    /// The import screen and its running job.
+    pub importer: ImportScreen,
+    picker: Box<dyn FilePicker>,
+    ctx: Option<egui::Context>,
 }
 
 impl App {
@@ -195,7 +213,20 @@ impl App {
             counts: None,
             users: Vec::new(),
             desk: Desk::default(),
+            importer: ImportScreen::default(),
+            picker: Box::new(NativePicker),
+            ctx: None,
         }
+    }
+
+    /// Replaces the file dialog (tests inject paths with [`FixedPicker`]).
+    pub fn set_picker(&mut self, picker: Box<dyn FilePicker>) {
+        self.picker = picker;
+    }
+
+    /// Whether an import is running.
+    pub fn importing(&self) -> bool {
+        self.importer.job.is_some()
     }
 
     /// Moves the last activity back, as if nobody had touched the app for `d` (for tests and
@@ -369,6 +400,76 @@ impl App {
             }
             Action::ApproveBatch(i) => self.approve_batch(i),
             Action::SendBack => self.send_back(),
+            Action::OpenImport => {
+                self.screen = Screen::Import;
+                self.message = None;
+            }
+            Action::PickImportFile => {
+                if let Some(path) = self.picker.pick_csv() {
+                    self.importer.detected = Some(importer::detect(
+                        &path,
+                        crate::encoding::EncodingChoice::Auto,
+                    ));
+                    self.importer.file = Some(path);
+                    self.importer.outcome = None;
+                }
+            }
+            Action::DetectImportFile => {
+                if let Some(path) = &self.importer.file {
+                    self.importer.detected = Some(importer::detect(path, self.importer.encoding));
+                }
+            }
+            Action::StartImport => self.start_import(),
+            Action::CancelImport => {
+                if let Some(job) = &self.importer.job {
+                    job.cancel();
+                }
+            }
+        }
+    }
+
+    fn start_import(&mut self) {
+        let Some(path) = self.importer.file.clone() else {
+            return;
+        };
+        let Some(session) = self.session.take() else {
+            return;
+        };
+        let opts = crate::import::ImportOptions {
+            encoding: self.importer.encoding,
+            profile: crate::profile::Profile::default(),
+        };
+        let ctx = self.ctx.clone();
+        self.importer.outcome = None;
+        self.message = None;
+        self.importer.job = Some(importer::ImportJob::start(session, path, opts, move || {
+            if let Some(c) = &ctx {
+                c.request_repaint();
+            }
+        }));
+    }
+
+    /// Takes the session back from a finished import and shows how it ended.
+    fn poll_import(&mut self) {
+        if !self.importer.job.as_ref().is_some_and(|j| j.finished()) {
+            return;
+        }
+        let Some(job) = self.importer.job.take() else {
+            return;
+        };
+        match job.join() {
+            Some((session, result)) => {
+                self.session = Some(session);
+                self.importer.outcome = Some(result.map_err(|e| e.message_ja(20)));
+                self.desk.rows.clear();
+                self.refresh();
+            }
+            None => {
+                // The job's thread panicked: the store is unchanged (nothing was committed),
+                // but the session is gone with it. Log in again.
+                self.apply(Action::Logout);
+                self.error("取り込みが異常終了しました。保管データは変更していません。もう一度ログインしてください");
+            }
         }
     }
 
@@ -707,6 +808,11 @@ impl App {
     /// Draws one frame and applies what the user did.
     pub fn draw(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.ctx = Some(ctx.clone());
+        self.poll_import();
+        if self.importing() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
         self.watch_idle(&ctx);
         let mut actions = Vec::new();
         egui::Panel::top("header").show(ui, |ui| {
@@ -726,6 +832,7 @@ impl App {
                 Screen::Mismatches => desk::list(ui, self, &mut actions),
                 Screen::Review => desk::review(ui, self, &mut actions),
                 Screen::Batches => desk::batches(ui, self, &mut actions),
+                Screen::Import => importer::screen(ui, self, &mut actions),
             }
         });
         if self.password_dialog && !self.locked && self.session.is_some() {

@@ -59,6 +59,9 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
         if s.may(Permission::Approve) && ui.button("承認").clicked() {
             actions.push(Action::OpenBatches);
         }
+        if s.may(Permission::Import) && ui.button("取り込み").clicked() {
+            actions.push(Action::OpenImport);
+        }
         if s.may(Permission::ManageUsers) && ui.button("利用者の管理").clicked() {
             actions.push(Action::OpenUsers);
         }
