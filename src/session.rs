@@ -565,6 +565,13 @@ impl Session {
         })
     }
 
+    /// Mismatches per review state ([`ReviewState`] order: undecided, waiting for approval,
+    /// approved, sent back), for the home screen.
+    pub fn review_counts(&self) -> Result<[u64; 4], AuthError> {
+        self.require(Permission::ViewSummary)?;
+        Ok(self.store.review_counts()?)
+    }
+
     /// Undoes this user's last decision that is not yet approved; returns its record.
     pub fn undo_last_decision(&self) -> Result<i64, ReviewError> {
         self.require(Permission::Decide)?;

@@ -358,6 +358,9 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
         .clone();
     assert_eq!(row.state, ReviewState::Decided);
     assert!(has_text(&h, "承認待ち"));
+    // Home counts it.
+    click(&mut h, "ホーム");
+    assert_eq!(h.state().review_counts(), Some([46, 1, 0, 0]));
 }
 
 #[test]

@@ -175,6 +175,7 @@ pub struct App {
     pub message: Option<(bool, String)>,
     last_activity: Instant,
     counts: Option<Counts>,
+    review_counts: Option<[u64; 4]>,
     users: Vec<UserStatus>,
     /// The review desk: list and open record.
     pub desk: Desk,
@@ -211,6 +212,7 @@ impl App {
             message: None,
             last_activity: Instant::now(),
             counts: None,
+            review_counts: None,
             users: Vec::new(),
             desk: Desk::default(),
             importer: ImportScreen::default(),
@@ -273,6 +275,7 @@ impl App {
     fn refresh(&mut self) {
         let Some(s) = &self.session else { return };
         self.counts = s.summary().ok();
+        self.review_counts = s.review_counts().ok();
         self.users = s.users().unwrap_or_default();
         if self.forms.policy.is_none() {
             self.forms.policy = Some(s.policy().clone());
@@ -841,6 +844,11 @@ impl App {
         for a in actions {
             self.apply(a);
         }
+    }
+
+    /// Mismatches per review state, as the home screen shows them.
+    pub fn review_counts(&self) -> Option<[u64; 4]> {
+        self.review_counts
     }
 
     /// The users shown on the administration screen.

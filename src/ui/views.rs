@@ -210,6 +210,26 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
             });
         ui.add_space(12.0);
     }
+    if let Some(rc) = app.review_counts() {
+        ui.label(RichText::new("点検の進み具合").strong());
+        egui::Grid::new("review-counts")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                use crate::review::ReviewState;
+                for st in [
+                    ReviewState::Undecided,
+                    ReviewState::Decided,
+                    ReviewState::SentBack,
+                    ReviewState::Approved,
+                ] {
+                    ui.label(st.label_ja());
+                    ui.label(RichText::new(format_thousands(rc[st as usize])).monospace());
+                    ui.end_row();
+                }
+            });
+        ui.add_space(12.0);
+    }
     ui.label(RichText::new("あなたの権限").strong());
     for p in Permission::ALL {
         if s.may(p) {
