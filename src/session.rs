@@ -602,6 +602,23 @@ impl Session {
         Ok(Some((review, self.store.decisions_of(record_id)?)))
     }
 
+    /// Who viewed, decided, approved, sent back or revealed what on a record, from the audit
+    /// trail, oldest first: (time, login, what).
+    pub fn record_trail(&self, record_id: i64) -> Result<Vec<(String, String, String)>, AuthError> {
+        self.require(Permission::Review)?;
+        Ok(self
+            .store
+            .audit_entries_for(&format!("record:{record_id}"))?
+            .into_iter()
+            .map(|e| {
+                let what = crate::audit::AuditAction::from_key(&e.action)
+                    .map(|a| a.label_ja().to_string())
+                    .unwrap_or(e.action);
+                (e.at, e.user_login, what)
+            })
+            .collect())
+    }
+
     /// Decided records waiting for approval, by clerk and day, without the supervisor's own
     /// decisions (those can never be approved by them).
     pub fn pending_batches(&self) -> Result<Vec<PendingBatch>, ReviewError> {

@@ -725,6 +725,16 @@ impl Store {
             .map(|n| n as u64))
     }
 
+    /// The audit entries about one target (e.g. `record:42`), oldest first: who viewed or
+    /// decided what, for the record's history.
+    pub fn audit_entries_for(&self, target: &str) -> Result<Vec<crate::audit::Entry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{AUDIT_COLUMNS} WHERE target = ?1 ORDER BY id"))?;
+        let rows = stmt.query_map([target], audit_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Record ids of one import in file order (for tests and tools that walk an import).
     pub fn record_ids(&self, import_id: i64) -> Result<Vec<i64>, StoreError> {
         let mut stmt = self

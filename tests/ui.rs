@@ -548,3 +548,100 @@ fn an_administrator_imports_in_the_app_sees_the_errors_of_a_bad_file_and_can_can
     assert!(has_text(&h, "取り込みました"));
     assert_eq!(count(&h), 2000);
 }
+
+#[test]
+fn the_review_screen_links_the_related_row_reveals_the_number_with_the_right_and_shows_the_trail() {
+    let dir = tempdir();
+    let (target, related) = {
+        let mut admin = open(dir.path());
+        import(&mut admin, &demo_file()).unwrap();
+        admin
+            .add_user(
+                "clerk2",
+                "担当 次郎",
+                totsugo::auth::Roles::of(&[totsugo::auth::Role::Clerk]),
+                true,
+                "first password 1234",
+            )
+            .unwrap();
+        // The demo's family-member row names another subscriber's row.
+        let rows = admin
+            .store()
+            .page_mismatches(
+                &totsugo::store::MismatchFilter {
+                    with_warnings: true,
+                    ..Default::default()
+                },
+                None,
+                100,
+            )
+            .unwrap();
+        let target = rows
+            .iter()
+            .find(|r| {
+                r.warnings
+                    .has(totsugo::classify::WarningKind::RegistryIsOtherSubscriber)
+            })
+            .unwrap()
+            .clone();
+        let related = admin.store().alarms(target.id).unwrap()[0].related_id;
+        (target, related)
+    };
+    let pw = "second password 5678";
+    Session::login(dir.path(), "clerk2", "first password 1234")
+        .unwrap()
+        .change_password("first password 1234", pw)
+        .unwrap();
+    let mut h = app(dir.path());
+    h.run();
+    log_in(&mut h, "clerk2", pw);
+    click(&mut h, "不一致の一覧");
+    click(
+        &mut h,
+        &format!(
+            "{}・{}-{}",
+            target.card_symbol, target.card_number, target.branch
+        ),
+    );
+    assert!(has_text(&h, "別の加入者"));
+    assert!(has_text(&h, "記録の閲覧"), "the audit trail of the record");
+    // The full number: only on request, and the request is audited.
+    let masked = h
+        .state()
+        .desk
+        .open
+        .as_ref()
+        .unwrap()
+        .reviewed
+        .record
+        .my_number
+        .clone();
+    assert!(masked.starts_with("********"));
+    click(&mut h, "個人番号を表示（記録されます）");
+    let shown = h
+        .state()
+        .desk
+        .open
+        .as_ref()
+        .unwrap()
+        .revealed
+        .clone()
+        .unwrap();
+    assert_eq!(shown.len(), 12);
+    assert_eq!(&shown[8..], &masked[8..]);
+    let last = h
+        .state()
+        .session
+        .as_ref()
+        .unwrap()
+        .store()
+        .audit_entries(None, None)
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(last.action, "reveal_my_number");
+    // The related row opens from the alarm.
+    let row = h.state().desk.open.as_ref().unwrap().related[0].0;
+    click(&mut h, &format!("データ {row} 行目を開く"));
+    assert_eq!(h.state().desk.open.as_ref().unwrap().id, related);
+}

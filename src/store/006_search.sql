@@ -4,3 +4,6 @@
 ALTER TABLE records ADD COLUMN kana_key TEXT;
 CREATE INDEX records_kana ON records (kana_key) WHERE mismatch = 1;
 CREATE INDEX records_card ON records (card_number) WHERE mismatch = 1;
+
+-- The record's history on the review screen reads the audit trail by target.
+CREATE INDEX audit_target ON audit (target);

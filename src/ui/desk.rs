@@ -52,6 +52,12 @@ pub struct OpenRecord {
     pub history: Vec<DecisionRow>,
     /// Names of the people in the history.
     pub names: Vec<(i64, String)>,
+    /// Views and other actions on the record from the audit trail: (time, login, what).
+    pub trail: Vec<(String, String, String)>,
+    /// The full My Number, once revealed (with the right; audited).
+    pub revealed: Option<String>,
+    /// Records named by the cross-record alarms: (data row, record id).
+    pub related: Vec<(u64, i64)>,
 }
 
 const RED: Color32 = Color32::from_rgb(0xc0, 0x20, 0x20);
@@ -172,6 +178,13 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             (Some(true), "資格喪失（対象外）".into()),
         ];
         changed |= combo(ui, "資格", &mut desk.filter.lost, &lost);
+        let mut items = vec![(None, "すべて".to_string())];
+        items.extend(
+            Item::ALL
+                .iter()
+                .map(|i| (Some(*i), i.label_ja().to_string())),
+        );
+        changed |= combo(ui, "相違のある項目", &mut desk.filter.differing, &items);
         changed |= ui
             .checkbox(&mut desk.filter.with_warnings, "注意のある行のみ")
             .changed();
@@ -372,6 +385,26 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             r.my_number
         ));
     });
+    let may_reveal = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.may(Permission::RevealMyNumber));
+    if may_reveal {
+        ui.horizontal(|ui| match &open.revealed {
+            Some(n) => {
+                ui.label(
+                    RichText::new(format!("個人番号 {n}"))
+                        .monospace()
+                        .size(18.0),
+                );
+            }
+            None => {
+                if ui.button("個人番号を表示（記録されます）").clicked() {
+                    actions.push(Action::RevealMyNumber);
+                }
+            }
+        });
+    }
     ui.horizontal(|ui| {
         ui.label(
             RichText::new(format!("提案: {}", e.suggestion.label_ja()))
@@ -422,6 +455,20 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     }
     for (kind, rows) in &open.reviewed.explained.alarms {
         ui.label(RichText::new(kind.message_ja(rows)).color(RED));
+    }
+    if !open.related.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            let mut seen = Vec::new();
+            for (row, id) in &open.related {
+                if seen.contains(id) {
+                    continue;
+                }
+                seen.push(*id);
+                if ui.button(format!("データ {row} 行目を開く")).clicked() {
+                    actions.push(Action::OpenRecord(*id));
+                }
+            }
+        });
     }
     for w in r.warnings.kinds() {
         if !matches!(
@@ -564,6 +611,12 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             },
             if d.undone { "（取り消し）" } else { "" }
         ));
+    }
+    if !open.trail.is_empty() {
+        ui.label(RichText::new("この記録の操作の記録（監査証跡）").strong());
+        for (at, login, what) in &open.trail {
+            ui.label(format!("{at}　{login}　{what}"));
+        }
     }
     if app.desk.confirm.is_some() {
         confirm_dialog(&ctx, app, actions);

@@ -88,6 +88,8 @@ pub enum Action {
     ApproveBatch(usize),
     /// Send the open record back with the reason typed on the review screen.
     SendBack,
+    /// Show the open record's full My Number (with the right; audited).
+    RevealMyNumber,
     /// Open the import screen.
     OpenImport,
     /// Choose the file to import.
@@ -403,6 +405,20 @@ impl App {
             }
             Action::ApproveBatch(i) => self.approve_batch(i),
             Action::SendBack => self.send_back(),
+            Action::RevealMyNumber => {
+                let Some(s) = &self.session else { return };
+                let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
+                    return;
+                };
+                match s.reveal_my_number(id) {
+                    Ok(n) => {
+                        if let Some(o) = self.desk.open.as_mut() {
+                            o.revealed = n;
+                        }
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
             Action::OpenImport => {
                 self.screen = Screen::Import;
                 self.message = None;
@@ -573,12 +589,23 @@ impl App {
                             .map(|u| (u.id, u.display_name))
                     })
                     .collect();
+                let trail = s.record_trail(id).unwrap_or_default();
+                let related = s
+                    .store()
+                    .alarms(id)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|a| (a.related_row, a.related_id))
+                    .collect();
                 self.desk.open = Some(OpenRecord {
                     id,
                     reviewed,
                     review,
                     history,
                     names,
+                    trail,
+                    revealed: None,
+                    related,
                 });
                 if let Some(row) = self.desk.rows.iter_mut().find(|r| r.id == id)
                     && let Some(o) = &self.desk.open
