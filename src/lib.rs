@@ -23,6 +23,7 @@ pub mod pdf;
 pub mod profile;
 pub mod purge;
 pub mod record;
+pub mod release;
 pub mod review;
 pub mod sample;
 pub mod session;

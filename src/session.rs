@@ -18,6 +18,19 @@ use crate::vault::{
     KdfParams, PendingEvent, Policy, RECOVERY_CONTEXT, RecoveryKey, Vault, VaultError, WrappedKey,
 };
 
+/// The review's progress for the home screen (see [`Session::review_progress`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewProgress {
+    /// Mismatches per review state (undecided, waiting, approved, sent back).
+    pub states: [u64; 4],
+    /// Approved, number confirmed, viewing stopped: per case ①②③.
+    pub ready: [u64; 3],
+    /// The next release cut-off.
+    pub next_cutoff: Option<chrono::NaiveDateTime>,
+    /// Decisions per day (YYYY-MM-DD, count).
+    pub per_day: Vec<(String, u64)>,
+}
+
 /// A record opened for review (see [`Session::review_record`]).
 #[derive(Clone, Debug)]
 pub struct ReviewedRecord {
@@ -570,6 +583,43 @@ impl Session {
     pub fn review_counts(&self) -> Result<[u64; 4], AuthError> {
         self.require(Permission::ViewSummary)?;
         Ok(self.store.review_counts()?)
+    }
+
+    /// The release cut-off schedule (the setting, or the operator's published one).
+    pub fn release_schedule(&self) -> crate::release::Schedule {
+        self.store
+            .setting(crate::release::SETTING)
+            .ok()
+            .flatten()
+            .and_then(|t| crate::release::Schedule::parse(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// Sets the release cut-off schedule (administrators; audited). The text is checked first.
+    pub fn set_release_schedule(&self, text: &str) -> Result<(), AuthError> {
+        self.require(Permission::Settings)?;
+        crate::release::Schedule::parse(text).map_err(AuthError::InvalidUser)?;
+        self.store
+            .set_setting(crate::release::SETTING, text.trim())?;
+        self.audit(
+            AuditAction::SettingsChange,
+            crate::release::SETTING,
+            &text.trim().replace('\n', " / "),
+        )?;
+        Ok(())
+    }
+
+    /// What the home screen shows of the review: records per review state, what is ready for
+    /// the next release request (per case), the next cut-off, and decisions per day.
+    pub fn review_progress(&self) -> Result<ReviewProgress, AuthError> {
+        self.require(Permission::ViewSummary)?;
+        let now = chrono::Local::now().naive_local();
+        Ok(ReviewProgress {
+            states: self.store.review_counts()?,
+            ready: self.store.ready_for_release()?,
+            next_cutoff: self.release_schedule().next_after(now),
+            per_day: self.store.decisions_per_day()?,
+        })
     }
 
     /// Undoes this user's last decision that is not yet approved; returns its record.

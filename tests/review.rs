@@ -267,3 +267,54 @@ fn supervisors_approve_others_decisions_and_send_back_with_a_reason() {
         "the audit chain holds"
     );
 }
+
+#[test]
+fn progress_counts_what_is_ready_for_the_next_release_cutoff() {
+    let dir = tempdir();
+    let ids = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    let boss = login(dir.path(), "boss");
+    // ① (birth date differs) confirmed after documents, and a no-stop row: only ① is released.
+    clerk
+        .decide(
+            ids[1],
+            Choice::new(Decision::SameByDocuments),
+            "住民票の写しで生年月日を確認（保険者側の入力誤り）",
+            true,
+        )
+        .unwrap();
+    clerk
+        .decide(ids[0], Choice::new(Decision::SameByVisualCheck), "", false)
+        .unwrap();
+    let p = clerk.review_progress().unwrap();
+    assert_eq!(p.states, [2, 2, 0, 0]);
+    assert_eq!(p.ready, [0, 0, 0]);
+    boss.approve(&[ids[0], ids[1]]).unwrap();
+    let p = clerk.review_progress().unwrap();
+    assert_eq!(p.states, [2, 0, 2, 0]);
+    assert_eq!(p.ready, [1, 0, 0], "the ① record, approved and confirmed");
+    assert_eq!(p.per_day.len(), 1);
+    assert_eq!(p.per_day[0].1, 2);
+    // The published schedule ends weekly: there is always a next cut-off.
+    assert!(p.next_cutoff.is_some());
+
+    // The schedule is the administrator's setting, checked and audited.
+    let admin = open(&dir.path().join("store"));
+    let err = admin
+        .set_release_schedule("2026-12-03\n2026-13-10")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("2行目"), "{err}");
+    admin.set_release_schedule("2099-01-05 15:00").unwrap();
+    assert_eq!(
+        clerk
+            .review_progress()
+            .unwrap()
+            .next_cutoff
+            .unwrap()
+            .to_string(),
+        "2099-01-05 15:00:00"
+    );
+    assert!(clerk.set_release_schedule("2099-01-05").is_err());
+    assert_eq!(last_audit(&admin).1, "settings_change");
+}

@@ -177,7 +177,7 @@ pub struct App {
     pub message: Option<(bool, String)>,
     last_activity: Instant,
     counts: Option<Counts>,
-    review_counts: Option<[u64; 4]>,
+    progress: Option<crate::session::ReviewProgress>,
     users: Vec<UserStatus>,
     /// The review desk: list and open record.
     pub desk: Desk,
@@ -214,7 +214,7 @@ impl App {
             message: None,
             last_activity: Instant::now(),
             counts: None,
-            review_counts: None,
+            progress: None,
             users: Vec::new(),
             desk: Desk::default(),
             importer: ImportScreen::default(),
@@ -277,7 +277,7 @@ impl App {
     fn refresh(&mut self) {
         let Some(s) = &self.session else { return };
         self.counts = s.summary().ok();
-        self.review_counts = s.review_counts().ok();
+        self.progress = s.review_progress().ok();
         self.users = s.users().unwrap_or_default();
         if self.forms.policy.is_none() {
             self.forms.policy = Some(s.policy().clone());
@@ -875,7 +875,12 @@ impl App {
 
     /// Mismatches per review state, as the home screen shows them.
     pub fn review_counts(&self) -> Option<[u64; 4]> {
-        self.review_counts
+        self.progress.as_ref().map(|p| p.states)
+    }
+
+    /// The review's progress, as the home screen shows it.
+    pub fn progress(&self) -> Option<&crate::session::ReviewProgress> {
+        self.progress.as_ref()
     }
 
     /// The users shown on the administration screen.

@@ -210,25 +210,8 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
             });
         ui.add_space(12.0);
     }
-    if let Some(rc) = app.review_counts() {
-        ui.label(RichText::new("点検の進み具合").strong());
-        egui::Grid::new("review-counts")
-            .num_columns(2)
-            .striped(true)
-            .show(ui, |ui| {
-                use crate::review::ReviewState;
-                for st in [
-                    ReviewState::Undecided,
-                    ReviewState::Decided,
-                    ReviewState::SentBack,
-                    ReviewState::Approved,
-                ] {
-                    ui.label(st.label_ja());
-                    ui.label(RichText::new(format_thousands(rc[st as usize])).monospace());
-                    ui.end_row();
-                }
-            });
-        ui.add_space(12.0);
+    if let Some(p) = app.progress() {
+        progress(ui, p);
     }
     ui.label(RichText::new("あなたの権限").strong());
     for p in Permission::ALL {
@@ -385,4 +368,73 @@ pub fn password_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Act
             }
         });
     });
+}
+
+/// The review's progress: states, the next release cut-off and what is ready for it, and
+/// decisions per day.
+fn progress(ui: &mut Ui, p: &crate::session::ReviewProgress) {
+    use crate::review::ReviewState;
+    ui.label(RichText::new("点検の進み具合").strong());
+    egui::Grid::new("review-counts")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for st in [
+                ReviewState::Undecided,
+                ReviewState::Decided,
+                ReviewState::SentBack,
+                ReviewState::Approved,
+            ] {
+                ui.label(st.label_ja());
+                ui.label(RichText::new(format_thousands(p.states[st as usize])).monospace());
+                ui.end_row();
+            }
+        });
+    ui.add_space(8.0);
+    match p.next_cutoff {
+        Some(t) => {
+            ui.label(
+                RichText::new(format!(
+                    "次の閲覧停止解除の締切: {}",
+                    crate::release::Schedule::describe(t)
+                ))
+                .strong(),
+            );
+        }
+        None => {
+            ui.label("次の閲覧停止解除の締切は設定されていません");
+        }
+    }
+    ui.label(format!(
+        "解除依頼の準備ができた記録（承認済・番号確認済）: ① {}　② {}　③ {}",
+        p.ready[0], p.ready[1], p.ready[2]
+    ));
+    if !p.per_day.is_empty() {
+        ui.add_space(8.0);
+        ui.label(RichText::new("日ごとの判断件数").strong());
+        let bars: Vec<egui_plot::Bar> = p
+            .per_day
+            .iter()
+            .enumerate()
+            .map(|(i, (day, n))| egui_plot::Bar::new(i as f64, *n as f64).name(day))
+            .collect();
+        let days: Vec<String> = p.per_day.iter().map(|(d, _)| d[5..].to_string()).collect();
+        egui_plot::Plot::new("per-day")
+            .height(160.0)
+            .allow_zoom(false)
+            .allow_drag(false)
+            .allow_scroll(false)
+            .x_axis_formatter(move |m, _| {
+                let i = m.value.round();
+                if (m.value - i).abs() < 0.01 && i >= 0.0 {
+                    days.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .show(ui, |plot| {
+                plot.bar_chart(egui_plot::BarChart::new("判断件数", bars))
+            });
+    }
+    ui.add_space(12.0);
 }
