@@ -645,3 +645,25 @@ fn the_review_screen_links_the_related_row_reveals_the_number_with_the_right_and
     click(&mut h, &format!("データ {row} 行目を開く"));
     assert_eq!(h.state().desk.open.as_ref().unwrap().id, related);
 }
+
+#[test]
+fn next_after_the_next_undecided_moves_on_in_work_order() {
+    let dir = tempdir();
+    {
+        let mut admin = open(dir.path());
+        import(&mut admin, &demo_file()).unwrap();
+    }
+    let pw = clerk(dir.path(), "clerk1");
+    let mut h = app(dir.path());
+    h.run();
+    log_in(&mut h, "clerk1", pw);
+    click(&mut h, "次の未判断を開く（① から）");
+    let first = h.state().desk.open.as_ref().unwrap().id;
+    h.key_press(egui::Key::N);
+    h.run();
+    let second = h.state().desk.open.as_ref().unwrap().id;
+    assert_ne!(first, second, "N opens the next record, not the same one");
+    let rows = &h.state().desk.rows;
+    let at = |id| rows.iter().position(|r| r.id == id).unwrap();
+    assert_eq!(at(second), at(first) + 1);
+}

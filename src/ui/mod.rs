@@ -642,8 +642,21 @@ impl App {
     }
 
     fn step_record(&mut self, step: i64) {
-        let Some(open) = &self.desk.open else { return };
-        let at = self.desk.rows.iter().position(|r| r.id == open.id);
+        let Some(open_id) = self.desk.open.as_ref().map(|o| o.id) else {
+            return;
+        };
+        let mut at = self.desk.rows.iter().position(|r| r.id == open_id);
+        if at.is_none() {
+            // Opened from elsewhere (次の未判断): find it in the list, page by page.
+            if self.desk.rows.is_empty() {
+                self.reload_list();
+            }
+            while at.is_none() && !self.desk.exhausted {
+                self.load_more();
+                at = self.desk.rows.iter().position(|r| r.id == open_id);
+            }
+            at = at.or_else(|| self.desk.rows.iter().position(|r| r.id == open_id));
+        }
         let next = match at {
             Some(i) => i as i64 + step,
             None => 0,
