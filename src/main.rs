@@ -121,6 +121,13 @@ enum Command {
     /// 利用者の管理（最初の管理者の作成、追加、無効化、パスワード）
     #[command(subcommand)]
     User(UserCommand),
+    /// 閲覧停止解除依頼の締切（1行に1つ、2023-12-14 または 2023-12-25 15:00、最後に「毎週」）を
+    /// 表示し、--set で変更します（管理者）
+    Schedule {
+        /// 新しい締切の一覧（改行は \n でも書けます）
+        #[arg(long)]
+        set: Option<String>,
+    },
     /// パスワードの規則と画面ロックの設定
     Policy {
         /// パスワードの最小文字数
@@ -594,6 +601,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::User(cmd) => {
             let mut session = login(cli.store, cli.user)?;
             user_command(&mut session, cmd)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schedule { set } => {
+            let session = login(cli.store, cli.user)?;
+            if let Some(text) = set {
+                session
+                    .set_release_schedule(&text.replace("\\n", "\n"))
+                    .map_err(auth_err)?;
+                println!("締切を変更しました。");
+            }
+            let schedule = session.release_schedule();
+            for t in &schedule.cutoffs {
+                println!("{}", totsugo::release::Schedule::describe(*t));
+            }
+            if schedule.weekly {
+                println!("以後毎週");
+            }
+            match schedule.next_after(chrono::Local::now().naive_local()) {
+                Some(t) => println!("次の締切: {}", totsugo::release::Schedule::describe(t)),
+                None => println!("次の締切はありません"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy {

@@ -376,3 +376,27 @@ fn first_run_users_and_the_audit_trail_from_the_command_line() {
     assert!(text.contains("ログイン失敗"), "{text}");
     assert!(text.contains("パスワードの変更"), "{text}");
 }
+
+#[test]
+fn the_release_schedule_is_shown_and_set_by_the_administrator() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let o = totsugo(&store, &["schedule"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("2023年12月25日（月）15:00"), "{out}");
+    assert!(
+        out.contains("以後毎週") && out.contains("次の締切"),
+        "{out}"
+    );
+    let o = totsugo(&store, &["schedule", "--set", "2099-01-05 15:00\\n毎週"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("次の締切: 2099年1月5日（月）15:00"),
+        "{}",
+        stdout(&o)
+    );
+    let o = totsugo(&store, &["schedule", "--set", "2099-02-30"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("1行目"), "{}", stderr(&o));
+}
