@@ -667,3 +667,61 @@ fn next_after_the_next_undecided_moves_on_in_work_order() {
     let at = |id| rows.iter().position(|r| r.id == id).unwrap();
     assert_eq!(at(second), at(first) + 1);
 }
+
+#[test]
+fn a_memo_typed_through_the_input_method_never_triggers_a_decision_key() {
+    use totsugo::review::ReviewState;
+    let dir = tempdir();
+    {
+        let mut admin = open(dir.path());
+        import(&mut admin, &demo_file()).unwrap();
+    }
+    let pw = clerk(dir.path(), "clerk1");
+    let mut h = app(dir.path());
+    h.run();
+    log_in(&mut h, "clerk1", pw);
+    click(&mut h, "次の未判断を開く（① から）");
+    // M focuses the memo; digits typed there (and a composition) are text, not decisions.
+    h.key_press(egui::Key::M);
+    h.run();
+    h.event(egui::Event::Ime(egui::ImeEvent::Preedit {
+        text: "まどぐち".into(),
+        active_range_chars: None,
+    }));
+    h.run();
+    h.key_press(egui::Key::Num1);
+    h.run();
+    h.event(egui::Event::Ime(egui::ImeEvent::Commit(
+        "窓口で保険証を確認".into(),
+    )));
+    h.run();
+    h.key_press(egui::Key::Num7);
+    h.run();
+    let open = h.state().desk.open.as_ref().unwrap();
+    assert_eq!(
+        open.review.state,
+        ReviewState::Undecided,
+        "no decision while typing"
+    );
+    assert!(h.state().desk.confirm.is_none());
+    assert!(
+        h.state().desk.memo.contains("窓口で保険証を確認"),
+        "{}",
+        h.state().desk.memo
+    );
+    // Esc leaves the memo; 7 then decides, with the memo.
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.key_press(egui::Key::Num7);
+    h.run();
+    let open = h.state().desk.open.as_ref().unwrap();
+    assert_eq!(open.review.state, ReviewState::Decided);
+    assert!(
+        open.review
+            .decision
+            .as_ref()
+            .unwrap()
+            .memo
+            .contains("窓口で保険証を確認")
+    );
+}
