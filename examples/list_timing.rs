@@ -29,14 +29,11 @@ fn main() {
     loop {
         let t = Instant::now();
         let page = store
-            .page_mismatches(&MismatchFilter::default(), cursor, 200)
+            .page_mismatches(&MismatchFilter::default(), cursor.as_ref(), 200)
             .unwrap();
         let d = t.elapsed();
         let Some(last) = page.last() else { break };
-        cursor = Some(PageCursor {
-            priority: last.class.priority,
-            id: last.id,
-        });
+        cursor = Some(PageCursor::after(last, Default::default()));
         pages += 1;
         rows += page.len();
         total += d;

@@ -222,15 +222,57 @@ pub struct MismatchFilter {
     /// Only rows whose card number (digits) or insurer-side kana name (anything else, folded
     /// like the explanation engine folds kana) starts with this.
     pub search: Option<String>,
+    /// The order.
+    pub order: ListOrder,
 }
 
 /// A page position: the (priority, id) of the last row seen.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageCursor {
     /// Priority of the last row.
     pub priority: u8,
     /// Record id of the last row.
     pub id: i64,
+    /// The last row's sort key for the other orders (card number, or folded kana name).
+    pub key: String,
+}
+
+impl PageCursor {
+    /// The cursor after `row` in the order of `sort`.
+    pub fn after(row: &MismatchRow, sort: ListOrder) -> PageCursor {
+        PageCursor {
+            priority: row.class.priority,
+            id: row.id,
+            key: match sort {
+                ListOrder::WorkOrder => String::new(),
+                ListOrder::CardNumber => row.card_number.clone(),
+                ListOrder::Kana => crate::compare::kana::key(&row.kana_name),
+            },
+        }
+    }
+}
+
+/// The order of the mismatch list.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ListOrder {
+    /// Work order: ① first, then ②, ③, no stop, lost; file order within each.
+    #[default]
+    WorkOrder,
+    /// By card number.
+    CardNumber,
+    /// By the insurer-side kana name (folded).
+    Kana,
+}
+
+impl ListOrder {
+    /// What the clerk reads.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            ListOrder::WorkOrder => "作業順（① から）",
+            ListOrder::CardNumber => "記号・番号順",
+            ListOrder::Kana => "カナ氏名順",
+        }
+    }
 }
 
 /// A line of the mismatch list (what the list shows, not the whole record).
@@ -583,7 +625,7 @@ impl Store {
     pub fn page_mismatches(
         &self,
         filter: &MismatchFilter,
-        after: Option<PageCursor>,
+        after: Option<&PageCursor>,
         limit: usize,
     ) -> Result<Vec<MismatchRow>, StoreError> {
         let (sql, args) = mismatch_query(filter, after, limit);
@@ -618,7 +660,7 @@ impl Store {
     pub fn explain_page_mismatches(
         &self,
         filter: &MismatchFilter,
-        after: Option<PageCursor>,
+        after: Option<&PageCursor>,
     ) -> Result<String, StoreError> {
         let (sql, args) = mismatch_query(filter, after, 100);
         let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
@@ -968,7 +1010,7 @@ fn import_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ImportInfo> {
 
 fn mismatch_query(
     filter: &MismatchFilter,
-    after: Option<PageCursor>,
+    after: Option<&PageCursor>,
     limit: usize,
 ) -> (String, Vec<rusqlite::types::Value>) {
     let search = filter
@@ -978,10 +1020,15 @@ fn mismatch_query(
         .filter(|s| !s.is_empty());
     // A search walks its own index and sorts the (few) rows found; the plain list walks the
     // work order.
+    let (index, sort_col) = match filter.order {
+        ListOrder::WorkOrder => ("records_mismatch_order", "priority"),
+        ListOrder::CardNumber => ("records_card", "card_number"),
+        ListOrder::Kana => ("records_kana", "kana_key"),
+    };
     let from = if search.is_some() {
-        "FROM records WHERE mismatch = 1"
+        "FROM records WHERE mismatch = 1".to_string()
     } else {
-        "FROM records INDEXED BY records_mismatch_order WHERE mismatch = 1"
+        format!("FROM records INDEXED BY {index} WHERE mismatch = 1")
     };
     let mut sql = format!(
         "SELECT id, import_id, line, card_symbol, card_number, branch, ins_kana, verdicts, lost, \
@@ -1027,11 +1074,14 @@ fn mismatch_query(
         ));
     }
     if let Some(c) = after {
-        sql.push_str(" AND (priority, id) > (?, ?)");
-        args.push((c.priority as i64).into());
+        sql.push_str(&format!(" AND ({sort_col}, id) > (?, ?)"));
+        match filter.order {
+            ListOrder::WorkOrder => args.push((c.priority as i64).into()),
+            _ => args.push(c.key.clone().into()),
+        }
         args.push(c.id.into());
     }
-    sql.push_str(" ORDER BY priority, id LIMIT ?");
+    sql.push_str(&format!(" ORDER BY {sort_col}, id LIMIT ?"));
     args.push((limit as i64).into());
     (sql, args)
 }

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use totsugo::record::StopCase;
-use totsugo::store::{MismatchFilter, PageCursor, Store, StoreError, StoreKey};
+use totsugo::store::{ListOrder, MismatchFilter, PageCursor, Store, StoreError, StoreKey};
 
 #[test]
 fn the_store_file_holds_no_plaintext_from_the_imported_data() {
@@ -122,9 +122,10 @@ fn paging_through_mismatches_is_index_backed_and_complete() {
             .store()
             .explain_page_mismatches(
                 f,
-                Some(PageCursor {
+                Some(&PageCursor {
                     priority: 1,
                     id: 10,
+                    key: String::new(),
                 }),
             )
             .unwrap();
@@ -144,13 +145,10 @@ fn paging_through_mismatches_is_index_backed_and_complete() {
     loop {
         let page = store
             .store()
-            .page_mismatches(&MismatchFilter::default(), cursor, 97)
+            .page_mismatches(&MismatchFilter::default(), cursor.as_ref(), 97)
             .unwrap();
         let Some(last) = page.last() else { break };
-        cursor = Some(PageCursor {
-            priority: last.class.priority,
-            id: last.id,
-        });
+        cursor = Some(PageCursor::after(last, ListOrder::WorkOrder));
         seen.extend(page.iter().map(|r| (r.class.priority, r.id)));
     }
     assert_eq!(seen.len() as u64, r.counts.mismatches);
@@ -271,4 +269,42 @@ fn search_finds_by_card_number_or_kana_however_written() {
         )
         .unwrap();
     assert!(plan.contains("records_kana"), "{plan}");
+}
+
+#[test]
+fn the_list_pages_in_card_number_or_kana_order_from_their_indexes() {
+    let dir = tempdir();
+    let mut store = open(dir.path());
+    let big = sample_file(dir.path(), "big.csv", 30_000, 11);
+    let r = import(&mut store, &big).unwrap();
+    for order in [ListOrder::CardNumber, ListOrder::Kana] {
+        let f = MismatchFilter {
+            order,
+            ..Default::default()
+        };
+        let plan = store.store().explain_page_mismatches(&f, None).unwrap();
+        assert!(!plan.contains("TEMP B-TREE"), "{order:?} sorts: {plan}");
+        let mut keys = Vec::new();
+        let mut cursor: Option<PageCursor> = None;
+        loop {
+            let page = store
+                .store()
+                .page_mismatches(&f, cursor.as_ref(), 53)
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            cursor = Some(PageCursor::after(last, order));
+            keys.extend(page.iter().map(|row| {
+                let k = match order {
+                    ListOrder::CardNumber => row.card_number.clone(),
+                    _ => totsugo::compare::kana::key(&row.kana_name),
+                };
+                (k, row.id)
+            }));
+        }
+        assert_eq!(keys.len() as u64, r.counts.mismatches, "{order:?}");
+        assert!(
+            keys.windows(2).all(|w| w[0] < w[1]),
+            "{order:?} in order, once each"
+        );
+    }
 }

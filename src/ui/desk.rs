@@ -12,7 +12,7 @@ use crate::review::{
     Choice, Decision, DecisionRow, LetterType, PendingBatch, ReviewState, suggested_letter,
 };
 use crate::session::ReviewedRecord;
-use crate::store::{MismatchFilter, MismatchRow, RecordReview};
+use crate::store::{ListOrder, MismatchFilter, MismatchRow, RecordReview};
 
 /// Rows fetched per page of the list.
 pub const PAGE: usize = 200;
@@ -188,6 +188,16 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         changed |= ui
             .checkbox(&mut desk.filter.with_warnings, "注意のある行のみ")
             .changed();
+        let mut order = Some(desk.filter.order);
+        let orders: Vec<(Option<ListOrder>, String)> =
+            [ListOrder::WorkOrder, ListOrder::CardNumber, ListOrder::Kana]
+                .iter()
+                .map(|o| (Some(*o), o.label_ja().to_string()))
+                .collect();
+        if combo(ui, "並べ順", &mut order, &orders) {
+            desk.filter.order = order.unwrap_or_default();
+            changed = true;
+        }
     });
     if changed {
         actions.push(Action::ReloadList);

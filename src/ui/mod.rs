@@ -549,13 +549,14 @@ impl App {
         if self.desk.exhausted {
             return;
         }
-        let after = self.desk.rows.last().map(|r| crate::store::PageCursor {
-            priority: r.class.priority,
-            id: r.id,
-        });
+        let after = self
+            .desk
+            .rows
+            .last()
+            .map(|r| crate::store::PageCursor::after(r, self.desk.filter.order));
         match s
             .store()
-            .page_mismatches(&self.desk.filter, after, desk::PAGE)
+            .page_mismatches(&self.desk.filter, after.as_ref(), desk::PAGE)
         {
             Ok(rows) => {
                 self.desk.exhausted = rows.len() < desk::PAGE;
