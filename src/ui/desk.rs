@@ -38,6 +38,8 @@ pub struct Desk {
     pub batches: Vec<PendingBatch>,
     /// The supervisor's reason for sending the open record back.
     pub send_back_reason: String,
+    /// Records the supervisor left out of the batch they approve.
+    pub left_out: std::collections::HashSet<i64>,
 }
 
 /// A record open for review.
@@ -673,7 +675,8 @@ pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         ui.label("承認待ちの判断はありません");
         return;
     }
-    for (i, b) in app.desk.batches.iter().enumerate() {
+    let batches = app.desk.batches.clone();
+    for (i, b) in batches.iter().enumerate() {
         ui.separator();
         ui.horizontal(|ui| {
             ui.label(
@@ -690,18 +693,41 @@ pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 "①{}　②{}　③{}　停止なし{}",
                 b.by_case[0], b.by_case[1], b.by_case[2], b.by_case[3]
             ));
+            let chosen = b
+                .record_ids
+                .iter()
+                .filter(|id| !app.desk.left_out.contains(id))
+                .count();
             if ui
-                .button(format!("{} さんの {} の判断を承認", b.clerk_name, b.day))
+                .add_enabled(
+                    chosen > 0,
+                    egui::Button::new(format!("{} さんの {} の判断を承認", b.clerk_name, b.day)),
+                )
                 .clicked()
             {
                 actions.push(Action::ApproveBatch(i));
             }
+            if chosen < b.record_ids.len() {
+                ui.label(format!("（{chosen} 件を承認）"));
+            }
         });
         ui.horizontal_wrapped(|ui| {
             for id in &b.record_ids {
+                let mut included = !app.desk.left_out.contains(id);
+                if ui
+                    .checkbox(&mut included, format!("承認に含める（記録 {id}）"))
+                    .changed()
+                {
+                    if included {
+                        app.desk.left_out.remove(id);
+                    } else {
+                        app.desk.left_out.insert(*id);
+                    }
+                }
                 if ui.button(format!("記録 {id}")).clicked() {
                     actions.push(Action::OpenRecord(*id));
                 }
+                ui.add_space(12.0);
             }
         });
     }

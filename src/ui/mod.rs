@@ -505,13 +505,19 @@ impl App {
         let Some(b) = self.desk.batches.get(i) else {
             return;
         };
-        match s.approve(&b.record_ids) {
+        let chosen: Vec<i64> = b
+            .record_ids
+            .iter()
+            .copied()
+            .filter(|id| !self.desk.left_out.contains(id))
+            .collect();
+        match s.approve(&chosen) {
             Ok(batch) => {
                 let msg = format!(
                     "{} さんの {} の判断 {} 件を承認しました（承認番号 {batch}）",
                     b.clerk_name,
                     b.day,
-                    b.record_ids.len()
+                    chosen.len()
                 );
                 self.load_batches();
                 self.desk.rows.clear();
