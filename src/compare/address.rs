@@ -404,7 +404,16 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
             ),
         );
     } else if bullets > 0 {
-        if bullets * 2 <= place_len {
+        // An address has no second witness like the kana of a name: accept at most two ●,
+        // never side by side (a whole unknown word is not a character the registry could
+        // not send).
+        let adjacent = [&pa.place, &pb.place].iter().any(|p| {
+            p.windows(2).any(|w| {
+                w.iter()
+                    .all(|t| matches!(t.tok, Tok::Text(c) if c == UNSENDABLE))
+            })
+        });
+        if bullets <= 2 && !adjacent && bullets * 2 <= place_len {
             rs.add(
                 Rule::Unsendable,
                 format!("「●」（住基から送信できない文字）を{bullets}文字として照合"),
