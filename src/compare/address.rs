@@ -376,6 +376,7 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
     let v = Variants::get();
     let (pa, pb) = (parts(a), parts(b));
     let mut differ = Highlight::default();
+    let mut notation = Highlight::default();
     let mut form = Reasons::default();
 
     // The place.
@@ -386,6 +387,10 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
     let mut bullets = 0;
     for (x, y) in paired(&pa.place, &pb.place, &ma, &mb) {
         pair_reasons(x, y, v, &mut form, &mut bullets);
+        if x.tok != y.tok || x.flags != y.flags {
+            notation.insurer.push(x.src.clone());
+            notation.registry.push(y.src.clone());
+        }
     }
     let place_len = pa.place.len().max(pb.place.len());
     if !ma.is_empty() || !mb.is_empty() {
@@ -460,6 +465,14 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
                 for (x, y) in pa.number.iter().zip(&pb.number) {
                     pair_reasons(x, y, v, &mut num_form, &mut none);
                 }
+                if na != nb {
+                    notation
+                        .insurer
+                        .extend(pa.number.iter().map(|t| t.src.clone()));
+                    notation
+                        .registry
+                        .extend(pb.number.iter().map(|t| t.src.clone()));
+                }
                 if num_form.has(Rule::HouseNumberForm) {
                     rs.add(
                         Rule::HouseNumberForm,
@@ -503,14 +516,24 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
     let (ra, rb) = (text_of(a, &pa.rest), text_of(b, &pb.rest));
     match (pa.rest.is_empty(), pb.rest.is_empty()) {
         (true, true) => {}
-        (false, true) => rs.add(
-            Rule::BuildingOneSide,
-            format!("方書（建物名・部屋番号）が加入者側のみ: {ra}"),
-        ),
-        (true, false) => rs.add(
-            Rule::BuildingOneSide,
-            format!("方書（建物名・部屋番号）が住基側のみ: {rb}"),
-        ),
+        (false, true) => {
+            notation
+                .insurer
+                .extend(pa.rest.iter().map(|t| t.src.clone()));
+            rs.add(
+                Rule::BuildingOneSide,
+                format!("方書（建物名・部屋番号）が加入者側のみ: {ra}"),
+            )
+        }
+        (true, false) => {
+            notation
+                .registry
+                .extend(pb.rest.iter().map(|t| t.src.clone()));
+            rs.add(
+                Rule::BuildingOneSide,
+                format!("方書（建物名・部屋番号）が住基側のみ: {rb}"),
+            )
+        }
         (false, false) => {
             let xa: Vec<Token> = pa
                 .rest
@@ -535,6 +558,8 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
                 }
                 form.0.retain(|r| r.rule != Rule::HouseNumberForm);
                 if ra != rb {
+                    notation.insurer.extend(xa.iter().map(|t| t.src.clone()));
+                    notation.registry.extend(xb.iter().map(|t| t.src.clone()));
                     rs.add(
                         Rule::BuildingForm,
                         format!("方書の書き方の違い: {ra} ↔ {rb}"),
@@ -558,10 +583,11 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
     if rs.has(Rule::TownDiffers) {
         // Another place: how the rest is written says nothing more.
         rs.0.retain(|r| !r.rule.is_notation());
+        notation = Highlight::default();
     }
     differ.insurer = merge_ranges(differ.insurer);
     differ.registry = merge_ranges(differ.registry);
-    rs.finish(differ)
+    rs.finish_with(differ, notation)
 }
 
 fn or_none(s: &str) -> &str {

@@ -238,6 +238,7 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
         compare_spaces(&sa, &sb, ua.len(), ub.len(), &mut rs);
     }
     // Flags of the units that pair up say which notation rules explain them.
+    let mut notation = Highlight::default();
     let (mut i, mut j) = (0, 0);
     let (mut ia, mut ib) = (ma.iter().peekable(), mb.iter().peekable());
     while i < ua.len() && j < ub.len() {
@@ -252,6 +253,10 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
             continue;
         }
         let (x, y) = (&ua[i], &ub[j]);
+        if src_text(a, &x.src) != src_text(b, &y.src) {
+            notation.insurer.push(x.src.clone());
+            notation.registry.push(y.src.clone());
+        }
         let d = x.flags ^ y.flags;
         let pair = || format!("{} ↔ {}", src_text(a, &x.src), src_text(b, &y.src));
         if d & HALF != 0 {
@@ -297,7 +302,7 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
     if !differ.insurer.is_empty() || !differ.registry.is_empty() {
         rs.add(Rule::CharsDiffer, chars_differ_reason(a, b, &differ));
     }
-    rs.finish(differ)
+    rs.finish_with(differ, notation)
 }
 
 /// Adds the space rule when the spaces differ in place or in how they are written.
@@ -420,6 +425,16 @@ mod tests {
         }
         assert_eq!(key_hash("ﾔﾏﾀﾞ ﾀﾛｳ"), key_hash("ヤマダ　タロウ"));
         assert_ne!(key_hash("ヤマダ　タロウ"), key_hash("ヤマダ　タロオ"));
+    }
+
+    #[test]
+    fn notation_ranges_for_the_lighter_highlight() {
+        let e = explain("ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ　タロウ");
+        assert_eq!(e.notation.insurer, vec![0..4, 5..8]);
+        assert_eq!(e.notation.registry, vec![0..3, 4..7]);
+        let e = explain("キヨウコ", "キョウコ");
+        assert_eq!(e.notation.insurer, vec![1..2]);
+        assert!(e.differ.insurer.is_empty());
     }
 
     #[test]

@@ -127,6 +127,7 @@ pub fn explain(a: &str, b: &str, kana_ok: bool) -> FieldExplanation {
         compare_spaces(&sa, &sb, ua.len(), ub.len(), &mut rs);
     }
     let mut bullets: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+    let mut notation = Highlight::default();
     let (mut i, mut j) = (0, 0);
     while i < ua.len() && j < ub.len() {
         if ma.contains(&i) {
@@ -138,6 +139,10 @@ pub fn explain(a: &str, b: &str, kana_ok: bool) -> FieldExplanation {
             continue;
         }
         let (x, y) = (&ua[i], &ub[j]);
+        if x.key != y.key || x.flags != y.flags {
+            notation.insurer.push(x.src.clone());
+            notation.registry.push(y.src.clone());
+        }
         if x.key == y.key {
             let d = x.flags ^ y.flags;
             if d & WIDTH != 0 {
@@ -211,7 +216,7 @@ pub fn explain(a: &str, b: &str, kana_ok: bool) -> FieldExplanation {
     if !others_match {
         rs.add(Rule::CharsDiffer, chars_differ_reason(a, b, &differ));
     }
-    rs.finish(differ)
+    rs.finish_with(differ, notation)
 }
 
 #[cfg(test)]

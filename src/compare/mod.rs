@@ -168,6 +168,8 @@ pub struct FieldExplanation {
     pub reasons: Vec<Reason>,
     /// What still differs.
     pub differ: Highlight,
+    /// What differs only in how it is written (for a lighter highlight).
+    pub notation: Highlight,
 }
 
 impl FieldExplanation {
@@ -176,6 +178,7 @@ impl FieldExplanation {
             verdict: FieldVerdict::Equal,
             reasons: Vec::new(),
             differ: Highlight::default(),
+            notation: Highlight::default(),
         }
     }
 }
@@ -199,7 +202,16 @@ impl Reasons {
     }
 
     /// The explanation: `differs` if any real-difference rule fired, else `notation`.
-    pub(crate) fn finish(mut self, differ: Highlight) -> FieldExplanation {
+    pub(crate) fn finish(self, differ: Highlight) -> FieldExplanation {
+        self.finish_with(differ, Highlight::default())
+    }
+
+    /// Like [`Reasons::finish`], with the ranges that differ only in notation.
+    pub(crate) fn finish_with(
+        mut self,
+        differ: Highlight,
+        notation: Highlight,
+    ) -> FieldExplanation {
         let differs = self.0.iter().any(|r| !r.rule.is_notation());
         if !differs && self.0.is_empty() {
             self.add(
@@ -216,6 +228,10 @@ impl Reasons {
             },
             reasons: self.0,
             differ,
+            notation: Highlight {
+                insurer: merge_ranges(notation.insurer),
+                registry: merge_ranges(notation.registry),
+            },
         }
     }
 }

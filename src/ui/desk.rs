@@ -287,8 +287,15 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         });
 }
 
-/// A value with the ranges that still differ in red on a light background.
-fn highlighted(text: &str, ranges: &[std::ops::Range<usize>], size: f32, ui: &Ui) -> LayoutJob {
+/// A value with the ranges that still differ in red on a light background, and those that
+/// differ only in notation on a pale amber background.
+fn highlighted(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    notation: &[std::ops::Range<usize>],
+    size: f32,
+    ui: &Ui,
+) -> LayoutJob {
     let mut job = LayoutJob::default();
     let normal = TextFormat {
         font_id: FontId::proportional(size),
@@ -302,6 +309,10 @@ fn highlighted(text: &str, ranges: &[std::ops::Range<usize>], size: f32, ui: &Ui
         underline: egui::Stroke::new(2.0, RED),
         ..Default::default()
     };
+    let light = TextFormat {
+        background: Color32::from_rgb(0xff, 0xf1, 0xc6),
+        ..normal.clone()
+    };
     if text.is_empty() {
         job.append("（なし）", 0.0, normal);
         return job;
@@ -309,6 +320,8 @@ fn highlighted(text: &str, ranges: &[std::ops::Range<usize>], size: f32, ui: &Ui
     for (i, c) in text.chars().enumerate() {
         let f = if ranges.iter().any(|r| r.contains(&i)) {
             marked.clone()
+        } else if notation.iter().any(|r| r.contains(&i)) {
+            light.clone()
         } else {
             normal.clone()
         };
@@ -339,10 +352,13 @@ fn widths(ui: &Ui) -> (f32, f32) {
 
 fn field_row(ui: &mut Ui, item: Item, ins: &str, reg: &str, e: &FieldExplanation, w: (f32, f32)) {
     ui.label(RichText::new(item.label_ja()).strong().size(18.0));
-    for (text, ranges) in [(ins, &e.differ.insurer), (reg, &e.differ.registry)] {
+    for (text, ranges, notation) in [
+        (ins, &e.differ.insurer, &e.notation.insurer),
+        (reg, &e.differ.registry, &e.notation.registry),
+    ] {
         ui.scope(|ui| {
             ui.set_width(w.0);
-            let job = highlighted(text, ranges, 22.0, ui);
+            let job = highlighted(text, ranges, notation, 22.0, ui);
             ui.add(egui::Label::new(job).wrap());
         });
     }
