@@ -173,10 +173,11 @@ pub fn analyze_file(
             }
             let row0 = (row - 1) as u32;
             let mut r = r.clone();
-            for (k, _) in alarms_of(&findings, row0) {
+            let alarms = alarms_of(&findings, row0);
+            for (k, _) in &alarms {
                 r.warnings.add(k.warning());
             }
-            let e = Explained::new(&r, alarms_of(&findings, row0));
+            let e = Explained::new(&r, alarms);
             let line = e.to_row(&r, row);
             report.mismatches += 1;
             report.by_suggestion[line.suggestion as usize] += 1;

@@ -47,11 +47,13 @@ pub enum AuditAction {
     SettingsChange,
     /// The store purged.
     Purge,
+    /// Records assigned to a clerk (or unassigned) by a supervisor.
+    Assign,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::Setup,
         AuditAction::Login,
         AuditAction::LoginFailed,
@@ -71,6 +73,7 @@ impl AuditAction {
         AuditAction::PasswordChange,
         AuditAction::SettingsChange,
         AuditAction::Purge,
+        AuditAction::Assign,
     ];
 
     /// The stable key stored in the trail.
@@ -95,6 +98,7 @@ impl AuditAction {
             AuditAction::PasswordChange => "password_change",
             AuditAction::SettingsChange => "settings_change",
             AuditAction::Purge => "purge",
+            AuditAction::Assign => "assign",
         }
     }
 
@@ -125,6 +129,7 @@ impl AuditAction {
             AuditAction::PasswordChange => "パスワードの変更",
             AuditAction::SettingsChange => "設定の変更",
             AuditAction::Purge => "消去",
+            AuditAction::Assign => "担当の割り当て",
         }
     }
 }

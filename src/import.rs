@@ -420,32 +420,22 @@ pub fn scan_file(
     let (spent_tx, spent_rx) = crossbeam_channel::unbounded::<Vec<Record>>();
     std::thread::scope(|s| {
         let reader = s.spawn(|| read_rows(csv, path, &parser, tx, spent_rx, &stop, collect_cross));
-        let mut rows = 0u64;
-        let mut last_report = Instant::now();
-        let mut cancelled = false;
-        for batch in rx.iter() {
-            if cancel.load(Ordering::Relaxed) {
-                cancelled = true;
-                stop.store(true, Ordering::Relaxed);
-                break;
-            }
-            on_rows(&batch);
-            rows += batch.len() as u64;
-            let _ = spent_tx.send(batch);
-            if last_report.elapsed() >= Duration::from_millis(50) {
-                last_report = Instant::now();
-                on_progress(Progress {
-                    rows,
-                    bytes: bytes_done.load(Ordering::Relaxed),
-                    total_bytes,
-                });
-            }
+        let drained = drain_batches(
+            (rx, spent_tx),
+            &bytes_done,
+            total_bytes,
+            on_progress,
+            cancel,
+            &mut |batch| {
+                on_rows(batch);
+                Ok(())
+            },
+        );
+        if drained.is_err() {
+            stop.store(true, Ordering::Relaxed);
         }
-        drop(rx);
         let outcome = reader.join().expect("the reader thread panicked");
-        if cancelled {
-            return Err(ImportError::Cancelled);
-        }
+        drained?;
         let mut outcome = outcome?;
         if outcome.error_total > 0 {
             return Err(ImportError::Rejected {
@@ -510,7 +500,7 @@ fn finish(
 fn write_rows<'a>(
     store: &'a mut Store,
     meta: &ImportMeta,
-    (rx, spent): (
+    channels: (
         crossbeam_channel::Receiver<Vec<Record>>,
         crossbeam_channel::Sender<Vec<Record>>,
     ),
@@ -520,13 +510,38 @@ fn write_rows<'a>(
     cancel: &AtomicBool,
 ) -> Result<ImportTx<'a>, ImportError> {
     let mut tx = store.begin_import(meta)?;
+    drain_batches(
+        channels,
+        bytes_done,
+        total_bytes,
+        on_progress,
+        cancel,
+        &mut |batch| Ok(tx.insert(batch)?),
+    )?;
+    Ok(tx)
+}
+
+/// Hands each batch from the reader thread to `consume` (the store writer, or the caller of
+/// [`scan_file`]), sends the spent batch back for reuse, and reports progress every 50 ms
+/// and at the end. A cancel ends it with [`ImportError::Cancelled`].
+fn drain_batches(
+    (rx, spent): (
+        crossbeam_channel::Receiver<Vec<Record>>,
+        crossbeam_channel::Sender<Vec<Record>>,
+    ),
+    bytes_done: &AtomicU64,
+    total_bytes: u64,
+    on_progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+    consume: &mut dyn FnMut(&[Record]) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
     let mut rows = 0u64;
     let mut last_report = Instant::now();
     for batch in rx.iter() {
         if cancel.load(Ordering::Relaxed) {
             return Err(ImportError::Cancelled);
         }
-        tx.insert(&batch)?;
+        consume(&batch)?;
         rows += batch.len() as u64;
         // The reader may have finished already; then the batch is simply dropped here.
         let _ = spent.send(batch);
@@ -544,7 +559,7 @@ fn write_rows<'a>(
         bytes: bytes_done.load(Ordering::Relaxed),
         total_bytes,
     });
-    Ok(tx)
+    Ok(())
 }
 
 /// What the reader thread found.

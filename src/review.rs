@@ -352,7 +352,38 @@ pub struct DecisionRow {
     pub batch_id: Option<i64>,
 }
 
-/// Decided records waiting for a supervisor, grouped by clerk and day.
+/// How the supervisor groups decided records into batches to approve.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BatchGrouping {
+    /// One batch per clerk and day (the usual daily check).
+    #[default]
+    ClerkAndDay,
+    /// One batch per clerk, all days together.
+    Clerk,
+    /// One batch per clerk and decision (e.g. all of a clerk's 表記ゆれ at once).
+    ClerkAndDecision,
+}
+
+impl BatchGrouping {
+    /// Every grouping, in the order the screen offers them.
+    pub const ALL: [BatchGrouping; 3] = [
+        BatchGrouping::ClerkAndDay,
+        BatchGrouping::Clerk,
+        BatchGrouping::ClerkAndDecision,
+    ];
+
+    /// What the supervisor reads.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            BatchGrouping::ClerkAndDay => "担当者と日付ごと",
+            BatchGrouping::Clerk => "担当者ごと",
+            BatchGrouping::ClerkAndDecision => "担当者と判断の種類ごと",
+        }
+    }
+}
+
+/// Decided records waiting for a supervisor, grouped as the supervisor chose
+/// ([`BatchGrouping`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingBatch {
     /// The clerk.
@@ -361,8 +392,11 @@ pub struct PendingBatch {
     pub clerk_login: String,
     /// The clerk's name.
     pub clerk_name: String,
-    /// The day of the decisions (YYYY-MM-DD).
+    /// The day of the decisions (YYYY-MM-DD), when grouped by day; else the span of days
+    /// ("2023-12-01〜2023-12-04", or one day).
     pub day: String,
+    /// The decision, when grouped by decision.
+    pub decision: Option<Decision>,
     /// The records, in work order.
     pub record_ids: Vec<i64>,
     /// Records per viewing-stop case (①, ②, ③, none).
@@ -370,6 +404,16 @@ pub struct PendingBatch {
 }
 
 impl PendingBatch {
+    /// The batch's heading: clerk, days and (when grouped so) the decision.
+    pub fn title(&self) -> String {
+        let mut t = format!("{}（{}）　{}", self.clerk_name, self.clerk_login, self.day);
+        if let Some(d) = self.decision {
+            t.push('　');
+            t.push_str(d.label_ja());
+        }
+        t
+    }
+
     /// The case index used by [`PendingBatch::by_case`].
     pub fn case_index(c: StopCase) -> usize {
         match c {

@@ -455,6 +455,97 @@ impl Session {
         &self.store
     }
 
+    /// The mismatch list read on its own thread with a second, read-only connection (for
+    /// clerks and supervisors).
+    pub fn list_reader(
+        &self,
+        waker: impl Fn() + Send + 'static,
+    ) -> Result<crate::store::pager::ListPager, AuthError> {
+        self.require(Permission::Review)?;
+        let store = Store::open_reader(&self.dir, &self.key)?;
+        Ok(crate::store::pager::ListPager::start(store, waker))
+    }
+
+    /// The people records can be assigned to: enabled users who may review (clerks and
+    /// supervisors), as (id, display name), by name.
+    pub fn reviewers(&self) -> Result<Vec<(i64, String)>, AuthError> {
+        self.require(Permission::Review)?;
+        let mut out: Vec<(i64, String)> = self
+            .store
+            .users()?
+            .into_iter()
+            .map(User::from)
+            .filter(|u| u.disabled_at.is_none() && u.roles.allow(Permission::Review))
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(out)
+    }
+
+    /// Shares out the work: assigns the records of `filter` still to do (undecided or sent
+    /// back) to `to` (`None`: to nobody), at most `limit` of them in the filter's order
+    /// (supervisors; audited). Returns how many.
+    pub fn assign(
+        &self,
+        filter: &crate::store::MismatchFilter,
+        to: Option<i64>,
+        limit: Option<usize>,
+    ) -> Result<u64, AuthError> {
+        self.require(Permission::Approve)?;
+        let name = match to {
+            Some(id) => Some(
+                self.reviewers()?
+                    .into_iter()
+                    .find(|(u, _)| *u == id)
+                    .map(|(_, n)| n)
+                    .ok_or_else(|| {
+                        AuthError::InvalidUser(
+                            "割り当て先は、点検のできる有効な利用者にしてください".into(),
+                        )
+                    })?,
+            ),
+            None => None,
+        };
+        let n = self.store.in_transaction(|store| {
+            let n = store.assign_mismatches(filter, to, limit)?;
+            store.append_audit(&NewEntry {
+                at: audit::now_local(),
+                user_id: Some(self.user.id),
+                user_login: self.user.login.clone(),
+                action: AuditAction::Assign,
+                target: to.map_or_else(|| "unassigned".to_string(), |id| format!("user:{id}")),
+                detail: format!(
+                    "{n} 件を{}",
+                    name.map_or_else(|| "担当なしに".to_string(), |n| format!("{n} さんに"))
+                ),
+            })?;
+            Ok::<u64, StoreError>(n)
+        })?;
+        Ok(n)
+    }
+
+    /// Per person (`None`: unassigned), the records still to do, with the person's name.
+    pub fn work_per_assignee(&self) -> Result<Vec<(Option<i64>, String, u64)>, AuthError> {
+        self.require(Permission::Review)?;
+        let names = self.reviewers()?;
+        Ok(self
+            .store
+            .work_per_assignee()?
+            .into_iter()
+            .map(|(id, n)| {
+                let name = match id {
+                    None => "未割り当て".to_string(),
+                    Some(id) => names
+                        .iter()
+                        .find(|(u, _)| *u == id)
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or_else(|| format!("利用者 {id}")),
+                };
+                (id, name, n)
+            })
+            .collect())
+    }
+
     /// Counts of everything stored.
     pub fn summary(&self) -> Result<Counts, AuthError> {
         self.require(Permission::ViewSummary)?;
@@ -595,6 +686,16 @@ impl Session {
             .unwrap_or_default()
     }
 
+    /// The release cut-off schedule as written in the setting (the operator's published
+    /// schedule until an administrator changes it).
+    pub fn release_schedule_text(&self) -> String {
+        self.store
+            .setting(crate::release::SETTING)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| crate::release::DEFAULT_SCHEDULE.to_string())
+    }
+
     /// Sets the release cut-off schedule (administrators; audited). The text is checked first.
     pub fn set_release_schedule(&self, text: &str) -> Result<(), AuthError> {
         self.require(Permission::Settings)?;
@@ -669,13 +770,16 @@ impl Session {
             .collect())
     }
 
-    /// Decided records waiting for approval, by clerk and day, without the supervisor's own
-    /// decisions (those can never be approved by them).
-    pub fn pending_batches(&self) -> Result<Vec<PendingBatch>, ReviewError> {
+    /// Decided records waiting for approval, grouped as the supervisor chose, without the
+    /// supervisor's own decisions (those can never be approved by them).
+    pub fn pending_batches(
+        &self,
+        grouping: crate::review::BatchGrouping,
+    ) -> Result<Vec<PendingBatch>, ReviewError> {
         self.require(Permission::Approve)?;
         Ok(self
             .store
-            .pending_batches()?
+            .pending_batches(grouping)?
             .into_iter()
             .filter(|b| b.clerk_id != self.user.id)
             .collect())

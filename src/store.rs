@@ -14,6 +14,7 @@ use crate::classify::{Classification, Warnings};
 use crate::record::{Date, Person, Record, RegistryResult, Sex, StopCase, StopFlag, Verdicts};
 use crate::summary::Counts;
 
+pub mod pager;
 mod review;
 pub use review::RecordReview;
 
@@ -49,6 +50,20 @@ impl StoreKey {
     }
 }
 
+/// Makes sure SQLCipher has finished its one-time set-up before any connection is keyed.
+///
+/// SQLite marks itself initialised before it runs SQLCipher's extra initialisation, outside its
+/// lock: a second thread opening its first connection at that moment goes on at once, and its
+/// `PRAGMA key` fails ("An error occurred with PRAGMA key or rekey"). The first open in the
+/// process therefore happens here, once, while every other thread waits.
+fn sqlcipher_ready() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        // Opening any connection runs sqlite3_initialize to its end, extra init included.
+        let _ = Connection::open_in_memory();
+    });
+}
+
 /// What can go wrong with the store, in words for the user.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -79,6 +94,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/004_analysis.sql")),
         M::up(include_str!("store/005_review.sql")),
         M::up(include_str!("store/006_search.sql")),
+        M::up(include_str!("store/007_assign.sql")),
     ])
 }
 
@@ -222,8 +238,19 @@ pub struct MismatchFilter {
     /// Only rows whose card number (digits) or insurer-side kana name (anything else, folded
     /// like the explanation engine folds kana) starts with this.
     pub search: Option<String>,
+    /// Only rows assigned to this person, or only unassigned rows.
+    pub assignee: Option<AssigneeFilter>,
     /// The order.
     pub order: ListOrder,
+}
+
+/// The assignee part of a [`MismatchFilter`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Assigned to nobody.
+    Unassigned,
+    /// Assigned to this user.
+    User(i64),
 }
 
 /// A page position: the (priority, id) of the last row seen.
@@ -302,6 +329,8 @@ pub struct MismatchRow {
     pub analysis: Option<crate::compare::RowSummary>,
     /// Where the review stands.
     pub state: crate::review::ReviewState,
+    /// Who it is assigned to: (user id, display name).
+    pub assignee: Option<(i64, String)>,
 }
 
 /// An import transaction: insert batches, then [`ImportTx::commit`]. Dropping it without
@@ -492,6 +521,16 @@ impl Store {
         Ok(store)
     }
 
+    /// A second, read-only connection to the store in `dir`, for readers on other threads
+    /// (the list pager). It sees what the main connection has committed; it never writes.
+    pub fn open_reader(dir: &Path, key: &StoreKey) -> Result<Store, StoreError> {
+        let path = Store::file_in(dir);
+        let conn = Store::open_connection_with(&path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;")?;
+        Ok(Store { conn, path })
+    }
+
     /// Fills the search key of mismatches imported before the key existed (once).
     fn backfill_kana_keys(&self) -> Result<(), StoreError> {
         let missing: Vec<(i64, String)> = {
@@ -520,12 +559,20 @@ impl Store {
     /// decrypt. For forensic tools and tamper tests only: everything else goes through
     /// [`Store::open`] and the methods of [`Store`].
     pub fn open_connection(path: &Path, key: &StoreKey) -> Result<Connection, StoreError> {
-        let conn = Connection::open_with_flags(
+        Store::open_connection_with(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+            key,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+    }
+
+    fn open_connection_with(
+        path: &Path,
+        key: &StoreKey,
+        flags: OpenFlags,
+    ) -> Result<Connection, StoreError> {
+        sqlcipher_ready();
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         // A raw 256-bit key: no passphrase derivation, the key itself is random.
         conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.hex()))?;
         conn.execute_batch(CIPHER_SETTINGS)?;
@@ -651,6 +698,13 @@ impl Store {
                     .get::<_, Option<u32>>(12)?
                     .map(crate::compare::RowSummary::unpack),
                 state: crate::review::ReviewState::from_code(r.get(13)?),
+                assignee: match (
+                    r.get::<_, Option<i64>>(14)?,
+                    r.get::<_, Option<String>>(15)?,
+                ) {
+                    (Some(id), Some(name)) => Some((id, name)),
+                    _ => None,
+                },
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -1025,16 +1079,34 @@ fn mismatch_query(
         ListOrder::CardNumber => ("records_card", "card_number"),
         ListOrder::Kana => ("records_kana", "kana_key"),
     };
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
     let from = if search.is_some() {
         "FROM records WHERE mismatch = 1".to_string()
+    } else if filter.assignee.is_some() {
+        // One person's share (or the unassigned rows) in work order is a range of its own
+        // index; in the other orders SQLite sorts the share.
+        match filter.order {
+            ListOrder::WorkOrder => {
+                "FROM records INDEXED BY records_assignee WHERE mismatch = 1".to_string()
+            }
+            _ => "FROM records WHERE mismatch = 1".to_string(),
+        }
     } else {
         format!("FROM records INDEXED BY {index} WHERE mismatch = 1")
     };
     let mut sql = format!(
         "SELECT id, import_id, line, card_symbol, card_number, branch, ins_kana, verdicts, lost, \
-         stop_case, priority, warnings, analysis, state {from}"
+         stop_case, priority, warnings, analysis, state, assignee, \
+         (SELECT display_name FROM users WHERE users.id = records.assignee) {from}"
     );
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    match filter.assignee {
+        Some(AssigneeFilter::Unassigned) => sql.push_str(" AND assignee IS NULL"),
+        Some(AssigneeFilter::User(u)) => {
+            sql.push_str(" AND assignee = ?");
+            args.push(u.into());
+        }
+        None => {}
+    }
     if let Some(s) = search {
         let (column, prefix) = if s.bytes().all(|b| b.is_ascii_digit()) {
             ("card_number", s)

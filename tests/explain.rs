@@ -7,7 +7,7 @@ use std::process::Command;
 
 use common::*;
 use totsugo::analyze::{AnalyzedRow, explain_stored};
-use totsugo::auth::{Role, Roles};
+use totsugo::auth::Role;
 use totsugo::compare::{FieldVerdict, Suggestion};
 use totsugo::crosscheck::AlarmKind;
 use totsugo::session::Session;
@@ -234,21 +234,8 @@ fn review_record_explains_masks_and_is_audited() {
     let ids = session.store().record_ids(report.import_id).unwrap();
     // Reviewing is a clerk's work, not an administrator's.
     assert!(session.review_record(ids[1]).is_err());
-    let (first, second) = ("first password 1234", "second password 5678");
-    session
-        .add_user(
-            "clerk1",
-            "担当 一郎",
-            Roles::of(&[Role::Clerk]),
-            false,
-            first,
-        )
-        .unwrap();
-    Session::login(&store_dir, "clerk1", first)
-        .unwrap()
-        .change_password(first, second)
-        .unwrap();
-    let session = Session::login(&store_dir, "clerk1", second).unwrap();
+    add_person(&store_dir, "clerk1", "担当 一郎", Role::Clerk, false);
+    let session = Session::login(&store_dir, "clerk1", PERSON_PW).unwrap();
     let reviewed = session.review_record(ids[1]).unwrap().unwrap();
     assert_eq!(reviewed.row, Some(2));
     assert_eq!(

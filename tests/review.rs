@@ -6,12 +6,9 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use totsugo::auth::{AuthError, Role, Roles};
-use totsugo::review::{Choice, Decision, LetterType, ReviewError, ReviewState};
+use totsugo::auth::{AuthError, Role};
+use totsugo::review::{BatchGrouping, Choice, Decision, LetterType, ReviewError, ReviewState};
 use totsugo::session::Session;
-
-const FIRST: &str = "first password 1234";
-const PW: &str = "second password 5678";
 
 /// Four mismatches (kana notation only; a birth date that differs; a lost qualification;
 /// another kana-only row) and one matching row. Returns the record ids in file order.
@@ -55,25 +52,19 @@ fn setup(dir: &Path) -> Vec<i64> {
         ("clerk2", Role::Clerk),
         ("boss", Role::Supervisor),
     ] {
-        admin
-            .add_user(
-                login,
-                &format!("{login} さん"),
-                Roles::of(&[role]),
-                false,
-                FIRST,
-            )
-            .unwrap();
-        Session::login(&dir.join("store"), login, FIRST)
-            .unwrap()
-            .change_password(FIRST, PW)
-            .unwrap();
+        add_person(
+            &dir.join("store"),
+            login,
+            &format!("{login} さん"),
+            role,
+            false,
+        );
     }
     admin.store().record_ids(report.import_id).unwrap()
 }
 
 fn login(dir: &Path, who: &str) -> Session {
-    Session::login(&dir.join("store"), who, PW).unwrap()
+    Session::login(&dir.join("store"), who, PERSON_PW).unwrap()
 }
 
 fn state(s: &Session, id: i64) -> ReviewState {
@@ -200,7 +191,7 @@ fn supervisors_approve_others_decisions_and_send_back_with_a_reason() {
     // The supervisor decides one record too: it never shows as approvable to them.
     boss.decide(ids[2], Choice::new(Decision::OutOfScopeLost), "", false)
         .unwrap();
-    let batches = boss.pending_batches().unwrap();
+    let batches = boss.pending_batches(BatchGrouping::ClerkAndDay).unwrap();
     assert_eq!(batches.len(), 1);
     assert_eq!(batches[0].clerk_login, "clerk1");
     assert_eq!(batches[0].record_ids, vec![ids[0], ids[3]]);
@@ -317,4 +308,150 @@ fn progress_counts_what_is_ready_for_the_next_release_cutoff() {
     );
     assert!(clerk.set_release_schedule("2099-01-05").is_err());
     assert_eq!(last_audit(&admin).1, "settings_change");
+}
+
+#[test]
+fn a_supervisor_shares_out_the_work_and_each_clerk_sees_their_share() {
+    use totsugo::store::{AssigneeFilter, MismatchFilter};
+    let dir = tempdir();
+    let ids = setup(dir.path());
+    let boss = login(dir.path(), "boss");
+    let clerk1 = login(dir.path(), "clerk1");
+    let clerk2 = login(dir.path(), "clerk2");
+    let (c1, c2) = (clerk1.user().id, clerk2.user().id);
+    let mine = |s: &Session, who: i64| -> Vec<i64> {
+        let f = MismatchFilter {
+            assignee: Some(AssigneeFilter::User(who)),
+            ..Default::default()
+        };
+        s.store()
+            .page_mismatches(&f, None, 100)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    // Clerks do not share out work.
+    assert!(matches!(
+        clerk1.assign(&MismatchFilter::default(), Some(c1), None),
+        Err(AuthError::Forbidden(_))
+    ));
+    // A record already decided keeps its place: only work still to do moves.
+    clerk2
+        .decide(ids[3], Choice::new(Decision::SameByVisualCheck), "", false)
+        .unwrap();
+    // Two to clerk1 in work order, the rest to clerk2.
+    assert_eq!(
+        boss.assign(&MismatchFilter::default(), Some(c1), Some(2))
+            .unwrap(),
+        2
+    );
+    let unassigned = MismatchFilter {
+        assignee: Some(AssigneeFilter::Unassigned),
+        ..Default::default()
+    };
+    assert_eq!(boss.assign(&unassigned, Some(c2), None).unwrap(), 1);
+    let (a, b) = (mine(&clerk1, c1), mine(&clerk2, c2));
+    assert_eq!(a.len(), 2);
+    assert_eq!(b.len(), 1);
+    assert!(
+        !a.contains(&ids[3]) && !b.contains(&ids[3]),
+        "decided: not moved"
+    );
+    let mut all: Vec<i64> = a.iter().chain(&b).copied().collect();
+    all.sort();
+    assert_eq!(all, vec![ids[0], ids[1], ids[2]]);
+    // The list shows the name of the person each record is with.
+    let rows = boss
+        .store()
+        .page_mismatches(&MismatchFilter::default(), None, 100)
+        .unwrap();
+    let row = rows.iter().find(|r| r.id == a[0]).unwrap();
+    assert_eq!(row.assignee, Some((c1, "clerk1 さん".to_string())));
+    assert_eq!(
+        boss.work_per_assignee().unwrap(),
+        vec![
+            (Some(c1), "clerk1 さん".to_string(), 2),
+            (Some(c2), "clerk2 さん".to_string(), 1)
+        ]
+    );
+    // The trail records each share; someone who may not review cannot be given work.
+    assert_eq!(last_audit(&boss).1, "assign");
+    assert!(
+        last_audit(&boss).2.contains("clerk2 さん"),
+        "{:?}",
+        last_audit(&boss)
+    );
+    let admin = open(&dir.path().join("store"));
+    assert!(
+        boss.assign(&MismatchFilter::default(), Some(admin.user().id), None)
+            .is_err()
+    );
+    // Taking it back: to nobody.
+    assert_eq!(
+        boss.assign(
+            &MismatchFilter {
+                assignee: Some(AssigneeFilter::User(c2)),
+                ..Default::default()
+            },
+            None,
+            None
+        )
+        .unwrap(),
+        1
+    );
+    assert!(mine(&clerk2, c2).is_empty());
+}
+
+#[test]
+fn a_supervisor_groups_the_decisions_to_approve_as_they_choose() {
+    let dir = tempdir();
+    let ids = setup(dir.path());
+    let clerk1 = login(dir.path(), "clerk1");
+    let clerk2 = login(dir.path(), "clerk2");
+    let boss = login(dir.path(), "boss");
+    let same = Choice::new(Decision::SameByVisualCheck);
+    clerk1.decide(ids[0], same, "", false).unwrap();
+    clerk1.decide(ids[3], same, "", false).unwrap();
+    clerk1
+        .decide(ids[2], Choice::new(Decision::OutOfScopeLost), "", false)
+        .unwrap();
+    clerk2
+        .decide(
+            ids[1],
+            Choice {
+                decision: Decision::WriteToPerson,
+                letter: Some(LetterType::A),
+            },
+            "",
+            false,
+        )
+        .unwrap();
+    let by_day = boss.pending_batches(BatchGrouping::ClerkAndDay).unwrap();
+    assert_eq!(by_day.len(), 2, "one per clerk today");
+    let by_clerk = boss.pending_batches(BatchGrouping::Clerk).unwrap();
+    assert_eq!(by_clerk.len(), 2);
+    let by_decision = boss
+        .pending_batches(BatchGrouping::ClerkAndDecision)
+        .unwrap();
+    assert_eq!(by_decision.len(), 3, "clerk1's two kinds, clerk2's one");
+    let visual = by_decision
+        .iter()
+        .find(|b| b.decision == Some(Decision::SameByVisualCheck))
+        .unwrap();
+    assert_eq!(visual.clerk_login, "clerk1");
+    assert_eq!(visual.record_ids, vec![ids[0], ids[3]]);
+    assert!(
+        visual
+            .title()
+            .contains(Decision::SameByVisualCheck.label_ja())
+    );
+    // Approving one group leaves the others waiting.
+    boss.approve(&visual.record_ids).unwrap();
+    assert_eq!(
+        boss.pending_batches(BatchGrouping::ClerkAndDecision)
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -308,3 +308,84 @@ fn the_list_pages_in_card_number_or_kana_order_from_their_indexes() {
         );
     }
 }
+
+#[test]
+fn the_list_reader_pages_on_its_own_thread_and_drops_superseded_pages() {
+    use std::time::Duration;
+    let dir = tempdir();
+    let mut session = open(dir.path());
+    let file = sample_file(dir.path(), "s.csv", 3_000, 5);
+    import(&mut session, &file).unwrap();
+    let clerk_dir = dir.path();
+    add_person(
+        clerk_dir,
+        "clerk1",
+        "担当 一郎",
+        totsugo::auth::Role::Clerk,
+        false,
+    );
+    let clerk = totsugo::session::Session::login(clerk_dir, "clerk1", PERSON_PW).unwrap();
+    let expected = clerk
+        .store()
+        .page_mismatches(&MismatchFilter::default(), None, 1_000_000)
+        .unwrap();
+    assert!(expected.len() > 40, "{} mismatches", expected.len());
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    let pager = clerk
+        .list_reader(move || {
+            let _ = tx.send(());
+        })
+        .unwrap();
+    let wait = |pager: &totsugo::store::pager::ListPager| loop {
+        rx.recv_timeout(Duration::from_secs(30))
+            .expect("the reader answers and wakes the screen");
+        let answers = pager.answers();
+        if !answers.is_empty() {
+            return answers;
+        }
+    };
+    // A filter that is replaced before its page is read gives nothing; the new one does.
+    pager.request(
+        &MismatchFilter {
+            case: Some(StopCase::Case1),
+            ..Default::default()
+        },
+        None,
+        200,
+    );
+    pager.new_generation();
+    let filter = MismatchFilter::default();
+    let mut rows = Vec::new();
+    loop {
+        let after = rows.last().map(|r| PageCursor::after(r, filter.order));
+        pager.request(&filter, after, 10);
+        let mut answers = wait(&pager);
+        assert_eq!(answers.len(), 1);
+        let a = answers.pop().unwrap();
+        let page = a.rows.unwrap();
+        rows.extend(page);
+        if a.last {
+            break;
+        }
+    }
+    let ids = |v: &[totsugo::store::MismatchRow]| v.iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(&rows), ids(&expected), "every row once, in work order");
+
+    // The reader sees what the main connection commits (a decision) and never writes.
+    clerk
+        .decide(
+            rows[0].id,
+            totsugo::review::Choice::new(totsugo::review::Decision::SameByVisualCheck),
+            "本人に電話で確認",
+            true,
+        )
+        .unwrap();
+    pager.new_generation();
+    pager.request(&filter, None, 1);
+    let a = wait(&pager).pop().unwrap();
+    assert_eq!(
+        a.rows.unwrap()[0].state,
+        totsugo::review::ReviewState::Decided
+    );
+}

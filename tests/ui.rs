@@ -30,6 +30,21 @@ fn type_into(h: &mut Harness<'_, App>, role: Role, label: &str, text: &str) {
 
 fn click(h: &mut Harness<'_, App>, label: &str) {
     h.get_by_role_and_label(Role::Button, label).click();
+    settle(h);
+}
+
+/// Steps the app until its background work (list pages, password checks) has arrived.
+fn settle(h: &mut Harness<'_, App>) {
+    let start = std::time::Instant::now();
+    h.step();
+    while h.state().busy() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "background work never ended"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
     h.run();
 }
 
@@ -82,7 +97,7 @@ fn first_run_creates_the_administrator_and_shows_the_recovery_key() {
     click(&mut h, "次へ");
     assert!(matches!(h.state().screen, Screen::RecoveryKey(_)));
     h.get_by_label("復旧キーを書き留めて保管しました").click();
-    h.run();
+    settle(&mut h);
     click(&mut h, "次へ");
     assert_eq!(h.state().screen, Screen::Home);
     assert!(has_text(&h, "ようこそ、管理 太郎 さん"));
@@ -104,7 +119,7 @@ fn login_shows_home_and_a_wrong_password_shows_an_error_then_locks() {
     import(&mut s, &demo_file()).unwrap();
     drop(s);
     let mut h = app(dir.path());
-    h.run();
+    settle(&mut h);
     assert_eq!(h.state().screen, Screen::Login);
     log_in(&mut h, ADMIN, "this is not it");
     assert_eq!(h.state().screen, Screen::Login);
@@ -129,7 +144,7 @@ fn login_shows_home_and_a_wrong_password_shows_an_error_then_locks() {
     import(&mut s, &demo_file()).unwrap();
     drop(s);
     let mut h = app(dir2.path());
-    h.run();
+    settle(&mut h);
     log_in(&mut h, ADMIN, PASSWORD);
     assert_eq!(h.state().screen, Screen::Home);
     assert!(has_text(&h, "不一致（総合判定×）"));
@@ -143,7 +158,7 @@ fn the_idle_lock_hides_the_screen_and_returns_to_it() {
     import(&mut s, &demo_file()).unwrap();
     drop(s);
     let mut h = app(dir.path());
-    h.run();
+    settle(&mut h);
     log_in(&mut h, ADMIN, PASSWORD);
     click(&mut h, "利用者の管理");
     assert_eq!(h.state().screen, Screen::Users);
@@ -151,7 +166,7 @@ fn the_idle_lock_hides_the_screen_and_returns_to_it() {
     assert!(has_text(&h, "利用者を追加"));
 
     h.state_mut().pretend_idle(Duration::from_secs(5 * 60 + 1));
-    h.run();
+    settle(&mut h);
     assert!(h.state().locked);
     assert!(has_text(&h, "画面をロックしました"));
     // Nothing of the work shows: no user list, no form, no counts.
@@ -185,23 +200,23 @@ fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_pass
     let dir = tempdir();
     drop(open(dir.path()));
     let mut h = app(dir.path());
-    h.run();
+    settle(&mut h);
     log_in(&mut h, ADMIN, PASSWORD);
     click(&mut h, "利用者の管理");
     type_into(&mut h, Role::TextInput, "新しい利用者名", "takahashi");
     // The name arrives through the input method: preedit, then commit.
     h.get_by_role_and_label(Role::TextInput, "新しい利用者の氏名")
         .focus();
-    h.run();
+    settle(&mut h);
     h.event(egui::Event::Ime(egui::ImeEvent::Preedit {
         text: "たかはし".into(),
         active_range_chars: None,
     }));
-    h.run();
+    settle(&mut h);
     h.event(egui::Event::Ime(egui::ImeEvent::Commit(
         "髙橋　花子".into(),
     )));
-    h.run();
+    settle(&mut h);
     assert_eq!(h.state().forms.new_name, "髙橋　花子");
     type_into(
         &mut h,
@@ -210,7 +225,7 @@ fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_pass
         "temporary password 1",
     );
     h.get_by_label("責任者").click();
-    h.run();
+    settle(&mut h);
     click(&mut h, "利用者を追加");
     assert!(
         has_text(&h, "利用者「takahashi」を作成しました"),
@@ -251,25 +266,10 @@ fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_pass
     assert!(Session::login(dir.path(), "takahashi", "hanako's passphrase").is_ok());
 }
 
-/// A clerk of the store in `dir` (the administrator creates them; first password changed).
+/// A clerk of the store in `dir`; returns their password.
 fn clerk(dir: &Path, login: &str) -> &'static str {
-    const FIRST: &str = "first password 1234";
-    const PW: &str = "second password 5678";
-    let mut admin = open(dir);
-    admin
-        .add_user(
-            login,
-            "担当 花子",
-            totsugo::auth::Roles::of(&[totsugo::auth::Role::Clerk]),
-            false,
-            FIRST,
-        )
-        .unwrap();
-    Session::login(dir, login, FIRST)
-        .unwrap()
-        .change_password(FIRST, PW)
-        .unwrap();
-    PW
+    add_person(dir, login, "担当 花子", totsugo::auth::Role::Clerk, false);
+    PERSON_PW
 }
 
 #[test]
@@ -283,7 +283,7 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
     }
     let pw = clerk(dir.path(), "clerk1");
     let mut h = app(dir.path());
-    h.run();
+    settle(&mut h);
     log_in(&mut h, "clerk1", pw);
     click(&mut h, "不一致の一覧");
     assert_eq!(h.state().screen, Screen::Mismatches);
@@ -291,9 +291,9 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
 
     // Filter to ①: the people who cannot use their card come first.
     h.get_by_label("閲覧停止区分").click();
-    h.run();
+    settle(&mut h);
     h.get_by_role_and_label(Role::Button, "①").click();
-    h.run();
+    settle(&mut h);
     let rows = h.state().desk.rows.clone();
     assert_eq!(rows.len(), 6);
     assert!(rows.iter().all(|r| r.class.case == StopCase::Case1));
@@ -330,7 +330,7 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
 
     // "1" (same person by visual check) against a differing birth date asks for confirmation.
     h.key_press(egui::Key::Num1);
-    h.run();
+    settle(&mut h);
     assert!(h.state().desk.confirm.is_some());
     assert!(has_text(&h, "この判断は確認が必要です"));
     click(&mut h, "やめる");
@@ -338,7 +338,7 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
 
     // "7": write to the person, letter A (birth date differs): no contradiction.
     h.key_press(egui::Key::Num7);
-    h.run();
+    settle(&mut h);
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
     assert!(msg.contains("通知文A"), "{msg}");
@@ -373,22 +373,13 @@ fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
         admin.store().record_ids(r.import_id).unwrap()
     };
     let pw = clerk(dir.path(), "clerk1");
-    {
-        let mut admin = open(dir.path());
-        admin
-            .add_user(
-                "boss",
-                "責任 一郎",
-                totsugo::auth::Roles::of(&[totsugo::auth::Role::Supervisor]),
-                false,
-                "first password 1234",
-            )
-            .unwrap();
-        Session::login(dir.path(), "boss", "first password 1234")
-            .unwrap()
-            .change_password("first password 1234", pw)
-            .unwrap();
-    }
+    add_person(
+        dir.path(),
+        "boss",
+        "責任 一郎",
+        totsugo::auth::Role::Supervisor,
+        false,
+    );
     // Three notation-only mismatches: the clerk decides two, the supervisor one.
     let notation: Vec<i64> = {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();
@@ -423,7 +414,7 @@ fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
         .unwrap();
 
     let mut h = app(dir.path());
-    h.run();
+    settle(&mut h);
     log_in(&mut h, "boss", pw);
     click(&mut h, "承認");
     assert_eq!(h.state().screen, Screen::Batches);
@@ -448,10 +439,7 @@ fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
     assert!(!is_error, "{msg}");
 
     click(&mut h, "承認");
-    let label = format!(
-        "{} さんの {} の判断を承認",
-        batches[0].clerk_name, batches[0].day
-    );
+    let label = format!("{} の判断を承認", batches[0].title());
     click(&mut h, &label);
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
@@ -483,7 +471,7 @@ fn wait_for_import(h: &mut Harness<'_, App>) {
         std::thread::sleep(Duration::from_millis(20));
         h.step();
     }
-    h.run();
+    settle(h);
 }
 
 #[test]
@@ -505,7 +493,7 @@ fn an_administrator_imports_in_the_app_sees_the_errors_of_a_bad_file_and_can_can
     let mut h = app(&store_dir);
     h.state_mut()
         .set_picker(Box::new(FixedPicker(vec![bad, big, good])));
-    h.run();
+    settle(&mut h);
     log_in(&mut h, ADMIN, PASSWORD);
     click(&mut h, "取り込み");
     assert_eq!(h.state().screen, Screen::Import);
@@ -558,15 +546,13 @@ fn the_review_screen_links_the_related_row_reveals_the_number_with_the_right_and
     let (target, related) = {
         let mut admin = open(dir.path());
         import(&mut admin, &demo_file()).unwrap();
-        admin
-            .add_user(
-                "clerk2",
-                "担当 次郎",
-                totsugo::auth::Roles::of(&[totsugo::auth::Role::Clerk]),
-                true,
-                "first password 1234",
-            )
-            .unwrap();
+        add_person(
+            dir.path(),
+            "clerk2",
+            "担当 次郎",
+            totsugo::auth::Role::Clerk,
+            true,
+        );
         // The demo's family-member row names another subscriber's row.
         let rows = admin
             .store()
@@ -590,13 +576,9 @@ fn the_review_screen_links_the_related_row_reveals_the_number_with_the_right_and
         let related = admin.store().alarms(target.id).unwrap()[0].related_id;
         (target, related)
     };
-    let pw = "second password 5678";
-    Session::login(dir.path(), "clerk2", "first password 1234")
-        .unwrap()
-        .change_password("first password 1234", pw)
-        .unwrap();
+    let pw = PERSON_PW;
     let mut h = app(dir.path());
-    h.run();
+    settle(&mut h);
     log_in(&mut h, "clerk2", pw);
     click(&mut h, "不一致の一覧");
     click(
@@ -658,12 +640,12 @@ fn next_after_the_next_undecided_moves_on_in_work_order() {
     }
     let pw = clerk(dir.path(), "clerk1");
     let mut h = app(dir.path());
-    h.run();
+    settle(&mut h);
     log_in(&mut h, "clerk1", pw);
     click(&mut h, "次の未判断を開く（① から）");
     let first = h.state().desk.open.as_ref().unwrap().id;
     h.key_press(egui::Key::N);
-    h.run();
+    settle(&mut h);
     let second = h.state().desk.open.as_ref().unwrap().id;
     assert_ne!(first, second, "N opens the next record, not the same one");
     let rows = &h.state().desk.rows;
@@ -681,25 +663,25 @@ fn a_memo_typed_through_the_input_method_never_triggers_a_decision_key() {
     }
     let pw = clerk(dir.path(), "clerk1");
     let mut h = app(dir.path());
-    h.run();
+    settle(&mut h);
     log_in(&mut h, "clerk1", pw);
     click(&mut h, "次の未判断を開く（① から）");
     // M focuses the memo; digits typed there (and a composition) are text, not decisions.
     h.key_press(egui::Key::M);
-    h.run();
+    settle(&mut h);
     h.event(egui::Event::Ime(egui::ImeEvent::Preedit {
         text: "まどぐち".into(),
         active_range_chars: None,
     }));
-    h.run();
+    settle(&mut h);
     h.key_press(egui::Key::Num1);
-    h.run();
+    settle(&mut h);
     h.event(egui::Event::Ime(egui::ImeEvent::Commit(
         "窓口で保険証を確認".into(),
     )));
-    h.run();
+    settle(&mut h);
     h.key_press(egui::Key::Num7);
-    h.run();
+    settle(&mut h);
     let open = h.state().desk.open.as_ref().unwrap();
     assert_eq!(
         open.review.state,
@@ -714,9 +696,9 @@ fn a_memo_typed_through_the_input_method_never_triggers_a_decision_key() {
     );
     // Esc leaves the memo; 7 then decides, with the memo.
     h.key_press(egui::Key::Escape);
-    h.run();
+    settle(&mut h);
     h.key_press(egui::Key::Num7);
-    h.run();
+    settle(&mut h);
     let open = h.state().desk.open.as_ref().unwrap();
     assert_eq!(open.review.state, ReviewState::Decided);
     assert!(
@@ -726,5 +708,105 @@ fn a_memo_typed_through_the_input_method_never_triggers_a_decision_key() {
             .unwrap()
             .memo
             .contains("窓口で保険証を確認")
+    );
+}
+
+#[test]
+fn a_supervisor_shares_out_case_1_and_the_clerk_starts_on_their_share() {
+    use totsugo::record::StopCase;
+    let dir = tempdir();
+    {
+        let mut admin = open(dir.path());
+        import(&mut admin, &demo_file()).unwrap();
+    }
+    let pw = clerk(dir.path(), "clerk1");
+    add_person(
+        dir.path(),
+        "boss",
+        "責任 一郎",
+        totsugo::auth::Role::Supervisor,
+        false,
+    );
+    let mut h = app(dir.path());
+    settle(&mut h);
+    log_in(&mut h, "boss", pw);
+    click(&mut h, "不一致の一覧");
+    // Filter to ①, choose the clerk, three of them.
+    h.get_by_label("閲覧停止区分").click();
+    settle(&mut h);
+    h.get_by_role_and_label(Role::Button, "①").click();
+    settle(&mut h);
+    h.get_by_label("割り当て先").click();
+    settle(&mut h);
+    h.get_by_role_and_label(Role::Button, "担当 花子").click();
+    settle(&mut h);
+    type_into(
+        &mut h,
+        Role::TextInput,
+        "件数（空欄はこの条件のすべて）",
+        "3",
+    );
+    click(&mut h, "この条件の未完了を割り当てる");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    assert!(msg.contains("3 件を担当 花子 さんに"), "{msg}");
+    let rows = h.state().desk.rows.clone();
+    let assigned: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.assignee.as_ref().is_some_and(|(_, n)| n == "担当 花子"))
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(assigned.len(), 3, "the first three ① rows");
+    assert_eq!(
+        assigned,
+        rows.iter().take(3).map(|r| r.id).collect::<Vec<_>>()
+    );
+    assert!(rows.iter().all(|r| r.class.case == StopCase::Case1));
+    assert!(has_text(&h, "担当 花子"), "the 担当 column shows the name");
+    click(&mut h, "ログアウト");
+
+    // The clerk's "next undecided" opens their own share first, in work order.
+    log_in(&mut h, "clerk1", pw);
+    click(&mut h, "次の未判断を開く（① から）");
+    assert_eq!(h.state().screen, Screen::Review);
+    assert_eq!(h.state().desk.open.as_ref().unwrap().id, assigned[0]);
+    // Clerks see no share-out controls.
+    click(&mut h, "← 一覧へ戻る");
+    assert!(!has_text(&h, "この条件の未完了を割り当てる"));
+}
+
+#[test]
+fn an_administrator_edits_the_release_schedule_and_home_shows_the_next_cutoff() {
+    let dir = tempdir();
+    drop(open(dir.path()));
+    let mut h = app(dir.path());
+    settle(&mut h);
+    log_in(&mut h, ADMIN, PASSWORD);
+    click(&mut h, "利用者の管理");
+    // A line out of order is refused with its line number; nothing is saved.
+    h.get_by_label("締切の一覧").focus();
+    settle(&mut h);
+    h.state_mut().forms.release_schedule = Some("2099-01-10\n2099-01-03".into());
+    click(&mut h, "締切を保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(is_error && msg.contains("2行目"), "{msg}");
+    h.state_mut().forms.release_schedule = Some("2099-01-03 15:00\n2099-01-10".into());
+    click(&mut h, "締切を保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    click(&mut h, "ホーム");
+    assert!(has_text(&h, "2099"), "home shows the next cut-off");
+    assert_eq!(
+        Session::login(dir.path(), ADMIN, PASSWORD)
+            .unwrap()
+            .release_schedule()
+            .next_after(
+                chrono::NaiveDate::from_ymd_opt(2099, 1, 4)
+                    .unwrap()
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap()
+            )
+            .map(|t| t.to_string()),
+        Some("2099-01-10 00:00:00".to_string())
     );
 }

@@ -4,7 +4,9 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
 use crate::record::StopCase;
-use crate::review::{Choice, Decision, DecisionRow, LetterType, PendingBatch, ReviewState};
+use crate::review::{
+    BatchGrouping, Choice, Decision, DecisionRow, LetterType, PendingBatch, ReviewState,
+};
 
 const DECISION_COLUMNS: &str = "SELECT id, record_id, decision, letter, memo, decided_by, \
     decided_at, overrode, undone, batch_id FROM decisions";
@@ -182,10 +184,13 @@ impl Store {
     }
 
     /// Decided records waiting for approval, grouped by clerk and day, in work order.
-    pub fn pending_batches(&self) -> Result<Vec<PendingBatch>, StoreError> {
+    pub fn pending_batches(
+        &self,
+        grouping: BatchGrouping,
+    ) -> Result<Vec<PendingBatch>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT r.id, r.stop_case, d.decided_by, substr(d.decided_at, 1, 10), u.login, \
-             u.display_name FROM records r \
+             u.display_name, d.decision FROM records r \
              JOIN decisions d ON d.id = r.decision_id JOIN users u ON u.id = d.decided_by \
              WHERE r.state = ?1 \
              ORDER BY d.decided_by, substr(d.decided_at, 1, 10), r.priority, r.id",
@@ -198,29 +203,59 @@ impl Store {
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
+                Decision::from_code(r.get(6)?),
             ))
         })?;
-        let mut out: Vec<PendingBatch> = Vec::new();
+        // Batches in order of first appearance (clerk, then day); the days a batch spans.
+        let mut out: Vec<(PendingBatch, String, String)> = Vec::new();
+        let mut at: std::collections::HashMap<(i64, String, Option<Decision>), usize> =
+            std::collections::HashMap::new();
         for row in rows {
-            let (id, case, clerk, day, login, name) = row?;
-            let same = out
-                .last()
-                .is_some_and(|b| b.clerk_id == clerk && b.day == day);
-            if !same {
-                out.push(PendingBatch {
-                    clerk_id: clerk,
-                    clerk_login: login,
-                    clerk_name: name,
-                    day,
-                    record_ids: Vec::new(),
-                    by_case: [0; 4],
-                });
-            }
-            let b = out.last_mut().expect("pushed above");
+            let (id, case, clerk, day, login, name, decision) = row?;
+            let key = match grouping {
+                BatchGrouping::ClerkAndDay => (clerk, day.clone(), None),
+                BatchGrouping::Clerk => (clerk, String::new(), None),
+                BatchGrouping::ClerkAndDecision => (clerk, String::new(), decision),
+            };
+            let i = *at.entry(key).or_insert_with(|| {
+                out.push((
+                    PendingBatch {
+                        clerk_id: clerk,
+                        clerk_login: login,
+                        clerk_name: name,
+                        day: String::new(),
+                        decision: match grouping {
+                            BatchGrouping::ClerkAndDecision => decision,
+                            _ => None,
+                        },
+                        record_ids: Vec::new(),
+                        by_case: [0; 4],
+                    },
+                    day.clone(),
+                    day.clone(),
+                ));
+                out.len() - 1
+            });
+            let (b, first, last) = &mut out[i];
             b.record_ids.push(id);
             b.by_case[PendingBatch::case_index(case)] += 1;
+            if day < *first {
+                *first = day;
+            } else if day > *last {
+                *last = day;
+            }
         }
-        Ok(out)
+        Ok(out
+            .into_iter()
+            .map(|(mut b, first, last)| {
+                b.day = if first == last {
+                    first
+                } else {
+                    format!("{first}〜{last}")
+                };
+                b
+            })
+            .collect())
     }
 
     /// Approves records waiting for approval as one batch; returns the batch id. A record not
@@ -261,6 +296,43 @@ impl Store {
             params![ReviewState::SentBack as i64, reason, record_id],
         )?;
         Ok(())
+    }
+
+    /// Assigns the records of `filter` whose work is still to do (undecided or sent back) to
+    /// `to` (`None`: to nobody), at most `limit` of them in the filter's order; returns how many.
+    pub fn assign_mismatches(
+        &self,
+        filter: &super::MismatchFilter,
+        to: Option<i64>,
+        limit: Option<usize>,
+    ) -> Result<u64, StoreError> {
+        let (sql, mut args) =
+            super::mismatch_query(filter, None, limit.unwrap_or(i64::MAX as usize));
+        // The filter's query ends in "LIMIT ?": keep its order and limit, select ids only.
+        let todo = format!(
+            "UPDATE records SET assignee = ? WHERE id IN (SELECT id FROM ({sql}) \
+             WHERE state IN ({}, {}))",
+            ReviewState::Undecided as i64,
+            ReviewState::SentBack as i64
+        );
+        args.insert(0, to.map_or(rusqlite::types::Value::Null, Into::into));
+        let n = self
+            .conn
+            .execute(&todo, rusqlite::params_from_iter(args.iter()))?;
+        Ok(n as u64)
+    }
+
+    /// Per assignee (`None`: unassigned), the records still to do (undecided or sent back).
+    pub fn work_per_assignee(&self) -> Result<Vec<(Option<i64>, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT assignee, count(*) FROM records INDEXED BY records_assignee \
+             WHERE mismatch = 1 AND state IN (?1, ?2) GROUP BY assignee ORDER BY assignee",
+        )?;
+        let rows = stmt.query_map(
+            params![ReviewState::Undecided as i64, ReviewState::SentBack as i64],
+            |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)? as u64)),
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Records per review state (undecided counts every mismatch without a decision).

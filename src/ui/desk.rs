@@ -12,7 +12,7 @@ use crate::review::{
     Choice, Decision, DecisionRow, LetterType, PendingBatch, ReviewState, suggested_letter,
 };
 use crate::session::ReviewedRecord;
-use crate::store::{ListOrder, MismatchFilter, MismatchRow, RecordReview};
+use crate::store::{AssigneeFilter, ListOrder, MismatchFilter, MismatchRow, RecordReview};
 
 /// Rows fetched per page of the list.
 pub const PAGE: usize = 200;
@@ -26,6 +26,12 @@ pub struct Desk {
     pub rows: Vec<MismatchRow>,
     /// No more rows to load.
     pub exhausted: bool,
+    /// The list reader (its own thread and connection); made at the first list.
+    pub pager: Option<crate::store::pager::ListPager>,
+    /// A page has been asked for and has not arrived yet.
+    pub loading: bool,
+    /// Time the last page took to read.
+    pub last_page_time: Option<std::time::Duration>,
     /// The record on the review screen.
     pub open: Option<OpenRecord>,
     /// The memo for the next decision.
@@ -40,6 +46,27 @@ pub struct Desk {
     pub send_back_reason: String,
     /// Records the supervisor left out of the batch they approve.
     pub left_out: std::collections::HashSet<i64>,
+    /// The people records can be assigned to (id, name).
+    pub reviewers: Vec<(i64, String)>,
+    /// Who the supervisor assigns to (`None`: to nobody).
+    pub assign_to: Option<i64>,
+    /// How many to assign (empty: all the filter shows).
+    pub assign_count: String,
+    /// The supervisor's grouping of decided records on the approval screen.
+    pub grouping: crate::review::BatchGrouping,
+}
+
+impl Desk {
+    /// Forgets the rows (the store changed): the next list starts again, and pages still on
+    /// their way are dropped.
+    pub fn invalidate(&mut self) {
+        self.rows.clear();
+        self.exhausted = false;
+        self.loading = false;
+        if let Some(p) = &self.pager {
+            p.new_generation();
+        }
+    }
 }
 
 /// A record open for review.
@@ -127,6 +154,11 @@ fn combo<T: Copy + PartialEq>(
 pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("不一致の一覧");
     super::views::message(ui, app);
+    let me = app.session.as_ref().map(|s| s.user().id);
+    let may_assign = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.may(Permission::Approve));
     let desk = &mut app.desk;
     let mut changed = false;
     ui.horizontal(|ui| {
@@ -187,6 +219,20 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 .map(|i| (Some(*i), i.label_ja().to_string())),
         );
         changed |= combo(ui, "相違のある項目", &mut desk.filter.differing, &items);
+        let mut people = vec![
+            (None, "すべて".to_string()),
+            (Some(AssigneeFilter::Unassigned), "未割り当て".into()),
+        ];
+        if let Some(me) = me {
+            people.push((Some(AssigneeFilter::User(me)), "自分".into()));
+        }
+        people.extend(
+            desk.reviewers
+                .iter()
+                .filter(|(id, _)| Some(*id) != me)
+                .map(|(id, n)| (Some(AssigneeFilter::User(*id)), n.clone())),
+        );
+        changed |= combo(ui, "担当", &mut desk.filter.assignee, &people);
         changed |= ui
             .checkbox(&mut desk.filter.with_warnings, "注意のある行のみ")
             .changed();
@@ -215,6 +261,30 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             actions.push(Action::ReloadList);
         }
     });
+    if may_assign {
+        ui.horizontal(|ui| {
+            ui.label("担当の振り分け:");
+            let mut to = vec![(None, "担当なし".to_string())];
+            to.extend(desk.reviewers.iter().map(|(id, n)| (Some(*id), n.clone())));
+            let mut chosen = Some(desk.assign_to);
+            if combo(
+                ui,
+                "割り当て先",
+                &mut chosen,
+                &to.into_iter()
+                    .map(|(k, v)| (Some(k), v))
+                    .collect::<Vec<_>>(),
+            ) {
+                desk.assign_to = chosen.flatten();
+            }
+            let l = ui.label("件数（空欄はこの条件のすべて）");
+            ui.add(TextEdit::singleline(&mut desk.assign_count).desired_width(80.0))
+                .labelled_by(l.id);
+            if ui.button("この条件の未完了を割り当てる").clicked() {
+                actions.push(Action::Assign);
+            }
+        });
+    }
     ui.horizontal(|ui| {
         if ui.button("次の未判断を開く（① から）").clicked() {
             actions.push(Action::OpenNextUndecided);
@@ -224,6 +294,10 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             desk.rows.len(),
             if desk.exhausted { "" } else { " 以上" }
         ));
+        if desk.loading {
+            ui.spinner();
+            ui.label("読み込み中…");
+        }
     });
     ui.separator();
     let total = desk.rows.len() + usize::from(!desk.exhausted);
@@ -234,10 +308,18 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         .column(egui_extras::Column::exact(240.0))
         .column(egui_extras::Column::exact(120.0))
         .column(egui_extras::Column::exact(130.0))
+        .column(egui_extras::Column::exact(170.0))
         .column(egui_extras::Column::remainder())
         .header(24.0, |mut h| {
-            for t in ["区分", "記号・番号", "カナ氏名", "相違項目", "提案", "状態"]
-            {
+            for t in [
+                "区分",
+                "記号・番号",
+                "カナ氏名",
+                "相違項目",
+                "提案",
+                "状態",
+                "担当",
+            ] {
                 h.col(|ui| {
                     ui.strong(t);
                 });
@@ -282,6 +364,11 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                         t.push_str("（資格喪失）");
                     }
                     ui.label(t);
+                });
+                row.col(|ui| {
+                    if let Some((_, name)) = &r.assignee {
+                        ui.label(name);
+                    }
                 });
             });
         });
@@ -683,9 +770,17 @@ fn confirm_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Action>)
 /// The supervisor's approval screen: decided records by clerk and day.
 pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("承認");
-    ui.label(
-        "担当者の判断を、担当者と日付ごとにまとめて承認します。ご自身の判断はここに出ません。",
-    );
+    ui.label("担当者の判断をまとめて承認します。ご自身の判断はここに出ません。");
+    let mut grouping = Some(app.desk.grouping);
+    let options: Vec<_> = crate::review::BatchGrouping::ALL
+        .iter()
+        .map(|g| (Some(*g), g.label_ja().to_string()))
+        .collect();
+    if combo(ui, "まとめ方", &mut grouping, &options)
+        && let Some(g) = grouping
+    {
+        actions.push(Action::GroupBatches(g));
+    }
     super::views::message(ui, app);
     if app.desk.batches.is_empty() {
         ui.label("承認待ちの判断はありません");
@@ -695,16 +790,7 @@ pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     for (i, b) in batches.iter().enumerate() {
         ui.separator();
         ui.horizontal(|ui| {
-            ui.label(
-                RichText::new(format!(
-                    "{}（{}）　{}　{} 件",
-                    b.clerk_name,
-                    b.clerk_login,
-                    b.day,
-                    b.record_ids.len()
-                ))
-                .strong(),
-            );
+            ui.label(RichText::new(format!("{}　{} 件", b.title(), b.record_ids.len())).strong());
             ui.label(format!(
                 "①{}　②{}　③{}　停止なし{}",
                 b.by_case[0], b.by_case[1], b.by_case[2], b.by_case[3]
@@ -717,7 +803,7 @@ pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             if ui
                 .add_enabled(
                     chosen > 0,
-                    egui::Button::new(format!("{} さんの {} の判断を承認", b.clerk_name, b.day)),
+                    egui::Button::new(format!("{} の判断を承認", b.title())),
                 )
                 .clicked()
             {

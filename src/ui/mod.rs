@@ -8,6 +8,7 @@
 mod desk;
 mod fonts;
 mod importer;
+mod jobs;
 mod views;
 
 use std::path::PathBuf;
@@ -21,6 +22,17 @@ use crate::vault::Policy;
 pub use desk::{Desk, OpenRecord};
 pub use fonts::install_fonts;
 pub use importer::{FilePicker, FixedPicker, ImportScreen, NativePicker};
+pub use jobs::Job;
+
+/// A password check running off the UI thread (argon2 takes a good part of a second).
+pub enum AuthJob {
+    /// First run: the first administrator and the store key.
+    Setup(Job<Result<(Session, crate::vault::RecoveryKey), AuthError>>),
+    /// Logging in.
+    Login(Job<Result<Session, AuthError>>),
+    /// Lifting the idle lock (the session is in the job meanwhile).
+    Unlock(Job<(Session, Result<(), AuthError>)>),
+}
 
 /// The window title.
 pub const TITLE: &str = "突合結果レビュー";
@@ -100,6 +112,12 @@ pub enum Action {
     StartImport,
     /// Stop the running import (the store stays as it was).
     CancelImport,
+    /// Assign the list's records still to do to the chosen person (supervisors).
+    Assign,
+    /// Group the approval screen's batches this way.
+    GroupBatches(crate::review::BatchGrouping),
+    /// Save the release cut-off schedule typed on the settings form (administrators).
+    SaveReleaseSchedule,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -158,6 +176,8 @@ pub struct Forms {
     pub recovery_noted: bool,
     /// Account rules being edited.
     pub policy: Option<Policy>,
+    /// The release cut-off schedule being edited.
+    pub release_schedule: Option<String>,
 }
 
 /// The app's whole state.
@@ -185,6 +205,8 @@ pub struct App {
     pub importer: ImportScreen,
     picker: Box<dyn FilePicker>,
     ctx: Option<egui::Context>,
+    /// The password check under way.
+    pub auth_job: Option<AuthJob>,
 }
 
 impl App {
@@ -220,6 +242,7 @@ impl App {
             importer: ImportScreen::default(),
             picker: Box::new(NativePicker),
             ctx: None,
+            auth_job: None,
         }
     }
 
@@ -282,6 +305,9 @@ impl App {
         if self.forms.policy.is_none() {
             self.forms.policy = Some(s.policy().clone());
         }
+        if self.forms.release_schedule.is_none() {
+            self.forms.release_schedule = Some(s.release_schedule_text());
+        }
     }
 
     fn logged_in(&mut self, session: Session) {
@@ -303,18 +329,19 @@ impl App {
                 if f.password != f.password_again {
                     return self.error("2回入力したパスワードが一致しません");
                 }
-                match Session::init(
-                    &self.dir,
-                    f.login.trim(),
-                    f.display_name.trim(),
-                    &f.password,
-                ) {
-                    Ok((session, key)) => {
-                        self.logged_in(session);
-                        self.screen = Screen::RecoveryKey(key.grouped());
-                    }
-                    Err(e) => self.error(e),
+                if self.auth_job.is_some() {
+                    return;
                 }
+                let (dir, login, name, pw) = (
+                    self.dir.clone(),
+                    f.login.trim().to_string(),
+                    f.display_name.trim().to_string(),
+                    f.password.clone(),
+                );
+                self.message = None;
+                self.auth_job = Some(AuthJob::Setup(Job::spawn(self.waker(), move || {
+                    Session::init(&dir, &login, &name, &pw)
+                })));
             }
             Action::SaveRecoverySheet => self.save_recovery_sheet(),
             Action::RecoveryKeyNoted => {
@@ -322,13 +349,18 @@ impl App {
                 self.screen = Screen::Home;
             }
             Action::Login => {
-                match Session::login(&self.dir, self.forms.login.trim(), &self.forms.password) {
-                    Ok(session) => self.logged_in(session),
-                    Err(e) => {
-                        self.forms.password.clear();
-                        self.error(e);
-                    }
+                if self.auth_job.is_some() {
+                    return;
                 }
+                let (dir, login, pw) = (
+                    self.dir.clone(),
+                    self.forms.login.trim().to_string(),
+                    std::mem::take(&mut self.forms.password),
+                );
+                self.message = None;
+                self.auth_job = Some(AuthJob::Login(Job::spawn(self.waker(), move || {
+                    Session::login(&dir, &login, &pw)
+                })));
             }
             Action::Logout => {
                 if let Some(s) = self.session.take() {
@@ -345,6 +377,7 @@ impl App {
                 self.screen = Screen::Users;
                 self.message = None;
                 self.forms.policy = None;
+                self.forms.release_schedule = None;
                 self.refresh();
             }
             Action::OpenPasswordDialog => {
@@ -380,7 +413,10 @@ impl App {
             Action::OpenMismatches => {
                 self.screen = Screen::Mismatches;
                 self.message = None;
-                if self.desk.rows.is_empty() {
+                if let Some(s) = &self.session {
+                    self.desk.reviewers = s.reviewers().unwrap_or_default();
+                }
+                if self.desk.rows.is_empty() && !self.desk.loading {
                     self.reload_list();
                 }
             }
@@ -439,6 +475,23 @@ impl App {
                 }
             }
             Action::StartImport => self.start_import(),
+            Action::Assign => self.assign(),
+            Action::GroupBatches(g) => {
+                self.desk.grouping = g;
+                self.desk.left_out.clear();
+                self.load_batches();
+            }
+            Action::SaveReleaseSchedule => {
+                let text = self.forms.release_schedule.clone().unwrap_or_default();
+                let Some(s) = &self.session else { return };
+                match s.set_release_schedule(&text) {
+                    Ok(()) => {
+                        self.notice("解除依頼の締切を保存しました");
+                        self.refresh();
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
             Action::CancelImport => {
                 if let Some(job) = &self.importer.job {
                     job.cancel();
@@ -480,7 +533,7 @@ impl App {
             Some((session, result)) => {
                 self.session = Some(session);
                 self.importer.outcome = Some(result.map_err(|e| e.message_ja(20)));
-                self.desk.rows.clear();
+                self.desk.invalidate();
                 self.refresh();
             }
             None => {
@@ -494,7 +547,7 @@ impl App {
 
     fn load_batches(&mut self) {
         let Some(s) = &self.session else { return };
-        match s.pending_batches() {
+        match s.pending_batches(self.desk.grouping) {
             Ok(b) => self.desk.batches = b,
             Err(e) => self.error(e),
         }
@@ -514,13 +567,12 @@ impl App {
         match s.approve(&chosen) {
             Ok(batch) => {
                 let msg = format!(
-                    "{} さんの {} の判断 {} 件を承認しました（承認番号 {batch}）",
-                    b.clerk_name,
-                    b.day,
+                    "{} の判断 {} 件を承認しました（承認番号 {batch}）",
+                    b.title(),
                     chosen.len()
                 );
                 self.load_batches();
-                self.desk.rows.clear();
+                self.desk.invalidate();
                 self.notice(msg);
             }
             Err(e) => self.error(e),
@@ -537,20 +589,82 @@ impl App {
                 self.desk.send_back_reason.clear();
                 self.open_record(id);
                 self.load_batches();
-                self.desk.rows.clear();
+                self.desk.invalidate();
                 self.notice("差し戻しました");
             }
             Err(e) => self.error(e),
         }
     }
 
+    /// Makes the list reader at the first list (it needs the session and the repaint waker).
+    fn ensure_pager(&mut self) {
+        if self.desk.pager.is_some() {
+            return;
+        }
+        let Some(s) = &self.session else { return };
+        let ctx = self.ctx.clone();
+        match s.list_reader(move || {
+            if let Some(c) = &ctx {
+                c.request_repaint();
+            }
+        }) {
+            Ok(p) => self.desk.pager = Some(p),
+            Err(e) => self.error(e),
+        }
+    }
+
     fn reload_list(&mut self) {
-        self.desk.rows.clear();
-        self.desk.exhausted = false;
+        self.desk.invalidate();
         self.load_more();
     }
 
+    /// Asks the list reader for the next page; the rows arrive in [`App::poll_list`].
     fn load_more(&mut self) {
+        if self.desk.exhausted || self.desk.loading {
+            return;
+        }
+        self.ensure_pager();
+        let Some(p) = &self.desk.pager else { return };
+        let after = self
+            .desk
+            .rows
+            .last()
+            .map(|r| crate::store::PageCursor::after(r, self.desk.filter.order));
+        p.request(&self.desk.filter, after, desk::PAGE);
+        self.desk.loading = true;
+    }
+
+    /// Takes the pages that have arrived from the list reader.
+    fn poll_list(&mut self) {
+        let Some(p) = &self.desk.pager else { return };
+        for answer in p.answers() {
+            self.desk.loading = false;
+            self.desk.last_page_time = Some(answer.took);
+            match answer.rows {
+                Ok(rows) => {
+                    self.desk.exhausted = answer.last;
+                    self.desk.rows.extend(rows);
+                }
+                Err(e) => {
+                    self.desk.exhausted = true;
+                    self.error(e);
+                }
+            }
+        }
+    }
+
+    /// Whether the list is waiting for a page.
+    pub fn list_loading(&self) -> bool {
+        self.desk.loading
+    }
+
+    /// Reads the next page at once on the main connection (moving through records with the
+    /// keyboard past the rows loaded so far); pages on their way are dropped.
+    fn load_more_now(&mut self) {
+        if let Some(p) = &self.desk.pager {
+            p.new_generation();
+        }
+        self.desk.loading = false;
         let Some(s) = &self.session else { return };
         if self.desk.exhausted {
             return;
@@ -628,14 +742,52 @@ impl App {
         }
     }
 
+    /// Assigns the list's records still to do (supervisors).
+    fn assign(&mut self) {
+        let Some(s) = &self.session else { return };
+        let count = self.desk.assign_count.trim();
+        let limit = if count.is_empty() {
+            None
+        } else {
+            match crate::text::fold_width_and_spaces(count).parse::<usize>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => return self.error("件数は 1 以上の数字で入力してください（空欄はすべて）"),
+            }
+        };
+        let to = self.desk.assign_to;
+        let name = to
+            .and_then(|id| self.desk.reviewers.iter().find(|(u, _)| *u == id))
+            .map_or_else(|| "担当なし".to_string(), |(_, n)| format!("{n} さん"));
+        match s.assign(&self.desk.filter, to, limit) {
+            Ok(n) => {
+                self.notice(format!("{n} 件を{name}に割り当てました"));
+                self.reload_list();
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
     fn open_next_undecided(&mut self) {
         let Some(s) = &self.session else { return };
-        let filter = crate::store::MismatchFilter {
-            state: Some(crate::review::ReviewState::Undecided),
-            lost: Some(false),
-            ..Default::default()
-        };
-        match s.store().page_mismatches(&filter, None, 1) {
+        // The user's own share first, then what nobody has been given yet.
+        let me = s.user().id;
+        let mut found = Ok(Vec::new());
+        for assignee in [
+            crate::store::AssigneeFilter::User(me),
+            crate::store::AssigneeFilter::Unassigned,
+        ] {
+            let filter = crate::store::MismatchFilter {
+                state: Some(crate::review::ReviewState::Undecided),
+                lost: Some(false),
+                assignee: Some(assignee),
+                ..Default::default()
+            };
+            found = s.store().page_mismatches(&filter, None, 1);
+            if !matches!(&found, Ok(rows) if rows.is_empty()) {
+                break;
+            }
+        }
+        match found {
             Ok(rows) => match rows.first() {
                 Some(r) => {
                     let id = r.id;
@@ -656,13 +808,12 @@ impl App {
         if at.is_none() {
             // Opened from elsewhere (次の未判断): find it in the list, page by page.
             if self.desk.rows.is_empty() {
-                self.reload_list();
+                self.desk.invalidate();
             }
             while at.is_none() && !self.desk.exhausted {
-                self.load_more();
+                self.load_more_now();
                 at = self.desk.rows.iter().position(|r| r.id == open_id);
             }
-            at = at.or_else(|| self.desk.rows.iter().position(|r| r.id == open_id));
         }
         let next = match at {
             Some(i) => i as i64 + step,
@@ -673,7 +824,7 @@ impl App {
         }
         let next = next as usize;
         if next >= self.desk.rows.len() {
-            self.load_more();
+            self.load_more_now();
         }
         match self.desk.rows.get(next) {
             Some(r) => {
@@ -836,22 +987,91 @@ impl App {
     }
 
     fn unlock_screen(&mut self) {
+        if self.auth_job.is_some() {
+            return;
+        }
         let pw = std::mem::take(&mut self.forms.unlock_password);
-        let Some(s) = self.session.as_ref() else {
+        let Some(s) = self.session.take() else {
             return;
         };
-        match s.verify_password(&pw) {
-            Ok(()) => {
-                self.locked = false;
-                self.last_activity = Instant::now();
-                self.message = None;
+        self.message = None;
+        self.auth_job = Some(AuthJob::Unlock(Job::spawn(self.waker(), move || {
+            let r = s.verify_password(&pw);
+            (s, r)
+        })));
+    }
+
+    /// Calls for a repaint from another thread.
+    fn waker(&self) -> impl Fn() + Send + 'static {
+        let ctx = self.ctx.clone();
+        move || {
+            if let Some(c) = &ctx {
+                c.request_repaint();
             }
-            Err(e @ AuthError::Locked { .. }) => {
-                let msg = e.to_string();
-                self.apply(Action::Logout);
-                self.error(msg);
-            }
-            Err(e) => self.error(e),
+        }
+    }
+
+    /// Whether a password check is under way.
+    pub fn checking_password(&self) -> bool {
+        self.auth_job.is_some()
+    }
+
+    /// Whether background work the screen waits for is under way: a page of the list or a
+    /// password check (an import has its own screen and progress).
+    pub fn busy(&self) -> bool {
+        self.desk.loading || self.auth_job.is_some()
+    }
+
+    /// Takes the result of a finished password check.
+    fn poll_auth(&mut self) {
+        let finished = match &self.auth_job {
+            Some(AuthJob::Setup(j)) => j.finished(),
+            Some(AuthJob::Login(j)) => j.finished(),
+            Some(AuthJob::Unlock(j)) => j.finished(),
+            None => false,
+        };
+        if !finished {
+            return;
+        }
+        const CRASHED: &str = "確認の処理が異常終了しました。もう一度お試しください";
+        match self.auth_job.take() {
+            Some(AuthJob::Setup(mut j)) => match j.take() {
+                Some(Ok(Ok((session, key)))) => {
+                    self.logged_in(session);
+                    self.screen = Screen::RecoveryKey(key.grouped());
+                }
+                Some(Ok(Err(e))) => self.error(e),
+                _ => self.error(CRASHED),
+            },
+            Some(AuthJob::Login(mut j)) => match j.take() {
+                Some(Ok(Ok(session))) => self.logged_in(session),
+                Some(Ok(Err(e))) => self.error(e),
+                _ => self.error(CRASHED),
+            },
+            Some(AuthJob::Unlock(mut j)) => match j.take() {
+                Some(Ok((session, r))) => {
+                    self.session = Some(session);
+                    match r {
+                        Ok(()) => {
+                            self.locked = false;
+                            self.last_activity = Instant::now();
+                            self.message = None;
+                        }
+                        Err(e @ AuthError::Locked { .. }) => {
+                            let msg = e.to_string();
+                            self.apply(Action::Logout);
+                            self.error(msg);
+                        }
+                        Err(e) => self.error(e),
+                    }
+                }
+                _ => {
+                    // The session went down with the thread: start again from the login.
+                    self.apply(Action::Logout);
+                    self.error(CRASHED);
+                }
+            },
+            None => {}
         }
     }
 
@@ -860,6 +1080,8 @@ impl App {
         let ctx = ui.ctx().clone();
         self.ctx = Some(ctx.clone());
         self.poll_import();
+        self.poll_list();
+        self.poll_auth();
         if self.importing() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }

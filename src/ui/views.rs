@@ -98,8 +98,19 @@ pub fn setup(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         crate::vault::Policy::default().min_password_len
     ));
     ui.add_space(8.0);
-    if ui.button("管理者を作成").clicked() {
-        actions.push(Action::Setup);
+    ui.horizontal(|ui| {
+        if ui.button("管理者を作成").clicked() {
+            actions.push(Action::Setup);
+        }
+        checking(ui, app, "保管場所と鍵を準備しています…");
+    });
+}
+
+/// A spinner while the password is being checked (it takes a moment by design).
+fn checking(ui: &mut Ui, app: &App, what: &str) {
+    if app.checking_password() {
+        ui.spinner();
+        ui.label(what);
     }
 }
 
@@ -150,9 +161,12 @@ pub fn login(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         }
     });
     ui.add_space(8.0);
-    if ui.button("ログイン").clicked() || submit {
-        actions.push(Action::Login);
-    }
+    ui.horizontal(|ui| {
+        if ui.button("ログイン").clicked() || submit {
+            actions.push(Action::Login);
+        }
+        checking(ui, app, "パスワードを確認しています…");
+    });
 }
 
 /// The idle lock: nothing of the work shows.
@@ -174,6 +188,7 @@ pub fn lock_screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         if ui.button("ログアウト").clicked() {
             actions.push(Action::Logout);
         }
+        checking(ui, app, "パスワードを確認しています…");
     });
 }
 
@@ -313,6 +328,23 @@ pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             });
             if ui.button("規則を保存").clicked() {
                 actions.push(Action::SavePolicy);
+            }
+        }
+        ui.add_space(16.0);
+        ui.label(RichText::new("閲覧停止の解除依頼の締切").strong());
+        ui.label(
+            "1行に1つ、古い順に（2023-12-14 または 2023-12-25 15:00）。最後の締切から毎週続くときは、最後の行に「毎週」。",
+        );
+        if let Some(text) = app.forms.release_schedule.as_mut() {
+            let l = ui.label("締切の一覧");
+            ui.add(
+                egui::TextEdit::multiline(text)
+                    .desired_rows(5)
+                    .desired_width(320.0),
+            )
+            .labelled_by(l.id);
+            if ui.button("締切を保存").clicked() {
+                actions.push(Action::SaveReleaseSchedule);
             }
         }
     });

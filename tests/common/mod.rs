@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use totsugo::auth::{Role, Roles};
 use totsugo::checkdigit;
 use totsugo::encoding::encode_cp932;
 use totsugo::import::{ImportError, ImportOptions, ImportReport};
@@ -36,6 +37,22 @@ pub fn open(dir: &Path) -> Session {
             .expect("store set up")
             .0
     }
+}
+
+/// The password of every person made by [`add_person`], after their first login.
+pub const PERSON_PW: &str = "second password 5678";
+const PERSON_FIRST_PW: &str = "first password 1234";
+
+/// Adds a person to the store in `dir` (by its administrator) and makes the password change
+/// their first login demands, so that they log in with [`PERSON_PW`].
+pub fn add_person(dir: &Path, login: &str, name: &str, role: Role, may_reveal: bool) {
+    open(dir)
+        .add_user(login, name, Roles::of(&[role]), may_reveal, PERSON_FIRST_PW)
+        .unwrap();
+    Session::login(dir, login, PERSON_FIRST_PW)
+        .unwrap()
+        .change_password(PERSON_FIRST_PW, PERSON_PW)
+        .unwrap();
 }
 
 /// Imports with the default profile and encoding detection.
