@@ -213,7 +213,9 @@ impl App {
     /// The app for the store in `dir`, with fonts installed on the context.
     pub fn new(cc: &eframe::CreationContext<'_>, dir: PathBuf) -> App {
         install_fonts(&cc.egui_ctx);
-        App::for_store(dir)
+        let mut app = App::for_store(dir);
+        app.ctx = Some(cc.egui_ctx.clone());
+        app
     }
 
     /// The app's state for the store in `dir` (no context needed).
