@@ -10,7 +10,7 @@ SEED=${SEED:-42}
 WORK=${WORK:-$(mktemp -d)}
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
 cargo build --release --locked -q
-T=target/release/totsugo
+T=${CARGO_TARGET_DIR:-target}/release/totsugo
 CSV="$WORK/bench-$ROWS.csv"
 echo "generating $ROWS rows (CP932) in $WORK ..."
 "$T" sample --rows "$ROWS" --seed "$SEED" --out "$CSV" 2>/dev/null

@@ -21,7 +21,7 @@ if ((${#need[@]})); then
 fi
 
 cargo build --release --locked -q
-T=target/release/totsugo
+T=${CARGO_TARGET_DIR:-target}/release/totsugo
 CSV="$WORK/bench-$ROWS.csv"
 echo "generating $ROWS rows (CP932) in $WORK ..."
 "$T" sample --rows "$ROWS" --seed "$SEED" --out "$CSV" 2>/dev/null

@@ -159,3 +159,138 @@ mod tests {
         assert_eq!(once.next_after(at("2024-01-01 00:00")), None);
     }
 }
+
+/// The settings key of the release request's format ([`RequestFormat`], JSON).
+pub const FORMAT_SETTING: &str = "release_request_format";
+
+/// What the operator's request format asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RequestFormat {
+    /// Write the registered My Number in the list (only if the operator asks for it).
+    pub with_my_number: bool,
+}
+
+/// The list of a release request: how the operator finds each person (保険者番号, 記号,
+/// 番号, 枝番, カナ氏名, 生年月日), the case, and the My Number only if the format asks.
+pub fn request_table(
+    rows: &[crate::store::ReleaseRow],
+    format: &RequestFormat,
+) -> crate::outputs::Table {
+    let mut headers: Vec<String> = [
+        "連番",
+        "閲覧停止区分",
+        "保険者番号",
+        "被保険者証等記号",
+        "被保険者証等番号",
+        "枝番",
+        "カナ氏名",
+        "生年月日",
+        "確認の方法",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if format.with_my_number {
+        headers.push("個人番号".into());
+    }
+    let rows = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut row = vec![
+                (i + 1).to_string(),
+                r.case.symbol().to_string(),
+                r.insurer_number.clone(),
+                r.card_symbol.clone(),
+                r.card_number.clone(),
+                r.branch.clone(),
+                r.kana_name.clone(),
+                r.birth.map(|b| format!("{b:08}")).unwrap_or_default(),
+                r.decision.label_ja().to_string(),
+            ];
+            if format.with_my_number {
+                row.push(r.my_number.clone());
+            }
+            row
+        })
+        .collect();
+    crate::outputs::Table { headers, rows }
+}
+
+/// Records of a request per case (①, ②, ③).
+pub fn per_case(rows: &[crate::store::ReleaseRow]) -> [u64; 3] {
+    let mut n = [0u64; 3];
+    for r in rows {
+        match r.case {
+            crate::record::StopCase::Case1 => n[0] += 1,
+            crate::record::StopCase::Case2 => n[1] += 1,
+            crate::record::StopCase::Case3 => n[2] += 1,
+            crate::record::StopCase::NoStop => {}
+        }
+    }
+    n
+}
+
+/// Who and what the cover sheet names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cover {
+    /// The insurer's name.
+    pub insurer: String,
+    /// The request (batch) number.
+    pub request_id: i64,
+    /// The cut-off it is for.
+    pub cutoff: Option<String>,
+    /// When made (local time).
+    pub created_at: String,
+    /// Who prepared it.
+    pub prepared_by: String,
+    /// Who approved the records in it (supervisors, by name).
+    pub approved_by: Vec<String>,
+}
+
+/// The cover sheet (送付書) of a release request, to print.
+pub fn cover_sheet(cover: &Cover, rows: &[crate::store::ReleaseRow]) -> crate::pdf::SimpleDoc {
+    use crate::pdf::Block;
+    let n = per_case(rows);
+    crate::pdf::SimpleDoc {
+        title: format!("閲覧停止解除依頼 第{}号", cover.request_id),
+        blocks: vec![
+            Block::Title("情報閲覧停止の解除依頼".into()),
+            Block::Paragraph(format!(
+                "{} は、J-LIS 照会結果との突合で不一致となった加入者のうち、下記の件数について個人番号に誤りがないことを確認しましたので、情報閲覧停止の解除を依頼します。",
+                cover.insurer
+            )),
+            Block::Spacer(4.0),
+            Block::Table(vec![
+                ("保険者".into(), cover.insurer.clone()),
+                ("依頼番号".into(), format!("第{}号", cover.request_id)),
+                (
+                    "対象の締切".into(),
+                    cover.cutoff.clone().unwrap_or_else(|| "—".into()),
+                ),
+                ("作成日時".into(), cover.created_at.clone()),
+                ("件数（合計）".into(), format!("{} 件", rows.len())),
+                (
+                    format!("① {}", crate::record::StopCase::Case1.label_ja()),
+                    format!("{} 件", n[0]),
+                ),
+                (
+                    format!("② {}", crate::record::StopCase::Case2.label_ja()),
+                    format!("{} 件", n[1]),
+                ),
+                (
+                    format!("③ {}", crate::record::StopCase::Case3.label_ja()),
+                    format!("{} 件", n[2]),
+                ),
+                ("作成者".into(), cover.prepared_by.clone()),
+                ("承認者".into(), cover.approved_by.join("、")),
+                ("確認印".into(), String::new()),
+            ]),
+            Block::Spacer(4.0),
+            Block::Paragraph(
+                "対象者の一覧は別添の一覧ファイル（CSV または XLSX）のとおりです。".into(),
+            ),
+        ],
+        footer: Some(format!("閲覧停止解除依頼 第{}号", cover.request_id)),
+    }
+}

@@ -46,6 +46,88 @@ impl LetterType {
     }
 }
 
+/// How the follow-up of a decision ended: the person's reply to a letter (本人へ文書送付) or
+/// the employer's answer (事業主へ確認).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FollowUp {
+    /// The registered number is right.
+    NumberCorrect = 1,
+    /// The registered number is wrong.
+    NumberWrong = 2,
+    /// No reply by the deadline (letters only).
+    NoReply = 3,
+}
+
+impl FollowUp {
+    /// Every outcome.
+    pub const ALL: [FollowUp; 3] = [
+        FollowUp::NumberCorrect,
+        FollowUp::NumberWrong,
+        FollowUp::NoReply,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+
+    /// From the stored code.
+    pub fn from_code(c: i64) -> Option<FollowUp> {
+        FollowUp::ALL.iter().copied().find(|f| f.code() == c)
+    }
+
+    /// What the clerk reads.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            FollowUp::NumberCorrect => "個人番号の誤りなし",
+            FollowUp::NumberWrong => "個人番号の誤り",
+            FollowUp::NoReply => "期限までに返事なし",
+        }
+    }
+
+    /// Whether this outcome can follow the decision (only letters go unanswered).
+    pub fn fits(self, decision: Decision) -> bool {
+        match decision {
+            Decision::WriteToPerson => true,
+            Decision::AskEmployer => self != FollowUp::NoReply,
+            _ => false,
+        }
+    }
+
+    /// The item of the count report the outcome feeds, after the decision it follows.
+    pub fn report_item(
+        self,
+        decision: Decision,
+        letter: Option<LetterType>,
+    ) -> Option<&'static str> {
+        match (decision, letter, self) {
+            (Decision::AskEmployer, _, FollowUp::NumberCorrect) => Some("3-1"),
+            (Decision::AskEmployer, _, FollowUp::NumberWrong) => Some("3-2"),
+            (Decision::WriteToPerson, Some(LetterType::A), FollowUp::NumberCorrect) => Some("4-3"),
+            (Decision::WriteToPerson, Some(LetterType::A), FollowUp::NumberWrong) => Some("4-4"),
+            (Decision::WriteToPerson, Some(LetterType::A), FollowUp::NoReply) => Some("4-5"),
+            (Decision::WriteToPerson, Some(LetterType::B), FollowUp::NumberCorrect) => Some("4-6"),
+            (Decision::WriteToPerson, Some(LetterType::B), FollowUp::NumberWrong) => Some("4-7"),
+            (Decision::WriteToPerson, Some(LetterType::B), FollowUp::NoReply) => Some("4-8"),
+            _ => None,
+        }
+    }
+}
+
+/// Whether the registered number is confirmed right, so that the viewing stop may be
+/// released: by the clerk's decision alone, or by the follow-up it needs.
+pub fn number_confirmed(decision: Decision, follow_up: Option<FollowUp>) -> bool {
+    match decision {
+        Decision::SameByVisualCheck | Decision::SameByDocuments | Decision::ConfirmedEarlier => {
+            true
+        }
+        Decision::AskEmployer | Decision::WriteToPerson => {
+            follow_up == Some(FollowUp::NumberCorrect)
+        }
+        Decision::OutOfScopeLost | Decision::WrongNumber => false,
+    }
+}
+
 /// The letter type that fits what differs: A when the birth date or sex differs, else B.
 pub fn suggested_letter(e: &RowExplanation) -> LetterType {
     let differs = |i: Item| e.field(i).verdict == FieldVerdict::Differs;
@@ -287,6 +369,17 @@ pub enum ReviewError {
     EmptyReason,
     /// The record is not waiting for approval.
     NotDecided(i64),
+    /// No letter of this type was decided for the record (or it is not decided yet).
+    NoLetterDecided(i64),
+    /// A reply before any letter was printed for the record.
+    NoLetterSent(i64),
+    /// The outcome does not follow the record's decision (e.g. a reply to an employer check).
+    FollowUpDoesNotFit(i64),
+    /// The last 4 digits must be 4 digits.
+    Digits,
+    /// Records that cannot go into a release request (not approved, not confirmed, or in an
+    /// earlier request).
+    NotReleasable,
 }
 
 impl fmt::Display for ReviewError {
@@ -309,6 +402,23 @@ impl fmt::Display for ReviewError {
                 write!(f, "記録 {id} は承認済みのため、判断を変えられません")
             }
             ReviewError::NothingToUndo => f.write_str("取り消せる判断がありません"),
+            ReviewError::NoLetterDecided(id) => write!(
+                f,
+                "記録 {id} は、この種類の通知文を送る判断になっていません"
+            ),
+            ReviewError::NoLetterSent(id) => {
+                write!(f, "記録 {id} には通知文をまだ印刷していません")
+            }
+            ReviewError::FollowUpDoesNotFit(id) => write!(
+                f,
+                "記録 {id} の判断には、この結果を登録できません（本人への文書送付または事業主への確認の結果だけです）"
+            ),
+            ReviewError::Digits => {
+                f.write_str("個人番号の下4桁は、4桁の数字で入力してください")
+            }
+            ReviewError::NotReleasable => f.write_str(
+                "解除依頼に入れられない記録があります（承認済で番号確認済、まだ依頼していない記録だけです）",
+            ),
             ReviewError::EmptyReason => f.write_str("差し戻しの理由を書いてください"),
             ReviewError::NotDecided(id) => write!(f, "記録 {id} は承認待ちではありません"),
         }

@@ -11,8 +11,13 @@ use crate::audit::{self, AuditAction, ChainBreak, NewEntry};
 use crate::auth::{self, AuthError, Permission, Roles};
 use crate::import::{ImportError, ImportOptions, ImportReport, Progress};
 use crate::record::Record;
-use crate::review::{Choice, Decision, DecisionRow, PendingBatch, ReviewError, ReviewState};
-use crate::store::{RecordReview, Store, StoreError, StoreKey, UserRow};
+use crate::report::CountReport;
+use crate::review::{
+    Choice, Decision, DecisionRow, FollowUp, LetterType, PendingBatch, ReviewError, ReviewState,
+};
+use crate::store::{
+    RecordReview, ReleaseRequestRow, ReleaseRow, Store, StoreError, StoreKey, UserRow,
+};
 use crate::summary::Counts;
 use crate::vault::{
     KdfParams, PendingEvent, Policy, RECOVERY_CONTEXT, RecoveryKey, Vault, VaultError, WrappedKey,
@@ -723,6 +728,406 @@ impl Session {
         })
     }
 
+    /// Notes that letters were printed and sent: (record, letter type) for records whose
+    /// current decision is 本人へ文書送付 with that type; `deadline` is the reply deadline
+    /// (YYYY-MM-DD). Audited; returns the letter batch id.
+    pub fn record_letters_printed(
+        &self,
+        letters: &[(i64, LetterType)],
+        deadline: &str,
+        reprint: bool,
+    ) -> Result<i64, ReviewError> {
+        self.require(Permission::PrintLetters)?;
+        let mut rows = Vec::with_capacity(letters.len());
+        for (id, t) in letters {
+            let review = self
+                .store
+                .record_review(*id)?
+                .ok_or(ReviewError::NotAMismatch(*id))?;
+            match review.decision {
+                Some(d)
+                    if d.choice.decision == Decision::WriteToPerson
+                        && d.choice.letter == Some(*t)
+                        && matches!(review.state, ReviewState::Decided | ReviewState::Approved) =>
+                {
+                    rows.push((*id, d.id, *t))
+                }
+                _ => return Err(ReviewError::NoLetterDecided(*id)),
+            }
+        }
+        self.store.in_transaction(|store| {
+            let batch = store.insert_letter_batch(
+                &rows,
+                self.user.id,
+                &audit::now_local(),
+                deadline,
+                reprint,
+            )?;
+            self.audit(
+                AuditAction::LetterPrint,
+                &format!("letter_batch:{batch}"),
+                &format!(
+                    "通知文 {} 通{}（回答期限 {deadline}）",
+                    rows.len(),
+                    if reprint { "（再印刷）" } else { "" }
+                ),
+            )?;
+            Ok::<_, ReviewError>(batch)
+        })
+    }
+
+    /// Compares the last 4 digits the person wrote on the reply form (type B) with the
+    /// registered number; only "match" or "no match" comes back, and the digits are never
+    /// stored or logged. Audited.
+    pub fn check_last_four(&self, record_id: i64, digits: &str) -> Result<bool, ReviewError> {
+        self.require(Permission::RecordReplies)?;
+        let digits = crate::text::fold_width_and_spaces(digits);
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ReviewError::Digits);
+        }
+        let record = self
+            .store
+            .record(record_id)?
+            .ok_or(ReviewError::NotAMismatch(record_id))?;
+        let matched = record.my_number.len() == 12 && record.my_number.ends_with(&digits);
+        self.audit(
+            AuditAction::Decision,
+            &format!("record:{record_id}"),
+            if matched {
+                "下4桁の照合: 一致"
+            } else {
+                "下4桁の照合: 不一致"
+            },
+        )?;
+        Ok(matched)
+    }
+
+    /// Records the person's reply to the letter, or the employer's answer, for the record's
+    /// current decision. For type B, `digits` are the last 4 digits the person wrote: calling
+    /// the number right while they do not match needs `confirmed` and a memo. Audited.
+    pub fn record_follow_up(
+        &self,
+        record_id: i64,
+        outcome: FollowUp,
+        digits: Option<&str>,
+        memo: &str,
+        confirmed: bool,
+    ) -> Result<(), ReviewError> {
+        self.require(Permission::RecordReplies)?;
+        let review = self
+            .store
+            .record_review(record_id)?
+            .ok_or(ReviewError::NotAMismatch(record_id))?;
+        let Some(d) = review.decision else {
+            return Err(ReviewError::FollowUpDoesNotFit(record_id));
+        };
+        if !outcome.fits(d.choice.decision)
+            || !matches!(review.state, ReviewState::Decided | ReviewState::Approved)
+        {
+            return Err(ReviewError::FollowUpDoesNotFit(record_id));
+        }
+        if d.choice.decision == Decision::WriteToPerson
+            && !self
+                .store
+                .letters_of(record_id)?
+                .iter()
+                .any(|l| l.decision_id == d.id)
+        {
+            return Err(ReviewError::NoLetterSent(record_id));
+        }
+        let digits_match = match digits.filter(|s| !s.trim().is_empty()) {
+            Some(x) => Some(self.check_last_four(record_id, x)?),
+            None => None,
+        };
+        let memo = memo.trim();
+        if digits_match == Some(false)
+            && outcome == FollowUp::NumberCorrect
+            && (!confirmed || memo.is_empty())
+        {
+            return Err(ReviewError::NeedsConfirmation(vec![
+                "下4桁が一致しないのに「誤りなし」としようとしています".into(),
+            ]));
+        }
+        self.store.in_transaction(|store| {
+            store.set_follow_up(
+                record_id,
+                d.id,
+                outcome,
+                digits_match,
+                memo,
+                self.user.id,
+                &audit::now_local(),
+            )?;
+            self.audit(
+                AuditAction::Decision,
+                &format!("record:{record_id}"),
+                &format!("follow_up={}", outcome.label_ja()),
+            )?;
+            Ok::<_, ReviewError>(())
+        })
+    }
+
+    /// After the reply deadline: records "no reply" for every letter still unanswered whose
+    /// deadline is before `today` (YYYY-MM-DD). Audited; returns how many.
+    pub fn mark_no_replies(&self, today: &str) -> Result<u64, ReviewError> {
+        self.require(Permission::RecordReplies)?;
+        let overdue = self.store.overdue_letters(today)?;
+        self.store.in_transaction(|store| {
+            let at = audit::now_local();
+            for (record, decision) in &overdue {
+                store.set_follow_up(
+                    *record,
+                    *decision,
+                    FollowUp::NoReply,
+                    None,
+                    "回答期限を過ぎたため一括登録",
+                    self.user.id,
+                    &at,
+                )?;
+            }
+            self.audit(
+                AuditAction::Decision,
+                "follow_up",
+                &format!(
+                    "期限切れの返事なし {} 件を一括登録（{today} 時点）",
+                    overdue.len()
+                ),
+            )?;
+            Ok::<_, ReviewError>(overdue.len() as u64)
+        })
+    }
+
+    /// The count report (確認結果（件数）の報告), live: of approved decisions only, or of
+    /// every current decision.
+    pub fn count_report(&self, approved_only: bool) -> Result<CountReport, AuthError> {
+        self.require(Permission::ViewSummary)?;
+        Ok(CountReport::compute(
+            self.store.mismatch_count()?,
+            self.store.counted_decisions(approved_only)?,
+            approved_only,
+        ))
+    }
+
+    /// Records ready for the next release request (supervisors), ① first.
+    pub fn release_candidates(&self) -> Result<Vec<ReleaseRow>, AuthError> {
+        self.require(Permission::Approve)?;
+        Ok(self.store.release_candidates()?)
+    }
+
+    /// Makes a release request of these records, for the next cut-off (supervisors; audited).
+    /// A record goes in one request only. Returns the request id.
+    pub fn make_release_request(&self, record_ids: &[i64]) -> Result<i64, ReviewError> {
+        self.require(Permission::Approve)?;
+        if record_ids.is_empty() {
+            return Err(ReviewError::NotReleasable);
+        }
+        let cutoff = self
+            .release_schedule()
+            .next_after(chrono::Local::now().naive_local())
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string());
+        self.store.in_transaction(|store| {
+            let id = store
+                .insert_release_request(
+                    record_ids,
+                    self.user.id,
+                    &audit::now_local(),
+                    cutoff.as_deref(),
+                )?
+                .ok_or(ReviewError::NotReleasable)?;
+            self.audit(
+                AuditAction::Export,
+                &format!("release_request:{id}"),
+                &format!("閲覧停止解除依頼 {} 件", record_ids.len()),
+            )?;
+            Ok::<_, ReviewError>(id)
+        })
+    }
+
+    /// The release request format (setting; the My Number is left out unless asked for).
+    pub fn release_format(&self) -> crate::release::RequestFormat {
+        self.store
+            .setting(crate::release::FORMAT_SETTING)
+            .ok()
+            .flatten()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// Sets the release request format (administrators; audited).
+    pub fn set_release_format(&self, f: &crate::release::RequestFormat) -> Result<(), AuthError> {
+        self.require(Permission::Settings)?;
+        let text = serde_json::to_string(f).expect("format");
+        self.store
+            .set_setting(crate::release::FORMAT_SETTING, &text)?;
+        self.audit(
+            AuditAction::SettingsChange,
+            crate::release::FORMAT_SETTING,
+            &text,
+        )?;
+        Ok(())
+    }
+
+    /// Writes the files of a release request into `dir` (chosen by the user): the list as
+    /// CSV in UTF-8 with BOM and in CP932, as XLSX, and the cover sheet as PDF. Every file
+    /// goes through [`Session::write_output`]. Returns the files written and, if the CP932
+    /// list could not be written, why.
+    pub fn write_release_request(
+        &self,
+        request_id: i64,
+        insurer: &str,
+        dir: &Path,
+    ) -> Result<(Vec<PathBuf>, Option<String>), ReviewError> {
+        self.require(Permission::Approve)?;
+        let request = self
+            .store
+            .release_requests()?
+            .into_iter()
+            .find(|r| r.id == request_id)
+            .ok_or(ReviewError::NotReleasable)?;
+        let rows = self.store.release_request_rows(request_id)?;
+        let table = crate::release::request_table(&rows, &self.release_format());
+        let mut approvers: Vec<String> = Vec::new();
+        for r in &rows {
+            if let Some((_, Some(by))) = self.store.approval_of(r.record_id)?
+                && !approvers.contains(&by)
+            {
+                approvers.push(by);
+            }
+        }
+        let prepared_by = self
+            .store
+            .user(request.created_by)?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+        let cover = crate::release::Cover {
+            insurer: insurer.to_string(),
+            request_id,
+            cutoff: request.cutoff.clone(),
+            created_at: request.created_at.clone(),
+            prepared_by,
+            approved_by: approvers,
+        };
+        let base = format!("閲覧停止解除依頼_第{request_id}号");
+        let target = format!("release_request:{request_id}");
+        let mut written = Vec::new();
+        let mut note = None;
+        let fail = |e: String| {
+            ReviewError::Store(StoreError::Io {
+                path: dir.to_path_buf(),
+                source: std::io::Error::other(e),
+            })
+        };
+        for enc in [
+            crate::outputs::CsvEncoding::Utf8Bom,
+            crate::outputs::CsvEncoding::Cp932,
+        ] {
+            match table.to_csv(enc) {
+                Ok(bytes) => {
+                    let path = dir.join(format!("{base}_{}.csv", enc.suffix()));
+                    self.write_output(
+                        &path,
+                        &bytes,
+                        "release_list",
+                        &target,
+                        "解除依頼の一覧（CSV）",
+                    )?;
+                    written.push(path);
+                }
+                Err(e) => note = Some(e),
+            }
+        }
+        let xlsx = table.to_xlsx("解除依頼").map_err(fail)?;
+        let path = dir.join(format!("{base}.xlsx"));
+        self.write_output(
+            &path,
+            &xlsx,
+            "release_list",
+            &target,
+            "解除依頼の一覧（XLSX）",
+        )?;
+        written.push(path);
+        let pdf = crate::pdf::render(&crate::release::cover_sheet(&cover, &rows))
+            .map_err(|e| fail(e.to_string()))?;
+        let path = dir.join(format!("{base}_送付書.pdf"));
+        self.write_output(
+            &path,
+            &pdf,
+            "release_cover",
+            &target,
+            "解除依頼の送付書（PDF）",
+        )?;
+        written.push(path);
+        Ok((written, note))
+    }
+
+    /// Writes the count report to `out` as CSV (UTF-8 with BOM) or, for a path ending in
+    /// `.pdf`, as a printable PDF; audited.
+    pub fn write_count_report(
+        &self,
+        approved_only: bool,
+        insurer: &str,
+        out: &Path,
+    ) -> Result<(), AuthError> {
+        let report = self.count_report(approved_only)?;
+        let basis = if approved_only {
+            "承認済の判断"
+        } else {
+            "承認待ちを含むすべての判断"
+        };
+        let is_pdf = out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+        let fail = |e: String| {
+            AuthError::Store(StoreError::Io {
+                path: out.to_path_buf(),
+                source: std::io::Error::other(e),
+            })
+        };
+        let bytes = if is_pdf {
+            use crate::pdf::Block;
+            let doc = crate::pdf::SimpleDoc {
+                title: "確認結果（件数）の報告".into(),
+                blocks: vec![
+                    Block::Title("確認結果（件数）の報告".into()),
+                    Block::Paragraph(format!(
+                        "{insurer}　{} 現在（集計の対象: {basis}）",
+                        audit::now_local()
+                    )),
+                    Block::Table(
+                        report
+                            .lines
+                            .iter()
+                            .map(|(k, l, n)| (format!("{k}. {l}"), format!("{n} 件")))
+                            .collect(),
+                    ),
+                ],
+                footer: Some("確認結果（件数）の報告".into()),
+            };
+            crate::pdf::render(&doc).map_err(|e| fail(e.to_string()))?
+        } else {
+            let table = crate::outputs::Table {
+                headers: vec!["設問".into(), "内容".into(), "件数".into()],
+                rows: report.rows().into_iter().map(|r| r.to_vec()).collect(),
+            };
+            table
+                .to_csv(crate::outputs::CsvEncoding::Utf8Bom)
+                .map_err(fail)?
+        };
+        self.write_output(
+            out,
+            &bytes,
+            "count_report",
+            "count_report",
+            &format!("確認結果（件数）の報告（{basis}）"),
+        )
+    }
+
+    /// The release requests made so far, newest first.
+    pub fn release_requests(&self) -> Result<Vec<ReleaseRequestRow>, AuthError> {
+        self.require(Permission::ViewSummary)?;
+        Ok(self.store.release_requests()?)
+    }
+
     /// Undoes this user's last decision that is not yet approved; returns its record.
     pub fn undo_last_decision(&self) -> Result<i64, ReviewError> {
         self.require(Permission::Decide)?;
@@ -1234,16 +1639,10 @@ impl Session {
         }
         let mut bytes = b"\xEF\xBB\xBF".to_vec();
         bytes.extend(w.into_inner().map_err(|e| io(e.into_error().into()))?);
-        std::fs::write(out, bytes).map_err(|source| StoreError::Io {
-            path: out.to_path_buf(),
-            source,
-        })?;
-        // Remembered so that a purge deletes it too.
-        let abs = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
-        self.store
-            .note_written_file(&abs, "audit_export", &audit::now_local())?;
-        self.audit(
-            AuditAction::Export,
+        self.write_output(
+            out,
+            &bytes,
+            "audit_export",
             "audit",
             &format!(
                 "操作記録 {} 件（{} ～ {}）",
@@ -1255,17 +1654,44 @@ impl Session {
         Ok(entries.len() as u64)
     }
 
+    /// The one place outputs are written: `bytes` go to `out` (the path the user chose), via
+    /// a temporary file renamed into place so that a crash leaves no half file; the file is
+    /// remembered for a purge and the export is audited (`target`, `detail`: never a name or
+    /// a number of a person).
+    pub fn write_output(
+        &self,
+        out: &Path,
+        bytes: &[u8],
+        kind: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), AuthError> {
+        let io = |source: std::io::Error| StoreError::Io {
+            path: out.to_path_buf(),
+            source,
+        };
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = out.with_file_name(format!(".{name}.part"));
+        std::fs::write(&tmp, bytes).map_err(io)?;
+        std::fs::rename(&tmp, out).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io(e)
+        })?;
+        // Remembered so that a purge deletes it too.
+        let abs = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+        self.store
+            .note_written_file(&abs, kind, &audit::now_local())?;
+        self.audit(AuditAction::Export, target, &format!("{detail} → {name}"))?;
+        Ok(())
+    }
+
     /// Ends the session (audited).
     pub fn logout(self) -> Result<(), AuthError> {
         self.audit(AuditAction::Logout, "", "")
     }
 }
 
-/// A cell that a spreadsheet would read as a formula gets a leading apostrophe.
-pub fn escape_formula(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
+pub use crate::outputs::escape_formula;

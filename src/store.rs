@@ -14,8 +14,10 @@ use crate::classify::{Classification, Warnings};
 use crate::record::{Date, Person, Record, RegistryResult, Sex, StopCase, StopFlag, Verdicts};
 use crate::summary::Counts;
 
+mod follow_up;
 pub mod pager;
 mod review;
+pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use review::RecordReview;
 
 /// File name of the store inside its directory.
@@ -95,6 +97,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/005_review.sql")),
         M::up(include_str!("store/006_search.sql")),
         M::up(include_str!("store/007_assign.sql")),
+        M::up(include_str!("store/008_follow_up.sql")),
     ])
 }
 

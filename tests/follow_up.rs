@@ -1,0 +1,353 @@
+//! What follows the decisions, against a real store: letters printed, replies (with the
+//! last-4-digit check) and employer answers, the count report checked item by item against a
+//! hand count, and the release request written as CSV (UTF-8 and CP932), XLSX and a cover
+//! sheet, each read back with a real reader.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use totsugo::auth::{AuthError, Role};
+use totsugo::review::{Choice, Decision, FollowUp, LetterType, ReviewError};
+use totsugo::session::Session;
+
+fn kana_row(n: u64) -> Row {
+    Row::matching(n)
+        .set("加入者情報_カナ氏名", "ﾔﾏﾀﾞ ﾀﾛｳ")
+        .set("判定結果_カナ氏名", "×")
+        .set("総合判定", "×")
+        .set("閲覧停止区分", "2")
+}
+
+/// Twelve mismatches: r0–r3, r9–r11 kana (②), r4–r7 birth date (①), r8 lost.
+fn setup(dir: &Path) -> Vec<i64> {
+    let mut rows = Vec::new();
+    for n in 0..12u64 {
+        rows.push(match n {
+            4..=7 => Row::birth_mismatch(n),
+            8 => kana_row(n).set("資格喪失年月日", "20230331"),
+            _ => kana_row(n),
+        });
+    }
+    let path = write_cp932(dir, "m.csv", &csv_text(&default_headers(), &rows));
+    let store = dir.join("store");
+    let mut admin = open(&store);
+    let report = import(&mut admin, &path).unwrap();
+    add_person(&store, "clerk1", "担当 花子", Role::Clerk, false);
+    add_person(&store, "boss", "責任 一郎", Role::Supervisor, false);
+    admin.store().record_ids(report.import_id).unwrap()
+}
+
+fn login(dir: &Path, who: &str) -> Session {
+    Session::login(&dir.join("store"), who, PERSON_PW).unwrap()
+}
+
+fn letter(t: LetterType) -> Choice {
+    Choice {
+        decision: Decision::WriteToPerson,
+        letter: Some(t),
+    }
+}
+
+#[test]
+fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_written() {
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    let boss = login(dir.path(), "boss");
+    let d = |i: usize, c: Choice| clerk.decide(r[i], c, "テストの判断", true).unwrap();
+    d(0, Choice::new(Decision::SameByVisualCheck));
+    d(1, Choice::new(Decision::SameByDocuments));
+    d(2, Choice::new(Decision::ConfirmedEarlier));
+    d(8, Choice::new(Decision::OutOfScopeLost));
+    d(3, Choice::new(Decision::AskEmployer));
+    d(9, Choice::new(Decision::AskEmployer));
+    d(4, letter(LetterType::A));
+    d(5, letter(LetterType::A));
+    d(6, Choice::new(Decision::WrongNumber));
+    d(7, letter(LetterType::A));
+    d(10, letter(LetterType::B));
+    d(11, letter(LetterType::B));
+
+    // A reply before the letter is printed is refused; so is the wrong letter type.
+    assert!(matches!(
+        clerk.record_follow_up(r[4], FollowUp::NumberCorrect, None, "", false),
+        Err(ReviewError::NoLetterSent(_))
+    ));
+    assert!(matches!(
+        clerk.record_letters_printed(&[(r[4], LetterType::B)], "2023-12-20", false),
+        Err(ReviewError::NoLetterDecided(_))
+    ));
+    // Letters printed for r4, r5 (A) and r10, r11 (B); r7 is decided but not printed.
+    clerk
+        .record_letters_printed(
+            &[
+                (r[4], LetterType::A),
+                (r[5], LetterType::A),
+                (r[10], LetterType::B),
+                (r[11], LetterType::B),
+            ],
+            "2023-12-20",
+            false,
+        )
+        .unwrap();
+    // Employer answers.
+    clerk
+        .record_follow_up(r[3], FollowUp::NumberCorrect, None, "事業主回答", false)
+        .unwrap();
+    clerk
+        .record_follow_up(r[9], FollowUp::NumberWrong, None, "事業主回答", false)
+        .unwrap();
+    assert!(matches!(
+        clerk.record_follow_up(r[3], FollowUp::NoReply, None, "", false),
+        Err(ReviewError::FollowUpDoesNotFit(_))
+    ));
+    // Replies: A correct; B with the last 4 digits, right and wrong.
+    clerk
+        .record_follow_up(
+            r[4],
+            FollowUp::NumberCorrect,
+            None,
+            "個人番号カードの写し",
+            false,
+        )
+        .unwrap();
+    let last4 = |n: u64| my_number(n)[8..].to_string();
+    assert!(clerk.check_last_four(r[10], &last4(10)).unwrap());
+    assert!(!clerk.check_last_four(r[10], &last4(11)).unwrap());
+    assert!(matches!(
+        clerk.check_last_four(r[10], "12a4"),
+        Err(ReviewError::Digits)
+    ));
+    // Full-width digits as typed through the input method are fine.
+    let wide: String = last4(10)
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap())
+        .collect();
+    clerk
+        .record_follow_up(r[10], FollowUp::NumberCorrect, Some(&wide), "", false)
+        .unwrap();
+    // Calling the number right while the digits do not match needs confirmation and a memo.
+    assert!(matches!(
+        clerk.record_follow_up(r[11], FollowUp::NumberCorrect, Some(&last4(3)), "", false),
+        Err(ReviewError::NeedsConfirmation(_))
+    ));
+    clerk
+        .record_follow_up(r[11], FollowUp::NumberWrong, Some(&last4(3)), "", false)
+        .unwrap();
+    // The digits are never in the trail, only match / no match.
+    let trail: Vec<String> = boss
+        .store()
+        .audit_entries(None, None)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.detail)
+        .collect();
+    assert!(trail.iter().any(|t| t.contains("下4桁の照合: 一致")));
+    assert!(trail.iter().any(|t| t.contains("下4桁の照合: 不一致")));
+    assert!(
+        !trail
+            .iter()
+            .any(|t| t.contains(&last4(10)) || t.contains(&last4(3)))
+    );
+    // After the deadline, the unanswered letter (r5) becomes "no reply" in one go.
+    assert_eq!(clerk.mark_no_replies("2023-12-19").unwrap(), 0, "not yet");
+    assert_eq!(clerk.mark_no_replies("2023-12-21").unwrap(), 1);
+
+    // Hand count, every current decision.
+    let want = [
+        ("1", 12),
+        ("2", 5),
+        ("2-1", 1),
+        ("2-2", 1),
+        ("2-3", 2),
+        ("2-4", 1),
+        ("3", 2),
+        ("3-1", 1),
+        ("3-2", 1),
+        ("4", 4),
+        ("4-1", 2),
+        ("4-2", 2),
+        ("4-3", 1),
+        ("4-4", 0),
+        ("4-5", 1),
+        ("4-6", 1),
+        ("4-7", 1),
+        ("4-8", 0),
+        ("5", 3),
+    ];
+    let all = boss.count_report(false).unwrap();
+    for (k, n) in want {
+        assert_eq!(all.get(k), n, "item {k} (all decisions)");
+    }
+    // Approved only: nothing approved yet but item 1.
+    let approved = boss.count_report(true).unwrap();
+    assert_eq!(approved.get("1"), 12);
+    assert_eq!(approved.get("2") + approved.get("3") + approved.get("4"), 0);
+    let batches = boss
+        .pending_batches(totsugo::review::BatchGrouping::Clerk)
+        .unwrap();
+    boss.approve(&batches[0].record_ids).unwrap();
+    let approved = boss.count_report(true).unwrap();
+    for (k, n) in want {
+        assert_eq!(approved.get(k), n, "item {k} (approved)");
+    }
+
+    // The count report, exported as CSV and PDF.
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    boss.write_count_report(true, "テスト健康保険組合", &out.join("件数.csv"))
+        .unwrap();
+    let mut rd = csv::Reader::from_reader(
+        &std::fs::read(out.join("件数.csv")).unwrap()[3..], // after the BOM
+    );
+    let lines: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(lines.len(), 19);
+    for (row, (k, n)) in lines.iter().zip(want) {
+        assert_eq!(&row[0], k);
+        assert_eq!(row[2].parse::<u64>().unwrap(), n, "item {k} in the CSV");
+    }
+    boss.write_count_report(true, "テスト健康保険組合", &out.join("件数.pdf"))
+        .unwrap();
+    let text = pdftotext(&out.join("件数.pdf"));
+    assert!(text.contains("確認結果（件数）の報告"), "{text}");
+    assert!(text.contains("2-3."), "{text}");
+
+    // Release: approved, stopped, confirmed: r0, r1, r2 (decisions), r3 (employer), r4 (A
+    // reply), r10 (B reply); ① first.
+    assert!(matches!(
+        clerk.make_release_request(&[r[0]]),
+        Err(ReviewError::Auth(AuthError::Forbidden(_)))
+    ));
+    let ready = boss.release_candidates().unwrap();
+    let ids: Vec<i64> = ready.iter().map(|x| x.record_id).collect();
+    assert_eq!(ids[0], r[4], "① first");
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![r[0], r[1], r[2], r[3], r[4], r[10]]);
+    // Not a candidate (wrong number): refused, nothing changes.
+    assert!(matches!(
+        boss.make_release_request(&[r[0], r[6]]),
+        Err(ReviewError::NotReleasable)
+    ));
+    let req = boss.make_release_request(&ids).unwrap();
+    assert!(boss.release_candidates().unwrap().is_empty());
+    assert!(
+        matches!(
+            boss.make_release_request(&ids[..1]),
+            Err(ReviewError::NotReleasable)
+        ),
+        "a record goes in one request only"
+    );
+    assert_eq!(boss.release_requests().unwrap()[0].records, 6);
+
+    let (files, note) = boss
+        .write_release_request(req, "テスト健康保険組合", &out)
+        .unwrap();
+    assert!(note.is_none(), "{note:?}");
+    assert_eq!(files.len(), 4);
+    // UTF-8 CSV: the operator finds each person; no My Number unless the format asks.
+    let utf8 = files
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with("_utf8.csv"))
+        .unwrap();
+    let bytes = std::fs::read(utf8).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let mut rd = csv::Reader::from_reader(&bytes[3..]);
+    let header = rd.headers().unwrap().clone();
+    assert_eq!(&header[4], "被保険者証等番号");
+    assert!(!header.iter().any(|h| h == "個人番号"));
+    let lines: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!(&lines[0][1], "①");
+    assert_eq!(&lines[0][4], &format!("{:08}", 1004));
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    for n in 0..12 {
+        assert!(!text.contains(&my_number(n)), "no My Number in the list");
+    }
+    // CP932 CSV decodes to the same rows.
+    let sjis = files
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with("_sjis.csv"))
+        .unwrap();
+    let (decoded, _, bad) = encoding_rs::SHIFT_JIS.decode(&std::fs::read(sjis).unwrap());
+    assert!(!bad);
+    assert_eq!(
+        decoded.replace('\u{feff}', ""),
+        text.replace('\u{feff}', "")
+    );
+    // XLSX, read back with calamine: card numbers stay text with their zeros.
+    use calamine::{Reader, open_workbook_auto};
+    let xlsx = files
+        .iter()
+        .find(|p| p.extension().unwrap() == "xlsx")
+        .unwrap();
+    let mut book = open_workbook_auto(xlsx).unwrap();
+    let range = book.worksheet_range("解除依頼").unwrap();
+    assert_eq!(range.height(), 7);
+    assert_eq!(
+        range.get((1, 4)).unwrap().to_string(),
+        format!("{:08}", 1004)
+    );
+    // Cover sheet: counts per case, who prepared and approved.
+    let pdf = files
+        .iter()
+        .find(|p| p.extension().unwrap() == "pdf")
+        .unwrap();
+    let text = pdftotext(pdf);
+    assert!(text.contains("情報閲覧停止の解除依頼"), "{text}");
+    assert!(text.contains("6 件"), "{text}");
+    assert!(text.contains("責任 一郎"), "{text}");
+    // Each file is in the trail and remembered for a purge.
+    let exports = boss
+        .store()
+        .audit_entries(None, None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "export")
+        .count();
+    assert!(exports >= 7, "{exports}");
+    assert!(boss.store().written_files().unwrap().len() >= 6);
+}
+
+#[test]
+fn the_release_list_carries_the_my_number_only_when_the_format_asks() {
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    let boss = login(dir.path(), "boss");
+    clerk
+        .decide(r[0], Choice::new(Decision::SameByVisualCheck), "", false)
+        .unwrap();
+    boss.approve(&[r[0]]).unwrap();
+    let admin = open(&dir.path().join("store"));
+    admin
+        .set_release_format(&totsugo::release::RequestFormat {
+            with_my_number: true,
+        })
+        .unwrap();
+    let req = boss.make_release_request(&[r[0]]).unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let (files, _) = boss.write_release_request(req, "テスト", &out).unwrap();
+    let utf8 = files
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with("_utf8.csv"))
+        .unwrap();
+    let text = String::from_utf8(std::fs::read(utf8).unwrap()).unwrap();
+    assert!(text.contains("個人番号"));
+    assert!(text.contains(&my_number(0)));
+}
+
+fn pdftotext(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
