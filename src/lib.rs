@@ -20,6 +20,7 @@ pub mod eval;
 pub mod import;
 pub mod mask;
 pub mod pdf;
+pub mod postal;
 pub mod profile;
 pub mod purge;
 pub mod record;
