@@ -914,6 +914,6 @@ mod tests {
                 .to_string(),
             "1行目（見出し）: 「郵便番号」の列がありません（必要な列: 記号, 番号, 郵便番号, 住所）"
         );
-        assert_eq!(MailingList::parse(b""), Err(MailingError::Empty));
+        assert_eq!(MailingList::parse(b"").unwrap_err(), MailingError::Empty);
     }
 }
