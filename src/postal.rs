@@ -701,8 +701,17 @@ impl MailingList {
             by_key: HashMap::new(),
             encoding: enc,
         };
+        // Lines are counted from the bytes: the csv crate's own count is off by one after a
+        // CRLF.
+        let body = &bytes[enc.bom_len()..];
+        let (mut seen, mut line) = (0usize, 1u64);
         while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
-            let line = rec.position().map_or(0, |p| p.line());
+            let mut start = rec.position().map_or(seen, |p| p.byte() as usize);
+            while matches!(body.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            line += memchr::memchr_iter(b'\n', &body[seen..start]).count() as u64;
+            seen = start;
             if rec.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
                 continue;
             }
