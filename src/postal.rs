@@ -104,10 +104,7 @@ pub fn normalize_code(s: &str) -> Option<String> {
         8 if is_hyphen(chars[3]) => chars[..3].iter().chain(&chars[4..]).collect(),
         _ => return None,
     };
-    digits
-        .chars()
-        .all(|c| c.is_ascii_digit())
-        .then_some(digits)
+    digits.chars().all(|c| c.is_ascii_digit()).then_some(digits)
 }
 
 /// A KEN_ALL town (町域) as the index reads it: 「以下に掲載がない場合」 and 「○○の次に番地が
@@ -385,11 +382,7 @@ impl PostalIndex {
             }
         }
         // The longest reading wins; a town match beats a city alone.
-        let Some(top) = readings
-            .iter()
-            .map(|r| (r.town.is_some(), r.score))
-            .max()
-        else {
+        let Some(top) = readings.iter().map(|r| (r.town.is_some(), r.score)).max() else {
             return Lookup::NotFound;
         };
         readings.retain(|r| (r.town.is_some(), r.score) == top);
@@ -578,7 +571,9 @@ pub enum MailingError {
     #[error("ファイルが空です（1行目に 記号, 番号, 枝番, 郵便番号, 住所 の見出しが必要です）")]
     Empty,
     /// A required column is missing from the header.
-    #[error("1行目（見出し）: 「{column}」の列がありません（必要な列: 記号, 番号, 郵便番号, 住所）")]
+    #[error(
+        "1行目（見出し）: 「{column}」の列がありません（必要な列: 記号, 番号, 郵便番号, 住所）"
+    )]
     MissingColumn {
         /// The column's name.
         column: &'static str,
@@ -712,7 +707,10 @@ impl MailingList {
             }
             line += memchr::memchr_iter(b'\n', &body[seen..start]).count() as u64;
             seen = start;
-            if rec.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
+            if rec
+                .iter()
+                .all(|f| f.iter().all(|b| b.is_ascii_whitespace()))
+            {
                 continue;
             }
             let mut vals: [String; 6] = Default::default();
@@ -738,10 +736,7 @@ impl MailingList {
                 return Err(field(COL_NUMBER, "被保険者証の番号を入れてください"));
             }
             let Some(code) = normalize_code(&vals[3]) else {
-                return Err(field(
-                    COL_CODE,
-                    "7桁の数字（例 123-4567）を入れてください",
-                ));
+                return Err(field(COL_CODE, "7桁の数字（例 123-4567）を入れてください"));
             };
             if vals[4].is_empty() {
                 return Err(field(COL_ADDRESS, "送付先の住所を入れてください"));
@@ -812,7 +807,10 @@ mod tests {
         assert_eq!(format_code("0600042"), "〒060-0042");
         assert_eq!(format_code("060-0042"), "〒060-0042");
         assert_eq!(format_code("06000"), "06000");
-        assert_eq!(normalize_code("１２３－４５６７").as_deref(), Some("1234567"));
+        assert_eq!(
+            normalize_code("１２３－４５６７").as_deref(),
+            Some("1234567")
+        );
         assert_eq!(normalize_code("〒123-4567").as_deref(), Some("1234567"));
         assert_eq!(normalize_code("123-456"), None);
         assert_eq!(normalize_code("12a4567"), None);
@@ -836,7 +834,10 @@ mod tests {
         assert_eq!(clean_town("葛巻町の次に番地がくる場合"), "");
         assert_eq!(clean_town("大通西（２０～２８丁目）"), "大通西");
         assert_eq!(clean_town("西新宿（次のビルを除く）"), "西新宿");
-        assert_eq!(clean_town("西新宿新宿センタービル（地階・階層不明）"), "西新宿新宿センタービル");
+        assert_eq!(
+            clean_town("西新宿新宿センタービル（地階・階層不明）"),
+            "西新宿新宿センタービル"
+        );
     }
 
     fn small() -> PostalIndex {
@@ -863,17 +864,16 @@ mod tests {
             Some("1600023")
         );
         assert_eq!(
-            idx.lookup("新宿区西新宿2-4-1 新宿センタービル").exact_code(),
+            idx.lookup("新宿区西新宿2-4-1 新宿センタービル")
+                .exact_code(),
             Some("1630690")
         );
         assert_eq!(
-            idx.lookup("新宿区西新宿2-4-1 新宿センタービル 12階").codes(),
+            idx.lookup("新宿区西新宿2-4-1 新宿センタービル 12階")
+                .codes(),
             ["1630612", "1630690"]
         );
-        assert_eq!(
-            idx.lookup("葛巻町１５番地").exact_code(),
-            Some("0285400")
-        );
+        assert_eq!(idx.lookup("葛巻町１５番地").exact_code(), Some("0285400"));
         assert_eq!(idx.lookup("大阪府大阪市北区梅田1-1"), Lookup::NotFound);
     }
 

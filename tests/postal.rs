@@ -165,7 +165,8 @@ fn mailing_list_in_cp932() {
 
 #[test]
 fn mailing_list_errors_in_cp932_name_line_and_column() {
-    let text = "記号,番号,枝番,郵便番号,送付先住所\r\n1,1,,1234567,東京都\r\n1,2,,12-34567,東京都\r\n";
+    let text =
+        "記号,番号,枝番,郵便番号,送付先住所\r\n1,1,,1234567,東京都\r\n1,2,,12-34567,東京都\r\n";
     let err = MailingList::parse(&encode_cp932(text).unwrap()).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -176,7 +177,13 @@ fn mailing_list_errors_in_cp932_name_line_and_column() {
     assert_eq!(err.to_string(), "3行目 住所: 送付先の住所を入れてください");
     let text = "記号,番号,枝番,郵便番号,住所\n1,1,,1234567,a\n2,1,,1234567,b\n１,１,,1234567,c\n";
     let err = MailingList::parse(text.as_bytes()).unwrap_err();
-    assert_eq!(err, MailingError::Duplicate { first: 2, second: 4 });
+    assert_eq!(
+        err,
+        MailingError::Duplicate {
+            first: 2,
+            second: 4
+        }
+    );
     assert_eq!(
         err.to_string(),
         "4行目: 記号・番号・枝番が2行目と同じです（1人につき1行にしてください）"
