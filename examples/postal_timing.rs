@@ -3,6 +3,7 @@
 //! buildings, full-width digits and left-out prefectures.
 //!
 //!     cargo run --release --example postal_timing
+//!     cargo run --release --example postal_timing -- 住所 …   (look addresses up)
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
@@ -35,6 +36,14 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn main() {
+    // With arguments: look each one up and print the result (for trying addresses out).
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.is_empty() {
+        for a in &args {
+            println!("{a} → {:?}", PostalIndex::get().lookup(a));
+        }
+        return;
+    }
     // The variant-kanji table is shared with the comparison rules: load it first.
     let t = Instant::now();
     Variants::get();

@@ -414,7 +414,15 @@ impl PostalIndex {
                     if r.rest.starts_with(|c: char| c.is_ascii_digit()) && city.code.is_some() {
                         continue;
                     }
-                    for c in self.similar_towns(city, &r.rest) {
+                    // 京都市: 寺町通御池上る上本能寺前町 (the street before the town), else the
+                    // towns that begin like the address.
+                    let inside = self.towns_inside(city, &r.rest);
+                    let found = if inside.is_empty() {
+                        self.similar_towns(city, &r.rest)
+                    } else {
+                        inside
+                    };
+                    for c in found {
                         push(&mut out, c);
                     }
                 }
@@ -453,6 +461,32 @@ impl PostalIndex {
                 place: format!("{pref}{}", city.name),
             },
         }
+    }
+
+    /// Towns of `city` named somewhere in `rest` (the longest names, at least two
+    /// characters), in code order: Kyoto addresses put the street and its direction (寺町通
+    /// 御池上る) before the town.
+    fn towns_inside(&self, city: &City, rest: &str) -> Vec<Candidate> {
+        let Some(best) = city
+            .towns
+            .keys()
+            .filter(|k| k.chars().nth(1).is_some() && rest.contains(&***k))
+            .map(|k| k.chars().count())
+            .max()
+        else {
+            return Vec::new();
+        };
+        let mut es: Vec<u32> = city
+            .towns
+            .iter()
+            .filter(|(k, _)| k.chars().count() == best && rest.contains(&***k))
+            .flat_map(|(_, l)| l.iter().copied())
+            .collect();
+        es.sort_by_key(|&e| (self.entries[e as usize].code, e));
+        es.into_iter()
+            .take(MAX_CANDIDATES)
+            .map(|e| self.candidate(city, Some(e)))
+            .collect()
     }
 
     /// Towns of `city` whose key shares the longest beginning (at least one character) with
@@ -536,8 +570,33 @@ fn floor_of(s: &str) -> Option<u32> {
 // ------------------------------------------------------------------------------------------
 // The supplementary mailing list.
 
-/// One row of the mailing list.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a letter's postal code comes from: the insurer's mailing list when it has the card,
+/// else the lookup of the address in the match-result file.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved<'a> {
+    /// The mailing list's row (its postal code, address and addressee take precedence).
+    Mailing(&'a MailingAddress),
+    /// The town-list lookup of the address, for the clerk to confirm or correct.
+    Lookup(Lookup),
+}
+
+/// The postal code for a card: the mailing list's row if `list` has the card, else
+/// `index.lookup(address)`.
+pub fn resolve<'a>(
+    list: Option<&'a MailingList>,
+    index: &PostalIndex,
+    card: (&str, &str, &str),
+    address: &str,
+) -> Resolved<'a> {
+    match list.and_then(|l| l.get(card.0, card.1, card.2)) {
+        Some(m) => Resolved::Mailing(m),
+        None => Resolved::Lookup(index.lookup(address)),
+    }
+}
+
+/// One row of the mailing list. Its `Debug` shows only the line and the postal code, never
+/// the card, the address or the addressee.
+#[derive(Clone, PartialEq, Eq)]
 pub struct MailingAddress {
     /// 記号, as written (trimmed).
     pub symbol: String,
@@ -792,6 +851,15 @@ impl MailingList {
     }
 }
 
+impl fmt::Debug for MailingAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailingAddress")
+            .field("line", &self.line)
+            .field("postal_code", &self.postal_code)
+            .finish_non_exhaustive()
+    }
+}
+
 impl fmt::Display for Candidate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", format_code(&self.code), self.place)
@@ -878,6 +946,30 @@ mod tests {
     }
 
     #[test]
+    fn mailing_list_takes_precedence() {
+        let idx = small();
+        let list = MailingList::parse(
+            "記号,番号,郵便番号,住所\n1,2,1000001,東京都千代田区千代田1-1\n".as_bytes(),
+        )
+        .unwrap();
+        match resolve(Some(&list), &idx, ("1", "2", ""), "新宿区西新宿2-4-1") {
+            Resolved::Mailing(m) => assert_eq!(m.postal_code, "1000001"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            resolve(Some(&list), &idx, ("1", "3", ""), "新宿区西新宿2-4-1"),
+            Resolved::Lookup(Lookup::Exact {
+                code: "1600023".into(),
+                matched: "東京都新宿区西新宿".into()
+            })
+        );
+        assert!(matches!(
+            resolve(None, &idx, ("1", "2", ""), "新宿区西新宿2-4-1"),
+            Resolved::Lookup(_)
+        ));
+    }
+
+    #[test]
     fn floors() {
         assert_eq!(floor_of("12階"), Some(12));
         assert_eq!(floor_of("1203号室"), None);
@@ -895,6 +987,8 @@ mod tests {
         assert_eq!(a.postal_code, "0600042");
         assert_eq!(a.addressee.as_deref(), Some("保護者 花子"));
         assert_eq!(a.line, 2);
+        let dbg = format!("{list:?}");
+        assert!(!dbg.contains("花子") && !dbg.contains("大通西"), "{dbg}");
         let b = list.get("１２", "３４６", "").unwrap();
         assert_eq!(b.addressee, None);
         assert!(list.get("12", "345", "").is_none());

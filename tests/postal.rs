@@ -197,3 +197,11 @@ fn mailing_list_errors_in_cp932_name_line_and_column() {
         "{err}"
     );
 }
+
+#[test]
+fn kyoto_street_before_the_town() {
+    // 京都市中京区 上本能寺前町: the street and its direction come first.
+    let c = codes("京都府京都市中京区寺町通御池上る上本能寺前町488");
+    assert!(c.contains(&"6040000".to_string()), "{c:?}");
+    assert!(c.contains(&"6040925".to_string()), "{c:?}");
+}
