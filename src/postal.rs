@@ -9,8 +9,10 @@
 //! Matching. Address and town list are read through the same key ([`address_key`]): width and
 //! spaces folded, variant kanji to one form, ケ/ヶ/ヵ/が as ケ, ノ as の, 漢数字 before
 //! 丁目/条/線/番/号/地割 as digits. The prefecture is optional (inferred from the city when the
-//! city name is unique); the 郡 may be left out (葛巻町 for 岩手郡葛巻町); a 大字 or 字 before
-//! the town is skipped. The longest prefecture + city + town wins; what follows (丁目, house
+//! city name is unique, or from the town when it is not); the 郡 may be left out (葛巻町 for
+//! 岩手郡葛巻町), and so may the city of a ward (中央区大通西); a 大字 or 字 before the town
+//! is skipped. Kyoto's street-first addresses (寺町通御池上る上本能寺前町) find the town inside
+//! the text, as candidates. The longest prefecture + city + town wins; what follows (丁目, house
 //! number, building) is left alone, so 町域 大通西 matches 大通西3丁目.
 //!
 //! KEN_ALL's special town values are already resolved in the bundled asset: 「以下に掲載がない
@@ -296,6 +298,16 @@ impl PostalIndex {
                 let short = &key[k + '郡'.len_utf8()..];
                 if !short.is_empty() {
                     keys.push(short.to_string());
+                }
+            }
+            // A ward of a designated city is also written alone (札幌市中央区 → 中央区); the
+            // town then tells 中央区 of Sapporo from that of Tokyo.
+            if key.ends_with('区')
+                && let Some(k) = key.rfind('市')
+            {
+                let ward = &key[k + '市'.len_utf8()..];
+                if ward.chars().count() > 1 {
+                    keys.push(ward.to_string());
                 }
             }
             for k in keys {

@@ -205,3 +205,11 @@ fn kyoto_street_before_the_town() {
     assert!(c.contains(&"6040000".to_string()), "{c:?}");
     assert!(c.contains(&"6040925".to_string()), "{c:?}");
 }
+
+#[test]
+fn ward_without_its_city() {
+    // 中央区 alone: the town 大通東 is only in Sapporo's.
+    assert_eq!(exact("中央区大通東3丁目"), "0600041");
+    // 中央区銀座: Tokyo's.
+    assert_eq!(exact("中央区銀座4-5-6"), "1040061");
+}
