@@ -21,6 +21,7 @@ pub mod import;
 pub mod mask;
 pub mod outputs;
 pub mod pdf;
+pub mod postal;
 pub mod profile;
 pub mod purge;
 pub mod record;

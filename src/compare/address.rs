@@ -80,9 +80,11 @@ struct Token {
     flags: u8,
 }
 
-const KANJI_NUMERALS: &str = "〇一二三四五六七八九十百千";
+/// The kanji numerals read as numbers before a unit word (also used by [`crate::postal`]).
+pub(crate) const KANJI_NUMERALS: &str = "〇一二三四五六七八九十百千";
 
-fn is_hyphen(c: char) -> bool {
+/// Hyphen-like characters written between the numbers of a house number.
+pub(crate) fn is_hyphen(c: char) -> bool {
     matches!(
         c,
         '-' | '‐' | '−' | '―' | '—' | '─' | 'ー' | '━' | '‑' | '–'
@@ -90,7 +92,7 @@ fn is_hyphen(c: char) -> bool {
 }
 
 /// The value of a kanji numeral: 二十三 = 23, 二〇一 = 201.
-fn kanji_value(s: &[char]) -> Option<u64> {
+pub(crate) fn kanji_value(s: &[char]) -> Option<u64> {
     let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c);
     if s.iter().any(|c| "十百千".contains(*c)) {
         let (mut total, mut cur) = (0u64, 0u64);
