@@ -17,11 +17,13 @@ fn kana_row(n: u64) -> Row {
     Row::matching(n)
         .set("加入者情報_カナ氏名", "ﾔﾏﾀﾞ ﾀﾛｳ")
         .set("判定結果_カナ氏名", "×")
+        .set("加入者情報_住所", "東京都港区赤坂1-11-2")
+        .set("判定結果_住所", "×")
         .set("総合判定", "×")
         .set("閲覧停止区分", "2")
 }
 
-/// Twelve mismatches: r0–r3, r9–r11 kana (②), r4–r7 birth date (①), r8 lost.
+/// Twelve mismatches: r0–r3, r9–r11 kana and address (②), r4–r7 birth date (①), r8 lost.
 fn setup(dir: &Path) -> Vec<i64> {
     let mut rows = Vec::new();
     for n in 0..12u64 {
@@ -200,9 +202,8 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
     std::fs::create_dir_all(&out).unwrap();
     boss.write_count_report(true, "テスト健康保険組合", &out.join("件数.csv"))
         .unwrap();
-    let mut rd = csv::Reader::from_reader(
-        &std::fs::read(out.join("件数.csv")).unwrap()[3..], // after the BOM
-    );
+    let report_csv = std::fs::read(out.join("件数.csv")).unwrap();
+    let mut rd = csv::Reader::from_reader(&report_csv[3..]); // after the BOM
     let lines: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
     assert_eq!(lines.len(), 19);
     for (row, (k, n)) in lines.iter().zip(want) {
@@ -272,7 +273,8 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
         .iter()
         .find(|p| p.to_string_lossy().ends_with("_sjis.csv"))
         .unwrap();
-    let (decoded, _, bad) = encoding_rs::SHIFT_JIS.decode(&std::fs::read(sjis).unwrap());
+    let sjis_bytes = std::fs::read(sjis).unwrap();
+    let (decoded, _, bad) = encoding_rs::SHIFT_JIS.decode(&sjis_bytes);
     assert!(!bad);
     assert_eq!(
         decoded.replace('\u{feff}', ""),
