@@ -34,6 +34,12 @@ pub struct ReviewProgress {
     pub next_cutoff: Option<chrono::NaiveDateTime>,
     /// Decisions per day (YYYY-MM-DD, count).
     pub per_day: Vec<(String, u64)>,
+    /// Records with a letter sent for their current decision.
+    pub letters_sent: u64,
+    /// Of those, still without a reply.
+    pub replies_pending: u64,
+    /// Records in a release request.
+    pub in_release_requests: u64,
 }
 
 /// A record opened for review (see [`Session::review_record`]).
@@ -720,11 +726,15 @@ impl Session {
     pub fn review_progress(&self) -> Result<ReviewProgress, AuthError> {
         self.require(Permission::ViewSummary)?;
         let now = chrono::Local::now().naive_local();
+        let (letters_sent, replies_pending, in_release_requests) = self.store.letter_progress()?;
         Ok(ReviewProgress {
             states: self.store.review_counts()?,
             ready: self.store.ready_for_release()?,
             next_cutoff: self.release_schedule().next_after(now),
             per_day: self.store.decisions_per_day()?,
+            letters_sent,
+            replies_pending,
+            in_release_requests,
         })
     }
 

@@ -810,3 +810,81 @@ fn an_administrator_edits_the_release_schedule_and_home_shows_the_next_cutoff() 
         Some("2099-01-10 00:00:00".to_string())
     );
 }
+
+#[test]
+fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_it() {
+    use totsugo::review::{Choice, Decision, LetterType};
+    let dir = tempdir();
+    {
+        let mut admin = open(dir.path());
+        import(&mut admin, &demo_file()).unwrap();
+    }
+    let pw = clerk(dir.path(), "clerk1");
+    // Decided and printed outside the app (letter printing comes with the letters screen).
+    let (id, last4) = {
+        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+        let row = s
+            .store()
+            .page_mismatches(
+                &totsugo::store::MismatchFilter {
+                    lost: Some(false),
+                    ..Default::default()
+                },
+                None,
+                1,
+            )
+            .unwrap()
+            .remove(0);
+        s.decide(
+            row.id,
+            Choice {
+                decision: Decision::WriteToPerson,
+                letter: Some(LetterType::B),
+            },
+            "本人に確認する",
+            true,
+        )
+        .unwrap();
+        s.record_letters_printed(&[(row.id, LetterType::B)], "2099-01-31", false)
+            .unwrap();
+        let n = s.store().record(row.id).unwrap().unwrap().my_number;
+        (row.id, n[8..].to_string())
+    };
+    let mut h = app(dir.path());
+    settle(&mut h);
+    log_in(&mut h, "clerk1", pw);
+    h.state_mut().apply(totsugo::ui::Action::OpenRecord(id));
+    settle(&mut h);
+    assert!(has_text(&h, "通知文Bを"), "the letter printed is shown");
+    // A wrong guess shows only 不一致; the right digits 一致. The digits are not echoed back.
+    let wrong = if last4 == "0000" { "1111" } else { "0000" };
+    type_into(&mut h, Role::TextInput, "回答書の下4桁", wrong);
+    click(&mut h, "照合");
+    assert_eq!(h.state().desk.digits_match, Some(false));
+    assert!(has_text(&h, "不一致"));
+    h.state_mut().desk.digits.clear();
+    type_into(&mut h, Role::TextInput, "回答書の下4桁", &last4);
+    click(&mut h, "照合");
+    assert_eq!(h.state().desk.digits_match, Some(true));
+    click(&mut h, "結果: 個人番号の誤りなし");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    assert!(has_text(&h, "登録済み: 個人番号の誤りなし"));
+    assert!(has_text(&h, "下4桁: 一致"));
+    // The count report counts it (every current decision: not approved yet).
+    click(&mut h, "件数の報告");
+    h.get_by_label("承認済の判断だけを数える（報告用）").click();
+    settle(&mut h);
+    let r = h.state().report.clone().unwrap();
+    assert_eq!(r.get("4"), 1);
+    assert_eq!(r.get("4-2"), 1);
+    assert_eq!(r.get("4-6"), 1);
+    assert_eq!(r.get("1"), 47);
+    // Saved as CSV where the user chose.
+    let out = dir.path().join("報告.csv");
+    h.state_mut()
+        .set_picker(Box::new(totsugo::ui::FixedPicker(vec![out.clone()])));
+    click(&mut h, "CSV で保存");
+    let text = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
+    assert!(text.contains("4-6,"), "{text}");
+}

@@ -285,6 +285,45 @@ impl Store {
         ))
     }
 
+    /// Records ready for the next release request, per case (①, ②, ③): approved, viewing
+    /// stopped, number confirmed, in no request yet.
+    pub fn ready_for_release(&self) -> Result<[u64; 3], StoreError> {
+        let sql = format!(
+            "SELECT r.stop_case, count(*) FROM records r JOIN decisions d ON d.id = r.decision_id \
+             WHERE r.state = {} AND r.stop_case BETWEEN 1 AND 3 AND r.release_request_id IS NULL \
+             AND {} GROUP BY r.stop_case",
+            ReviewState::Approved as i64,
+            confirmed_condition()
+        );
+        let mut out = [0u64; 3];
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (case, n) = row?;
+            out[(case - 1) as usize] = n as u64;
+        }
+        Ok(out)
+    }
+
+    /// Letters: (records with a letter sent for their current decision, of which still
+    /// without a reply, records in a release request).
+    pub fn letter_progress(&self) -> Result<(u64, u64, u64), StoreError> {
+        let (sent, pending) = self.conn.query_row(
+            "SELECT count(DISTINCT l.record_id), \
+             count(DISTINCT CASE WHEN f.record_id IS NULL THEN l.record_id END) \
+             FROM letters l JOIN records r ON r.id = l.record_id AND r.decision_id = l.decision_id \
+             LEFT JOIN follow_ups f ON f.record_id = r.id AND f.decision_id = r.decision_id",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+        )?;
+        let released: i64 = self.conn.query_row(
+            "SELECT count(*) FROM records WHERE release_request_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok((sent, pending, released as u64))
+    }
+
     /// The records of a release request, ① first.
     pub fn release_request_rows(&self, request_id: i64) -> Result<Vec<ReleaseRow>, StoreError> {
         self.release_rows_where(&format!("r.release_request_id = {}", request_id))

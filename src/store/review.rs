@@ -357,31 +357,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Approved records whose number was confirmed and whose viewing is stopped, per case
-    /// (①, ②, ③): what the next release request will hold.
-    pub fn ready_for_release(&self) -> Result<[u64; 3], StoreError> {
-        let mut out = [0u64; 3];
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT r.stop_case, count(*) FROM records r JOIN decisions d ON d.id = r.decision_id \
-             WHERE r.state = ?1 AND r.stop_case BETWEEN 1 AND 3 AND d.decision IN (?2, ?3, ?4) \
-             GROUP BY r.stop_case",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                ReviewState::Approved as i64,
-                Decision::SameByVisualCheck.code(),
-                Decision::SameByDocuments.code(),
-                Decision::ConfirmedEarlier.code()
-            ],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
-        )?;
-        for row in rows {
-            let (case, n) = row?;
-            out[(case - 1) as usize] = n as u64;
-        }
-        Ok(out)
-    }
-
     /// Decisions (not undone) per day, oldest first: the progress chart.
     pub fn decisions_per_day(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(

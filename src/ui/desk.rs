@@ -54,6 +54,12 @@ pub struct Desk {
     pub assign_count: String,
     /// The supervisor's grouping of decided records on the approval screen.
     pub grouping: crate::review::BatchGrouping,
+    /// The last 4 digits the person wrote (type B), as typed.
+    pub digits: String,
+    /// Whether they matched the registered number (only match / no match is shown).
+    pub digits_match: Option<bool>,
+    /// The clerk confirms a result that contradicts the digits.
+    pub confirm_follow_up: bool,
 }
 
 impl Desk {
@@ -87,6 +93,10 @@ pub struct OpenRecord {
     pub revealed: Option<String>,
     /// Records named by the cross-record alarms: (data row, record id).
     pub related: Vec<(u64, i64)>,
+    /// Letters printed for it.
+    pub letters: Vec<crate::store::LetterRow>,
+    /// The reply or the employer's answer for its current decision.
+    pub follow_up: Option<crate::store::FollowUpRow>,
 }
 
 const RED: Color32 = Color32::from_rgb(0xc0, 0x20, 0x20);
@@ -705,6 +715,8 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             }
         });
     }
+    follow_up(ui, app, actions);
+    let Some(open) = &app.desk.open else { return };
     ui.separator();
     ui.label(RichText::new("この記録の判断の履歴").strong());
     for d in &open.history {
@@ -833,4 +845,97 @@ pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             }
         });
     }
+}
+
+/// After 本人へ文書送付 or 事業主へ確認: the letters printed, and the reply or the employer's
+/// answer, with the last-4-digit check for letter B (only 一致 / 不一致 is shown).
+fn follow_up(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    use crate::review::FollowUp;
+    let Some(open) = app.desk.open.as_ref() else {
+        return;
+    };
+    let Some(d) = open.review.decision.as_ref() else {
+        return;
+    };
+    let decision = d.choice.decision;
+    if !matches!(decision, Decision::WriteToPerson | Decision::AskEmployer) {
+        return;
+    }
+    let may = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.may(Permission::RecordReplies));
+    ui.separator();
+    ui.label(RichText::new("その後の結果").strong());
+    let mine: Vec<&crate::store::LetterRow> = open
+        .letters
+        .iter()
+        .filter(|l| l.decision_id == d.id)
+        .collect();
+    if decision == Decision::WriteToPerson {
+        if mine.is_empty() {
+            ui.label("通知文はまだ印刷していません。");
+            return;
+        }
+        for l in &mine {
+            ui.label(format!(
+                "通知文{}を {} に印刷{}（回答期限 {}）",
+                l.letter_type.key(),
+                l.printed_at,
+                if l.reprint { "（再印刷）" } else { "" },
+                l.deadline
+            ));
+        }
+    }
+    if let Some(f) = &open.follow_up {
+        ui.label(
+            RichText::new(format!(
+                "登録済み: {}（{}）{}",
+                f.outcome.label_ja(),
+                f.recorded_at,
+                match f.digits_match {
+                    Some(true) => "　下4桁: 一致",
+                    Some(false) => "　下4桁: 不一致",
+                    None => "",
+                }
+            ))
+            .strong(),
+        );
+    }
+    if !may {
+        return;
+    }
+    let letter_b = d.choice.letter == Some(LetterType::B);
+    if letter_b {
+        ui.horizontal(|ui| {
+            let l = ui.label("回答書の下4桁");
+            ui.add(TextEdit::singleline(&mut app.desk.digits).desired_width(80.0))
+                .labelled_by(l.id);
+            if ui.button("照合").clicked() {
+                actions.push(Action::CheckLastFour);
+            }
+            match app.desk.digits_match {
+                Some(true) => {
+                    ui.label(RichText::new("一致").color(GREEN).strong());
+                }
+                Some(false) => {
+                    ui.label(RichText::new("不一致").color(RED).strong());
+                }
+                None => {}
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        for f in FollowUp::ALL {
+            if f.fits(decision) && ui.button(format!("結果: {}", f.label_ja())).clicked() {
+                actions.push(Action::RecordFollowUp(f));
+            }
+        }
+        if letter_b {
+            ui.checkbox(
+                &mut app.desk.confirm_follow_up,
+                "下4桁と合わない結果を確認のうえ登録する（メモ必須）",
+            );
+        }
+    });
 }

@@ -23,6 +23,8 @@ use crate::summary::format_thousands;
 pub trait FilePicker: Send {
     /// The chosen file, or `None` when the user cancelled (or no dialog is available).
     fn pick_csv(&mut self) -> Option<PathBuf>;
+    /// Where to save an output named `default_name`, or `None` when the user cancelled.
+    fn save_as(&mut self, default_name: &str) -> Option<PathBuf>;
 }
 
 /// The native file dialog (rfd).
@@ -34,6 +36,13 @@ impl FilePicker for NativePicker {
             .set_title("突合結果ファイルを選ぶ")
             .add_filter("CSV", &["csv", "CSV", "txt"])
             .pick_file()
+    }
+
+    fn save_as(&mut self, default_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("保存先を選ぶ")
+            .set_file_name(default_name)
+            .save_file()
     }
 }
 
@@ -47,6 +56,10 @@ impl FilePicker for FixedPicker {
         } else {
             Some(self.0.remove(0))
         }
+    }
+
+    fn save_as(&mut self, _default_name: &str) -> Option<PathBuf> {
+        self.pick_csv()
     }
 }
 

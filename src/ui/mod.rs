@@ -118,6 +118,16 @@ pub enum Action {
     GroupBatches(crate::review::BatchGrouping),
     /// Save the release cut-off schedule typed on the settings form (administrators).
     SaveReleaseSchedule,
+    /// Open the count report (確認結果（件数）の報告).
+    OpenReport,
+    /// Count approved decisions only (or every current decision) in the report.
+    ReportApprovedOnly(bool),
+    /// Save the count report: as PDF (`true`) or CSV.
+    ExportReport(bool),
+    /// Record the reply (or the employer's answer) for the open record.
+    RecordFollowUp(crate::review::FollowUp),
+    /// Compare the 4 digits typed on the review screen with the registered number.
+    CheckLastFour,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -141,6 +151,8 @@ pub enum Screen {
     Batches,
     /// Import a match-result file.
     Import,
+    /// The count report.
+    Report,
 }
 
 /// Text fields of the forms.
@@ -207,6 +219,10 @@ pub struct App {
     ctx: Option<egui::Context>,
     /// The password check under way.
     pub auth_job: Option<AuthJob>,
+    /// The count report shown.
+    pub report: Option<crate::report::CountReport>,
+    /// The report counts approved decisions only.
+    pub report_approved_only: bool,
 }
 
 impl App {
@@ -245,6 +261,8 @@ impl App {
             picker: Box::new(NativePicker),
             ctx: None,
             auth_job: None,
+            report: None,
+            report_approved_only: true,
         }
     }
 
@@ -477,6 +495,27 @@ impl App {
                 }
             }
             Action::StartImport => self.start_import(),
+            Action::OpenReport => {
+                self.screen = Screen::Report;
+                self.message = None;
+                self.load_report();
+            }
+            Action::ReportApprovedOnly(b) => {
+                self.report_approved_only = b;
+                self.load_report();
+            }
+            Action::ExportReport(pdf) => self.export_report(pdf),
+            Action::RecordFollowUp(outcome) => self.record_follow_up(outcome),
+            Action::CheckLastFour => {
+                let Some(s) = &self.session else { return };
+                let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
+                    return;
+                };
+                match s.check_last_four(id, &self.desk.digits) {
+                    Ok(m) => self.desk.digits_match = Some(m),
+                    Err(e) => self.error(e),
+                }
+            }
             Action::Assign => self.assign(),
             Action::GroupBatches(g) => {
                 self.desk.grouping = g;
@@ -720,6 +759,8 @@ impl App {
                     .iter()
                     .map(|a| (a.related_row, a.related_id))
                     .collect();
+                let letters = s.store().letters_of(id).unwrap_or_default();
+                let follow_up = s.store().follow_up(id).ok().flatten();
                 self.desk.open = Some(OpenRecord {
                     id,
                     reviewed,
@@ -729,7 +770,11 @@ impl App {
                     trail,
                     revealed: None,
                     related,
+                    letters,
+                    follow_up,
                 });
+                self.desk.digits.clear();
+                self.desk.digits_match = None;
                 if let Some(row) = self.desk.rows.iter_mut().find(|r| r.id == id)
                     && let Some(o) = &self.desk.open
                 {
@@ -740,6 +785,60 @@ impl App {
                 self.screen = Screen::Review;
             }
             Ok(None) => self.error(format!("記録 {id} が見つかりません")),
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn load_report(&mut self) {
+        let Some(s) = &self.session else { return };
+        match s.count_report(self.report_approved_only) {
+            Ok(r) => self.report = Some(r),
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// The insurer's name for documents (the letter settings once they exist; the store's
+    /// directory name until then).
+    fn insurer_name(&self) -> String {
+        self.session
+            .as_ref()
+            .and_then(|s| s.store().setting("insurer_name").ok().flatten())
+            .unwrap_or_else(|| "（保険者名未設定）".to_string())
+    }
+
+    fn export_report(&mut self, pdf: bool) {
+        let name = if pdf {
+            "確認結果（件数）の報告.pdf"
+        } else {
+            "確認結果（件数）の報告.csv"
+        };
+        let Some(path) = self.picker.save_as(name) else {
+            return;
+        };
+        let insurer = self.insurer_name();
+        let Some(s) = &self.session else { return };
+        match s.write_count_report(self.report_approved_only, &insurer, &path) {
+            Ok(()) => self.notice(format!("{} に保存しました", path.display())),
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn record_follow_up(&mut self, outcome: crate::review::FollowUp) {
+        let Some(s) = &self.session else { return };
+        let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
+            return;
+        };
+        let digits = self.desk.digits.clone();
+        let confirmed = self.desk.confirm_follow_up;
+        match s.record_follow_up(id, outcome, Some(&digits), &self.desk.memo, confirmed) {
+            Ok(()) => {
+                self.desk.digits.clear();
+                self.desk.digits_match = None;
+                self.desk.memo.clear();
+                self.desk.confirm_follow_up = false;
+                self.open_record(id);
+                self.notice(format!("結果を登録しました: {}", outcome.label_ja()));
+            }
             Err(e) => self.error(e),
         }
     }
@@ -1107,6 +1206,7 @@ impl App {
                 Screen::Review => desk::review(ui, self, &mut actions),
                 Screen::Batches => desk::batches(ui, self, &mut actions),
                 Screen::Import => importer::screen(ui, self, &mut actions),
+                Screen::Report => views::report(ui, self, &mut actions),
             }
         });
         if self.password_dialog && !self.locked && self.session.is_some() {

@@ -62,6 +62,9 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
         if s.may(Permission::Import) && ui.button("取り込み").clicked() {
             actions.push(Action::OpenImport);
         }
+        if s.may(Permission::ViewSummary) && ui.button("件数の報告").clicked() {
+            actions.push(Action::OpenReport);
+        }
         if s.may(Permission::ManageUsers) && ui.button("利用者の管理").clicked() {
             actions.push(Action::OpenUsers);
         }
@@ -441,6 +444,12 @@ fn progress(ui: &mut Ui, p: &crate::session::ReviewProgress) {
         "解除依頼の準備ができた記録（承認済・番号確認済）: ① {}　② {}　③ {}",
         p.ready[0], p.ready[1], p.ready[2]
     ));
+    ui.label(format!(
+        "通知文を送付: {} 件（返事待ち {} 件）　解除依頼済: {} 件",
+        format_thousands(p.letters_sent),
+        format_thousands(p.replies_pending),
+        format_thousands(p.in_release_requests)
+    ));
     if !p.per_day.is_empty() {
         ui.add_space(8.0);
         ui.label(RichText::new("日ごとの判断件数").strong());
@@ -469,4 +478,39 @@ fn progress(ui: &mut Ui, p: &crate::session::ReviewProgress) {
             });
     }
     ui.add_space(12.0);
+}
+
+/// The count report (確認結果（件数）の報告), live, with its export.
+pub fn report(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("確認結果（件数）の報告");
+    message(ui, app);
+    let mut approved = app.report_approved_only;
+    if ui
+        .checkbox(&mut approved, "承認済の判断だけを数える（報告用）")
+        .changed()
+    {
+        actions.push(Action::ReportApprovedOnly(approved));
+    }
+    ui.horizontal(|ui| {
+        if ui.button("CSV で保存").clicked() {
+            actions.push(Action::ExportReport(false));
+        }
+        if ui.button("PDF で保存").clicked() {
+            actions.push(Action::ExportReport(true));
+        }
+    });
+    let Some(r) = &app.report else { return };
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("count-report")
+            .num_columns(3)
+            .striped(true)
+            .show(ui, |ui| {
+                for (k, label, n) in &r.lines {
+                    ui.label(RichText::new(*k).monospace());
+                    ui.label(*label);
+                    ui.label(RichText::new(format_thousands(*n)).monospace());
+                    ui.end_row();
+                }
+            });
+    });
 }
