@@ -888,3 +888,82 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
     let text = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
     assert!(text.contains("4-6,"), "{text}");
 }
+
+#[test]
+fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose() {
+    use totsugo::review::{Choice, Decision};
+    let dir = tempdir();
+    {
+        let mut admin = open(dir.path());
+        import(&mut admin, &demo_file()).unwrap();
+    }
+    let pw = clerk(dir.path(), "clerk1");
+    add_person(
+        dir.path(),
+        "boss",
+        "責任 一郎",
+        totsugo::auth::Role::Supervisor,
+        false,
+    );
+    // Two stopped records confirmed by the clerk and approved.
+    let ids: Vec<i64> = {
+        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+        let rows = s
+            .store()
+            .page_mismatches(
+                &totsugo::store::MismatchFilter {
+                    lost: Some(false),
+                    case: Some(totsugo::record::StopCase::Case2),
+                    ..Default::default()
+                },
+                None,
+                2,
+            )
+            .unwrap();
+        for r in &rows {
+            s.decide(
+                r.id,
+                Choice::new(Decision::SameByDocuments),
+                "届出書で確認",
+                true,
+            )
+            .unwrap();
+        }
+        rows.iter().map(|r| r.id).collect()
+    };
+    assert_eq!(ids.len(), 2);
+    Session::login(dir.path(), "boss", pw)
+        .unwrap()
+        .approve(&ids)
+        .unwrap();
+    let mut h = app(dir.path());
+    settle(&mut h);
+    log_in(&mut h, "boss", pw);
+    click(&mut h, "解除依頼");
+    assert_eq!(h.state().release_ready.len(), 2);
+    click(&mut h, "この 2 件で解除依頼を作成");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    assert!(
+        h.state().release_ready.is_empty(),
+        "a record goes in one request only"
+    );
+    let id = h.state().release_requests[0].id;
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    h.state_mut()
+        .set_picker(Box::new(totsugo::ui::FixedPicker(vec![
+            out.join("閲覧停止解除依頼"),
+        ])));
+    click(&mut h, &format!("第{id}号のファイルを書き出す"));
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(names.iter().any(|n| n.ends_with(".xlsx")));
+    assert!(names.iter().any(|n| n.ends_with("_送付書.pdf")));
+}

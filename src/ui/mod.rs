@@ -128,6 +128,12 @@ pub enum Action {
     RecordFollowUp(crate::review::FollowUp),
     /// Compare the 4 digits typed on the review screen with the registered number.
     CheckLastFour,
+    /// Open the release-request screen (supervisors).
+    OpenRelease,
+    /// Make a release request of every record ready for it.
+    MakeReleaseRequest,
+    /// Write the files of this release request where the user chooses.
+    WriteReleaseRequest(i64),
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -153,6 +159,8 @@ pub enum Screen {
     Import,
     /// The count report.
     Report,
+    /// Release requests (閲覧停止解除依頼).
+    Release,
 }
 
 /// Text fields of the forms.
@@ -223,6 +231,10 @@ pub struct App {
     pub report: Option<crate::report::CountReport>,
     /// The report counts approved decisions only.
     pub report_approved_only: bool,
+    /// Records ready for the next release request.
+    pub release_ready: Vec<crate::store::ReleaseRow>,
+    /// Release requests made so far.
+    pub release_requests: Vec<crate::store::ReleaseRequestRow>,
 }
 
 impl App {
@@ -263,6 +275,8 @@ impl App {
             auth_job: None,
             report: None,
             report_approved_only: true,
+            release_ready: Vec::new(),
+            release_requests: Vec::new(),
         }
     }
 
@@ -505,6 +519,52 @@ impl App {
                 self.load_report();
             }
             Action::ExportReport(pdf) => self.export_report(pdf),
+            Action::OpenRelease => {
+                self.screen = Screen::Release;
+                self.message = None;
+                self.load_release();
+            }
+            Action::MakeReleaseRequest => {
+                let Some(s) = &self.session else { return };
+                let ids: Vec<i64> = self.release_ready.iter().map(|r| r.record_id).collect();
+                match s.make_release_request(&ids) {
+                    Ok(id) => {
+                        self.load_release();
+                        self.refresh();
+                        self.notice(format!(
+                            "解除依頼 第{id}号（{} 件）を作成しました。ファイルを書き出して送付してください",
+                            ids.len()
+                        ));
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
+            Action::WriteReleaseRequest(id) => {
+                let Some(path) = self.picker.save_as(&format!("閲覧停止解除依頼_第{id}号"))
+                else {
+                    return;
+                };
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                let insurer = self.insurer_name();
+                let Some(s) = &self.session else { return };
+                match s.write_release_request(id, &insurer, &dir) {
+                    Ok((files, note)) => {
+                        let mut m = format!(
+                            "{} に {} 個のファイルを書き出しました",
+                            dir.display(),
+                            files.len()
+                        );
+                        if let Some(n) = note {
+                            m.push_str(&format!("（{n}）"));
+                        }
+                        self.notice(m);
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
             Action::RecordFollowUp(outcome) => self.record_follow_up(outcome),
             Action::CheckLastFour => {
                 let Some(s) = &self.session else { return };
@@ -785,6 +845,20 @@ impl App {
                 self.screen = Screen::Review;
             }
             Ok(None) => self.error(format!("記録 {id} が見つかりません")),
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn load_release(&mut self) {
+        let Some(s) = &self.session else { return };
+        match s
+            .release_candidates()
+            .and_then(|r| Ok((r, s.release_requests()?)))
+        {
+            Ok((ready, requests)) => {
+                self.release_ready = ready;
+                self.release_requests = requests;
+            }
             Err(e) => self.error(e),
         }
     }
@@ -1207,6 +1281,7 @@ impl App {
                 Screen::Batches => desk::batches(ui, self, &mut actions),
                 Screen::Import => importer::screen(ui, self, &mut actions),
                 Screen::Report => views::report(ui, self, &mut actions),
+                Screen::Release => views::release(ui, self, &mut actions),
             }
         });
         if self.password_dialog && !self.locked && self.session.is_some() {

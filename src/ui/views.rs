@@ -62,6 +62,9 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
         if s.may(Permission::Import) && ui.button("取り込み").clicked() {
             actions.push(Action::OpenImport);
         }
+        if s.may(Permission::Approve) && ui.button("解除依頼").clicked() {
+            actions.push(Action::OpenRelease);
+        }
         if s.may(Permission::ViewSummary) && ui.button("件数の報告").clicked() {
             actions.push(Action::OpenReport);
         }
@@ -513,4 +516,61 @@ pub fn report(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 }
             });
     });
+}
+
+/// Release requests (閲覧停止解除依頼): what is ready for the next cut-off, ① first, and the
+/// requests made, each with its files.
+pub fn release(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("閲覧停止の解除依頼");
+    message(ui, app);
+    if let Some(p) = app.progress()
+        && let Some(t) = p.next_cutoff
+    {
+        ui.label(format!(
+            "次の締切: {}",
+            crate::release::Schedule::describe(t)
+        ));
+    }
+    let n = crate::release::per_case(&app.release_ready);
+    ui.label(format!(
+        "依頼できる記録（承認済・番号確認済・未依頼）: {} 件（① {}　② {}　③ {}）",
+        app.release_ready.len(),
+        n[0],
+        n[1],
+        n[2]
+    ));
+    if ui
+        .add_enabled(
+            !app.release_ready.is_empty(),
+            egui::Button::new(format!(
+                "この {} 件で解除依頼を作成",
+                app.release_ready.len()
+            )),
+        )
+        .clicked()
+    {
+        actions.push(Action::MakeReleaseRequest);
+    }
+    ui.separator();
+    ui.label(RichText::new("作成した解除依頼").strong());
+    if app.release_requests.is_empty() {
+        ui.label("まだありません");
+    }
+    for r in &app.release_requests {
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "第{}号　{}　{} 件　締切 {}",
+                r.id,
+                r.created_at,
+                r.records,
+                r.cutoff.as_deref().unwrap_or("—")
+            ));
+            if ui
+                .button(format!("第{}号のファイルを書き出す", r.id))
+                .clicked()
+            {
+                actions.push(Action::WriteReleaseRequest(r.id));
+            }
+        });
+    }
 }
