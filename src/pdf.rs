@@ -737,14 +737,20 @@ pub fn render(doc: &SimpleDoc) -> Result<Vec<u8>, PdfError> {
         return Err(PdfError::MissingGlyphs(missing));
     }
 
-    let mut pdf = PdfDocument::new(&doc.title);
+    write(&doc.title, layout(doc, font), font)
+}
+
+/// Writes laid-out pages (items in points) to the bytes of a PDF file with the font embedded
+/// as a subset.
+fn write(title: &str, pages: Vec<Vec<Item>>, font: &Font) -> Result<Vec<u8>, PdfError> {
+    let mut pdf = PdfDocument::new(title);
     let now = OffsetDateTime::now_utc();
     pdf.metadata.info.creation_date = now;
     pdf.metadata.info.modification_date = now;
     pdf.metadata.info.metadata_date = now;
     pdf.metadata.info.creator = "totsugo".into();
     let font_id = pdf.add_font(&font.parsed);
-    let pages = layout(doc, font)
+    let pages = pages
         .into_iter()
         .map(|items| PdfPage::new(Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM), ops(items, &font_id)))
         .collect();
@@ -763,4 +769,194 @@ pub fn render(doc: &SimpleDoc) -> Result<Vec<u8>, PdfError> {
         return Err(PdfError::Write(errors.join("; ")));
     }
     Ok(bytes)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages laid out by hand: absolutely positioned text and rules, e.g. letters.
+
+/// A rectangle on an A4 page in millimetres, measured from the top-left corner of the page
+/// (x to the right, y downwards), as a ruler on the printed sheet would read it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoxMm {
+    /// Distance of the left edge from the left edge of the page.
+    pub x: f32,
+    /// Distance of the top edge from the top edge of the page.
+    pub y: f32,
+    /// Width.
+    pub w: f32,
+    /// Height.
+    pub h: f32,
+}
+
+impl BoxMm {
+    /// The right edge.
+    pub fn right(&self) -> f32 {
+        self.x + self.w
+    }
+
+    /// The bottom edge.
+    pub fn bottom(&self) -> f32 {
+        self.y + self.h
+    }
+
+    /// Whether `other` lies wholly inside this box (edges included, 0.01 mm tolerance).
+    pub fn contains(&self, other: &BoxMm) -> bool {
+        const EPS: f32 = 0.01;
+        other.x >= self.x - EPS
+            && other.y >= self.y - EPS
+            && other.right() <= self.right() + EPS
+            && other.bottom() <= self.bottom() + EPS
+    }
+}
+
+/// Horizontal alignment of a line of text placed with [`Page::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// `x` is the left edge of the text.
+    Left,
+    /// `x` is the centre of the text.
+    Centre,
+    /// `x` is the right edge of the text.
+    Right,
+}
+
+/// One A4 portrait page whose content is placed at absolute positions (millimetres from the
+/// top-left corner), in the same embedded font as [`render`]. Nothing is wrapped unless asked
+/// ([`Page::paragraph`]); the caller keeps the content inside the page. Render pages with
+/// [`render_pages`].
+#[derive(Default)]
+pub struct Page {
+    items: Vec<Item>,
+    text: String,
+}
+
+/// The height of a line of text at `size_pt` with the em box as line box, in millimetres.
+fn em_mm(size_pt: f32) -> f32 {
+    size_pt / PT_PER_MM
+}
+
+impl Page {
+    /// An empty page.
+    pub fn new() -> Page {
+        Page::default()
+    }
+
+    /// One line of text whose em box has its top at `top_mm`, aligned on `x_mm` as `align`
+    /// says. Returns the box the text takes (its em box: width of the advances, height of one
+    /// em).
+    pub fn text(&mut self, x_mm: f32, top_mm: f32, size_pt: f32, align: Align, text: &str) -> BoxMm {
+        let w = text_width_mm(text, size_pt);
+        let x = match align {
+            Align::Left => x_mm,
+            Align::Centre => x_mm - w / 2.0,
+            Align::Right => x_mm - w,
+        };
+        if !text.is_empty() {
+            self.text.push_str(text);
+            self.items.push(Item::Text {
+                x: x * PT_PER_MM,
+                y: (PAGE_HEIGHT_MM - top_mm) * PT_PER_MM - 0.88 * size_pt,
+                size: size_pt,
+                text: text.to_string(),
+            });
+        }
+        BoxMm {
+            x,
+            y: top_mm,
+            w,
+            h: em_mm(size_pt),
+        }
+    }
+
+    /// Text broken into lines no wider than `width_mm` (see [`break_lines`]), the first line's
+    /// em box at `top_mm`, lines `line_height_mm` apart. Returns the box of each line; the
+    /// next free position below is `top_mm + lines × line_height_mm`.
+    pub fn paragraph(
+        &mut self,
+        x_mm: f32,
+        top_mm: f32,
+        width_mm: f32,
+        size_pt: f32,
+        line_height_mm: f32,
+        text: &str,
+    ) -> Vec<BoxMm> {
+        break_lines(text, width_mm, size_pt)
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let top = top_mm + i as f32 * line_height_mm;
+                self.text(x_mm, top, size_pt, Align::Left, line)
+            })
+            .collect()
+    }
+
+    /// A ruled rectangle (0.5 pt, grey).
+    pub fn frame(&mut self, b: BoxMm) {
+        self.items.push(Item::Frame {
+            x: b.x * PT_PER_MM,
+            y: (PAGE_HEIGHT_MM - b.bottom()) * PT_PER_MM,
+            w: b.w * PT_PER_MM,
+            h: b.h * PT_PER_MM,
+        });
+    }
+
+    /// A filled rectangle, `grey` from 0 (black) to 1 (white). Draw it before the text on it.
+    pub fn fill(&mut self, b: BoxMm, grey: f32) {
+        self.items.push(Item::Fill {
+            x: b.x * PT_PER_MM,
+            y: (PAGE_HEIGHT_MM - b.bottom()) * PT_PER_MM,
+            w: b.w * PT_PER_MM,
+            h: b.h * PT_PER_MM,
+            grey,
+        });
+    }
+
+    /// A horizontal rule from `x1_mm` to `x2_mm` at `y_mm`; `dash_mm` makes it a dashed line
+    /// (dashes and gaps of that length), e.g. a cut line.
+    pub fn rule(&mut self, x1_mm: f32, x2_mm: f32, y_mm: f32, dash_mm: Option<f32>) {
+        let y = (PAGE_HEIGHT_MM - y_mm) * PT_PER_MM;
+        match dash_mm.filter(|d| *d > 0.1) {
+            None => self.items.push(Item::Rule {
+                x1: x1_mm * PT_PER_MM,
+                x2: x2_mm * PT_PER_MM,
+                y,
+            }),
+            Some(d) => {
+                let mut x = x1_mm;
+                while x < x2_mm {
+                    self.items.push(Item::Rule {
+                        x1: x * PT_PER_MM,
+                        x2: (x + d).min(x2_mm) * PT_PER_MM,
+                        y,
+                    });
+                    x += 2.0 * d;
+                }
+            }
+        }
+    }
+
+    /// Every character printed on the page, run together.
+    pub fn printed_text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Renders hand-laid-out pages to the bytes of one PDF file: A4 portrait, BIZ UDGothic embedded
+/// as a subset. `title` goes into the metadata only.
+///
+/// Fails with [`PdfError::MissingGlyphs`] if any page holds characters the font cannot print.
+pub fn render_pages(title: &str, pages: Vec<Page>) -> Result<Vec<u8>, PdfError> {
+    let font = font().ok_or(PdfError::Font)?;
+    let mut missing: Vec<char> = Vec::new();
+    for page in &pages {
+        for c in missing_glyphs(&page.text) {
+            if !missing.contains(&c) {
+                missing.push(c);
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(PdfError::MissingGlyphs(missing));
+    }
+    write(title, pages.into_iter().map(|p| p.items).collect(), font)
 }
