@@ -8,6 +8,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-10000}
 TARGET=${CARGO_TARGET_DIR:-target}
-# The core library only: no GUI dependencies to build.
-cargo build --release --locked -q --no-default-features --example letters_timing
+cargo build --release --locked -q --example letters_timing
 "$TARGET/release/examples/letters_timing" "$COUNT" ${OUT:+"$OUT"}

@@ -666,6 +666,9 @@ fn request(letter_type: LetterType, deadline: &str) -> (&'static str, Vec<String
                 "・マイナンバーカードの写し（表面と裏面）\n\
                  ・個人番号（マイナンバー）が記載された住民票の写し"
                     .to_string(),
+                "お送りいただいた書類は、登録内容の確認のためにだけ使い、確認が終わりましたら\
+                 当組合で責任をもって廃棄します。"
+                    .to_string(),
             ],
         ),
         LetterType::B => (
@@ -720,8 +723,8 @@ fn table(page: &mut Page, top: f32, rows: &[(&str, String)], pt: f32, lh: f32, l
 /// The title, the request, the registered data and the contact; returns the y below them.
 fn body(page: &mut Page, settings: &LetterSettings, common: &Common, input: &LetterInput) -> Option<f32> {
     let (title, paragraphs) = request(input.letter_type, &common.deadline);
-    page.text(PAGE_W / 2.0, 66.0, TITLE_PT, Align::Centre, title);
-    let mut y = 76.0;
+    page.text(PAGE_W / 2.0, 64.0, TITLE_PT, Align::Centre, title);
+    let mut y = 73.0;
     for p in paragraphs {
         let lines = page.paragraph(LEFT, y, TEXT_W, BODY_PT, BODY_LH, &p);
         y += lines.len() as f32 * BODY_LH + 1.2;
@@ -741,13 +744,15 @@ fn body(page: &mut Page, settings: &LetterSettings, common: &Common, input: &Let
     rows.push(("記号・番号", input.card_label()));
     y = table(page, y, &rows, SMALL_PT, SMALL_LH, CUT_Y)?;
     y += 2.5;
-    let contact = format!(
-        "お問い合わせ先: {} {}　電話 {}（受付時間 {}）",
+    let mut contact = format!(
+        "ご不明な点は、次のお問い合わせ先までご連絡ください。\n{} {}　電話 {}",
         settings.insurer_name.trim(),
         settings.department.trim(),
         settings.phone.trim(),
-        settings.office_hours.trim()
     );
+    if !settings.office_hours.trim().is_empty() {
+        contact.push_str(&format!("　受付時間: {}", settings.office_hours.trim()));
+    }
     let lines = page.paragraph(LEFT, y, TEXT_W, SMALL_PT, SMALL_LH, &contact);
     Some(y + lines.len() as f32 * SMALL_LH)
 }

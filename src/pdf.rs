@@ -20,9 +20,10 @@
 //! lets callers check text beforehand.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, OffsetDateTime, Op, PaintMode, ParsedFont,
+    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Mm, OffsetDateTime, Op, PaintMode, ParsedFont,
     PdfDocument, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, Rect,
     TextItem,
 };
@@ -155,13 +156,30 @@ const LABEL_GREY: f32 = 0.92;
 struct Font {
     parsed: ParsedFont,
     units_per_em: f32,
+    /// Glyph ids of the Basic Multilingual Plane, looked up once each (the font's cmap lookup
+    /// is a slow scan and batches of letters measure millions of characters): 0 not yet
+    /// looked up, otherwise the glyph id + 1 (glyph 0 meaning none).
+    bmp: Box<[AtomicU32]>,
 }
 
 impl Font {
     fn glyph(&self, c: char) -> Option<u16> {
-        self.parsed
-            .lookup_glyph_index(u32::from(c))
-            .filter(|&gid| gid != 0)
+        let lookup = || {
+            self.parsed
+                .lookup_glyph_index(u32::from(c))
+                .filter(|&gid| gid != 0)
+        };
+        let Some(slot) = self.bmp.get(u32::from(c) as usize) else {
+            return lookup();
+        };
+        match slot.load(Ordering::Relaxed) {
+            0 => {
+                let gid = lookup();
+                slot.store(u32::from(gid.unwrap_or(0)) + 1, Ordering::Relaxed);
+                gid
+            }
+            v => u16::try_from(v - 1).ok().filter(|&gid| gid != 0),
+        }
     }
 
     /// The advance of `c` in ems (that of the .notdef glyph if the font lacks `c`).
@@ -183,6 +201,7 @@ fn font() -> Option<&'static Font> {
         Some(Font {
             parsed,
             units_per_em,
+            bmp: (0..0x1_0000).map(|_| AtomicU32::new(0)).collect(),
         })
     })
     .as_ref()
@@ -640,7 +659,7 @@ fn grey(level: f32) -> Color {
     Color::Greyscale(Greyscale::new(level, None))
 }
 
-fn ops(items: Vec<Item>, font: &FontId) -> Vec<Op> {
+fn ops(items: Vec<Item>, font_id: &FontId, font: &Font) -> Vec<Op> {
     let mut ops = vec![
         Op::SetOutlineThickness { pt: Pt(RULE_WIDTH) },
         Op::SetOutlineColor {
@@ -652,12 +671,22 @@ fn ops(items: Vec<Item>, font: &FontId) -> Vec<Op> {
             Item::Text { x, y, size, text } => ops.extend([
                 Op::StartTextSection,
                 Op::SetFont {
-                    font: PdfFontHandle::External(font.clone()),
+                    font: PdfFontHandle::External(font_id.clone()),
                     size: Pt(size),
                 },
                 Op::SetTextCursor { pos: point(x, y) },
+                // Glyph ids from our cached lookup: printpdf would otherwise look every
+                // character up again in the font's slow cmap (most of the time of a batch).
                 Op::ShowText {
-                    items: vec![TextItem::Text(text)],
+                    items: vec![TextItem::GlyphIds(
+                        text.chars()
+                            .map(|c| Codepoint {
+                                gid: font.glyph(c).unwrap_or(0),
+                                offset: 0.0,
+                                cid: Some(c.to_string()),
+                            })
+                            .collect(),
+                    )],
                 },
                 Op::EndTextSection,
             ]),
@@ -752,7 +781,7 @@ fn write(title: &str, pages: Vec<Vec<Item>>, font: &Font) -> Result<Vec<u8>, Pdf
     let font_id = pdf.add_font(&font.parsed);
     let pages = pages
         .into_iter()
-        .map(|items| PdfPage::new(Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM), ops(items, &font_id)))
+        .map(|items| PdfPage::new(Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM), ops(items, &font_id, font)))
         .collect();
     let options = PdfSaveOptions {
         subset_fonts: true,
