@@ -7,10 +7,32 @@ use std::time::Instant;
 use totsugo::letters::{self, LetterInput, LetterSettings, LetterType, MailingAddress};
 use totsugo::record::{Date, Sex};
 
-const FAMILY: [&str; 8] = ["山田", "髙橋", "佐藤", "鈴木", "渡邉", "山﨑", "伊藤", "中村"];
-const GIVEN: [&str; 8] = ["太郎", "花子", "一郎", "美咲", "健太", "由美", "翔太", "陽子"];
-const KANA_F: [&str; 8] = ["ヤマダ", "タカハシ", "サトウ", "スズキ", "ワタナベ", "ヤマザキ", "イトウ", "ナカムラ"];
-const KANA_G: [&str; 8] = ["タロウ", "ハナコ", "イチロウ", "ミサキ", "ケンタ", "ユミ", "ショウタ", "ヨウコ"];
+const FAMILY: [&str; 8] = [
+    "山田", "髙橋", "佐藤", "鈴木", "渡邉", "山﨑", "伊藤", "中村",
+];
+const GIVEN: [&str; 8] = [
+    "太郎", "花子", "一郎", "美咲", "健太", "由美", "翔太", "陽子",
+];
+const KANA_F: [&str; 8] = [
+    "ヤマダ",
+    "タカハシ",
+    "サトウ",
+    "スズキ",
+    "ワタナベ",
+    "ヤマザキ",
+    "イトウ",
+    "ナカムラ",
+];
+const KANA_G: [&str; 8] = [
+    "タロウ",
+    "ハナコ",
+    "イチロウ",
+    "ミサキ",
+    "ケンタ",
+    "ユミ",
+    "ショウタ",
+    "ヨウコ",
+];
 const TOWN: [&str; 6] = [
     "東京都港区赤坂一丁目１１番２号",
     "大阪府大阪市北区梅田三丁目９番８号　梅田グランドハイツ１２０３号室",
@@ -34,14 +56,26 @@ fn inputs(count: usize) -> Vec<LetterInput> {
             let r = next();
             let (f, g) = ((r % 8) as usize, ((r >> 8) % 8) as usize);
             LetterInput {
-                letter_type: if i % 2 == 0 { LetterType::A } else { LetterType::B },
+                letter_type: if i % 2 == 0 {
+                    LetterType::A
+                } else {
+                    LetterType::B
+                },
                 card_symbol: format!("{}", 100 + r % 50),
                 card_number: format!("{:08}", i + 1),
                 branch: "00".into(),
                 name: format!("{}　{}", FAMILY[f], GIVEN[g]),
                 kana: format!("{}　{}", KANA_F[f], KANA_G[g]),
-                birth_date: Date::from_ymd(1940 + (r >> 16) as u32 % 80, 1 + (r >> 24) as u32 % 12, 1 + (r >> 32) as u32 % 28),
-                sex: Some(if r >> 40 & 1 == 0 { Sex::Male } else { Sex::Female }),
+                birth_date: Date::from_ymd(
+                    1940 + (r >> 16) as u32 % 80,
+                    1 + (r >> 24) as u32 % 12,
+                    1 + (r >> 32) as u32 % 28,
+                ),
+                sex: Some(if r >> 40 & 1 == 0 {
+                    Sex::Male
+                } else {
+                    Sex::Female
+                }),
                 registered_address: TOWN[(r >> 44) as usize % TOWN.len()].into(),
                 mailing: MailingAddress {
                     postal_code: if i % 97 == 0 {
@@ -69,7 +103,8 @@ fn main() {
     };
     let issued = Date::from_ymd(2023, 12, 1).expect("a date");
     let t = Instant::now();
-    let batch = letters::render_batch(&settings, &letters, issued).unwrap_or_else(|e| panic!("{e}"));
+    let batch =
+        letters::render_batch(&settings, &letters, issued).unwrap_or_else(|e| panic!("{e}"));
     let elapsed = t.elapsed();
     println!("letters {count}");
     println!("pages {}", batch.pages.len());

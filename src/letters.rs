@@ -138,7 +138,11 @@ pub fn window(settings: &LetterSettings) -> BoxMm {
 }
 
 fn finite(v: f32) -> f32 {
-    if v.is_finite() { v.clamp(-20.0, 20.0) } else { 0.0 }
+    if v.is_finite() {
+        v.clamp(-20.0, 20.0)
+    } else {
+        0.0
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,7 +390,9 @@ pub enum LetterError {
     #[error("通知文の設定が不完全です: {0}")]
     Settings(String),
     /// The reply deadline is not after the date of issue.
-    #[error("回答期限（{deadline}）が発行日（{issued}）より後になっていません。設定を見直してください。")]
+    #[error(
+        "回答期限（{deadline}）が発行日（{issued}）より後になっていません。設定を見直してください。"
+    )]
     Deadline {
         /// The deadline in 和暦.
         deadline: String,
@@ -555,24 +561,112 @@ fn check(input: &LetterInput) -> Result<(), LetterError> {
 /// The honorific after the name: 様 in the address block and salutation.
 const SAMA: &str = "様";
 
-/// Lays out one letter; `None` if it does not fit.
+/// The fixed part of the letters of one type in a batch (letterhead, request, contact, reply
+/// form), drawn once in the file, and where the per-letter part goes.
+struct Template {
+    page: Page,
+    /// Top of the table of registered data.
+    table_top: f32,
+    /// Where the reply form's value cells start: (x, top of the card row, top of the name
+    /// row) and their width.
+    card_value: (f32, f32),
+    name_value: (f32, f32),
+    value_w: f32,
+}
+
+/// Where the contact lines start: the bottom of the letter part, above the cut line.
+const CONTACT_Y: f32 = CUT_Y - 14.0;
+
+/// Lays out one letter (its type's template and its own part) on one page; `None` if it does
+/// not fit.
 fn layout(settings: &LetterSettings, common: &Common, input: &LetterInput) -> Option<LetterLayout> {
-    let mut page = Page::new();
-    let address_lines = address_block(&mut page, settings, input)?;
-    letterhead(&mut page, settings, common);
-    let y = body(&mut page, settings, common, input)?;
-    if y > CUT_Y - 3.0 {
-        return None;
-    }
-    reply_form(&mut page, settings, common, input)?;
+    let template = template(settings, common, input.letter_type);
+    let (own, address_lines) = personal(settings, &template, input)?;
+    let mut page = template.page;
+    page.extend(own);
     Some(LetterLayout {
         page,
         address_lines,
     })
 }
 
+/// The part of a letter that is the person's: the address block, the registered data and
+/// the reply form's card and name.
+fn personal(
+    settings: &LetterSettings,
+    template: &Template,
+    input: &LetterInput,
+) -> Option<(Page, Vec<BoxMm>)> {
+    let mut page = Page::new();
+    let address_lines = address_block(&mut page, settings, input)?;
+    let mut rows: Vec<(&str, String)> = vec![
+        ("氏名", input.name.clone()),
+        ("フリガナ", input.kana.clone()),
+    ];
+    if input.letter_type == LetterType::A {
+        rows.push(("生年月日", input.birth_date.map(wareki).unwrap_or_default()));
+        rows.push((
+            "性別",
+            input
+                .sex
+                .map(|s| s.label_ja().to_string())
+                .unwrap_or_default(),
+        ));
+    }
+    rows.push(("住所", input.registered_address.clone()));
+    rows.push(("記号・番号", input.card_label()));
+    table(
+        &mut page,
+        template.table_top,
+        &rows,
+        SMALL_PT,
+        SMALL_LH,
+        CONTACT_Y - 2.0,
+    )?;
+    let name = format!("{}（{}）", input.name, input.kana);
+    for ((x, y), text) in [
+        (template.card_value, input.card_label()),
+        (template.name_value, name),
+    ] {
+        let pt = fit(&text, template.value_w, BODY_PT, 7.0)?;
+        page.text(x, y + (BODY_PT - pt) * 0.3528 / 2.0, pt, Align::Left, &text);
+    }
+    Some((page, address_lines))
+}
+
+/// The largest size from `max_pt` down to `min_pt` at which `text` fits on one line of `width`.
+fn fit(text: &str, width: f32, max_pt: f32, min_pt: f32) -> Option<f32> {
+    let mut pt = max_pt;
+    while pt >= min_pt {
+        if pdf::text_width_mm(text, pt) <= width {
+            return Some(pt);
+        }
+        pt -= 0.5;
+    }
+    None
+}
+
+/// The fixed part of a letter of `letter_type`.
+fn template(settings: &LetterSettings, common: &Common, letter_type: LetterType) -> Template {
+    let mut page = Page::new();
+    letterhead(&mut page, settings, common);
+    let table_top = body(&mut page, settings, common, letter_type);
+    let (card_value, name_value, value_w) = reply_form(&mut page, settings, common, letter_type);
+    Template {
+        page,
+        table_top,
+        card_value,
+        name_value,
+        value_w,
+    }
+}
+
 /// The address block inside the window: 〒, the address (wrapped), the name with 様.
-fn address_block(page: &mut Page, settings: &LetterSettings, input: &LetterInput) -> Option<Vec<BoxMm>> {
+fn address_block(
+    page: &mut Page,
+    settings: &LetterSettings,
+    input: &LetterInput,
+) -> Option<Vec<BoxMm>> {
     let win = window(settings);
     let x = win.x + WINDOW_INSET_X;
     let w = win.w - 2.0 * WINDOW_INSET_X;
@@ -584,7 +678,8 @@ fn address_block(page: &mut Page, settings: &LetterSettings, input: &LetterInput
         let addr_lh = addr_pt * 0.3528 * 1.35;
         let name_lh = name_pt * 0.3528 * 1.3;
         let postal = input.postal_code();
-        let addr_lines = pdf::break_lines(input.mailing.address.trim(), w, addr_pt);
+        let indent = 2.0;
+        let addr_lines = pdf::break_lines(input.mailing.address.trim(), w - indent, addr_pt);
         let name_lines = pdf::break_lines(&name, w, name_pt);
         let height = postal.as_ref().map_or(0.0, |_| addr_lh + 1.0)
             + addr_lines.len() as f32 * addr_lh
@@ -600,12 +695,12 @@ fn address_block(page: &mut Page, settings: &LetterSettings, input: &LetterInput
             y += addr_lh + 1.0;
         }
         for line in &addr_lines {
-            boxes.push(page.text(x + 2.0_f32.min(w / 10.0), y, addr_pt, Align::Left, line));
+            boxes.push(page.text(x + indent, y, addr_pt, Align::Left, line));
             y += addr_lh;
         }
         y += 2.5;
         for line in &name_lines {
-            // The name centred-ish: indented like a hand-written envelope.
+            // The name indented a little, as on a hand-written envelope.
             let lw = pdf::text_width_mm(line, name_pt);
             let indent = ((w - lw) / 4.0).clamp(0.0, 12.0);
             boxes.push(page.text(x + indent, y, name_pt, Align::Left, line));
@@ -637,7 +732,11 @@ fn letterhead(page: &mut Page, settings: &LetterSettings, common: &Common) {
     let contact = [
         postal,
         settings.address.trim().to_string(),
-        format!("{} {}", settings.insurer_name.trim(), settings.department.trim()),
+        format!(
+            "{} {}",
+            settings.insurer_name.trim(),
+            settings.department.trim()
+        ),
         format!("電話 {}", settings.phone.trim()),
     ];
     for text in contact.iter().filter(|t| !t.trim().is_empty()) {
@@ -687,42 +786,70 @@ fn request(letter_type: LetterType, deadline: &str) -> (&'static str, Vec<String
     }
 }
 
+/// The height of a table row of `lines` lines.
+fn row_height(lines: usize, pt: f32, lh: f32) -> f32 {
+    lines.max(1) as f32 * lh + 2.0 * CELL_PAD - (lh - pt * 0.3528)
+}
+
 /// A ruled two-column table from `top`; returns the y below it, `None` if a row overflows
 /// `limit`.
-fn table(page: &mut Page, top: f32, rows: &[(&str, String)], pt: f32, lh: f32, limit: f32) -> Option<f32> {
+fn table(
+    page: &mut Page,
+    top: f32,
+    rows: &[(&str, String)],
+    pt: f32,
+    lh: f32,
+    limit: f32,
+) -> Option<f32> {
     let mut y = top;
     for (label, value) in rows {
         let lines = pdf::break_lines(value, TEXT_W - LABEL_W - 2.0 * CELL_PAD, pt);
-        let h = lines.len().max(1) as f32 * lh + 2.0 * CELL_PAD - (lh - pt * 0.3528);
+        let h = row_height(lines.len(), pt, lh);
         if y + h > limit {
             return None;
         }
-        let label_box = BoxMm {
-            x: LEFT,
-            y,
-            w: LABEL_W,
-            h,
-        };
-        page.fill(label_box, LABEL_GREY);
-        page.frame(label_box);
-        page.frame(BoxMm {
-            x: LEFT + LABEL_W,
-            y,
-            w: TEXT_W - LABEL_W,
-            h,
-        });
-        page.text(LEFT + CELL_PAD, y + CELL_PAD, pt, Align::Left, label);
+        row_frame(page, y, h, label, pt);
         for (i, line) in lines.iter().enumerate() {
-            page.text(LEFT + LABEL_W + CELL_PAD, y + CELL_PAD + i as f32 * lh, pt, Align::Left, line);
+            page.text(
+                LEFT + LABEL_W + CELL_PAD,
+                y + CELL_PAD + i as f32 * lh,
+                pt,
+                Align::Left,
+                line,
+            );
         }
         y += h;
     }
     Some(y)
 }
 
-/// The title, the request, the registered data and the contact; returns the y below them.
-fn body(page: &mut Page, settings: &LetterSettings, common: &Common, input: &LetterInput) -> Option<f32> {
-    let (title, paragraphs) = request(input.letter_type, &common.deadline);
+/// The label cell (grey, with its label) and the frame of the value cell of a table row.
+fn row_frame(page: &mut Page, y: f32, h: f32, label: &str, pt: f32) {
+    let label_box = BoxMm {
+        x: LEFT,
+        y,
+        w: LABEL_W,
+        h,
+    };
+    page.fill(label_box, LABEL_GREY);
+    page.frame(label_box);
+    page.frame(BoxMm {
+        x: LEFT + LABEL_W,
+        y,
+        w: TEXT_W - LABEL_W,
+        h,
+    });
+    page.text(LEFT + CELL_PAD, y + CELL_PAD, pt, Align::Left, label);
+}
+
+/// The title, the request and the contact; returns the top of the table of registered data.
+fn body(
+    page: &mut Page,
+    settings: &LetterSettings,
+    common: &Common,
+    letter_type: LetterType,
+) -> f32 {
+    let (title, paragraphs) = request(letter_type, &common.deadline);
     page.text(PAGE_W / 2.0, 64.0, TITLE_PT, Align::Centre, title);
     let mut y = 73.0;
     for p in paragraphs {
@@ -731,19 +858,6 @@ fn body(page: &mut Page, settings: &LetterSettings, common: &Common, input: &Let
     }
     y += 1.0;
     page.text(LEFT, y, BODY_PT, Align::Left, "当組合に登録されている内容");
-    y += BODY_LH;
-    let mut rows: Vec<(&str, String)> = vec![
-        ("氏名", input.name.clone()),
-        ("フリガナ", input.kana.clone()),
-    ];
-    if input.letter_type == LetterType::A {
-        rows.push(("生年月日", input.birth_date.map(wareki).unwrap_or_default()));
-        rows.push(("性別", input.sex.map(|s| s.label_ja().to_string()).unwrap_or_default()));
-    }
-    rows.push(("住所", input.registered_address.clone()));
-    rows.push(("記号・番号", input.card_label()));
-    y = table(page, y, &rows, SMALL_PT, SMALL_LH, CUT_Y)?;
-    y += 2.5;
     let mut contact = format!(
         "ご不明な点は、次のお問い合わせ先までご連絡ください。\n{} {}　電話 {}",
         settings.insurer_name.trim(),
@@ -753,12 +867,18 @@ fn body(page: &mut Page, settings: &LetterSettings, common: &Common, input: &Let
     if !settings.office_hours.trim().is_empty() {
         contact.push_str(&format!("　受付時間: {}", settings.office_hours.trim()));
     }
-    let lines = page.paragraph(LEFT, y, TEXT_W, SMALL_PT, SMALL_LH, &contact);
-    Some(y + lines.len() as f32 * SMALL_LH)
+    page.paragraph(LEFT, CONTACT_Y, TEXT_W, SMALL_PT, SMALL_LH, &contact);
+    y + BODY_LH
 }
 
-/// The reply form below the cut line.
-fn reply_form(page: &mut Page, settings: &LetterSettings, common: &Common, input: &LetterInput) -> Option<()> {
+/// The reply form below the cut line, without the person's card and name; returns where they
+/// go: the card's and the name's value cell (x, top) and their width.
+fn reply_form(
+    page: &mut Page,
+    settings: &LetterSettings,
+    common: &Common,
+    letter_type: LetterType,
+) -> ((f32, f32), (f32, f32), f32) {
     let label = "きりとり線";
     let lw = pdf::text_width_mm(label, 7.5);
     page.rule(LEFT - 8.0, PAGE_W / 2.0 - lw / 2.0 - 2.0, CUT_Y, Some(1.5));
@@ -766,36 +886,44 @@ fn reply_form(page: &mut Page, settings: &LetterSettings, common: &Common, input
     page.text(PAGE_W / 2.0, CUT_Y - 1.3, 7.5, Align::Centre, label);
 
     page.text(PAGE_W / 2.0, 203.0, TITLE_PT, Align::Centre, "回　答　書");
-    page.text(LEFT, 205.0, SMALL_PT, Align::Left, &format!("{} 宛", settings.insurer_name.trim()));
-    page.text(RIGHT, 205.0, SMALL_PT, Align::Right, &format!("回答期限 {}", common.deadline));
-    let mut rows: Vec<(&str, String)> = vec![
-        ("記号・番号", input.card_label()),
-        ("氏名", format!("{}（{}）", input.name, input.kana)),
-    ];
-    let answer_row;
-    match input.letter_type {
+    page.text(
+        LEFT,
+        205.0,
+        SMALL_PT,
+        Align::Left,
+        &format!("{} 宛", settings.insurer_name.trim()),
+    );
+    page.text(
+        RIGHT,
+        205.0,
+        SMALL_PT,
+        Align::Right,
+        &format!("回答期限 {}", common.deadline),
+    );
+    let value_x = LEFT + LABEL_W + CELL_PAD;
+    let value_w = TEXT_W - LABEL_W - 2.0 * CELL_PAD;
+    let row = |lines| row_height(lines, BODY_PT, BODY_LH);
+    let mut y = 212.0;
+    let card = (value_x, y + CELL_PAD);
+    row_frame(page, y, row(1), "記号・番号", BODY_PT);
+    y += row(1);
+    let name = (value_x, y + CELL_PAD);
+    row_frame(page, y, row(1), "氏名", BODY_PT);
+    y += row(1);
+    match letter_type {
         LetterType::A => {
-            rows.push((
+            let rows = [(
                 "同封した書類",
-                "□ マイナンバーカードの写し（表面と裏面）\n□ 個人番号が記載された住民票の写し".into(),
-            ));
-            answer_row = None;
+                "□ マイナンバーカードの写し（表面と裏面）\n□ 個人番号が記載された住民票の写し"
+                    .to_string(),
+            )];
+            y = table(page, y, &rows, BODY_PT, BODY_LH, BOTTOM).unwrap_or(y);
         }
         LetterType::B => {
-            answer_row = Some(rows.len());
-            rows.push(("個人番号の下4桁", "\n\n".into()));
-        }
-    }
-    rows.push(("記入日", "令和　　　年　　　月　　　日".into()));
-    rows.push(("ご本人の署名", "\n".into()));
-    rows.push(("日中の電話番号", String::new()));
-    let top = 212.0;
-    let mut y = top;
-    for (i, (label, value)) in rows.iter().enumerate() {
-        let next = table(page, y, &[(label, value.clone())], BODY_PT, BODY_LH, BOTTOM - 10.0)?;
-        if Some(i) == answer_row {
+            let h = row(3);
+            row_frame(page, y, h, "個人番号の下4桁", BODY_PT);
             // Four boxes for the four digits, and a note.
-            let size = next - y - 3.0;
+            let size = h - 3.0;
             for k in 0..4 {
                 page.frame(BoxMm {
                     x: LEFT + LABEL_W + 4.0 + k as f32 * (size + 2.0),
@@ -813,12 +941,18 @@ fn reply_form(page: &mut Page, settings: &LetterSettings, common: &Common, input
                 3.8,
                 "個人番号（12桁）の右から4桁を記入してください。12桁すべてを書かないでください。",
             );
+            y += h;
         }
-        y = next;
     }
+    let rows = [
+        ("記入日", "令和　　　年　　　月　　　日".to_string()),
+        ("ご本人の署名", "\n".to_string()),
+        ("日中の電話番号", String::new()),
+    ];
+    y = table(page, y, &rows, BODY_PT, BODY_LH, BOTTOM).unwrap_or(y);
     let reply = format!("返送先: {}", common.reply_to);
-    let lines = page.paragraph(LEFT, y + 2.0, TEXT_W, SMALL_PT, SMALL_LH, &reply);
-    (y + 2.0 + lines.len() as f32 * SMALL_LH <= BOTTOM).then_some(())
+    page.paragraph(LEFT, y + 2.0, TEXT_W, SMALL_PT, SMALL_LH, &reply);
+    (card, name, value_w)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -838,7 +972,12 @@ pub struct LetterBatch {
 
 impl fmt::Debug for LetterBatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "LetterBatch {{ {} letters, {} bytes }}", self.order.len(), self.pdf.len())
+        write!(
+            f,
+            "LetterBatch {{ {} letters, {} bytes }}",
+            self.order.len(),
+            self.pdf.len()
+        )
     }
 }
 
@@ -870,7 +1009,8 @@ pub fn render_batch(
         return Err(LetterError::Empty);
     }
     let common = Common::new(settings, issued)?;
-    let (mut unprintable_letters, mut no_address, mut bad_postal) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut unprintable_letters, mut no_address, mut bad_postal) =
+        (Vec::new(), Vec::new(), Vec::new());
     for input in letters {
         match check(input) {
             Ok(()) => {}
@@ -890,18 +1030,27 @@ pub fn render_batch(
         return Err(LetterError::PostalCode(bad_postal));
     }
     let order = print_order(letters);
+    // One template per letter type, stored once in the file.
+    let types = [LetterType::A, LetterType::B];
+    let templates: Vec<Template> = types
+        .iter()
+        .map(|&t| template(settings, &common, t))
+        .collect();
     let mut pages = Vec::with_capacity(letters.len());
     let mut too_long = Vec::new();
     for &i in &order {
-        match layout(settings, &common, &letters[i]) {
-            Some(l) => pages.push(l.page),
-            None => too_long.push(letters[i].card_label()),
+        let input = &letters[i];
+        let t = usize::from(input.letter_type == LetterType::B);
+        match personal(settings, &templates[t], input) {
+            Some((page, _)) => pages.push((t, page)),
+            None => too_long.push(input.card_label()),
         }
     }
     if !too_long.is_empty() {
         return Err(LetterError::TooLong(too_long));
     }
-    let pdf = pdf::render_pages("本人確認用の通知文", pages)?;
+    let templates = templates.into_iter().map(|t| t.page).collect();
+    let pdf = pdf::render_templated("本人確認用の通知文", templates, pages)?;
     let mut page_of = vec![(0, 0); letters.len()];
     for (n, &i) in order.iter().enumerate() {
         page_of[i] = (i, n as u32 + 1);
@@ -944,8 +1093,14 @@ mod tests {
 
     #[test]
     fn postal_codes() {
-        assert_eq!(normalize_postal_code("〒123-4567").as_deref(), Some("123-4567"));
-        assert_eq!(normalize_postal_code("１２３４５６７").as_deref(), Some("123-4567"));
+        assert_eq!(
+            normalize_postal_code("〒123-4567").as_deref(),
+            Some("123-4567")
+        );
+        assert_eq!(
+            normalize_postal_code("１２３４５６７").as_deref(),
+            Some("123-4567")
+        );
         assert_eq!(normalize_postal_code("123-456"), None);
         assert_eq!(normalize_postal_code("12a-4567"), None);
         assert_eq!(

@@ -23,9 +23,9 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use printpdf::{
-    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Mm, OffsetDateTime, Op, PaintMode, ParsedFont,
-    PdfDocument, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, Rect,
-    TextItem,
+    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Mm, OffsetDateTime, Op, PaintMode,
+    ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point,
+    Pt, Rect, TextItem,
 };
 
 /// BIZ UDGothic Regular (SIL Open Font License, fonts/OFL.txt).
@@ -772,6 +772,22 @@ pub fn render(doc: &SimpleDoc) -> Result<Vec<u8>, PdfError> {
 /// Writes laid-out pages (items in points) to the bytes of a PDF file with the font embedded
 /// as a subset.
 fn write(title: &str, pages: Vec<Vec<Item>>, font: &Font) -> Result<Vec<u8>, PdfError> {
+    let (mut doc, options) = document(title, pages, font)?;
+    if options.optimize {
+        doc.compress();
+    }
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// The PDF document for laid-out pages, before compression, and the save options.
+fn document(
+    title: &str,
+    pages: Vec<Vec<Item>>,
+    font: &Font,
+) -> Result<(lopdf::Document, PdfSaveOptions), PdfError> {
     let mut pdf = PdfDocument::new(title);
     let now = OffsetDateTime::now_utc();
     pdf.metadata.info.creation_date = now;
@@ -781,14 +797,22 @@ fn write(title: &str, pages: Vec<Vec<Item>>, font: &Font) -> Result<Vec<u8>, Pdf
     let font_id = pdf.add_font(&font.parsed);
     let pages = pages
         .into_iter()
-        .map(|items| PdfPage::new(Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM), ops(items, &font_id, font)))
+        .map(|items| {
+            PdfPage::new(
+                Mm(PAGE_WIDTH_MM),
+                Mm(PAGE_HEIGHT_MM),
+                ops(items, &font_id, font),
+            )
+        })
         .collect();
     let options = PdfSaveOptions {
         subset_fonts: true,
         ..PdfSaveOptions::default()
     };
     let mut warnings = Vec::new();
-    let bytes = pdf.with_pages(pages).save(&options, &mut warnings);
+    let doc = pdf
+        .with_pages(pages)
+        .to_lopdf_document(&options, &mut warnings);
     let errors: Vec<String> = warnings
         .into_iter()
         .filter(|w| w.severity == PdfParseErrorSeverity::Error)
@@ -797,7 +821,7 @@ fn write(title: &str, pages: Vec<Vec<Item>>, font: &Font) -> Result<Vec<u8>, Pdf
     if !errors.is_empty() {
         return Err(PdfError::Write(errors.join("; ")));
     }
-    Ok(bytes)
+    Ok((doc, options))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -873,7 +897,14 @@ impl Page {
     /// One line of text whose em box has its top at `top_mm`, aligned on `x_mm` as `align`
     /// says. Returns the box the text takes (its em box: width of the advances, height of one
     /// em).
-    pub fn text(&mut self, x_mm: f32, top_mm: f32, size_pt: f32, align: Align, text: &str) -> BoxMm {
+    pub fn text(
+        &mut self,
+        x_mm: f32,
+        top_mm: f32,
+        size_pt: f32,
+        align: Align,
+        text: &str,
+    ) -> BoxMm {
         let w = text_width_mm(text, size_pt);
         let x = match align {
             Align::Left => x_mm,
@@ -964,10 +995,145 @@ impl Page {
         }
     }
 
+    /// Adds everything drawn on `other` on top of this page.
+    pub fn extend(&mut self, other: Page) {
+        self.items.extend(other.items);
+        self.text.push_str(&other.text);
+    }
+
     /// Every character printed on the page, run together.
     pub fn printed_text(&self) -> &str {
         &self.text
     }
+}
+
+/// Renders pages that share fixed content: each page of `pages` is drawn on top of the
+/// template it names (an index into `templates`), and each template's content is stored once
+/// in the file, however many pages use it (a batch of 10,000 letters of two types holds the
+/// letters' fixed text twice, not 10,000 times). The templates are not pages of their own.
+///
+/// Fails like [`render_pages`]; an index without a template is an error too.
+pub fn render_templated(
+    title: &str,
+    templates: Vec<Page>,
+    pages: Vec<(usize, Page)>,
+) -> Result<Vec<u8>, PdfError> {
+    let font = font().ok_or(PdfError::Font)?;
+    let mut missing: Vec<char> = Vec::new();
+    for page in templates.iter().chain(pages.iter().map(|(_, p)| p)) {
+        for c in missing_glyphs(&page.text) {
+            if !missing.contains(&c) {
+                missing.push(c);
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(PdfError::MissingGlyphs(missing));
+    }
+    let n_templates = templates.len();
+    if pages.iter().any(|(t, _)| *t >= n_templates) {
+        return Err(PdfError::Write("テンプレートの指定が不正です".into()));
+    }
+    let uses: Vec<usize> = pages.iter().map(|(t, _)| *t).collect();
+    // The templates go first as pages of their own, so that printpdf subsets and encodes
+    // their glyphs; their content streams are then moved under the pages that use them.
+    let all = templates
+        .into_iter()
+        .map(|p| p.items)
+        .chain(pages.into_iter().map(|(_, p)| p.items))
+        .collect();
+    let (mut doc, options) = document(title, all, font)?;
+    share_templates(&mut doc, n_templates, &uses)
+        .ok_or_else(|| PdfError::Write("テンプレートを共有できませんでした".into()))?;
+    if options.optimize {
+        doc.compress();
+    }
+    // Object streams (PDF 1.5) compress the page dictionaries too: a third of a small page.
+    doc.version = "1.5".into();
+    let mut bytes = Vec::new();
+    let save = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .build();
+    doc.save_with_options(&mut bytes, save)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// Makes every page after the first `n_templates` draw its template's content stream first
+/// (wrapped in `q`…`Q`), then removes the template pages from the page tree.
+fn share_templates(doc: &mut lopdf::Document, n_templates: usize, uses: &[usize]) -> Option<()> {
+    use lopdf::Object;
+    let page_ids: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    let contents_of = |doc: &lopdf::Document, id| -> Option<lopdf::ObjectId> {
+        doc.get_dictionary(id)
+            .ok()?
+            .get(b"Contents")
+            .ok()?
+            .as_reference()
+            .ok()
+    };
+    let mut streams = Vec::with_capacity(n_templates);
+    for &id in page_ids.get(..n_templates)? {
+        let stream_id = contents_of(doc, id)?;
+        let stream = doc.get_object_mut(stream_id).ok()?.as_stream_mut().ok()?;
+        let mut content = b"q\n".to_vec();
+        content.extend_from_slice(&stream.content);
+        content.extend_from_slice(b"\nQ\n");
+        stream.set_content(content);
+        streams.push(stream_id);
+    }
+    // Every page's resources are the same (the document-wide font, XObject… dictionaries):
+    // one dictionary serves them all.
+    let resources_of = |doc: &lopdf::Document, id| -> Option<lopdf::ObjectId> {
+        doc.get_dictionary(id)
+            .ok()?
+            .get(b"Resources")
+            .ok()?
+            .as_reference()
+            .ok()
+    };
+    let shared = resources_of(doc, *page_ids.get(n_templates)?)?;
+    for (&id, &t) in page_ids.get(n_templates..)?.iter().zip(uses) {
+        let own = contents_of(doc, id)?;
+        let resources = resources_of(doc, id)?;
+        let page = doc.get_dictionary_mut(id).ok()?;
+        page.set(
+            "Contents",
+            Object::Array(vec![Object::Reference(streams[t]), Object::Reference(own)]),
+        );
+        if resources != shared {
+            page.set("Resources", Object::Reference(shared));
+            doc.objects.remove(&resources);
+        }
+    }
+    let pages_id = doc
+        .get_dictionary(*page_ids.first()?)
+        .ok()?
+        .get(b"Parent")
+        .ok()?
+        .as_reference()
+        .ok()?;
+    let kids: Vec<Object> = page_ids[n_templates..]
+        .iter()
+        .map(|id| Object::Reference(*id))
+        .collect();
+    let count = kids.len() as i64;
+    let pages = doc.get_dictionary_mut(pages_id).ok()?;
+    pages.set("Kids", Object::Array(kids));
+    pages.set("Count", Object::Integer(count));
+    for &id in &page_ids[..n_templates] {
+        if let Some(res) = doc
+            .get_dictionary(id)
+            .ok()
+            .and_then(|d| d.get(b"Resources").ok())
+            .and_then(|r| r.as_reference().ok())
+        {
+            doc.objects.remove(&res);
+        }
+        doc.objects.remove(&id);
+    }
+    Some(())
 }
 
 /// Renders hand-laid-out pages to the bytes of one PDF file: A4 portrait, BIZ UDGothic embedded

@@ -48,12 +48,18 @@ fn imported(rows: &[Row]) -> Vec<Record> {
 /// altogether: another name, kana, address and birth date.
 fn stranger_a(n: u64, postal: &str) -> Row {
     Row::matching(n)
-        .set("加入者情報_住所", &format!("〒{postal} 東京都港区赤坂一丁目１１番２号"))
+        .set(
+            "加入者情報_住所",
+            &format!("〒{postal} 東京都港区赤坂一丁目１１番２号"),
+        )
         .set("J-LIS情報_漢字氏名", "川口　花子")
         .set("J-LIS情報_カナ氏名", "カワグチ　ハナコ")
         .set("J-LIS情報_生年月日", "19620704")
         .set("J-LIS情報_性別", "2")
-        .set("J-LIS情報_住所", "大阪府大阪市北区梅田三丁目９番８号　梅田ハイツ７０７")
+        .set(
+            "J-LIS情報_住所",
+            "大阪府大阪市北区梅田三丁目９番８号　梅田ハイツ７０７",
+        )
         .set("判定結果_漢字氏名", "×")
         .set("判定結果_カナ氏名", "×")
         .set("判定結果_生年月日", "×")
@@ -68,10 +74,16 @@ fn stranger_b(n: u64, postal: &str) -> Row {
     Row::matching(n)
         .set("加入者情報_漢字氏名", "髙橋　一郎")
         .set("加入者情報_カナ氏名", "タカハシ　イチロウ")
-        .set("加入者情報_住所", &format!("〒{postal} 北海道札幌市中央区北一条西二丁目１番地"))
+        .set(
+            "加入者情報_住所",
+            &format!("〒{postal} 北海道札幌市中央区北一条西二丁目１番地"),
+        )
         .set("J-LIS情報_漢字氏名", "森田　次郎")
         .set("J-LIS情報_カナ氏名", "モリタ　ジロウ")
-        .set("J-LIS情報_住所", "福岡県福岡市博多区博多駅前四丁目２番１５号")
+        .set(
+            "J-LIS情報_住所",
+            "福岡県福岡市博多区博多駅前四丁目２番１５号",
+        )
         .set("判定結果_漢字氏名", "×")
         .set("判定結果_カナ氏名", "×")
         .set("判定結果_住所", "×")
@@ -165,7 +177,10 @@ fn type_a_asks_for_the_my_number_with_a_copy_of_the_card() {
     ] {
         assert!(text.contains(expected), "page lacks {expected:?}:\n{text}");
     }
-    assert!(!text.contains("下4桁"), "a type-A letter does not ask for 4 digits");
+    assert!(
+        !text.contains("下4桁"),
+        "a type-A letter does not ask for 4 digits"
+    );
 }
 
 #[test]
@@ -189,8 +204,14 @@ fn type_b_asks_for_the_last_four_digits_on_the_reply_form() {
     ] {
         assert!(text.contains(expected), "page lacks {expected:?}:\n{text}");
     }
-    assert!(!text.contains("写しを添えて"), "a type-B letter asks for no copy");
-    assert!(!text.contains("生年月日"), "a type-B letter does not print the birth date");
+    assert!(
+        !text.contains("写しを添えて"),
+        "a type-B letter asks for no copy"
+    );
+    assert!(
+        !text.contains("生年月日"),
+        "a type-B letter does not print the birth date"
+    );
     assert_eq!(input.card_label(), "記号 123 番号 00001002 枝番 00");
 }
 
@@ -198,7 +219,9 @@ fn type_b_asks_for_the_last_four_digits_on_the_reply_form() {
 /// wrong: no letter may print any of it, nor the number's last 4 digits.
 #[test]
 fn letters_print_only_the_insurers_data_never_the_registry_side_or_the_number() {
-    let postals = ["530-0001", "107-0052", "980-0811", "060-0001", "812-0011", "900-0015"];
+    let postals = [
+        "530-0001", "107-0052", "980-0811", "060-0001", "812-0011", "900-0015",
+    ];
     let rows: Vec<Row> = (0..6)
         .map(|i| {
             if i % 2 == 0 {
@@ -213,7 +236,11 @@ fn letters_print_only_the_insurers_data_never_the_registry_side_or_the_number() 
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let t = if i % 2 == 0 { LetterType::A } else { LetterType::B };
+            let t = if i % 2 == 0 {
+                LetterType::A
+            } else {
+                LetterType::B
+            };
             LetterInput::from_record(r, t, None)
         })
         .collect();
@@ -232,7 +259,10 @@ fn letters_print_only_the_insurers_data_never_the_registry_side_or_the_number() 
             assert!(!allowed.contains(last4), "test data collides: {last4}");
         }
         let page = page_text(&file, batch.pages[i].1 as usize);
-        assert!(page.contains(&squeeze(&r.insurer.kanji_name)), "insurer name printed");
+        assert!(
+            page.contains(&squeeze(&r.insurer.kanji_name)),
+            "insurer name printed"
+        );
         let forbidden = [
             squeeze(&r.registry.kanji_name),
             squeeze(&r.registry.kana_name),
@@ -243,10 +273,19 @@ fn letters_print_only_the_insurers_data_never_the_registry_side_or_the_number() 
             r.my_number.clone(),
         ];
         for f in &forbidden {
-            assert!(!all.contains(f.as_str()), "a letter prints registry data or the number");
-            assert!(!raw.contains(f.as_str()), "the PDF file holds registry data");
+            assert!(
+                !all.contains(f.as_str()),
+                "a letter prints registry data or the number"
+            );
+            assert!(
+                !raw.contains(f.as_str()),
+                "the PDF file holds registry data"
+            );
         }
-        assert!(!page.contains(last4), "a letter prints the number's last 4 digits");
+        assert!(
+            !page.contains(last4),
+            "a letter prints the number's last 4 digits"
+        );
         // Type A prints the insurer's sex (男), never the registry's (女).
         if i % 2 == 0 {
             assert!(page.contains("性別男"));
@@ -270,7 +309,10 @@ fn the_font_is_embedded_as_a_subset() {
         assert!(cols[0].contains('+'), "subset prefix in the name: {row}");
     }
     let size = std::fs::metadata(&file).unwrap().len();
-    assert!(size < 400_000, "a one-letter PDF is small, not the whole 4.7 MB font: {size}");
+    assert!(
+        size < 400_000,
+        "a one-letter PDF is small, not the whole 4.7 MB font: {size}"
+    );
 }
 
 #[test]
@@ -361,8 +403,9 @@ fn the_address_block_lies_inside_the_envelope_window() {
     let record = &imported(&[stranger_b(3, "060-0001")])[0];
     let long = MailingAddress {
         postal_code: "〒５３０－０００１".into(),
-        address: "大阪府大阪市北区梅田三丁目９番８号　梅田グランドハイツ南館１２０３号室（山田様方）"
-            .into(),
+        address:
+            "大阪府大阪市北区梅田三丁目９番８号　梅田グランドハイツ南館１２０３号室（山田様方）"
+                .into(),
     };
     for (offset, mailing) in [((0.0, 0.0), None), ((3.0, -2.0), Some(long))] {
         let s = LetterSettings {
@@ -399,12 +442,18 @@ fn the_address_block_lies_inside_the_envelope_window() {
                 && b.y + b.h / 2.0 > window.y
                 && b.y + b.h / 2.0 < window.bottom();
             if centre_in {
-                assert!(tolerant.contains(b), "{text} crosses the window edge: {b:?}");
+                assert!(
+                    tolerant.contains(b),
+                    "{text} crosses the window edge: {b:?}"
+                );
                 found.push_str(text);
             }
         }
         let expected_address = squeeze(&input.mailing.address);
-        assert!(found.starts_with(&format!("〒{}", input.postal_code().unwrap())), "{found}");
+        assert!(
+            found.starts_with(&format!("〒{}", input.postal_code().unwrap())),
+            "{found}"
+        );
         assert!(found.contains(&expected_address), "{found}");
         assert!(found.ends_with("髙橋一郎様"), "{found}");
     }
@@ -435,7 +484,10 @@ fn unprintable_characters_are_reported_before_printing_and_the_letter_is_refused
     assert!(message.contains("印字できない文字"), "{message}");
     assert!(message.contains("記号 123 番号 00001005"), "{message}");
     assert!(message.contains("U+20BB7"), "{message}");
-    assert!(!message.contains("一郎"), "the error does not print the name: {message}");
+    assert!(
+        !message.contains("一郎"),
+        "the error does not print the name: {message}"
+    );
 
     // Corrected by the clerk (吉 by agreement with the person), the batch prints.
     bad.name = "吉田　一郎".into();
