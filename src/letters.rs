@@ -325,17 +325,21 @@ pub fn unprintable(input: &LetterInput) -> Vec<char> {
 /// `昭和20年12月3日`. Dates before 明治 (1868-10-23) are given in the Western calendar
 /// (`1867年1月1日`).
 pub fn wareki(date: Date) -> String {
-    const ERAS: [(u32, &str); 5] = [
-        (2019_05_01, "令和"),
-        (1989_01_08, "平成"),
-        (1926_12_25, "昭和"),
-        (1912_07_30, "大正"),
-        (1868_10_23, "明治"),
+    /// First day (year, month, day) and name of each era, newest first.
+    const ERAS: [(u32, u32, u32, &str); 5] = [
+        (2019, 5, 1, "令和"),
+        (1989, 1, 8, "平成"),
+        (1926, 12, 25, "昭和"),
+        (1912, 7, 30, "大正"),
+        (1868, 10, 23, "明治"),
     ];
     let v = date.as_u32();
-    match ERAS.iter().find(|(start, _)| v >= *start) {
-        Some((start, era)) => {
-            let year = date.year() - start / 10000 + 1;
+    match ERAS
+        .iter()
+        .find(|(y, m, d, _)| v >= y * 10_000 + m * 100 + d)
+    {
+        Some((start, _, _, era)) => {
+            let year = date.year() - start + 1;
             let year = if year == 1 {
                 "元".to_string()
             } else {
@@ -1115,8 +1119,10 @@ mod tests {
 
     #[test]
     fn settings_round_trip_through_json() {
-        let mut s = LetterSettings::default();
-        s.reply_deadline = Date::from_ymd(2023, 12, 25);
+        let s = LetterSettings {
+            reply_deadline: Date::from_ymd(2023, 12, 25),
+            ..LetterSettings::default()
+        };
         let json = serde_json::to_string(&s).unwrap();
         assert!(json.contains("\"20231225\""));
         let back: LetterSettings = serde_json::from_str(&json).unwrap();
