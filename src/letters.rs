@@ -13,6 +13,12 @@
 //! - bottom third, below a cut line: the reply form (回答書) with the card symbol/number/branch
 //!   printed for matching and the reply deadline.
 //!
+//! **Batches** ([`render_batch`]) print one sheet per letter in postal-code order. The fixed
+//! part of each letter type (letterhead, request, contact, reply form) is stored once in the
+//! file and drawn under every page of that type ([`pdf::render_templated`]); a letter's own
+//! content is its address block, the table of registered data and the card and name on the
+//! reply form. 10,000 letters make a PDF of about 8.6 MB.
+//!
 //! **Privacy**: a [`LetterInput`] copies only the insurer's side of a [`Record`] (name, kana,
 //! birth date, sex, address, card symbol/number/branch). It has no field for the registry side
 //! or the registered My Number, so no letter can print them: if the number is wrong, the

@@ -1,5 +1,9 @@
-//! Plain printable documents as PDF: the recovery-key sheet, the data-deletion record and,
-//! later, letters.
+//! Plain printable documents as PDF: the recovery-key sheet, the data-deletion record and
+//! the notice letters ([`crate::letters`]).
+//!
+//! Letters are laid out by hand on a [`Page`] (text and rules at absolute positions in
+//! millimetres) and rendered with [`render_pages`], or with [`render_templated`] when many
+//! pages share fixed content that should be stored in the file only once.
 //!
 //! A [`SimpleDoc`] is a list of [`Block`]s laid out top to bottom on A4 portrait pages with
 //! 20 mm margins, in BIZ UDGothic (the app's font), embedded as a subset of the glyphs used.
