@@ -18,6 +18,7 @@ pub mod crosscheck;
 pub mod encoding;
 pub mod eval;
 pub mod import;
+pub mod letters;
 pub mod mask;
 pub mod outputs;
 pub mod pdf;

@@ -1,5 +1,9 @@
-//! Plain printable documents as PDF: the recovery-key sheet, the data-deletion record and,
-//! later, letters.
+//! Plain printable documents as PDF: the recovery-key sheet, the data-deletion record and
+//! the notice letters ([`crate::letters`]).
+//!
+//! Letters are laid out by hand on a [`Page`] (text and rules at absolute positions in
+//! millimetres) and rendered with [`render_pages`], or with [`render_templated`] when many
+//! pages share fixed content that should be stored in the file only once.
 //!
 //! A [`SimpleDoc`] is a list of [`Block`]s laid out top to bottom on A4 portrait pages with
 //! 20 mm margins, in BIZ UDGothic (the app's font), embedded as a subset of the glyphs used.
@@ -20,11 +24,12 @@
 //! lets callers check text beforehand.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, OffsetDateTime, Op, PaintMode, ParsedFont,
-    PdfDocument, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, Rect,
-    TextItem,
+    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Mm, OffsetDateTime, Op, PaintMode,
+    ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point,
+    Pt, Rect, TextItem,
 };
 
 /// BIZ UDGothic Regular (SIL Open Font License, fonts/OFL.txt).
@@ -155,13 +160,30 @@ const LABEL_GREY: f32 = 0.92;
 struct Font {
     parsed: ParsedFont,
     units_per_em: f32,
+    /// Glyph ids of the Basic Multilingual Plane, looked up once each (the font's cmap lookup
+    /// is a slow scan and batches of letters measure millions of characters): 0 not yet
+    /// looked up, otherwise the glyph id + 1 (glyph 0 meaning none).
+    bmp: Box<[AtomicU32]>,
 }
 
 impl Font {
     fn glyph(&self, c: char) -> Option<u16> {
-        self.parsed
-            .lookup_glyph_index(u32::from(c))
-            .filter(|&gid| gid != 0)
+        let lookup = || {
+            self.parsed
+                .lookup_glyph_index(u32::from(c))
+                .filter(|&gid| gid != 0)
+        };
+        let Some(slot) = self.bmp.get(u32::from(c) as usize) else {
+            return lookup();
+        };
+        match slot.load(Ordering::Relaxed) {
+            0 => {
+                let gid = lookup();
+                slot.store(u32::from(gid.unwrap_or(0)) + 1, Ordering::Relaxed);
+                gid
+            }
+            v => u16::try_from(v - 1).ok().filter(|&gid| gid != 0),
+        }
     }
 
     /// The advance of `c` in ems (that of the .notdef glyph if the font lacks `c`).
@@ -183,6 +205,7 @@ fn font() -> Option<&'static Font> {
         Some(Font {
             parsed,
             units_per_em,
+            bmp: (0..0x1_0000).map(|_| AtomicU32::new(0)).collect(),
         })
     })
     .as_ref()
@@ -640,7 +663,7 @@ fn grey(level: f32) -> Color {
     Color::Greyscale(Greyscale::new(level, None))
 }
 
-fn ops(items: Vec<Item>, font: &FontId) -> Vec<Op> {
+fn ops(items: Vec<Item>, font_id: &FontId, font: &Font) -> Vec<Op> {
     let mut ops = vec![
         Op::SetOutlineThickness { pt: Pt(RULE_WIDTH) },
         Op::SetOutlineColor {
@@ -652,12 +675,22 @@ fn ops(items: Vec<Item>, font: &FontId) -> Vec<Op> {
             Item::Text { x, y, size, text } => ops.extend([
                 Op::StartTextSection,
                 Op::SetFont {
-                    font: PdfFontHandle::External(font.clone()),
+                    font: PdfFontHandle::External(font_id.clone()),
                     size: Pt(size),
                 },
                 Op::SetTextCursor { pos: point(x, y) },
+                // Glyph ids from our cached lookup: printpdf would otherwise look every
+                // character up again in the font's slow cmap (most of the time of a batch).
                 Op::ShowText {
-                    items: vec![TextItem::Text(text)],
+                    items: vec![TextItem::GlyphIds(
+                        text.chars()
+                            .map(|c| Codepoint {
+                                gid: font.glyph(c).unwrap_or(0),
+                                offset: 0.0,
+                                cid: Some(c.to_string()),
+                            })
+                            .collect(),
+                    )],
                 },
                 Op::EndTextSection,
             ]),
@@ -737,23 +770,53 @@ pub fn render(doc: &SimpleDoc) -> Result<Vec<u8>, PdfError> {
         return Err(PdfError::MissingGlyphs(missing));
     }
 
-    let mut pdf = PdfDocument::new(&doc.title);
+    write(&doc.title, layout(doc, font), font)
+}
+
+/// Writes laid-out pages (items in points) to the bytes of a PDF file with the font embedded
+/// as a subset.
+fn write(title: &str, pages: Vec<Vec<Item>>, font: &Font) -> Result<Vec<u8>, PdfError> {
+    let (mut doc, options) = document(title, pages, font)?;
+    if options.optimize {
+        doc.compress();
+    }
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// The PDF document for laid-out pages, before compression, and the save options.
+fn document(
+    title: &str,
+    pages: Vec<Vec<Item>>,
+    font: &Font,
+) -> Result<(lopdf::Document, PdfSaveOptions), PdfError> {
+    let mut pdf = PdfDocument::new(title);
     let now = OffsetDateTime::now_utc();
     pdf.metadata.info.creation_date = now;
     pdf.metadata.info.modification_date = now;
     pdf.metadata.info.metadata_date = now;
     pdf.metadata.info.creator = "totsugo".into();
     let font_id = pdf.add_font(&font.parsed);
-    let pages = layout(doc, font)
+    let pages = pages
         .into_iter()
-        .map(|items| PdfPage::new(Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM), ops(items, &font_id)))
+        .map(|items| {
+            PdfPage::new(
+                Mm(PAGE_WIDTH_MM),
+                Mm(PAGE_HEIGHT_MM),
+                ops(items, &font_id, font),
+            )
+        })
         .collect();
     let options = PdfSaveOptions {
         subset_fonts: true,
         ..PdfSaveOptions::default()
     };
     let mut warnings = Vec::new();
-    let bytes = pdf.with_pages(pages).save(&options, &mut warnings);
+    let doc = pdf
+        .with_pages(pages)
+        .to_lopdf_document(&options, &mut warnings);
     let errors: Vec<String> = warnings
         .into_iter()
         .filter(|w| w.severity == PdfParseErrorSeverity::Error)
@@ -762,5 +825,337 @@ pub fn render(doc: &SimpleDoc) -> Result<Vec<u8>, PdfError> {
     if !errors.is_empty() {
         return Err(PdfError::Write(errors.join("; ")));
     }
+    Ok((doc, options))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages laid out by hand: absolutely positioned text and rules, e.g. letters.
+
+/// A rectangle on an A4 page in millimetres, measured from the top-left corner of the page
+/// (x to the right, y downwards), as a ruler on the printed sheet would read it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoxMm {
+    /// Distance of the left edge from the left edge of the page.
+    pub x: f32,
+    /// Distance of the top edge from the top edge of the page.
+    pub y: f32,
+    /// Width.
+    pub w: f32,
+    /// Height.
+    pub h: f32,
+}
+
+impl BoxMm {
+    /// The right edge.
+    pub fn right(&self) -> f32 {
+        self.x + self.w
+    }
+
+    /// The bottom edge.
+    pub fn bottom(&self) -> f32 {
+        self.y + self.h
+    }
+
+    /// Whether `other` lies wholly inside this box (edges included, 0.01 mm tolerance).
+    pub fn contains(&self, other: &BoxMm) -> bool {
+        const EPS: f32 = 0.01;
+        other.x >= self.x - EPS
+            && other.y >= self.y - EPS
+            && other.right() <= self.right() + EPS
+            && other.bottom() <= self.bottom() + EPS
+    }
+}
+
+/// Horizontal alignment of a line of text placed with [`Page::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// `x` is the left edge of the text.
+    Left,
+    /// `x` is the centre of the text.
+    Centre,
+    /// `x` is the right edge of the text.
+    Right,
+}
+
+/// One A4 portrait page whose content is placed at absolute positions (millimetres from the
+/// top-left corner), in the same embedded font as [`render`]. Nothing is wrapped unless asked
+/// ([`Page::paragraph`]); the caller keeps the content inside the page. Render pages with
+/// [`render_pages`].
+#[derive(Default)]
+pub struct Page {
+    items: Vec<Item>,
+    text: String,
+}
+
+/// The height of a line of text at `size_pt` with the em box as line box, in millimetres.
+fn em_mm(size_pt: f32) -> f32 {
+    size_pt / PT_PER_MM
+}
+
+impl Page {
+    /// An empty page.
+    pub fn new() -> Page {
+        Page::default()
+    }
+
+    /// One line of text whose em box has its top at `top_mm`, aligned on `x_mm` as `align`
+    /// says. Returns the box the text takes (its em box: width of the advances, height of one
+    /// em).
+    pub fn text(
+        &mut self,
+        x_mm: f32,
+        top_mm: f32,
+        size_pt: f32,
+        align: Align,
+        text: &str,
+    ) -> BoxMm {
+        let w = text_width_mm(text, size_pt);
+        let x = match align {
+            Align::Left => x_mm,
+            Align::Centre => x_mm - w / 2.0,
+            Align::Right => x_mm - w,
+        };
+        if !text.is_empty() {
+            self.text.push_str(text);
+            self.items.push(Item::Text {
+                x: x * PT_PER_MM,
+                y: (PAGE_HEIGHT_MM - top_mm) * PT_PER_MM - 0.88 * size_pt,
+                size: size_pt,
+                text: text.to_string(),
+            });
+        }
+        BoxMm {
+            x,
+            y: top_mm,
+            w,
+            h: em_mm(size_pt),
+        }
+    }
+
+    /// Text broken into lines no wider than `width_mm` (see [`break_lines`]), the first line's
+    /// em box at `top_mm`, lines `line_height_mm` apart. Returns the box of each line; the
+    /// next free position below is `top_mm + lines × line_height_mm`.
+    pub fn paragraph(
+        &mut self,
+        x_mm: f32,
+        top_mm: f32,
+        width_mm: f32,
+        size_pt: f32,
+        line_height_mm: f32,
+        text: &str,
+    ) -> Vec<BoxMm> {
+        break_lines(text, width_mm, size_pt)
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let top = top_mm + i as f32 * line_height_mm;
+                self.text(x_mm, top, size_pt, Align::Left, line)
+            })
+            .collect()
+    }
+
+    /// A ruled rectangle (0.5 pt, grey).
+    pub fn frame(&mut self, b: BoxMm) {
+        self.items.push(Item::Frame {
+            x: b.x * PT_PER_MM,
+            y: (PAGE_HEIGHT_MM - b.bottom()) * PT_PER_MM,
+            w: b.w * PT_PER_MM,
+            h: b.h * PT_PER_MM,
+        });
+    }
+
+    /// A filled rectangle, `grey` from 0 (black) to 1 (white). Draw it before the text on it.
+    pub fn fill(&mut self, b: BoxMm, grey: f32) {
+        self.items.push(Item::Fill {
+            x: b.x * PT_PER_MM,
+            y: (PAGE_HEIGHT_MM - b.bottom()) * PT_PER_MM,
+            w: b.w * PT_PER_MM,
+            h: b.h * PT_PER_MM,
+            grey,
+        });
+    }
+
+    /// A horizontal rule from `x1_mm` to `x2_mm` at `y_mm`; `dash_mm` makes it a dashed line
+    /// (dashes and gaps of that length), e.g. a cut line.
+    pub fn rule(&mut self, x1_mm: f32, x2_mm: f32, y_mm: f32, dash_mm: Option<f32>) {
+        let y = (PAGE_HEIGHT_MM - y_mm) * PT_PER_MM;
+        match dash_mm.filter(|d| *d > 0.1) {
+            None => self.items.push(Item::Rule {
+                x1: x1_mm * PT_PER_MM,
+                x2: x2_mm * PT_PER_MM,
+                y,
+            }),
+            Some(d) => {
+                let mut x = x1_mm;
+                while x < x2_mm {
+                    self.items.push(Item::Rule {
+                        x1: x * PT_PER_MM,
+                        x2: (x + d).min(x2_mm) * PT_PER_MM,
+                        y,
+                    });
+                    x += 2.0 * d;
+                }
+            }
+        }
+    }
+
+    /// Adds everything drawn on `other` on top of this page.
+    pub fn extend(&mut self, other: Page) {
+        self.items.extend(other.items);
+        self.text.push_str(&other.text);
+    }
+
+    /// Every character printed on the page, run together.
+    pub fn printed_text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Renders pages that share fixed content: each page of `pages` is drawn on top of the
+/// template it names (an index into `templates`), and each template's content is stored once
+/// in the file, however many pages use it (a batch of 10,000 letters of two types holds the
+/// letters' fixed text twice, not 10,000 times). The templates are not pages of their own.
+///
+/// Fails like [`render_pages`]; an index without a template is an error too.
+pub fn render_templated(
+    title: &str,
+    templates: Vec<Page>,
+    pages: Vec<(usize, Page)>,
+) -> Result<Vec<u8>, PdfError> {
+    let font = font().ok_or(PdfError::Font)?;
+    let mut missing: Vec<char> = Vec::new();
+    for page in templates.iter().chain(pages.iter().map(|(_, p)| p)) {
+        for c in missing_glyphs(&page.text) {
+            if !missing.contains(&c) {
+                missing.push(c);
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(PdfError::MissingGlyphs(missing));
+    }
+    let n_templates = templates.len();
+    if pages.iter().any(|(t, _)| *t >= n_templates) {
+        return Err(PdfError::Write("テンプレートの指定が不正です".into()));
+    }
+    let uses: Vec<usize> = pages.iter().map(|(t, _)| *t).collect();
+    // The templates go first as pages of their own, so that printpdf subsets and encodes
+    // their glyphs; their content streams are then moved under the pages that use them.
+    let all = templates
+        .into_iter()
+        .map(|p| p.items)
+        .chain(pages.into_iter().map(|(_, p)| p.items))
+        .collect();
+    let (mut doc, options) = document(title, all, font)?;
+    share_templates(&mut doc, n_templates, &uses)
+        .ok_or_else(|| PdfError::Write("テンプレートを共有できませんでした".into()))?;
+    if options.optimize {
+        doc.compress();
+    }
+    // Object streams (PDF 1.5) compress the page dictionaries too: a third of a small page.
+    doc.version = "1.5".into();
+    let mut bytes = Vec::new();
+    let save = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .build();
+    doc.save_with_options(&mut bytes, save)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
     Ok(bytes)
+}
+
+/// Makes every page after the first `n_templates` draw its template's content stream first
+/// (wrapped in `q`…`Q`), then removes the template pages from the page tree.
+fn share_templates(doc: &mut lopdf::Document, n_templates: usize, uses: &[usize]) -> Option<()> {
+    use lopdf::Object;
+    let page_ids: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    let contents_of = |doc: &lopdf::Document, id| -> Option<lopdf::ObjectId> {
+        doc.get_dictionary(id)
+            .ok()?
+            .get(b"Contents")
+            .ok()?
+            .as_reference()
+            .ok()
+    };
+    let mut streams = Vec::with_capacity(n_templates);
+    for &id in page_ids.get(..n_templates)? {
+        let stream_id = contents_of(doc, id)?;
+        let stream = doc.get_object_mut(stream_id).ok()?.as_stream_mut().ok()?;
+        let mut content = b"q\n".to_vec();
+        content.extend_from_slice(&stream.content);
+        content.extend_from_slice(b"\nQ\n");
+        stream.set_content(content);
+        streams.push(stream_id);
+    }
+    // Every page's resources are the same (the document-wide font, XObject… dictionaries):
+    // one dictionary serves them all.
+    let resources_of = |doc: &lopdf::Document, id| -> Option<lopdf::ObjectId> {
+        doc.get_dictionary(id)
+            .ok()?
+            .get(b"Resources")
+            .ok()?
+            .as_reference()
+            .ok()
+    };
+    let shared = resources_of(doc, *page_ids.get(n_templates)?)?;
+    for (&id, &t) in page_ids.get(n_templates..)?.iter().zip(uses) {
+        let own = contents_of(doc, id)?;
+        let resources = resources_of(doc, id)?;
+        let page = doc.get_dictionary_mut(id).ok()?;
+        page.set(
+            "Contents",
+            Object::Array(vec![Object::Reference(streams[t]), Object::Reference(own)]),
+        );
+        if resources != shared {
+            page.set("Resources", Object::Reference(shared));
+            doc.objects.remove(&resources);
+        }
+    }
+    let pages_id = doc
+        .get_dictionary(*page_ids.first()?)
+        .ok()?
+        .get(b"Parent")
+        .ok()?
+        .as_reference()
+        .ok()?;
+    let kids: Vec<Object> = page_ids[n_templates..]
+        .iter()
+        .map(|id| Object::Reference(*id))
+        .collect();
+    let count = kids.len() as i64;
+    let pages = doc.get_dictionary_mut(pages_id).ok()?;
+    pages.set("Kids", Object::Array(kids));
+    pages.set("Count", Object::Integer(count));
+    for &id in &page_ids[..n_templates] {
+        if let Some(res) = doc
+            .get_dictionary(id)
+            .ok()
+            .and_then(|d| d.get(b"Resources").ok())
+            .and_then(|r| r.as_reference().ok())
+        {
+            doc.objects.remove(&res);
+        }
+        doc.objects.remove(&id);
+    }
+    Some(())
+}
+
+/// Renders hand-laid-out pages to the bytes of one PDF file: A4 portrait, BIZ UDGothic embedded
+/// as a subset. `title` goes into the metadata only.
+///
+/// Fails with [`PdfError::MissingGlyphs`] if any page holds characters the font cannot print.
+pub fn render_pages(title: &str, pages: Vec<Page>) -> Result<Vec<u8>, PdfError> {
+    let font = font().ok_or(PdfError::Font)?;
+    let mut missing: Vec<char> = Vec::new();
+    for page in &pages {
+        for c in missing_glyphs(&page.text) {
+            if !missing.contains(&c) {
+                missing.push(c);
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(PdfError::MissingGlyphs(missing));
+    }
+    write(title, pages.into_iter().map(|p| p.items).collect(), font)
 }
