@@ -357,6 +357,15 @@ pub fn wareki(date: Date) -> String {
     }
 }
 
+/// The reply deadline of letters issued on `issued`: the settings' date, or
+/// [`DEFAULT_REPLY_DAYS`] later.
+pub fn reply_deadline(settings: &LetterSettings, issued: Date) -> Date {
+    settings
+        .reply_deadline
+        .or_else(|| add_days(issued, DEFAULT_REPLY_DAYS))
+        .unwrap_or(issued)
+}
+
 /// `date` plus `days` days (`None` past the years [`Date`] allows).
 fn add_days(date: Date, days: u32) -> Option<Date> {
     let (mut y, mut m, mut d) = (date.year(), date.month(), date.day() + days);
@@ -484,10 +493,7 @@ impl Common {
                 missing.join("・")
             )));
         }
-        let deadline = settings
-            .reply_deadline
-            .or_else(|| add_days(issued, DEFAULT_REPLY_DAYS))
-            .unwrap_or(issued);
+        let deadline = reply_deadline(settings, issued);
         if deadline <= issued {
             return Err(LetterError::Deadline {
                 deadline: wareki(deadline),

@@ -487,6 +487,11 @@ impl Date {
     pub fn day(self) -> u32 {
         self.0 % 100
     }
+
+    /// `YYYY-MM-DD`.
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
+    }
 }
 
 impl fmt::Display for Date {

@@ -380,6 +380,8 @@ pub enum ReviewError {
     /// Records that cannot go into a release request (not approved, not confirmed, or in an
     /// earlier request).
     NotReleasable,
+    /// Letters could not be made (the letters module says why, by card number).
+    Letters(String),
 }
 
 impl fmt::Display for ReviewError {
@@ -416,6 +418,7 @@ impl fmt::Display for ReviewError {
             ReviewError::Digits => {
                 f.write_str("個人番号の下4桁は、4桁の数字で入力してください")
             }
+            ReviewError::Letters(why) => f.write_str(why),
             ReviewError::NotReleasable => f.write_str(
                 "解除依頼に入れられない記録があります（承認済で番号確認済、まだ依頼していない記録だけです）",
             ),

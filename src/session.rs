@@ -786,6 +786,95 @@ impl Session {
         })
     }
 
+    /// The letterhead, contact and reply deadline of the notice letters (setting `letters`).
+    pub fn letter_settings(&self) -> crate::letters::LetterSettings {
+        self.store
+            .setting("letters")
+            .ok()
+            .flatten()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// Sets the letter settings (administrators; audited).
+    pub fn set_letter_settings(&self, s: &crate::letters::LetterSettings) -> Result<(), AuthError> {
+        self.require(Permission::Settings)?;
+        let text = serde_json::to_string(s).expect("letter settings");
+        self.store.set_setting("letters", &text)?;
+        self.store.set_setting("insurer_name", &s.insurer_name)?;
+        self.audit(AuditAction::SettingsChange, "letters", "通知文の設定")?;
+        Ok(())
+    }
+
+    /// Prints the notice letters of these records (current decision 本人へ文書送付) into one
+    /// PDF at `out` (postal-code order), and notes them as sent with their reply deadline.
+    /// The postal code comes from the insurer's mailing list when given (it takes
+    /// precedence), else from the town list when the address gives exactly one. Nothing is
+    /// printed or noted if any letter cannot be printed (the error names them by card).
+    /// Returns the number of letters.
+    pub fn print_letters(
+        &self,
+        record_ids: &[i64],
+        mailing: Option<&crate::postal::MailingList>,
+        issued: crate::record::Date,
+        out: &Path,
+        reprint: bool,
+    ) -> Result<usize, ReviewError> {
+        use crate::letters::{LetterInput, MailingAddress};
+        use crate::postal::{Lookup, PostalIndex, Resolved, resolve};
+        self.require(Permission::PrintLetters)?;
+        let settings = self.letter_settings();
+        let mut inputs = Vec::with_capacity(record_ids.len());
+        let mut printed = Vec::with_capacity(record_ids.len());
+        for id in record_ids {
+            let review = self
+                .store
+                .record_review(*id)?
+                .ok_or(ReviewError::NotAMismatch(*id))?;
+            let letter = match &review.decision {
+                Some(d) if d.choice.decision == Decision::WriteToPerson => {
+                    d.choice.letter.ok_or(ReviewError::NoLetterDecided(*id))?
+                }
+                _ => return Err(ReviewError::NoLetterDecided(*id)),
+            };
+            let record = self
+                .store
+                .record(*id)?
+                .ok_or(ReviewError::NotAMismatch(*id))?;
+            let card = (
+                record.card_symbol.as_str(),
+                record.card_number.as_str(),
+                record.branch.as_str(),
+            );
+            let address = match resolve(mailing, PostalIndex::get(), card, &record.insurer.address)
+            {
+                Resolved::Mailing(m) => Some(MailingAddress {
+                    postal_code: m.postal_code.clone(),
+                    address: m.address.clone(),
+                }),
+                Resolved::Lookup(Lookup::Exact { code, .. }) => Some(MailingAddress {
+                    postal_code: code,
+                    address: record.insurer.address.clone(),
+                }),
+                Resolved::Lookup(_) => None,
+            };
+            inputs.push(LetterInput::from_record(&record, letter, address));
+            printed.push((*id, letter));
+        }
+        let batch = crate::letters::render_batch(&settings, &inputs, issued)
+            .map_err(|e| ReviewError::Letters(e.to_string()))?;
+        let deadline = crate::letters::reply_deadline(&settings, issued);
+        self.write_output(
+            out,
+            &batch.pdf,
+            "letters",
+            "letters",
+            &format!("通知文 {} 通", inputs.len()),
+        )?;
+        self.record_letters_printed(&printed, &deadline.iso(), reprint)?;
+        Ok(inputs.len())
+    }
+
     /// Compares the last 4 digits the person wrote on the reply form (type B) with the
     /// registered number; only "match" or "no match" comes back, and the digits are never
     /// stored or logged. Audited.

@@ -353,3 +353,55 @@ fn pdftotext(path: &Path) -> String {
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
 }
+
+#[test]
+fn letters_are_printed_in_one_pdf_with_postal_codes_and_noted_as_sent() {
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    clerk
+        .decide(r[4], letter(LetterType::A), "", false)
+        .unwrap();
+    clerk
+        .decide(r[10], letter(LetterType::B), "", false)
+        .unwrap();
+    // r0 has no letter decided: refused, nothing printed.
+    let out = dir.path().join("通知文.pdf");
+    let issued = totsugo::record::Date::from_ymd(2023, 12, 1).unwrap();
+    assert!(matches!(
+        clerk.print_letters(&[r[4], r[0]], None, issued, &out, false),
+        Err(ReviewError::NoLetterDecided(_))
+    ));
+    assert!(!out.exists());
+    // The insurer's mailing list gives r10 another address; r4's code comes from the town list.
+    let list = totsugo::postal::MailingList::parse(
+        "記号,番号,枝番,郵便番号,住所\r\n123,00001010,00,060-0001,北海道札幌市中央区北一条西二丁目1番地\r\n"
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        clerk
+            .print_letters(&[r[4], r[10]], Some(&list), issued, &out, false)
+            .unwrap(),
+        2
+    );
+    let text = pdftotext(&out);
+    assert!(
+        text.contains("107-0052"),
+        "town-list code for 港区赤坂: {text}"
+    );
+    assert!(text.contains("060-0001"), "the mailing list's code");
+    assert!(
+        text.contains("札幌市中央区北一条西"),
+        "the mailing list's address"
+    );
+    assert!(text.contains("00001004") && text.contains("00001010"));
+    // Noted as sent with the deadline (14 days after issue by default); replies can follow.
+    let letters = clerk.store().letters_of(r[4]).unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].deadline, "2023-12-15");
+    clerk
+        .record_follow_up(r[4], FollowUp::NumberCorrect, None, "", false)
+        .unwrap();
+    assert_eq!(clerk.count_report(false).unwrap().get("4"), 2);
+}
