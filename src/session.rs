@@ -875,6 +875,12 @@ impl Session {
         Ok(inputs.len())
     }
 
+    /// Records waiting for their letter: (record id, type, card), ① first.
+    pub fn letters_to_print(&self) -> Result<Vec<(i64, LetterType, String)>, AuthError> {
+        self.require(Permission::PrintLetters)?;
+        Ok(self.store.letters_to_print()?)
+    }
+
     /// Compares the last 4 digits the person wrote on the reply form (type B) with the
     /// registered number; only "match" or "no match" comes back, and the digits are never
     /// stored or logged. Audited.

@@ -967,3 +967,57 @@ fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose()
     assert!(names.iter().any(|n| n.ends_with(".xlsx")));
     assert!(names.iter().any(|n| n.ends_with("_送付書.pdf")));
 }
+
+#[test]
+fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
+    use totsugo::review::{Choice, Decision, LetterType};
+    let dir = tempdir();
+    {
+        let mut admin = open(dir.path());
+        import(&mut admin, &demo_file()).unwrap();
+    }
+    let pw = clerk(dir.path(), "clerk1");
+    {
+        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+        let rows = s
+            .store()
+            .page_mismatches(
+                &totsugo::store::MismatchFilter {
+                    lost: Some(false),
+                    ..Default::default()
+                },
+                None,
+                2,
+            )
+            .unwrap();
+        for (r, t) in rows.iter().zip([LetterType::A, LetterType::B]) {
+            s.decide(
+                r.id,
+                Choice {
+                    decision: Decision::WriteToPerson,
+                    letter: Some(t),
+                },
+                "本人に確認する",
+                true,
+            )
+            .unwrap();
+        }
+    }
+    let mut h = app(dir.path());
+    settle(&mut h);
+    log_in(&mut h, "clerk1", pw);
+    click(&mut h, "通知文");
+    assert_eq!(h.state().letters_waiting.len(), 2);
+    assert!(has_text(&h, "印刷を待つ通知文: 2 通（A 1　B 1）"));
+    let out = dir.path().join("通知文.pdf");
+    h.state_mut()
+        .set_picker(Box::new(totsugo::ui::FixedPicker(vec![out.clone()])));
+    click(&mut h, "2 通を印刷用 PDF に保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    assert!(h.state().letters_waiting.is_empty());
+    let pdf = std::fs::read(&out).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    click(&mut h, "ホーム");
+    assert!(has_text(&h, "通知文を送付: 2 件（返事待ち 2 件）"));
+}

@@ -200,6 +200,39 @@ impl Store {
             .optional()?)
     }
 
+    /// Records whose current decision is 本人へ文書送付 and whose letter has not been
+    /// printed: (record id, letter type, card as 記号・番号-枝番), ① first.
+    pub fn letters_to_print(&self) -> Result<Vec<(i64, LetterType, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.id, d.letter, r.card_symbol || '・' || r.card_number || '-' || r.branch \
+             FROM records r JOIN decisions d ON d.id = r.decision_id \
+             WHERE d.decision = ?1 AND r.state IN (?2, ?3) AND NOT EXISTS (SELECT 1 FROM letters l \
+             WHERE l.record_id = r.id AND l.decision_id = d.id) ORDER BY r.priority, r.id",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                Decision::WriteToPerson.code(),
+                ReviewState::Decided as i64,
+                ReviewState::Approved as i64
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, letter, card) = row?;
+            if let Some(t) = letter.as_deref().and_then(LetterType::from_key) {
+                out.push((id, t, card));
+            }
+        }
+        Ok(out)
+    }
+
     /// Letters whose reply deadline is before `today` (YYYY-MM-DD) and whose record's current
     /// decision has no follow-up yet: (record id, decision id).
     pub fn overdue_letters(&self, today: &str) -> Result<Vec<(i64, i64)>, StoreError> {

@@ -134,6 +134,14 @@ pub enum Action {
     MakeReleaseRequest,
     /// Write the files of this release request where the user chooses.
     WriteReleaseRequest(i64),
+    /// Open the letters screen.
+    OpenLetters,
+    /// Choose the insurer's mailing list (CSV) for the letters.
+    PickMailingList,
+    /// Print every letter waiting, into one PDF where the user chooses.
+    PrintLetters,
+    /// Record "no reply" for letters past their deadline.
+    MarkNoReplies,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -161,6 +169,8 @@ pub enum Screen {
     Report,
     /// Release requests (閲覧停止解除依頼).
     Release,
+    /// Notice letters to print.
+    Letters,
 }
 
 /// Text fields of the forms.
@@ -235,6 +245,10 @@ pub struct App {
     pub release_ready: Vec<crate::store::ReleaseRow>,
     /// Release requests made so far.
     pub release_requests: Vec<crate::store::ReleaseRequestRow>,
+    /// Records waiting for their letter: (record id, type, card).
+    pub letters_waiting: Vec<(i64, crate::review::LetterType, String)>,
+    /// The insurer's mailing list, if chosen: (file name, list).
+    pub mailing_list: Option<(String, crate::postal::MailingList)>,
 }
 
 impl App {
@@ -277,6 +291,8 @@ impl App {
             report_approved_only: true,
             release_ready: Vec::new(),
             release_requests: Vec::new(),
+            letters_waiting: Vec::new(),
+            mailing_list: None,
         }
     }
 
@@ -519,6 +535,42 @@ impl App {
                 self.load_report();
             }
             Action::ExportReport(pdf) => self.export_report(pdf),
+            Action::OpenLetters => {
+                self.screen = Screen::Letters;
+                self.message = None;
+                self.load_letters();
+            }
+            Action::PickMailingList => {
+                let Some(path) = self.picker.pick_csv() else {
+                    return;
+                };
+                match std::fs::read(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| crate::postal::MailingList::parse(&b).map_err(|e| e.to_string()))
+                {
+                    Ok(list) => {
+                        let name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        self.notice(format!("送付先一覧 {name}（{} 件）を使います", list.len()));
+                        self.mailing_list = Some((name, list));
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
+            Action::PrintLetters => self.print_letters(),
+            Action::MarkNoReplies => {
+                let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+                let Some(s) = &self.session else { return };
+                match s.mark_no_replies(&today) {
+                    Ok(n) => {
+                        self.refresh();
+                        self.notice(format!("回答期限を過ぎた {n} 件を「返事なし」にしました"));
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
             Action::OpenRelease => {
                 self.screen = Screen::Release;
                 self.message = None;
@@ -845,6 +897,42 @@ impl App {
                 self.screen = Screen::Review;
             }
             Ok(None) => self.error(format!("記録 {id} が見つかりません")),
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn load_letters(&mut self) {
+        let Some(s) = &self.session else { return };
+        match s.letters_to_print() {
+            Ok(l) => self.letters_waiting = l,
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn print_letters(&mut self) {
+        let today = chrono::Local::now().date_naive();
+        let Some(issued) = crate::record::Date::from_ymd(
+            chrono::Datelike::year(&today) as u32,
+            chrono::Datelike::month(&today),
+            chrono::Datelike::day(&today),
+        ) else {
+            return;
+        };
+        let Some(path) = self.picker.save_as("通知文.pdf") else {
+            return;
+        };
+        let ids: Vec<i64> = self.letters_waiting.iter().map(|l| l.0).collect();
+        let Some(s) = &self.session else { return };
+        let list = self.mailing_list.as_ref().map(|(_, l)| l);
+        match s.print_letters(&ids, list, issued, &path, false) {
+            Ok(n) => {
+                self.load_letters();
+                self.refresh();
+                self.notice(format!(
+                    "通知文 {n} 通を {} に保存し、送付済みにしました。印刷して郵送してください",
+                    path.display()
+                ));
+            }
             Err(e) => self.error(e),
         }
     }
@@ -1282,6 +1370,7 @@ impl App {
                 Screen::Import => importer::screen(ui, self, &mut actions),
                 Screen::Report => views::report(ui, self, &mut actions),
                 Screen::Release => views::release(ui, self, &mut actions),
+                Screen::Letters => views::letters(ui, self, &mut actions),
             }
         });
         if self.password_dialog && !self.locked && self.session.is_some() {

@@ -62,6 +62,9 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
         if s.may(Permission::Import) && ui.button("取り込み").clicked() {
             actions.push(Action::OpenImport);
         }
+        if s.may(Permission::PrintLetters) && ui.button("通知文").clicked() {
+            actions.push(Action::OpenLetters);
+        }
         if s.may(Permission::Approve) && ui.button("解除依頼").clicked() {
             actions.push(Action::OpenRelease);
         }
@@ -573,4 +576,65 @@ pub fn release(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             }
         });
     }
+}
+
+/// Notice letters: the records waiting for theirs, the insurer's mailing list (optional), one
+/// PDF for all of them in postal-code order, and "no reply" after the deadline.
+pub fn letters(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("本人確認用の通知文");
+    message(ui, app);
+    let a = app
+        .letters_waiting
+        .iter()
+        .filter(|l| l.1 == crate::review::LetterType::A)
+        .count();
+    ui.label(format!(
+        "印刷を待つ通知文: {} 通（A {}　B {}）",
+        app.letters_waiting.len(),
+        a,
+        app.letters_waiting.len() - a
+    ));
+    ui.horizontal(|ui| {
+        if ui.button("送付先一覧（CSV）を選ぶ").clicked() {
+            actions.push(Action::PickMailingList);
+        }
+        match &app.mailing_list {
+            Some((name, l)) => ui.label(format!(
+                "{name}（{} 件）: 郵便番号と住所はこちらを優先",
+                l.len()
+            )),
+            None => ui.label("送付先一覧なし: 郵便番号は住所から町域一覧で引きます"),
+        };
+    });
+    if ui
+        .add_enabled(
+            !app.letters_waiting.is_empty(),
+            egui::Button::new(format!(
+                "{} 通を印刷用 PDF に保存",
+                app.letters_waiting.len()
+            )),
+        )
+        .clicked()
+    {
+        actions.push(Action::PrintLetters);
+    }
+    ui.label("保存すると送付済みとして記録し、回答期限を設定します。印刷できない文字がある場合は、記号・番号を示して保存しません。");
+    ui.separator();
+    if ui
+        .button("回答期限を過ぎた通知文を「返事なし」にする")
+        .clicked()
+    {
+        actions.push(Action::MarkNoReplies);
+    }
+    ui.separator();
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for (id, t, card) in &app.letters_waiting {
+            ui.horizontal(|ui| {
+                ui.label(format!("通知文{}　{card}", t.key()));
+                if ui.button(format!("記録 {id} を開く")).clicked() {
+                    actions.push(Action::OpenRecord(*id));
+                }
+            });
+        }
+    });
 }
