@@ -779,7 +779,11 @@ fn a_supervisor_shares_out_case_1_and_the_clerk_starts_on_their_share() {
 fn an_administrator_edits_the_release_schedule_and_home_shows_the_next_cutoff() {
     let dir = tempdir();
     drop(open(dir.path()));
-    let mut h = app(dir.path());
+    // A tall window: the settings screen is long, and only what is on screen can be clicked.
+    let store = dir.path().to_path_buf();
+    let mut h = Harness::builder()
+        .with_size([1200.0, 2400.0])
+        .build_eframe(move |cc| App::new(cc, store));
     settle(&mut h);
     log_in(&mut h, ADMIN, PASSWORD);
     click(&mut h, "利用者の管理");
@@ -794,6 +798,29 @@ fn an_administrator_edits_the_release_schedule_and_home_shows_the_next_cutoff() 
     click(&mut h, "締切を保存");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
+    // The letters' sender and contact, and a deadline typed wrongly then rightly.
+    if let Some(l) = h.state_mut().forms.letters.as_mut() {
+        l.insurer_name = "テスト健康保険組合".into();
+    }
+    h.state_mut().forms.letters_deadline = "2099/1/31".into();
+    click(&mut h, "通知文の設定を保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(
+        is_error && msg.contains("回答期限"),
+        "a bad date is refused: {msg}"
+    );
+    h.state_mut().forms.letters_deadline = "2099-01-31".into();
+    click(&mut h, "通知文の設定を保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    let saved = Session::login(dir.path(), ADMIN, PASSWORD)
+        .unwrap()
+        .letter_settings();
+    assert_eq!(saved.insurer_name, "テスト健康保険組合");
+    assert_eq!(
+        saved.reply_deadline.map(|d| d.iso()).as_deref(),
+        Some("2099-01-31")
+    );
     click(&mut h, "ホーム");
     assert!(has_text(&h, "2099"), "home shows the next cut-off");
     assert_eq!(

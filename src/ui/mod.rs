@@ -142,6 +142,8 @@ pub enum Action {
     PrintLetters,
     /// Record "no reply" for letters past their deadline.
     MarkNoReplies,
+    /// Save the letter settings typed on the settings screen (administrators).
+    SaveLetterSettings,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -208,6 +210,10 @@ pub struct Forms {
     pub policy: Option<Policy>,
     /// The release cut-off schedule being edited.
     pub release_schedule: Option<String>,
+    /// The letter settings being edited.
+    pub letters: Option<crate::letters::LetterSettings>,
+    /// The letters' reply deadline as typed (YYYY-MM-DD; empty: 14 days after issue).
+    pub letters_deadline: String,
 }
 
 /// The app's whole state.
@@ -358,6 +364,11 @@ impl App {
         if self.forms.release_schedule.is_none() {
             self.forms.release_schedule = Some(s.release_schedule_text());
         }
+        if self.forms.letters.is_none() {
+            let l = s.letter_settings();
+            self.forms.letters_deadline = l.reply_deadline.map(|d| d.iso()).unwrap_or_default();
+            self.forms.letters = Some(l);
+        }
     }
 
     fn logged_in(&mut self, session: Session) {
@@ -428,6 +439,7 @@ impl App {
                 self.message = None;
                 self.forms.policy = None;
                 self.forms.release_schedule = None;
+                self.forms.letters = None;
                 self.refresh();
             }
             Action::OpenPasswordDialog => {
@@ -560,6 +572,40 @@ impl App {
                 }
             }
             Action::PrintLetters => self.print_letters(),
+            Action::SaveLetterSettings => {
+                let Some(mut l) = self.forms.letters.clone() else {
+                    return;
+                };
+                let typed = crate::text::fold_width_and_spaces(&self.forms.letters_deadline);
+                l.reply_deadline = if typed.is_empty() {
+                    None
+                } else {
+                    match chrono::NaiveDate::parse_from_str(&typed, "%Y-%m-%d")
+                        .ok()
+                        .and_then(|d| {
+                            crate::record::Date::from_ymd(
+                                chrono::Datelike::year(&d) as u32,
+                                chrono::Datelike::month(&d),
+                                chrono::Datelike::day(&d),
+                            )
+                        }) {
+                        Some(d) => Some(d),
+                        None => {
+                            return self.error(
+                                "回答期限は 2023-12-25 の形で入力してください（空欄は発行日の14日後）",
+                            );
+                        }
+                    }
+                };
+                let Some(s) = &self.session else { return };
+                match s.set_letter_settings(&l) {
+                    Ok(()) => {
+                        self.forms.letters = Some(l);
+                        self.notice("通知文の設定を保存しました");
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
             Action::MarkNoReplies => {
                 let today = chrono::Local::now().format("%Y-%m-%d").to_string();
                 let Some(s) = &self.session else { return };

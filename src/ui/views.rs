@@ -356,6 +356,45 @@ pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 actions.push(Action::SaveReleaseSchedule);
             }
         }
+        ui.add_space(16.0);
+        ui.label(RichText::new("通知文の差出人と連絡先").strong());
+        if let Some(l) = app.forms.letters.as_mut() {
+            egui::Grid::new("letters").num_columns(2).show(ui, |ui| {
+                for (label, v) in [
+                    ("保険者名", &mut l.insurer_name),
+                    ("差出人の肩書・氏名", &mut l.sender_line),
+                    ("郵便番号", &mut l.postal_code),
+                    ("所在地", &mut l.address),
+                    ("担当部署", &mut l.department),
+                    ("電話番号", &mut l.phone),
+                    ("受付時間", &mut l.office_hours),
+                    ("回答書の送付先（空欄は上の所在地）", &mut l.reply_address),
+                ] {
+                    field(ui, label, v, false);
+                }
+                field(
+                    ui,
+                    "回答期限（空欄は発行日の14日後）",
+                    &mut app.forms.letters_deadline,
+                    false,
+                );
+                number(
+                    ui,
+                    "宛名の位置の調整 横（mm）",
+                    &mut l.window_offset_x_mm,
+                    -10.0..=10.0,
+                );
+                number(
+                    ui,
+                    "宛名の位置の調整 縦（mm）",
+                    &mut l.window_offset_y_mm,
+                    -10.0..=10.0,
+                );
+            });
+            if ui.button("通知文の設定を保存").clicked() {
+                actions.push(Action::SaveLetterSettings);
+            }
+        }
     });
 }
 
