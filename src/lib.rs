@@ -37,3 +37,4 @@ pub mod text;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod vault;
+pub mod wrong_number;

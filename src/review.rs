@@ -382,6 +382,8 @@ pub enum ReviewError {
     NotReleasable,
     /// Letters could not be made (the letters module says why, by card number).
     Letters(String),
+    /// The record's current decision is not 個人番号の誤り.
+    NotWrongNumber(i64),
 }
 
 impl fmt::Display for ReviewError {
@@ -419,6 +421,10 @@ impl fmt::Display for ReviewError {
                 f.write_str("個人番号の下4桁は、4桁の数字で入力してください")
             }
             ReviewError::Letters(why) => f.write_str(why),
+            ReviewError::NotWrongNumber(id) => write!(
+                f,
+                "記録 {id} は「個人番号の誤り」と判断されていません"
+            ),
             ReviewError::NotReleasable => f.write_str(
                 "解除依頼に入れられない記録があります（承認済で番号確認済、まだ依頼していない記録だけです）",
             ),

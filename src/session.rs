@@ -875,6 +875,117 @@ impl Session {
         Ok(inputs.len())
     }
 
+    /// The similar-case check of a record (類似事案の点検).
+    pub fn similar_cases(
+        &self,
+        record_id: i64,
+    ) -> Result<Vec<crate::wrong_number::SimilarCase>, AuthError> {
+        self.require(Permission::Review)?;
+        Ok(self.store.similar_cases(record_id)?)
+    }
+
+    /// For a record decided 個人番号の誤り: writes into `dir` the drafts of the contact
+    /// sheet (別添3), the fact-check sheet (別添4) and the report (別添5) as PDF, and the
+    /// similar-case list as CSV (card and reason only), each through
+    /// [`Session::write_output`]. Returns the files.
+    pub fn write_wrong_number_forms(
+        &self,
+        record_id: i64,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>, ReviewError> {
+        self.require(Permission::Decide)?;
+        let review = self
+            .store
+            .record_review(record_id)?
+            .ok_or(ReviewError::NotAMismatch(record_id))?;
+        let decided_at = match &review.decision {
+            Some(d) if d.choice.decision == Decision::WrongNumber => d.decided_at.clone(),
+            _ => return Err(ReviewError::NotWrongNumber(record_id)),
+        };
+        let detected =
+            chrono::NaiveDate::parse_from_str(&decided_at[..10.min(decided_at.len())], "%Y-%m-%d")
+                .ok()
+                .and_then(|d| {
+                    use chrono::Datelike;
+                    crate::record::Date::from_ymd(d.year() as u32, d.month(), d.day())
+                })
+                .ok_or(ReviewError::NotWrongNumber(record_id))?;
+        let record = self
+            .store
+            .record(record_id)?
+            .ok_or(ReviewError::NotAMismatch(record_id))?;
+        let settings = self.letter_settings();
+        let sender = crate::wrong_number::Sender {
+            insurer: settings.insurer_name.clone(),
+            department: settings.department.clone(),
+            person: self.user.display_name.clone(),
+            phone: settings.phone.clone(),
+        };
+        let similar = self.store.similar_cases(record_id)?;
+        let card = format!(
+            "{}-{}-{}",
+            record.card_symbol, record.card_number, record.branch
+        );
+        let target = format!("record:{record_id}");
+        let fail = |e: String| {
+            ReviewError::Store(StoreError::Io {
+                path: dir.to_path_buf(),
+                source: std::io::Error::other(e),
+            })
+        };
+        let mut written = Vec::new();
+        for (doc, name, what) in [
+            (
+                crate::wrong_number::contact_sheet(&sender, &record, detected),
+                "連絡票_別添3",
+                "連絡票（別添3）下書き",
+            ),
+            (
+                crate::wrong_number::fact_check(&sender, &similar),
+                "事実関係確認票_別添4",
+                "確認票（別添4）下書き",
+            ),
+            (
+                crate::wrong_number::report_form(&sender, detected, &similar),
+                "報告様式_別添5",
+                "報告様式（別添5）下書き",
+            ),
+        ] {
+            let pdf = crate::pdf::render(&doc).map_err(|e| fail(e.to_string()))?;
+            let path = dir.join(format!("{name}_{card}.pdf"));
+            self.write_output(&path, &pdf, "wrong_number_form", &target, what)?;
+            written.push(path);
+        }
+        let mut rows = Vec::new();
+        for c in &similar {
+            if let Some(r) = self.store.record(c.record_id)? {
+                rows.push(vec![r.card_symbol, r.card_number, r.branch, c.why.clone()]);
+            }
+        }
+        let table = crate::outputs::Table {
+            headers: vec![
+                "記号".into(),
+                "番号".into(),
+                "枝番".into(),
+                "類似の理由".into(),
+            ],
+            rows,
+        };
+        let csv = table
+            .to_csv(crate::outputs::CsvEncoding::Utf8Bom)
+            .map_err(fail)?;
+        let path = dir.join(format!("類似事案の点検_{card}.csv"));
+        self.write_output(
+            &path,
+            &csv,
+            "similar_cases",
+            &target,
+            "類似事案の点検の一覧",
+        )?;
+        written.push(path);
+        Ok(written)
+    }
+
     /// Records waiting for their letter: (record id, type, card), ① first.
     pub fn letters_to_print(&self) -> Result<Vec<(i64, LetterType, String)>, AuthError> {
         self.require(Permission::PrintLetters)?;

@@ -405,3 +405,54 @@ fn letters_are_printed_in_one_pdf_with_postal_codes_and_noted_as_sent() {
         .unwrap();
     assert_eq!(clerk.count_report(false).unwrap().get("4"), 2);
 }
+
+#[test]
+fn a_wrong_number_gets_its_three_form_drafts_and_the_similar_case_list() {
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    clerk
+        .decide(r[6], Choice::new(Decision::WrongNumber), "", false)
+        .unwrap();
+    clerk
+        .decide(r[0], Choice::new(Decision::SameByVisualCheck), "", false)
+        .unwrap();
+    let out = dir.path().join("forms");
+    std::fs::create_dir_all(&out).unwrap();
+    assert!(matches!(
+        clerk.write_wrong_number_forms(r[0], &out),
+        Err(ReviewError::NotWrongNumber(_))
+    ));
+    let files = clerk.write_wrong_number_forms(r[6], &out).unwrap();
+    assert_eq!(files.len(), 4);
+    let find = |s: &str| {
+        files
+            .iter()
+            .find(|p| p.to_string_lossy().contains(s))
+            .unwrap()
+            .clone()
+    };
+    // 別添3: the insurer's side of the person (birth date 1945-12-03), never the registry's.
+    let contact = pdftotext(&find("連絡票_別添3"));
+    assert!(contact.contains("誤登録を検知した事案の"), "{contact}");
+    assert!(contact.contains("00001006"), "the card");
+    assert!(contact.contains("昭和20年12月3日"), "{contact}");
+    assert!(
+        !contact.contains("昭和20年12月1日"),
+        "never the registry side"
+    );
+    assert!(!contact.contains(&my_number(6)), "never the number");
+    let report = pdftotext(&find("報告様式_別添5"));
+    assert!(report.contains("⑧"), "{report}");
+    assert!(report.contains("候補 3 件"), "{report}");
+    assert!(pdftotext(&find("事実関係確認票_別添4")).contains("確認事項"));
+    // The similar cases: the other rows at the same address (r4, r5, r7), by card only.
+    let list = std::fs::read(find("類似事案の点検")).unwrap();
+    let mut rd = csv::Reader::from_reader(&list[3..]);
+    let cards: Vec<String> = rd.records().map(|x| x.unwrap()[1].to_string()).collect();
+    assert_eq!(cards, vec!["00001004", "00001005", "00001007"]);
+    assert!(
+        !String::from_utf8_lossy(&list).contains("山田"),
+        "no names in the list"
+    );
+}

@@ -433,6 +433,51 @@ impl Store {
             .optional()?)
     }
 
+    /// The similar-case check of a record (類似事案の点検): records linked by the
+    /// cross-record alarms (either way), records with the same registered number, and
+    /// mismatches at the same insurer-side address (a family member's number taken by
+    /// mistake). Each with why, in Japanese, without personal data.
+    pub fn similar_cases(
+        &self,
+        record_id: i64,
+    ) -> Result<Vec<crate::wrong_number::SimilarCase>, StoreError> {
+        use crate::wrong_number::SimilarCase;
+        let mut out: Vec<SimilarCase> = Vec::new();
+        let mut push = |id: i64, why: &str| {
+            if id != record_id && !out.iter().any(|c| c.record_id == id) {
+                out.push(SimilarCase {
+                    record_id: id,
+                    why: why.to_string(),
+                });
+            }
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT related_id FROM alarms WHERE record_id = ?1 \
+             UNION SELECT record_id FROM alarms WHERE related_id = ?1",
+        )?;
+        for id in stmt.query_map([record_id], |r| r.get::<_, i64>(0))? {
+            push(
+                id?,
+                "突合結果ファイル全体の点検で関連（同じ個人番号、または別の加入者の住基情報）",
+            );
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.id FROM records r JOIN records o ON o.my_number = r.my_number \
+             WHERE r.id = ?1 AND o.id <> r.id",
+        )?;
+        for id in stmt.query_map([record_id], |r| r.get::<_, i64>(0))? {
+            push(id?, "同じ個人番号が登録されている");
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.id FROM records r JOIN records o ON o.ins_address = r.ins_address \
+             WHERE r.id = ?1 AND o.id <> r.id AND o.mismatch = 1",
+        )?;
+        for id in stmt.query_map([record_id], |r| r.get::<_, i64>(0))? {
+            push(id?, "同じ住所の不一致（家族の番号の取り違えの可能性）");
+        }
+        Ok(out)
+    }
+
     /// Every release request, newest first.
     pub fn release_requests(&self) -> Result<Vec<ReleaseRequestRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(

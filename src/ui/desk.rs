@@ -858,6 +858,19 @@ fn follow_up(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         return;
     };
     let decision = d.choice.decision;
+    if decision == Decision::WrongNumber {
+        ui.separator();
+        ui.label(
+            RichText::new("個人番号の誤り: 中間サーバーの番号を削除し、実施機関へ連絡").strong(),
+        );
+        if ui
+            .button("連絡票・確認票・報告様式の下書きと類似事案の一覧を保存")
+            .clicked()
+        {
+            actions.push(Action::WriteWrongNumberForms);
+        }
+        return;
+    }
     if !matches!(decision, Decision::WriteToPerson | Decision::AskEmployer) {
         return;
     }

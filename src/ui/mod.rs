@@ -144,6 +144,8 @@ pub enum Action {
     MarkNoReplies,
     /// Save the letter settings typed on the settings screen (administrators).
     SaveLetterSettings,
+    /// Write the wrong-number form drafts and the similar-case list of the open record.
+    WriteWrongNumberForms,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -572,6 +574,27 @@ impl App {
                 }
             }
             Action::PrintLetters => self.print_letters(),
+            Action::WriteWrongNumberForms => {
+                let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
+                    return;
+                };
+                let Some(path) = self.picker.save_as("個人番号の誤り_様式") else {
+                    return;
+                };
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                let Some(s) = &self.session else { return };
+                match s.write_wrong_number_forms(id, &dir) {
+                    Ok(files) => self.notice(format!(
+                        "{} に連絡票・確認票・報告様式の下書きと類似事案の一覧（{} 個のファイル）を保存しました",
+                        dir.display(),
+                        files.len()
+                    )),
+                    Err(e) => self.error(e),
+                }
+            }
             Action::SaveLetterSettings => {
                 let Some(mut l) = self.forms.letters.clone() else {
                     return;
