@@ -42,6 +42,19 @@ pub struct ReviewProgress {
     pub in_release_requests: u64,
 }
 
+/// Where a waiting letter's postal code comes from (see [`Session::letter_postal_codes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostalPreview {
+    /// Record id.
+    pub record_id: i64,
+    /// The code the letter will carry, if known (7 digits).
+    pub code: Option<String>,
+    /// How it was found, for the clerk.
+    pub source: String,
+    /// Candidates from the town list when it gave several.
+    pub candidates: Vec<String>,
+}
+
 /// A record opened for review (see [`Session::review_record`]).
 #[derive(Clone, Debug)]
 pub struct ReviewedRecord {
@@ -846,17 +859,22 @@ impl Session {
                 record.card_number.as_str(),
                 record.branch.as_str(),
             );
+            let confirmed = self.store.postal_override(*id)?;
             let address = match resolve(mailing, PostalIndex::get(), card, &record.insurer.address)
             {
                 Resolved::Mailing(m) => Some(MailingAddress {
                     postal_code: m.postal_code.clone(),
                     address: m.address.clone(),
                 }),
-                Resolved::Lookup(Lookup::Exact { code, .. }) => Some(MailingAddress {
-                    postal_code: code,
-                    address: record.insurer.address.clone(),
-                }),
-                Resolved::Lookup(_) => None,
+                Resolved::Lookup(l) => confirmed
+                    .or(match l {
+                        Lookup::Exact { code, .. } => Some(code),
+                        _ => None,
+                    })
+                    .map(|code| MailingAddress {
+                        postal_code: code,
+                        address: record.insurer.address.clone(),
+                    }),
             };
             inputs.push(LetterInput::from_record(&record, letter, address));
             printed.push((*id, letter));
@@ -984,6 +1002,75 @@ impl Session {
         )?;
         written.push(path);
         Ok(written)
+    }
+
+    /// Where each waiting letter's postal code comes from, for the clerk to confirm or
+    /// correct before printing.
+    pub fn letter_postal_codes(
+        &self,
+        record_ids: &[i64],
+        mailing: Option<&crate::postal::MailingList>,
+    ) -> Result<Vec<PostalPreview>, AuthError> {
+        use crate::postal::{Lookup, PostalIndex, Resolved, resolve};
+        self.require(Permission::PrintLetters)?;
+        let mut out = Vec::new();
+        for id in record_ids {
+            let Some(record) = self.store.record(*id)? else {
+                continue;
+            };
+            let card = (
+                record.card_symbol.as_str(),
+                record.card_number.as_str(),
+                record.branch.as_str(),
+            );
+            let confirmed = self.store.postal_override(*id)?;
+            let (code, source, candidates) =
+                match resolve(mailing, PostalIndex::get(), card, &record.insurer.address) {
+                    Resolved::Mailing(m) => (Some(m.postal_code.clone()), "送付先一覧", Vec::new()),
+                    Resolved::Lookup(l) => {
+                        let candidates: Vec<String> =
+                            l.codes().iter().map(|c| c.to_string()).collect();
+                        match (confirmed, l) {
+                            (Some(c), _) => (Some(c), "担当者が確認", candidates),
+                            (None, Lookup::Exact { code, .. }) => {
+                                (Some(code), "町域一覧（要確認）", Vec::new())
+                            }
+                            (None, Lookup::Candidates(_)) => {
+                                (None, "候補が複数: 選んでください", candidates)
+                            }
+                            (None, Lookup::NotFound) => (
+                                None,
+                                "町域一覧に見つかりません: 入力してください",
+                                candidates,
+                            ),
+                        }
+                    }
+                };
+            out.push(PostalPreview {
+                record_id: *id,
+                code,
+                source: source.to_string(),
+                candidates,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Sets the postal code of a record's letter as the clerk confirmed or corrected it
+    /// (7 digits, `123-4567` or full-width accepted); audited. Returns the 7 digits.
+    pub fn set_postal_code(&self, record_id: i64, code: &str) -> Result<String, AuthError> {
+        self.require(Permission::PrintLetters)?;
+        let code = crate::postal::normalize_code(code).ok_or_else(|| {
+            AuthError::InvalidUser("郵便番号は7桁の数字で入力してください（例 123-4567）".into())
+        })?;
+        self.store
+            .set_postal_override(record_id, &code, self.user.id, &audit::now_local())?;
+        self.audit(
+            AuditAction::Decision,
+            &format!("record:{record_id}"),
+            "通知文の郵便番号を確認・修正",
+        )?;
+        Ok(code)
     }
 
     /// Records waiting for their letter: (record id, type, card), ① first.

@@ -98,6 +98,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/006_search.sql")),
         M::up(include_str!("store/007_assign.sql")),
         M::up(include_str!("store/008_follow_up.sql")),
+        M::up(include_str!("store/009_postal.sql")),
     ])
 }
 

@@ -1036,6 +1036,31 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     click(&mut h, "通知文");
     assert_eq!(h.state().letters_waiting.len(), 2);
     assert!(has_text(&h, "印刷を待つ通知文: 2 通（A 1　B 1）"));
+    assert_eq!(
+        h.state().letter_postal.len(),
+        2,
+        "each letter's postal code is shown"
+    );
+    // The clerk corrects one postal code (full-width, as typed through the input method).
+    let first = h.state().letters_waiting[0].0;
+    type_into(
+        &mut h,
+        Role::TextInput,
+        &format!("記録 {first} の郵便番号"),
+        "１２３－４５６７",
+    );
+    click(&mut h, &format!("記録 {first} の郵便番号を設定"));
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    let p = h
+        .state()
+        .letter_postal
+        .iter()
+        .find(|p| p.record_id == first)
+        .unwrap()
+        .clone();
+    assert_eq!(p.code.as_deref(), Some("1234567"));
+    assert_eq!(p.source, "担当者が確認");
     let out = dir.path().join("通知文.pdf");
     h.state_mut()
         .set_picker(Box::new(totsugo::ui::FixedPicker(vec![out.clone()])));
@@ -1045,6 +1070,15 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     assert!(h.state().letters_waiting.is_empty());
     let pdf = std::fs::read(&out).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
+    let text = std::process::Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("123-4567"),
+        "the corrected postal code is printed"
+    );
     click(&mut h, "ホーム");
     assert!(has_text(&h, "通知文を送付: 2 件（返事待ち 2 件）"));
 }

@@ -478,6 +478,34 @@ impl Store {
         Ok(out)
     }
 
+    /// Sets the postal code the clerk confirmed for a record's letter.
+    pub fn set_postal_override(
+        &self,
+        record_id: i64,
+        code: &str,
+        by: i64,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO postal_overrides (record_id, postal_code, set_by, set_at) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![record_id, code, by, at],
+        )?;
+        Ok(())
+    }
+
+    /// The postal code the clerk confirmed for a record's letter, if any.
+    pub fn postal_override(&self, record_id: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT postal_code FROM postal_overrides WHERE record_id = ?1",
+                [record_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Every release request, newest first.
     pub fn release_requests(&self) -> Result<Vec<ReleaseRequestRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(

@@ -146,6 +146,8 @@ pub enum Action {
     SaveLetterSettings,
     /// Write the wrong-number form drafts and the similar-case list of the open record.
     WriteWrongNumberForms,
+    /// Set the postal code typed for this record's letter.
+    SetPostalCode(i64),
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -257,6 +259,10 @@ pub struct App {
     pub letters_waiting: Vec<(i64, crate::review::LetterType, String)>,
     /// The insurer's mailing list, if chosen: (file name, list).
     pub mailing_list: Option<(String, crate::postal::MailingList)>,
+    /// Where each waiting letter's postal code comes from.
+    pub letter_postal: Vec<crate::session::PostalPreview>,
+    /// Postal codes typed on the letters screen, per record.
+    pub postal_inputs: std::collections::HashMap<i64, String>,
 }
 
 impl App {
@@ -301,6 +307,8 @@ impl App {
             release_requests: Vec::new(),
             letters_waiting: Vec::new(),
             mailing_list: None,
+            letter_postal: Vec::new(),
+            postal_inputs: Default::default(),
         }
     }
 
@@ -569,11 +577,27 @@ impl App {
                             .unwrap_or_default();
                         self.notice(format!("送付先一覧 {name}（{} 件）を使います", list.len()));
                         self.mailing_list = Some((name, list));
+                        self.load_letters();
                     }
                     Err(e) => self.error(e),
                 }
             }
             Action::PrintLetters => self.print_letters(),
+            Action::SetPostalCode(id) => {
+                let typed = self.postal_inputs.get(&id).cloned().unwrap_or_default();
+                let Some(s) = &self.session else { return };
+                match s.set_postal_code(id, &typed) {
+                    Ok(code) => {
+                        self.postal_inputs.remove(&id);
+                        self.load_letters();
+                        self.notice(format!(
+                            "郵便番号を {} にしました",
+                            crate::postal::format_code(&code)
+                        ));
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
             Action::WriteWrongNumberForms => {
                 let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
                     return;
@@ -974,6 +998,12 @@ impl App {
         let Some(s) = &self.session else { return };
         match s.letters_to_print() {
             Ok(l) => self.letters_waiting = l,
+            Err(e) => return self.error(e),
+        }
+        let ids: Vec<i64> = self.letters_waiting.iter().map(|l| l.0).collect();
+        let list = self.mailing_list.as_ref().map(|(_, l)| l);
+        match s.letter_postal_codes(&ids, list) {
+            Ok(p) => self.letter_postal = p,
             Err(e) => self.error(e),
         }
     }

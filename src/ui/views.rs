@@ -666,14 +666,65 @@ pub fn letters(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         actions.push(Action::MarkNoReplies);
     }
     ui.separator();
+    let unknown = app
+        .letter_postal
+        .iter()
+        .filter(|p| p.code.is_none())
+        .count();
+    if unknown > 0 {
+        ui.label(
+            RichText::new(format!(
+                "郵便番号が決まっていない通知文が {unknown} 通あります（郵便番号なしで宛名に印刷されます）。下で入力してください。"
+            ))
+            .color(egui::Color32::from_rgb(0x9a, 0x5b, 0x00)),
+        );
+    }
     egui::ScrollArea::vertical().show(ui, |ui| {
-        for (id, t, card) in &app.letters_waiting {
-            ui.horizontal(|ui| {
-                ui.label(format!("通知文{}　{card}", t.key()));
-                if ui.button(format!("記録 {id} を開く")).clicked() {
-                    actions.push(Action::OpenRecord(*id));
+        egui::Grid::new("letters-waiting")
+            .num_columns(4)
+            .striped(true)
+            .show(ui, |ui| {
+                for (id, t, card) in &app.letters_waiting {
+                    ui.label(format!("通知文{}　{card}", t.key()));
+                    let p = app.letter_postal.iter().find(|p| p.record_id == *id);
+                    ui.label(match p {
+                        Some(p) => format!(
+                            "{}　{}{}",
+                            p.code
+                                .as_deref()
+                                .map(crate::postal::format_code)
+                                .unwrap_or_else(|| "〒未定".into()),
+                            p.source,
+                            if p.candidates.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    "（候補 {}）",
+                                    p.candidates
+                                        .iter()
+                                        .take(5)
+                                        .map(|c| crate::postal::format_code(c))
+                                        .collect::<Vec<_>>()
+                                        .join("、")
+                                )
+                            }
+                        ),
+                        None => String::new(),
+                    });
+                    ui.horizontal(|ui| {
+                        let text = app.postal_inputs.entry(*id).or_default();
+                        let l = ui.label(format!("記録 {id} の郵便番号"));
+                        ui.add(TextEdit::singleline(text).desired_width(90.0))
+                            .labelled_by(l.id);
+                        if ui.button(format!("記録 {id} の郵便番号を設定")).clicked() {
+                            actions.push(Action::SetPostalCode(*id));
+                        }
+                    });
+                    if ui.button(format!("記録 {id} を開く")).clicked() {
+                        actions.push(Action::OpenRecord(*id));
+                    }
+                    ui.end_row();
                 }
             });
-        }
     });
 }
