@@ -1061,10 +1061,48 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
         .clone();
     assert_eq!(p.code.as_deref(), Some("1234567"));
     assert_eq!(p.source, "担当者が確認");
+    // The clerk leaves the second letter out of this print.
+    let (second, t2, card2) = h.state().letters_waiting[1].clone();
+    h.get_by_role_and_label(Role::CheckBox, &format!("通知文{}　{card2}", t2.key()))
+        .click();
+    settle(&mut h);
+    assert!(
+        h.state().letters_left_out.contains(&second),
+        "left out: {:?}",
+        h.state().letters_left_out
+    );
     let out = dir.path().join("通知文.pdf");
+    let reprint = dir.path().join("再印刷.pdf");
+    let rest = dir.path().join("残り.pdf");
     h.state_mut()
-        .set_picker(Box::new(totsugo::ui::FixedPicker(vec![out.clone()])));
-    click(&mut h, "2 通を印刷用 PDF に保存");
+        .set_picker(Box::new(totsugo::ui::FixedPicker(vec![
+            out.clone(),
+            reprint.clone(),
+            rest.clone(),
+        ])));
+    click(&mut h, "1 通を印刷用 PDF に保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    assert_eq!(h.state().letters_waiting.len(), 1);
+    assert_eq!(
+        h.state().letters_waiting[0].0,
+        second,
+        "the one left out still waits"
+    );
+    // A reprint from the review screen is possible and noted as a reprint.
+    h.state_mut().apply(totsugo::ui::Action::OpenRecord(first));
+    settle(&mut h);
+    click(&mut h, "通知文を再印刷");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    assert!(reprint.exists());
+    assert!(has_text(&h, "（再印刷）"));
+    // The rest.
+    click(&mut h, "通知文");
+    h.get_by_role_and_label(Role::CheckBox, &format!("通知文{}　{card2}", t2.key()))
+        .click();
+    settle(&mut h);
+    click(&mut h, "1 通を印刷用 PDF に保存");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
     assert!(h.state().letters_waiting.is_empty());

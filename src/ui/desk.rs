@@ -899,6 +899,9 @@ fn follow_up(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 l.deadline
             ));
         }
+        if may && ui.button("通知文を再印刷").clicked() {
+            actions.push(Action::ReprintLetter);
+        }
     }
     if let Some(f) = &open.follow_up {
         ui.label(

@@ -148,6 +148,8 @@ pub enum Action {
     WriteWrongNumberForms,
     /// Set the postal code typed for this record's letter.
     SetPostalCode(i64),
+    /// Print the open record's letter again (audited as a reprint).
+    ReprintLetter,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -263,6 +265,8 @@ pub struct App {
     pub letter_postal: Vec<crate::session::PostalPreview>,
     /// Postal codes typed on the letters screen, per record.
     pub postal_inputs: std::collections::HashMap<i64, String>,
+    /// Letters the clerk left out of the next print.
+    pub letters_left_out: std::collections::HashSet<i64>,
 }
 
 impl App {
@@ -309,6 +313,7 @@ impl App {
             mailing_list: None,
             letter_postal: Vec::new(),
             postal_inputs: Default::default(),
+            letters_left_out: Default::default(),
         }
     }
 
@@ -583,6 +588,27 @@ impl App {
                 }
             }
             Action::PrintLetters => self.print_letters(),
+            Action::ReprintLetter => {
+                let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
+                    return;
+                };
+                let Some(issued) = today() else { return };
+                let Some(path) = self.picker.save_as("通知文_再印刷.pdf") else {
+                    return;
+                };
+                let Some(s) = &self.session else { return };
+                let list = self.mailing_list.as_ref().map(|(_, l)| l);
+                match s.print_letters(&[id], list, issued, &path, true) {
+                    Ok(_) => {
+                        self.open_record(id);
+                        self.notice(format!(
+                            "再印刷の通知文を {} に保存しました",
+                            path.display()
+                        ));
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
             Action::SetPostalCode(id) => {
                 let typed = self.postal_inputs.get(&id).cloned().unwrap_or_default();
                 let Some(s) = &self.session else { return };
@@ -1009,18 +1035,19 @@ impl App {
     }
 
     fn print_letters(&mut self) {
-        let today = chrono::Local::now().date_naive();
-        let Some(issued) = crate::record::Date::from_ymd(
-            chrono::Datelike::year(&today) as u32,
-            chrono::Datelike::month(&today),
-            chrono::Datelike::day(&today),
-        ) else {
-            return;
-        };
+        let Some(issued) = today() else { return };
+        let ids: Vec<i64> = self
+            .letters_waiting
+            .iter()
+            .map(|l| l.0)
+            .filter(|id| !self.letters_left_out.contains(id))
+            .collect();
+        if ids.is_empty() {
+            return self.error("印刷する通知文を選んでください");
+        }
         let Some(path) = self.picker.save_as("通知文.pdf") else {
             return;
         };
-        let ids: Vec<i64> = self.letters_waiting.iter().map(|l| l.0).collect();
         let Some(s) = &self.session else { return };
         let list = self.mailing_list.as_ref().map(|(_, l)| l);
         match s.print_letters(&ids, list, issued, &path, false) {
@@ -1500,4 +1527,14 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.draw(ui);
     }
+}
+
+/// Today's date as the letters print it.
+fn today() -> Option<crate::record::Date> {
+    let t = chrono::Local::now().date_naive();
+    crate::record::Date::from_ymd(
+        chrono::Datelike::year(&t) as u32,
+        chrono::Datelike::month(&t),
+        chrono::Datelike::day(&t),
+    )
 }

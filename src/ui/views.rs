@@ -645,13 +645,15 @@ pub fn letters(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             None => ui.label("送付先一覧なし: 郵便番号は住所から町域一覧で引きます"),
         };
     });
+    let chosen = app
+        .letters_waiting
+        .iter()
+        .filter(|l| !app.letters_left_out.contains(&l.0))
+        .count();
     if ui
         .add_enabled(
-            !app.letters_waiting.is_empty(),
-            egui::Button::new(format!(
-                "{} 通を印刷用 PDF に保存",
-                app.letters_waiting.len()
-            )),
+            chosen > 0,
+            egui::Button::new(format!("{chosen} 通を印刷用 PDF に保存")),
         )
         .clicked()
     {
@@ -685,7 +687,17 @@ pub fn letters(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             .striped(true)
             .show(ui, |ui| {
                 for (id, t, card) in &app.letters_waiting {
-                    ui.label(format!("通知文{}　{card}", t.key()));
+                    let mut included = !app.letters_left_out.contains(id);
+                    if ui
+                        .checkbox(&mut included, format!("通知文{}　{card}", t.key()))
+                        .changed()
+                    {
+                        if included {
+                            app.letters_left_out.remove(id);
+                        } else {
+                            app.letters_left_out.insert(*id);
+                        }
+                    }
                     let p = app.letter_postal.iter().find(|p| p.record_id == *id);
                     ui.label(match p {
                         Some(p) => format!(
