@@ -1056,6 +1056,34 @@ impl Session {
         Ok(out)
     }
 
+    /// The characters each waiting letter cannot print (the font lacks them, e.g. 𠮷 or a
+    /// gaiji), for the clerk to fix before printing: (record id, characters), only letters
+    /// with some.
+    pub fn letters_unprintable(
+        &self,
+        record_ids: &[i64],
+    ) -> Result<Vec<(i64, Vec<char>)>, AuthError> {
+        self.require(Permission::PrintLetters)?;
+        let mut out = Vec::new();
+        for id in record_ids {
+            let Some(record) = self.store.record(*id)? else {
+                continue;
+            };
+            let letter = self
+                .store
+                .record_review(*id)?
+                .and_then(|r| r.decision)
+                .and_then(|d| d.choice.letter)
+                .unwrap_or(LetterType::B);
+            let input = crate::letters::LetterInput::from_record(&record, letter, None);
+            let bad = crate::letters::unprintable(&input);
+            if !bad.is_empty() {
+                out.push((*id, bad));
+            }
+        }
+        Ok(out)
+    }
+
     /// Sets the postal code of a record's letter as the clerk confirmed or corrected it
     /// (7 digits, `123-4567` or full-width accepted); audited. Returns the 7 digits.
     pub fn set_postal_code(&self, record_id: i64, code: &str) -> Result<String, AuthError> {

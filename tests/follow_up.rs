@@ -456,3 +456,46 @@ fn a_wrong_number_gets_its_three_form_drafts_and_the_similar_case_list() {
         "no names in the list"
     );
 }
+
+#[test]
+fn characters_a_letter_cannot_print_are_reported_before_printing() {
+    let dir = tempdir();
+    let rows = vec![
+        Row::birth_mismatch(1).set("加入者情報_漢字氏名", "𠮷田　太郎"),
+        Row::birth_mismatch(2),
+    ];
+    let path = write_bytes(
+        dir.path(),
+        "u.csv",
+        csv_text(&default_headers(), &rows).as_bytes(),
+    );
+    let store = dir.path().join("store");
+    let mut admin = open(&store);
+    let report = import(&mut admin, &path).unwrap();
+    let ids = admin.store().record_ids(report.import_id).unwrap();
+    add_person(&store, "clerk1", "担当 花子", Role::Clerk, false);
+    let clerk = login(dir.path(), "clerk1");
+    for id in &ids {
+        clerk.decide(*id, letter(LetterType::A), "", false).unwrap();
+    }
+    let bad = clerk.letters_unprintable(&ids).unwrap();
+    assert_eq!(bad, vec![(ids[0], vec!['𠮷'])]);
+    // Printing both is refused (nothing written, nothing noted); the other alone prints.
+    let out = dir.path().join("l.pdf");
+    let issued = totsugo::record::Date::from_ymd(2023, 12, 1).unwrap();
+    let err = clerk
+        .print_letters(&ids, None, issued, &out, false)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("00001001"),
+        "names the card: {err}"
+    );
+    assert!(!out.exists());
+    assert!(clerk.store().letters_of(ids[0]).unwrap().is_empty());
+    assert_eq!(
+        clerk
+            .print_letters(&ids[1..], None, issued, &out, false)
+            .unwrap(),
+        1
+    );
+}

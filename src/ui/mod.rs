@@ -267,6 +267,8 @@ pub struct App {
     pub postal_inputs: std::collections::HashMap<i64, String>,
     /// Letters the clerk left out of the next print.
     pub letters_left_out: std::collections::HashSet<i64>,
+    /// Waiting letters with characters the font cannot print.
+    pub letters_unprintable: Vec<(i64, Vec<char>)>,
 }
 
 impl App {
@@ -314,6 +316,7 @@ impl App {
             letter_postal: Vec::new(),
             postal_inputs: Default::default(),
             letters_left_out: Default::default(),
+            letters_unprintable: Vec::new(),
         }
     }
 
@@ -1030,6 +1033,10 @@ impl App {
         let list = self.mailing_list.as_ref().map(|(_, l)| l);
         match s.letter_postal_codes(&ids, list) {
             Ok(p) => self.letter_postal = p,
+            Err(e) => return self.error(e),
+        }
+        match s.letters_unprintable(&ids) {
+            Ok(u) => self.letters_unprintable = u,
             Err(e) => self.error(e),
         }
     }

@@ -698,6 +698,15 @@ pub fn letters(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                             app.letters_left_out.insert(*id);
                         }
                     }
+                    if let Some((_, bad)) = app.letters_unprintable.iter().find(|u| u.0 == *id) {
+                        ui.label(
+                            RichText::new(format!(
+                                "印刷できない文字: {}（外しておくか、記録を直してください）",
+                                bad.iter().collect::<String>()
+                            ))
+                            .color(egui::Color32::from_rgb(0xc0, 0x20, 0x20)),
+                        );
+                    }
                     let p = app.letter_postal.iter().find(|p| p.record_id == *id);
                     ui.label(match p {
                         Some(p) => format!(
