@@ -798,6 +798,19 @@ fn an_administrator_edits_the_release_schedule_and_home_shows_the_next_cutoff() 
     click(&mut h, "締切を保存");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
+    // The release list carries the My Number only when the operator's format asks.
+    h.get_by_label("解除依頼の一覧に個人番号を載せる（実施機関の様式が求める場合だけ）")
+        .click();
+    settle(&mut h);
+    click(&mut h, "様式を保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    assert!(
+        Session::login(dir.path(), ADMIN, PASSWORD)
+            .unwrap()
+            .release_format()
+            .with_my_number
+    );
     // The letters' sender and contact, and a deadline typed wrongly then rightly.
     if let Some(l) = h.state_mut().forms.letters.as_mut() {
         l.insurer_name = "テスト健康保険組合".into();

@@ -150,6 +150,8 @@ pub enum Action {
     SetPostalCode(i64),
     /// Print the open record's letter again (audited as a reprint).
     ReprintLetter,
+    /// Save the release-request format from the settings screen (administrators).
+    SaveReleaseFormat,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -220,6 +222,8 @@ pub struct Forms {
     pub letters: Option<crate::letters::LetterSettings>,
     /// The letters' reply deadline as typed (YYYY-MM-DD; empty: 14 days after issue).
     pub letters_deadline: String,
+    /// The release-request format being edited.
+    pub release_format: Option<crate::release::RequestFormat>,
 }
 
 /// The app's whole state.
@@ -382,6 +386,9 @@ impl App {
         if self.forms.release_schedule.is_none() {
             self.forms.release_schedule = Some(s.release_schedule_text());
         }
+        if self.forms.release_format.is_none() {
+            self.forms.release_format = Some(s.release_format());
+        }
         if self.forms.letters.is_none() {
             let l = s.letter_settings();
             self.forms.letters_deadline = l.reply_deadline.map(|d| d.iso()).unwrap_or_default();
@@ -458,6 +465,7 @@ impl App {
                 self.forms.policy = None;
                 self.forms.release_schedule = None;
                 self.forms.letters = None;
+                self.forms.release_format = None;
                 self.refresh();
             }
             Action::OpenPasswordDialog => {
@@ -591,6 +599,16 @@ impl App {
                 }
             }
             Action::PrintLetters => self.print_letters(),
+            Action::SaveReleaseFormat => {
+                let Some(f) = self.forms.release_format.clone() else {
+                    return;
+                };
+                let Some(s) = &self.session else { return };
+                match s.set_release_format(&f) {
+                    Ok(()) => self.notice("解除依頼の様式を保存しました"),
+                    Err(e) => self.error(e),
+                }
+            }
             Action::ReprintLetter => {
                 let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
                     return;

@@ -356,6 +356,17 @@ pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 actions.push(Action::SaveReleaseSchedule);
             }
         }
+        if let Some(f) = app.forms.release_format.as_mut() {
+            ui.horizontal(|ui| {
+                ui.checkbox(
+                    &mut f.with_my_number,
+                    "解除依頼の一覧に個人番号を載せる（実施機関の様式が求める場合だけ）",
+                );
+                if ui.button("様式を保存").clicked() {
+                    actions.push(Action::SaveReleaseFormat);
+                }
+            });
+        }
         ui.add_space(16.0);
         ui.label(RichText::new("通知文の差出人と連絡先").strong());
         if let Some(l) = app.forms.letters.as_mut() {
