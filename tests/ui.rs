@@ -927,6 +927,9 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
     click(&mut h, "CSV で保存");
     let text = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
     assert!(text.contains("4-6,"), "{text}");
+    // Home shows the report live too.
+    click(&mut h, "ホーム");
+    assert!(has_text(&h, "4 文書送付 1"), "the count report on home");
 }
 
 #[test]

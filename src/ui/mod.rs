@@ -379,6 +379,7 @@ impl App {
         let Some(s) = &self.session else { return };
         self.counts = s.summary().ok();
         self.progress = s.review_progress().ok();
+        self.report = s.count_report(self.report_approved_only).ok();
         self.users = s.users().unwrap_or_default();
         if self.forms.policy.is_none() {
             self.forms.policy = Some(s.policy().clone());
@@ -1513,7 +1514,11 @@ impl App {
                 Screen::Setup => views::setup(ui, self, &mut actions),
                 Screen::RecoveryKey(k) => views::recovery_key(ui, self, &k, &mut actions),
                 Screen::Login => views::login(ui, self, &mut actions),
-                Screen::Home => views::home(ui, self, self.counts.as_ref(), &mut actions),
+                Screen::Home => {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        views::home(ui, self, self.counts.as_ref(), &mut actions)
+                    });
+                }
                 Screen::Users => views::users(ui, self, &mut actions),
                 Screen::Mismatches => desk::list(ui, self, &mut actions),
                 Screen::Review => desk::review(ui, self, &mut actions),

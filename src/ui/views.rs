@@ -237,6 +237,31 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
     if let Some(p) = app.progress() {
         progress(ui, p);
     }
+    if let Some(r) = &app.report {
+        egui::CollapsingHeader::new(format!(
+            "確認結果（件数）の報告（{}）: 2 保険者で確認 {}　3 事業主 {}　4 文書送付 {}　5 番号の誤り {}",
+            if r.approved_only { "承認済" } else { "すべての判断" },
+            format_thousands(r.get("2")),
+            format_thousands(r.get("3")),
+            format_thousands(r.get("4")),
+            format_thousands(r.get("5"))
+        ))
+        .id_salt("home-report")
+        .show(ui, |ui| {
+            egui::Grid::new("home-count-report")
+                .num_columns(3)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (k, label, n) in &r.lines {
+                        ui.label(RichText::new(*k).monospace());
+                        ui.label(*label);
+                        ui.label(RichText::new(format_thousands(*n)).monospace());
+                        ui.end_row();
+                    }
+                });
+        });
+        ui.add_space(8.0);
+    }
     ui.label(RichText::new("あなたの権限").strong());
     for p in Permission::ALL {
         if s.may(p) {
