@@ -73,7 +73,10 @@ fn first_run_creates_the_administrator_and_shows_the_recovery_key() {
         panic!("no recovery key screen: {:?}", h.state().message);
     };
     assert!(has_text(&h, &key));
-    // The sheet to print.
+    // The sheet to print, saved where the administrator chooses (and remembered for a purge).
+    let chosen = dir.path().join("復旧キーの用紙.pdf");
+    h.state_mut()
+        .set_picker(Box::new(totsugo::ui::FixedPicker(vec![chosen.clone()])));
     click(&mut h, "印刷用の用紙（PDF）を保存");
     let (is_error, msg) = h.state().message.clone().expect("a message");
     assert!(!is_error, "{msg}");
@@ -92,6 +95,7 @@ fn first_run_creates_the_administrator_and_shows_the_recovery_key() {
         .split_whitespace()
         .collect();
     assert!(text.contains(&key), "{text}");
+    assert_eq!(std::path::Path::new(&path), chosen.as_path());
     std::fs::remove_file(&path).unwrap();
     // "Next" only once the key is noted.
     click(&mut h, "次へ");

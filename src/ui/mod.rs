@@ -1362,36 +1362,29 @@ impl App {
         }
     }
 
-    /// Where the recovery sheet goes: the user's documents folder (or home, or the store's
-    /// parent), never the store directory itself.
-    fn recovery_sheet_path(&self) -> PathBuf {
-        let base = directories::UserDirs::new()
-            .and_then(|u| {
-                u.document_dir()
-                    .map(|d| d.to_path_buf())
-                    .or(Some(u.home_dir().to_path_buf()))
-            })
-            .or_else(|| self.dir.parent().map(|p| p.to_path_buf()))
-            .unwrap_or_else(std::env::temp_dir);
-        base.join("totsugo-復旧キー.pdf")
-    }
-
+    /// Saves the recovery sheet (PDF) where the administrator chooses, through the one
+    /// output writer (remembered for a purge, audited without the key).
     fn save_recovery_sheet(&mut self) {
-        let (Screen::RecoveryKey(k), Some(s)) = (&self.screen, &self.session) else {
+        let Screen::RecoveryKey(k) = &self.screen else {
             return;
         };
         let key = crate::vault::RecoveryKey::parse(k);
+        let Some(path) = self.picker.save_as("totsugo-復旧キー.pdf") else {
+            return;
+        };
+        let Some(s) = &self.session else {
+            return;
+        };
         let doc = key.sheet(
             &self.dir,
             &s.user().display_name,
             &crate::audit::now_local(),
         );
-        let path = self.recovery_sheet_path();
         match crate::pdf::render(&doc)
             .map_err(|e| e.to_string())
             .and_then(|pdf| {
-                std::fs::write(&path, pdf)
-                    .map_err(|e| format!("{} に書けません: {e}", path.display()))
+                s.write_output(&path, &pdf, "recovery_sheet", "recovery", "復旧キーの用紙")
+                    .map_err(|e| e.to_string())
             }) {
             Ok(()) => self.notice(format!(
                 "復旧キーの用紙を {} に保存しました。印刷したら、このファイルは削除してください。",
