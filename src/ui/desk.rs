@@ -171,7 +171,8 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         .is_some_and(|s| s.may(Permission::Approve));
     let desk = &mut app.desk;
     let mut changed = false;
-    ui.horizontal(|ui| {
+    // Wrapped: the filters fit a narrow window on two lines rather than running off it.
+    ui.horizontal_wrapped(|ui| {
         let cases = [
             (None, "すべて".to_string()),
             (Some(StopCase::Case1), "①".into()),
@@ -272,7 +273,7 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         }
     });
     if may_assign {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label("担当の振り分け:");
             let mut to = vec![(None, "担当なし".to_string())];
             to.extend(desk.reviewers.iter().map(|(id, n)| (Some(*id), n.clone())));
