@@ -488,10 +488,16 @@ impl PostalIndex {
         else {
             return Vec::new();
         };
+        self.towns_where(city, |k| k.chars().count() == best && rest.contains(k))
+    }
+
+    /// The entries of the towns of `city` whose key passes `keep`, as candidates in code
+    /// order (at most [`MAX_CANDIDATES`]).
+    fn towns_where(&self, city: &City, keep: impl Fn(&str) -> bool) -> Vec<Candidate> {
         let mut es: Vec<u32> = city
             .towns
             .iter()
-            .filter(|(k, _)| k.chars().count() == best && rest.contains(&***k))
+            .filter(|(k, _)| keep(k))
             .flat_map(|(_, l)| l.iter().copied())
             .collect();
         es.sort_by_key(|&e| (self.entries[e as usize].code, e));
@@ -514,17 +520,7 @@ impl PostalIndex {
         if best == 0 {
             return Vec::new();
         }
-        let mut es: Vec<u32> = city
-            .towns
-            .iter()
-            .filter(|(k, _)| common(k) == best)
-            .flat_map(|(_, l)| l.iter().copied())
-            .collect();
-        es.sort_by_key(|&e| (self.entries[e as usize].code, e));
-        es.into_iter()
-            .take(MAX_CANDIDATES)
-            .map(|e| self.candidate(city, Some(e)))
-            .collect()
+        self.towns_where(city, |k| common(k) == best)
     }
 
     /// A high-rise building of the town named in the rest of the address: its 地階・階層不明

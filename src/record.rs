@@ -492,6 +492,23 @@ impl Date {
     pub fn iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
     }
+
+    /// From `YYYY-MM-DD` (month and day may have one digit); `None` unless a real day.
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let mut parts = s.trim().split('-').map(|p| p.parse::<u32>().ok());
+        let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+        if parts.next().is_some() {
+            return None;
+        }
+        Date::from_ymd(y, m, d)
+    }
+
+    /// Today on this machine's clock (local time).
+    pub fn today() -> Option<Date> {
+        use chrono::Datelike;
+        let t = chrono::Local::now().date_naive();
+        Date::from_ymd(t.year() as u32, t.month(), t.day())
+    }
 }
 
 impl fmt::Display for Date {
@@ -632,4 +649,27 @@ pub struct Record {
     /// For mismatches: per-item verdicts and the suggestion of the explanation engine
     /// ([`crate::compare`]), cross-record checks included once the import has run them.
     pub analysis: Option<crate::compare::RowSummary>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Date;
+
+    #[test]
+    fn iso_dates_round_trip_and_only_real_days_parse() {
+        let d = Date::from_ymd(2023, 12, 25).unwrap();
+        assert_eq!(d.iso(), "2023-12-25");
+        assert_eq!(Date::parse_iso("2023-12-25"), Some(d));
+        assert_eq!(Date::parse_iso("2024-2-9"), Date::from_ymd(2024, 2, 9));
+        for bad in [
+            "2099/1/31",
+            "2023-02-30",
+            "2023-12",
+            "2023-12-25-1",
+            "",
+            "令和5年",
+        ] {
+            assert_eq!(Date::parse_iso(bad), None, "{bad}");
+        }
+    }
 }

@@ -809,12 +809,20 @@ impl Session {
             .unwrap_or_default()
     }
 
+    /// The insurer's name for documents, once an administrator has saved the letter settings.
+    pub fn insurer_name(&self) -> Option<String> {
+        self.store
+            .setting("letters")
+            .ok()
+            .flatten()
+            .map(|_| self.letter_settings().insurer_name)
+    }
+
     /// Sets the letter settings (administrators; audited).
     pub fn set_letter_settings(&self, s: &crate::letters::LetterSettings) -> Result<(), AuthError> {
         self.require(Permission::Settings)?;
         let text = serde_json::to_string(s).expect("letter settings");
         self.store.set_setting("letters", &text)?;
-        self.store.set_setting("insurer_name", &s.insurer_name)?;
         self.audit(AuditAction::SettingsChange, "letters", "通知文の設定")?;
         Ok(())
     }
@@ -833,8 +841,7 @@ impl Session {
         out: &Path,
         reprint: bool,
     ) -> Result<usize, ReviewError> {
-        use crate::letters::{LetterInput, MailingAddress};
-        use crate::postal::{Lookup, PostalIndex, Resolved, resolve};
+        use crate::letters::LetterInput;
         self.require(Permission::PrintLetters)?;
         let settings = self.letter_settings();
         let mut inputs = Vec::with_capacity(record_ids.len());
@@ -854,28 +861,7 @@ impl Session {
                 .store
                 .record(*id)?
                 .ok_or(ReviewError::NotAMismatch(*id))?;
-            let card = (
-                record.card_symbol.as_str(),
-                record.card_number.as_str(),
-                record.branch.as_str(),
-            );
-            let confirmed = self.store.postal_override(*id)?;
-            let address = match resolve(mailing, PostalIndex::get(), card, &record.insurer.address)
-            {
-                Resolved::Mailing(m) => Some(MailingAddress {
-                    postal_code: m.postal_code.clone(),
-                    address: m.address.clone(),
-                }),
-                Resolved::Lookup(l) => confirmed
-                    .or(match l {
-                        Lookup::Exact { code, .. } => Some(code),
-                        _ => None,
-                    })
-                    .map(|code| MailingAddress {
-                        postal_code: code,
-                        address: record.insurer.address.clone(),
-                    }),
-            };
+            let (address, _) = self.letter_address(*id, &record, mailing)?;
             inputs.push(LetterInput::from_record(&record, letter, address));
             printed.push((*id, letter));
         }
@@ -920,14 +906,9 @@ impl Session {
             Some(d) if d.choice.decision == Decision::WrongNumber => d.decided_at.clone(),
             _ => return Err(ReviewError::NotWrongNumber(record_id)),
         };
-        let detected =
-            chrono::NaiveDate::parse_from_str(&decided_at[..10.min(decided_at.len())], "%Y-%m-%d")
-                .ok()
-                .and_then(|d| {
-                    use chrono::Datelike;
-                    crate::record::Date::from_ymd(d.year() as u32, d.month(), d.day())
-                })
-                .ok_or(ReviewError::NotWrongNumber(record_id))?;
+        // The decision's local time begins with its day, YYYY-MM-DD.
+        let detected = crate::record::Date::parse_iso(decided_at.get(..10).unwrap_or(&decided_at))
+            .ok_or(ReviewError::NotWrongNumber(record_id))?;
         let record = self
             .store
             .record(record_id)?
@@ -945,12 +926,6 @@ impl Session {
             record.card_symbol, record.card_number, record.branch
         );
         let target = format!("record:{record_id}");
-        let fail = |e: String| {
-            ReviewError::Store(StoreError::Io {
-                path: dir.to_path_buf(),
-                source: std::io::Error::other(e),
-            })
-        };
         let mut written = Vec::new();
         for (doc, name, what) in [
             (
@@ -969,7 +944,7 @@ impl Session {
                 "報告様式（別添5）下書き",
             ),
         ] {
-            let pdf = crate::pdf::render(&doc).map_err(|e| fail(e.to_string()))?;
+            let pdf = crate::pdf::render(&doc).map_err(|e| output_error(dir, e))?;
             let path = dir.join(format!("{name}_{card}.pdf"));
             self.write_output(&path, &pdf, "wrong_number_form", &target, what)?;
             written.push(path);
@@ -991,7 +966,7 @@ impl Session {
         };
         let csv = table
             .to_csv(crate::outputs::CsvEncoding::Utf8Bom)
-            .map_err(fail)?;
+            .map_err(|e| output_error(dir, e))?;
         let path = dir.join(format!("類似事案の点検_{card}.csv"));
         self.write_output(
             &path,
@@ -1011,47 +986,13 @@ impl Session {
         record_ids: &[i64],
         mailing: Option<&crate::postal::MailingList>,
     ) -> Result<Vec<PostalPreview>, AuthError> {
-        use crate::postal::{Lookup, PostalIndex, Resolved, resolve};
         self.require(Permission::PrintLetters)?;
         let mut out = Vec::new();
         for id in record_ids {
             let Some(record) = self.store.record(*id)? else {
                 continue;
             };
-            let card = (
-                record.card_symbol.as_str(),
-                record.card_number.as_str(),
-                record.branch.as_str(),
-            );
-            let confirmed = self.store.postal_override(*id)?;
-            let (code, source, candidates) =
-                match resolve(mailing, PostalIndex::get(), card, &record.insurer.address) {
-                    Resolved::Mailing(m) => (Some(m.postal_code.clone()), "送付先一覧", Vec::new()),
-                    Resolved::Lookup(l) => {
-                        let candidates: Vec<String> =
-                            l.codes().iter().map(|c| c.to_string()).collect();
-                        match (confirmed, l) {
-                            (Some(c), _) => (Some(c), "担当者が確認", candidates),
-                            (None, Lookup::Exact { code, .. }) => {
-                                (Some(code), "町域一覧（要確認）", Vec::new())
-                            }
-                            (None, Lookup::Candidates(_)) => {
-                                (None, "候補が複数: 選んでください", candidates)
-                            }
-                            (None, Lookup::NotFound) => (
-                                None,
-                                "町域一覧に見つかりません: 入力してください",
-                                candidates,
-                            ),
-                        }
-                    }
-                };
-            out.push(PostalPreview {
-                record_id: *id,
-                code,
-                source: source.to_string(),
-                candidates,
-            });
+            out.push(self.letter_address(*id, &record, mailing)?.1);
         }
         Ok(out)
     }
@@ -1082,6 +1023,66 @@ impl Session {
             }
         }
         Ok(out)
+    }
+
+    /// Where a record's letter goes, and how its postal code was found: the insurer's mailing
+    /// list first, then the code the clerk confirmed, then the town list when it gives one
+    /// code (its candidates otherwise, for the clerk to choose).
+    fn letter_address(
+        &self,
+        record_id: i64,
+        record: &Record,
+        mailing: Option<&crate::postal::MailingList>,
+    ) -> Result<(Option<crate::letters::MailingAddress>, PostalPreview), StoreError> {
+        use crate::postal::{Lookup, PostalIndex, Resolved, resolve};
+        let card = (
+            record.card_symbol.as_str(),
+            record.card_number.as_str(),
+            record.branch.as_str(),
+        );
+        let (address, code, source, candidates) =
+            match resolve(mailing, PostalIndex::get(), card, &record.insurer.address) {
+                Resolved::Mailing(m) => (
+                    m.address.clone(),
+                    Some(m.postal_code.clone()),
+                    "送付先一覧",
+                    Vec::new(),
+                ),
+                Resolved::Lookup(l) => {
+                    let candidates: Vec<String> = l.codes().iter().map(|c| c.to_string()).collect();
+                    let (code, source, candidates) =
+                        match (self.store.postal_override(record_id)?, l) {
+                            (Some(c), _) => (Some(c), "担当者が確認", candidates),
+                            (None, Lookup::Exact { code, .. }) => {
+                                (Some(code), "町域一覧（要確認）", Vec::new())
+                            }
+                            (None, Lookup::Candidates(_)) => {
+                                (None, "候補が複数: 選んでください", candidates)
+                            }
+                            (None, Lookup::NotFound) => (
+                                None,
+                                "町域一覧に見つかりません: 入力してください",
+                                candidates,
+                            ),
+                        };
+                    (record.insurer.address.clone(), code, source, candidates)
+                }
+            };
+        let mailing_address = code
+            .clone()
+            .map(|postal_code| crate::letters::MailingAddress {
+                postal_code,
+                address,
+            });
+        Ok((
+            mailing_address,
+            PostalPreview {
+                record_id,
+                code,
+                source: source.to_string(),
+                candidates,
+            },
+        ))
     }
 
     /// Sets the postal code of a record's letter as the clerk confirmed or corrected it
@@ -1342,12 +1343,6 @@ impl Session {
         let target = format!("release_request:{request_id}");
         let mut written = Vec::new();
         let mut note = None;
-        let fail = |e: String| {
-            ReviewError::Store(StoreError::Io {
-                path: dir.to_path_buf(),
-                source: std::io::Error::other(e),
-            })
-        };
         for enc in [
             crate::outputs::CsvEncoding::Utf8Bom,
             crate::outputs::CsvEncoding::Cp932,
@@ -1367,7 +1362,9 @@ impl Session {
                 Err(e) => note = Some(e),
             }
         }
-        let xlsx = table.to_xlsx("解除依頼").map_err(fail)?;
+        let xlsx = table
+            .to_xlsx("解除依頼")
+            .map_err(|e| output_error(dir, e))?;
         let path = dir.join(format!("{base}.xlsx"));
         self.write_output(
             &path,
@@ -1378,7 +1375,7 @@ impl Session {
         )?;
         written.push(path);
         let pdf = crate::pdf::render(&crate::release::cover_sheet(&cover, &rows))
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| output_error(dir, e))?;
         let path = dir.join(format!("{base}_送付書.pdf"));
         self.write_output(
             &path,
@@ -1408,12 +1405,6 @@ impl Session {
         let is_pdf = out
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
-        let fail = |e: String| {
-            AuthError::Store(StoreError::Io {
-                path: out.to_path_buf(),
-                source: std::io::Error::other(e),
-            })
-        };
         let bytes = if is_pdf {
             use crate::pdf::Block;
             let doc = crate::pdf::SimpleDoc {
@@ -1434,7 +1425,7 @@ impl Session {
                 ],
                 footer: Some("確認結果（件数）の報告".into()),
             };
-            crate::pdf::render(&doc).map_err(|e| fail(e.to_string()))?
+            crate::pdf::render(&doc).map_err(|e| output_error(out, e))?
         } else {
             let table = crate::outputs::Table {
                 headers: vec!["設問".into(), "内容".into(), "件数".into()],
@@ -1442,7 +1433,7 @@ impl Session {
             };
             table
                 .to_csv(crate::outputs::CsvEncoding::Utf8Bom)
-                .map_err(fail)?
+                .map_err(|e| output_error(out, e))?
         };
         self.write_output(
             out,
@@ -1926,50 +1917,48 @@ impl Session {
             .into_iter()
             .map(|u| (u.id, u.display_name))
             .collect();
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(Vec::new());
-        let io = |e: csv::Error| {
-            AuthError::Store(StoreError::Io {
-                path: out.to_path_buf(),
-                source: std::io::Error::other(e.to_string()),
+        let rows = entries
+            .iter()
+            .map(|e| {
+                let action = AuditAction::from_key(&e.action)
+                    .map(|a| a.label_ja().to_string())
+                    .unwrap_or_else(|| e.action.clone());
+                let name = e
+                    .user_id
+                    .and_then(|id| names.get(&id).cloned())
+                    .unwrap_or_default();
+                vec![
+                    e.id.to_string(),
+                    e.at.clone(),
+                    e.user_login.clone(),
+                    name,
+                    action,
+                    e.target.clone(),
+                    e.detail.clone(),
+                    e.hash.clone(),
+                ]
             })
+            .collect();
+        let table = crate::outputs::Table {
+            headers: [
+                "番号",
+                "日時",
+                "利用者名",
+                "氏名",
+                "操作",
+                "対象",
+                "内容",
+                "ハッシュ",
+            ]
+            .iter()
+            .map(|h| h.to_string())
+            .collect(),
+            rows,
         };
-        w.write_record([
-            "番号",
-            "日時",
-            "利用者名",
-            "氏名",
-            "操作",
-            "対象",
-            "内容",
-            "ハッシュ",
-        ])
-        .map_err(io)?;
-        for e in &entries {
-            let action = AuditAction::from_key(&e.action)
-                .map(|a| a.label_ja().to_string())
-                .unwrap_or_else(|| e.action.clone());
-            let name = e
-                .user_id
-                .and_then(|id| names.get(&id).cloned())
-                .unwrap_or_default();
-            let row = [
-                e.id.to_string(),
-                e.at.clone(),
-                e.user_login.clone(),
-                name,
-                action,
-                e.target.clone(),
-                e.detail.clone(),
-                e.hash.clone(),
-            ];
-            // Guard the spreadsheet against formula injection.
-            let row: Vec<String> = row.iter().map(|c| escape_formula(c)).collect();
-            w.write_record(&row).map_err(io)?;
-        }
-        let mut bytes = b"\xEF\xBB\xBF".to_vec();
-        bytes.extend(w.into_inner().map_err(|e| io(e.into_error().into()))?);
+        // Cells are guarded against formula injection by the table.
+        let bytes = table
+            .to_csv(crate::outputs::CsvEncoding::Utf8Bom)
+            .map_err(|e| output_error(out, e))?;
         self.write_output(
             out,
             &bytes,
@@ -2026,3 +2015,12 @@ impl Session {
 }
 
 pub use crate::outputs::escape_formula;
+
+/// An output that could not be made (a PDF, a CSV in CP932, an XLSX), as a store I/O error
+/// naming where it was going.
+fn output_error(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}

@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 use totsugo::auth::{AuthError, Role};
@@ -341,17 +340,6 @@ fn the_release_list_carries_the_my_number_only_when_the_format_asks() {
     let text = String::from_utf8(std::fs::read(utf8).unwrap()).unwrap();
     assert!(text.contains("個人番号"));
     assert!(text.contains(&my_number(0)));
-}
-
-fn pdftotext(path: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

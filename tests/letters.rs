@@ -9,9 +9,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::Row;
+use common::{Row, poppler};
 use totsugo::letters::{
     self, LetterError, LetterInput, LetterSettings, LetterType, MailingAddress, WINDOW,
 };
@@ -89,24 +88,6 @@ fn stranger_b(n: u64, postal: &str) -> Row {
         .set("判定結果_住所", "×")
         .set("総合判定", "×")
         .set("閲覧停止区分", "2")
-}
-
-/// Runs a poppler tool on `file` (extra args before the file) and returns its standard output.
-fn poppler(tool: &str, args: &[&str], file: &Path) -> String {
-    let mut cmd = Command::new(tool);
-    cmd.args(args).arg(file);
-    if tool == "pdftotext" {
-        cmd.arg("-");
-    }
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("cannot run {tool} ({e}): install poppler-utils (apt-get install poppler-utils)")
-    });
-    assert!(
-        out.status.success(),
-        "{tool} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("poppler writes UTF-8")
 }
 
 fn squeeze(s: &str) -> String {
@@ -367,23 +348,14 @@ fn a_batch_is_printed_in_postal_code_order_with_the_pages_of_each_letter() {
 
 /// Word boxes from `pdftotext -bbox` in millimetres from the top-left corner.
 fn word_boxes(file: &Path) -> Vec<(BoxMm, String)> {
-    let html = poppler("pdftotext", &["-bbox"], file);
-    let attr = |tag: &str, name: &str| -> f64 {
-        let start = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
-        let len = tag[start..].find('"').expect("closing quote");
-        tag[start..start + len].parse().expect("number")
-    };
-    html.split("<word ")
-        .skip(1)
-        .map(|rest| {
-            let tag_end = rest.find('>').unwrap();
-            let tag = &rest[..tag_end];
-            let text_end = rest.find("</word>").unwrap();
+    common::word_boxes(file)
+        .into_iter()
+        .map(|(x0, y0, x1, y1, text)| {
             let (x0, y0, x1, y1) = (
-                attr(tag, "xMin") / PT_PER_MM,
-                attr(tag, "yMin") / PT_PER_MM,
-                attr(tag, "xMax") / PT_PER_MM,
-                attr(tag, "yMax") / PT_PER_MM,
+                x0 / PT_PER_MM,
+                y0 / PT_PER_MM,
+                x1 / PT_PER_MM,
+                y1 / PT_PER_MM,
             );
             (
                 BoxMm {
@@ -392,7 +364,7 @@ fn word_boxes(file: &Path) -> Vec<(BoxMm, String)> {
                     w: (x1 - x0) as f32,
                     h: (y1 - y0) as f32,
                 },
-                rest[tag_end + 1..text_end].to_string(),
+                text,
             )
         })
         .collect()

@@ -3,9 +3,11 @@
 //!
 //! Set `TOTSUGO_PDF_SAMPLE=/some/file.pdf` to keep the sample document for a look.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{poppler, word_boxes};
 use totsugo::pdf::{self, Block, PdfError, SimpleDoc};
 
 /// A4 in points, and the 20 mm margin.
@@ -72,28 +74,6 @@ fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// Runs a poppler tool and returns its standard output.
-fn poppler(tool: &str, args: &[&str], file: &Path) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .arg(file)
-        .args(if tool == "pdftotext" {
-            &["-"][..]
-        } else {
-            &[][..]
-        })
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run {tool} ({e}): install poppler-utils (apt-get install poppler-utils)")
-        });
-    assert!(
-        out.status.success(),
-        "{tool} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("poppler writes UTF-8")
-}
-
 /// Renders `doc` into a file in a fresh temporary directory.
 fn render_to_file(doc: &SimpleDoc) -> (tempfile::TempDir, PathBuf, usize) {
     let bytes = pdf::render(doc).expect("renders");
@@ -109,32 +89,6 @@ fn page_count(file: &Path) -> usize {
         .find_map(|l| l.strip_prefix("Pages:"))
         .and_then(|n| n.trim().parse().ok())
         .expect("pdfinfo prints Pages:")
-}
-
-/// The boxes pdftotext finds for each word (a Japanese line without spaces is one word):
-/// (xMin, yMin, xMax, yMax, text), y measured from the top of the page.
-fn word_boxes(file: &Path) -> Vec<(f64, f64, f64, f64, String)> {
-    let html = poppler("pdftotext", &["-bbox"], file);
-    let attr = |tag: &str, name: &str| -> f64 {
-        let start = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
-        let len = tag[start..].find('"').expect("closing quote");
-        tag[start..start + len].parse().expect("number")
-    };
-    html.split("<word ")
-        .skip(1)
-        .map(|rest| {
-            let tag_end = rest.find('>').expect("tag end");
-            let tag = &rest[..tag_end];
-            let text_end = rest.find("</word>").expect("word end");
-            (
-                attr(tag, "xMin"),
-                attr(tag, "yMin"),
-                attr(tag, "xMax"),
-                attr(tag, "yMax"),
-                rest[tag_end + 1..text_end].to_string(),
-            )
-        })
-        .collect()
 }
 
 #[test]

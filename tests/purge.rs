@@ -3,23 +3,10 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 use totsugo::auth::{AuthError, Permission, Role, Roles};
 use totsugo::purge::{CONFIRMATION, purge};
 use totsugo::session::Session;
-
-fn pdftotext(path: &std::path::Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg("-layout")
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[test]
 fn only_an_administrator_purges_and_only_with_two_confirmations() {

@@ -86,14 +86,7 @@ fn first_run_creates_the_administrator_and_shows_the_recovery_key() {
         .and_then(|r| r.split(" に保存しました").next())
         .expect("the path is shown")
         .to_string();
-    let out = std::process::Command::new("pdftotext")
-        .args([path.as_str(), "-"])
-        .output()
-        .unwrap();
-    let text: String = String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect();
+    let text: String = pdftotext(Path::new(&path)).split_whitespace().collect();
     assert!(text.contains(&key), "{text}");
     assert_eq!(std::path::Path::new(&path), chosen.as_path());
     std::fs::remove_file(&path).unwrap();
@@ -271,6 +264,24 @@ fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_pass
 }
 
 /// A clerk of the store in `dir`; returns their password.
+/// A store with the demo file imported; its record ids.
+fn demo_store(dir: &Path) -> Vec<i64> {
+    let mut admin = open(dir);
+    let r = import(&mut admin, &demo_file()).unwrap();
+    admin.store().record_ids(r.import_id).unwrap()
+}
+
+/// Adds the supervisor 責任 一郎; logs in with [`PERSON_PW`].
+fn supervisor(dir: &Path, login: &str) {
+    add_person(
+        dir,
+        login,
+        "責任 一郎",
+        totsugo::auth::Role::Supervisor,
+        false,
+    );
+}
+
 fn clerk(dir: &Path, login: &str) -> &'static str {
     add_person(dir, login, "担当 花子", totsugo::auth::Role::Clerk, false);
     PERSON_PW
@@ -281,10 +292,7 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
     use totsugo::record::StopCase;
     use totsugo::review::ReviewState;
     let dir = tempdir();
-    {
-        let mut admin = open(dir.path());
-        import(&mut admin, &demo_file()).unwrap();
-    }
+    demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
     let mut h = app(dir.path());
     settle(&mut h);
@@ -371,19 +379,9 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
 fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
     use totsugo::review::{Choice, Decision, ReviewState};
     let dir = tempdir();
-    let ids = {
-        let mut admin = open(dir.path());
-        let r = import(&mut admin, &demo_file()).unwrap();
-        admin.store().record_ids(r.import_id).unwrap()
-    };
+    let ids = demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
-    add_person(
-        dir.path(),
-        "boss",
-        "責任 一郎",
-        totsugo::auth::Role::Supervisor,
-        false,
-    );
+    supervisor(dir.path(), "boss");
     // Three notation-only mismatches: the clerk decides two, the supervisor one.
     let notation: Vec<i64> = {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();
@@ -638,10 +636,7 @@ fn the_review_screen_links_the_related_row_reveals_the_number_with_the_right_and
 #[test]
 fn next_after_the_next_undecided_moves_on_in_work_order() {
     let dir = tempdir();
-    {
-        let mut admin = open(dir.path());
-        import(&mut admin, &demo_file()).unwrap();
-    }
+    demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
     let mut h = app(dir.path());
     settle(&mut h);
@@ -661,10 +656,7 @@ fn next_after_the_next_undecided_moves_on_in_work_order() {
 fn a_memo_typed_through_the_input_method_never_triggers_a_decision_key() {
     use totsugo::review::ReviewState;
     let dir = tempdir();
-    {
-        let mut admin = open(dir.path());
-        import(&mut admin, &demo_file()).unwrap();
-    }
+    demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
     let mut h = app(dir.path());
     settle(&mut h);
@@ -719,18 +711,9 @@ fn a_memo_typed_through_the_input_method_never_triggers_a_decision_key() {
 fn a_supervisor_shares_out_case_1_and_the_clerk_starts_on_their_share() {
     use totsugo::record::StopCase;
     let dir = tempdir();
-    {
-        let mut admin = open(dir.path());
-        import(&mut admin, &demo_file()).unwrap();
-    }
+    demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
-    add_person(
-        dir.path(),
-        "boss",
-        "責任 一郎",
-        totsugo::auth::Role::Supervisor,
-        false,
-    );
+    supervisor(dir.path(), "boss");
     let mut h = app(dir.path());
     settle(&mut h);
     log_in(&mut h, "boss", pw);
@@ -859,10 +842,7 @@ fn an_administrator_edits_the_release_schedule_and_home_shows_the_next_cutoff() 
 fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_it() {
     use totsugo::review::{Choice, Decision, LetterType};
     let dir = tempdir();
-    {
-        let mut admin = open(dir.path());
-        import(&mut admin, &demo_file()).unwrap();
-    }
+    demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
     // Decided and printed outside the app (letter printing comes with the letters screen).
     let (id, last4) = {
@@ -940,18 +920,9 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
 fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose() {
     use totsugo::review::{Choice, Decision};
     let dir = tempdir();
-    {
-        let mut admin = open(dir.path());
-        import(&mut admin, &demo_file()).unwrap();
-    }
+    demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
-    add_person(
-        dir.path(),
-        "boss",
-        "責任 一郎",
-        totsugo::auth::Role::Supervisor,
-        false,
-    );
+    supervisor(dir.path(), "boss");
     // Two stopped records confirmed by the clerk and approved.
     let ids: Vec<i64> = {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();
@@ -1019,10 +990,7 @@ fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose()
 fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     use totsugo::review::{Choice, Decision, LetterType};
     let dir = tempdir();
-    {
-        let mut admin = open(dir.path());
-        import(&mut admin, &demo_file()).unwrap();
-    }
+    demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
     {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();
@@ -1128,13 +1096,8 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     assert!(h.state().letters_waiting.is_empty());
     let pdf = std::fs::read(&out).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
-    let text = std::process::Command::new("pdftotext")
-        .arg(&out)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
     assert!(
-        String::from_utf8_lossy(&text.stdout).contains("123-4567"),
+        pdftotext(&out).contains("123-4567"),
         "the corrected postal code is printed"
     );
     click(&mut h, "ホーム");

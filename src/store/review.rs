@@ -348,12 +348,7 @@ impl Store {
             out[ReviewState::from_code(s) as usize] += n as u64;
             decided += n as u64;
         }
-        let mismatches: i64 =
-            self.conn
-                .query_row("SELECT count(*) FROM records WHERE mismatch = 1", [], |r| {
-                    r.get(0)
-                })?;
-        out[0] = (mismatches as u64).saturating_sub(decided);
+        out[0] = self.mismatch_count()?.saturating_sub(decided);
         Ok(out)
     }
 

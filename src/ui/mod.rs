@@ -614,7 +614,9 @@ impl App {
                 let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
                     return;
                 };
-                let Some(issued) = today() else { return };
+                let Some(issued) = crate::record::Date::today() else {
+                    return;
+                };
                 let Some(path) = self.picker.save_as("通知文_再印刷.pdf") else {
                     return;
                 };
@@ -650,12 +652,8 @@ impl App {
                 let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
                     return;
                 };
-                let Some(path) = self.picker.save_as("個人番号の誤り_様式") else {
+                let Some(dir) = self.pick_folder("個人番号の誤り_様式") else {
                     return;
-                };
-                let dir = match path.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                    _ => PathBuf::from("."),
                 };
                 let Some(s) = &self.session else { return };
                 match s.write_wrong_number_forms(id, &dir) {
@@ -675,15 +673,7 @@ impl App {
                 l.reply_deadline = if typed.is_empty() {
                     None
                 } else {
-                    match chrono::NaiveDate::parse_from_str(&typed, "%Y-%m-%d")
-                        .ok()
-                        .and_then(|d| {
-                            crate::record::Date::from_ymd(
-                                chrono::Datelike::year(&d) as u32,
-                                chrono::Datelike::month(&d),
-                                chrono::Datelike::day(&d),
-                            )
-                        }) {
+                    match crate::record::Date::parse_iso(&typed) {
                         Some(d) => Some(d),
                         None => {
                             return self.error(
@@ -733,13 +723,9 @@ impl App {
                 }
             }
             Action::WriteReleaseRequest(id) => {
-                let Some(path) = self.picker.save_as(&format!("閲覧停止解除依頼_第{id}号"))
+                let Some(dir) = self.pick_folder(&format!("閲覧停止解除依頼_第{id}号"))
                 else {
                     return;
-                };
-                let dir = match path.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                    _ => PathBuf::from("."),
                 };
                 let insurer = self.insurer_name();
                 let Some(s) = &self.session else { return };
@@ -805,14 +791,14 @@ impl App {
             encoding: self.importer.encoding,
             profile: crate::profile::Profile::default(),
         };
-        let ctx = self.ctx.clone();
         self.importer.outcome = None;
         self.message = None;
-        self.importer.job = Some(importer::ImportJob::start(session, path, opts, move || {
-            if let Some(c) = &ctx {
-                c.request_repaint();
-            }
-        }));
+        self.importer.job = Some(importer::ImportJob::start(
+            session,
+            path,
+            opts,
+            self.waker(),
+        ));
     }
 
     /// Takes the session back from a finished import and shows how it ended.
@@ -895,13 +881,9 @@ impl App {
         if self.desk.pager.is_some() {
             return;
         }
+        let waker = self.waker();
         let Some(s) = &self.session else { return };
-        let ctx = self.ctx.clone();
-        match s.list_reader(move || {
-            if let Some(c) = &ctx {
-                c.request_repaint();
-            }
-        }) {
+        match s.list_reader(waker) {
             Ok(p) => self.desk.pager = Some(p),
             Err(e) => self.error(e),
         }
@@ -1061,7 +1043,9 @@ impl App {
     }
 
     fn print_letters(&mut self) {
-        let Some(issued) = today() else { return };
+        let Some(issued) = crate::record::Date::today() else {
+            return;
+        };
         let ids: Vec<i64> = self
             .letters_waiting
             .iter()
@@ -1111,12 +1095,11 @@ impl App {
         }
     }
 
-    /// The insurer's name for documents (the letter settings once they exist; the store's
-    /// directory name until then).
+    /// The insurer's name for documents (from the letter settings once saved).
     fn insurer_name(&self) -> String {
         self.session
             .as_ref()
-            .and_then(|s| s.store().setting("insurer_name").ok().flatten())
+            .and_then(|s| s.insurer_name())
             .unwrap_or_else(|| "（保険者名未設定）".to_string())
     }
 
@@ -1409,6 +1392,16 @@ impl App {
         })));
     }
 
+    /// The folder for outputs that are several files: the folder of the path chosen in the
+    /// save dialog (offered under `name`), or `None` when the user cancelled.
+    fn pick_folder(&mut self, name: &str) -> Option<PathBuf> {
+        let path = self.picker.save_as(name)?;
+        Some(match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        })
+    }
+
     /// Calls for a repaint from another thread.
     fn waker(&self) -> impl Fn() + Send + 'static {
         let ctx = self.ctx.clone();
@@ -1550,14 +1543,4 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.draw(ui);
     }
-}
-
-/// Today's date as the letters print it.
-fn today() -> Option<crate::record::Date> {
-    let t = chrono::Local::now().date_naive();
-    crate::record::Date::from_ymd(
-        chrono::Datelike::year(&t) as u32,
-        chrono::Datelike::month(&t),
-        chrono::Datelike::day(&t),
-    )
 }

@@ -247,19 +247,7 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
             format_thousands(r.get("5"))
         ))
         .id_salt("home-report")
-        .show(ui, |ui| {
-            egui::Grid::new("home-count-report")
-                .num_columns(3)
-                .striped(true)
-                .show(ui, |ui| {
-                    for (k, label, n) in &r.lines {
-                        ui.label(RichText::new(*k).monospace());
-                        ui.label(*label);
-                        ui.label(RichText::new(format_thousands(*n)).monospace());
-                        ui.end_row();
-                    }
-                });
-        });
+        .show(ui, |ui| count_report_grid(ui, "home-count-report", r));
         ui.add_space(8.0);
     }
     ui.label(RichText::new("あなたの権限").strong());
@@ -581,19 +569,22 @@ pub fn report(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         }
     });
     let Some(r) = &app.report else { return };
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("count-report")
-            .num_columns(3)
-            .striped(true)
-            .show(ui, |ui| {
-                for (k, label, n) in &r.lines {
-                    ui.label(RichText::new(*k).monospace());
-                    ui.label(*label);
-                    ui.label(RichText::new(format_thousands(*n)).monospace());
-                    ui.end_row();
-                }
-            });
-    });
+    egui::ScrollArea::vertical().show(ui, |ui| count_report_grid(ui, "count-report", r));
+}
+
+/// The count report's items: number, wording, count.
+fn count_report_grid(ui: &mut Ui, id: &str, r: &crate::report::CountReport) {
+    egui::Grid::new(id)
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            for (k, label, n) in &r.lines {
+                ui.label(RichText::new(*k).monospace());
+                ui.label(*label);
+                ui.label(RichText::new(format_thousands(*n)).monospace());
+                ui.end_row();
+            }
+        });
 }
 
 /// Release requests (閲覧停止解除依頼): what is ready for the next cut-off, ① first, and the

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use totsugo::auth::{Role, Roles};
@@ -216,4 +217,54 @@ pub fn sample_file(dir: &Path, name: &str, rows: u64, seed: u64) -> PathBuf {
     )
     .unwrap();
     p
+}
+
+/// Runs a poppler-utils tool (`pdftotext`, `pdffonts`, `pdfinfo`) on `file` and returns what
+/// it prints; `pdftotext` writes to standard output.
+pub fn poppler(tool: &str, args: &[&str], file: &Path) -> String {
+    let mut cmd = Command::new(tool);
+    cmd.args(args).arg(file);
+    if tool == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run {tool} ({e}): install poppler-utils (apt-get install poppler-utils)")
+    });
+    assert!(
+        out.status.success(),
+        "{tool} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("poppler writes UTF-8")
+}
+
+/// The text of a PDF as a reader gets it (`pdftotext -layout`).
+pub fn pdftotext(file: &Path) -> String {
+    poppler("pdftotext", &["-layout"], file)
+}
+
+/// The boxes pdftotext finds for each word (a Japanese line without spaces is one word):
+/// (xMin, yMin, xMax, yMax, text) in points, y measured from the top of the page.
+pub fn word_boxes(file: &Path) -> Vec<(f64, f64, f64, f64, String)> {
+    let html = poppler("pdftotext", &["-bbox"], file);
+    let attr = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
+        let len = tag[start..].find('"').expect("closing quote");
+        tag[start..start + len].parse().expect("number")
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|rest| {
+            let tag_end = rest.find('>').expect("tag end");
+            let tag = &rest[..tag_end];
+            let text_end = rest.find("</word>").expect("word end");
+            (
+                attr(tag, "xMin"),
+                attr(tag, "yMin"),
+                attr(tag, "xMax"),
+                attr(tag, "yMax"),
+                rest[tag_end + 1..text_end].to_string(),
+            )
+        })
+        .collect()
 }
