@@ -204,6 +204,9 @@ pub enum AuthError {
     /// A bad user change (duplicate login, last administrator …).
     #[error("{0}")]
     InvalidUser(String),
+    /// A setting typed wrong (the sentence says what is expected).
+    #[error("{0}")]
+    InvalidSetting(String),
     /// Recovery key does not fit.
     #[error("復旧キーが違います")]
     WrongRecoveryKey,

@@ -96,6 +96,94 @@ impl Default for LetterSettings {
     }
 }
 
+impl LetterSettings {
+    /// Empty settings for the first-run form: nothing pretends to be filled in.
+    pub fn blank() -> LetterSettings {
+        LetterSettings {
+            insurer_name: String::new(),
+            sender_line: String::new(),
+            postal_code: String::new(),
+            address: String::new(),
+            department: String::new(),
+            phone: String::new(),
+            ..LetterSettings::default()
+        }
+    }
+
+    /// Checks the settings as typed and tidies them (the postal code becomes `123-4567`).
+    /// The insurer's name is required (every document carries it); the other items may wait,
+    /// but what is filled in must be well formed. The error is a sentence for the form.
+    pub fn checked(mut self) -> Result<LetterSettings, String> {
+        for v in [
+            &mut self.insurer_name,
+            &mut self.sender_line,
+            &mut self.postal_code,
+            &mut self.address,
+            &mut self.department,
+            &mut self.phone,
+            &mut self.office_hours,
+            &mut self.reply_address,
+        ] {
+            *v = v.trim().to_string();
+        }
+        if is_unset(&self.insurer_name) {
+            return Err(
+                "保険者名を入力してください（通知文・解除依頼・件数の報告に載ります）".into(),
+            );
+        }
+        if !self.postal_code.is_empty() {
+            match crate::postal::normalize_code(&self.postal_code) {
+                Some(c) => self.postal_code = format!("{}-{}", &c[..3], &c[3..]),
+                None => return Err("郵便番号は 123-4567 の形で入力してください".into()),
+            }
+        }
+        if !self.phone.is_empty()
+            && !self
+                .phone
+                .chars()
+                .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        {
+            return Err("電話番号には数字を入力してください".into());
+        }
+        Ok(self)
+    }
+
+    /// The sender's items a letter cannot go out without that are still empty or the sample
+    /// values (〇〇, 000-0000), by their names on the settings screen. Empty: ready to print.
+    pub fn missing_ja(&self) -> Vec<&'static str> {
+        [
+            ("保険者名", &self.insurer_name),
+            ("差出人の肩書・氏名", &self.sender_line),
+            ("郵便番号", &self.postal_code),
+            ("所在地", &self.address),
+            ("担当部署", &self.department),
+            ("電話番号", &self.phone),
+        ]
+        .into_iter()
+        .filter(|(label, v)| {
+            // The sender line may be left empty; a sample value never goes out.
+            if *label == "差出人の肩書・氏名" {
+                v.contains('〇')
+            } else {
+                is_unset(v)
+            }
+        })
+        .map(|(label, _)| label)
+        .collect()
+    }
+}
+
+/// Empty, a sample value (〇〇) or only zeros (000-0000, 00-0000-0000).
+fn is_unset(v: &str) -> bool {
+    let t = v.trim();
+    t.is_empty()
+        || t.contains('〇')
+        || (t.chars().any(|c| c.is_ascii_digit())
+            && t.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .all(|c| c == '0'))
+}
+
 /// `Option<Date>` as `"YYYYMMDD"` (or an empty string) in settings files.
 mod date_serde {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -1084,6 +1172,38 @@ mod tests {
 
     fn d(y: u32, m: u32, day: u32) -> Date {
         Date::from_ymd(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn sample_settings_are_not_ready_and_typed_ones_are_tidied() {
+        let missing = LetterSettings::default().missing_ja();
+        assert_eq!(
+            missing,
+            [
+                "保険者名",
+                "差出人の肩書・氏名",
+                "郵便番号",
+                "所在地",
+                "電話番号"
+            ]
+        );
+        assert!(LetterSettings::blank().checked().is_err());
+        let typed = LetterSettings {
+            insurer_name: "  架空健康保険組合 ".into(),
+            postal_code: "１００ー０００１".into(),
+            ..LetterSettings::blank()
+        }
+        .checked()
+        .unwrap();
+        assert_eq!(typed.insurer_name, "架空健康保険組合");
+        assert_eq!(typed.postal_code, "100-0001");
+        assert_eq!(typed.missing_ja(), ["所在地", "担当部署", "電話番号"]);
+        let bad = LetterSettings {
+            insurer_name: "架空健康保険組合".into(),
+            postal_code: "100-01".into(),
+            ..LetterSettings::blank()
+        };
+        assert!(bad.checked().unwrap_err().contains("123-4567"));
     }
 
     #[test]

@@ -461,9 +461,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 session
             };
             let tmp = std::env::temp_dir().join(format!("totsugo-demo-{}", std::process::id()));
-            std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
-            let file = tmp.join(totsugo::sample::DEMO_FILE_NAME);
-            std::fs::write(&file, totsugo::sample::DEMO_FILE).map_err(|e| e.to_string())?;
+            let file = totsugo::sample::write_demo_file(&tmp).map_err(|e| e.to_string())?;
             let r = import(&mut session, &file, ImportOptions::default(), false);
             let _ = std::fs::remove_dir_all(&tmp);
             r

@@ -26,6 +26,15 @@ pub const DEMO_FILE: &[u8] = include_bytes!("../assets/demo/match-result-demo.cs
 /// The demo file's name.
 pub const DEMO_FILE_NAME: &str = "match-result-demo.csv";
 
+/// Writes the demo file into `dir` (created if needed) and returns its path, so that it is
+/// imported like any file. The caller removes `dir` afterwards.
+pub fn write_demo_file(dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(DEMO_FILE_NAME);
+    std::fs::write(&path, DEMO_FILE)?;
+    Ok(path)
+}
+
 /// Encoding of a generated file.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum SampleEncoding {

@@ -818,13 +818,18 @@ impl Session {
             .map(|_| self.letter_settings().insurer_name)
     }
 
-    /// Sets the letter settings (administrators; audited).
-    pub fn set_letter_settings(&self, s: &crate::letters::LetterSettings) -> Result<(), AuthError> {
+    /// Sets the letter settings (administrators; audited) after
+    /// [`crate::letters::LetterSettings::checked`]; returns them as stored (tidied).
+    pub fn set_letter_settings(
+        &self,
+        s: &crate::letters::LetterSettings,
+    ) -> Result<crate::letters::LetterSettings, AuthError> {
         self.require(Permission::Settings)?;
-        let text = serde_json::to_string(s).expect("letter settings");
+        let s = s.clone().checked().map_err(AuthError::InvalidSetting)?;
+        let text = serde_json::to_string(&s).expect("letter settings");
         self.store.set_setting("letters", &text)?;
         self.audit(AuditAction::SettingsChange, "letters", "通知文の設定")?;
-        Ok(())
+        Ok(s)
     }
 
     /// Prints the notice letters of these records (current decision 本人へ文書送付) into one
@@ -844,6 +849,13 @@ impl Session {
         use crate::letters::LetterInput;
         self.require(Permission::PrintLetters)?;
         let settings = self.letter_settings();
+        let missing = settings.missing_ja();
+        if !missing.is_empty() {
+            return Err(ReviewError::Letters(format!(
+                "通知文の差出人の設定が済んでいません（{}）。管理者が設定画面で入力してください",
+                missing.join("、")
+            )));
+        }
         let mut inputs = Vec::with_capacity(record_ids.len());
         let mut printed = Vec::with_capacity(record_ids.len());
         for id in record_ids {

@@ -36,6 +36,7 @@ fn setup(dir: &Path) -> Vec<i64> {
     let store = dir.join("store");
     let mut admin = open(&store);
     let report = import(&mut admin, &path).unwrap();
+    set_letterhead(&admin);
     add_person(&store, "clerk1", "担当 花子", Role::Clerk, false);
     add_person(&store, "boss", "責任 一郎", Role::Supervisor, false);
     admin.store().record_ids(report.import_id).unwrap()
@@ -468,9 +469,17 @@ fn characters_a_letter_cannot_print_are_reported_before_printing() {
     }
     let bad = clerk.letters_unprintable(&ids).unwrap();
     assert_eq!(bad, vec![(ids[0], vec!['𠮷'])]);
-    // Printing both is refused (nothing written, nothing noted); the other alone prints.
     let out = dir.path().join("l.pdf");
     let issued = totsugo::record::Date::from_ymd(2023, 12, 1).unwrap();
+    // No letter goes out under the sample letterhead (〇〇健康保険組合).
+    let err = clerk
+        .print_letters(&ids[1..], None, issued, &out, false)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("保険者名") && err.contains("所在地"), "{err}");
+    assert!(!out.exists());
+    set_letterhead(&admin);
+    // Printing both is refused (nothing written, nothing noted); the other alone prints.
     let err = clerk
         .print_letters(&ids, None, issued, &out, false)
         .unwrap_err();

@@ -59,11 +59,34 @@ fn has_text(h: &Harness<'_, App>, text: &str) -> bool {
 }
 
 #[test]
-fn first_run_creates_the_administrator_and_shows_the_recovery_key() {
+fn first_run_guides_through_insurer_administrator_recovery_key_and_demo_data() {
     let dir = tempdir();
     let mut h = app(dir.path());
     h.run();
+    // Step 1: the insurer. The name is required; a malformed postal code is refused.
+    assert_eq!(h.state().screen, Screen::SetupInsurer);
+    click(&mut h, "次へ");
+    assert_eq!(h.state().screen, Screen::SetupInsurer);
+    assert!(has_text(&h, "保険者名を入力してください"));
+    type_into(&mut h, Role::TextInput, "保険者名", "架空健康保険組合");
+    type_into(&mut h, Role::TextInput, "郵便番号", "100-01");
+    click(&mut h, "次へ");
+    assert!(has_text(&h, "123-4567 の形"));
+    type_into(&mut h, Role::TextInput, "郵便番号", "23");
+    type_into(
+        &mut h,
+        Role::TextInput,
+        "所在地",
+        "東京都千代田区千代田一丁目１番１号",
+    );
+    click(&mut h, "次へ");
+    // Step 2: the first administrator (and back to step 1 keeps what was typed).
     assert_eq!(h.state().screen, Screen::Setup);
+    click(&mut h, "戻る");
+    assert_eq!(h.state().screen, Screen::SetupInsurer);
+    let kept = h.state().forms.letters.clone().expect("the typed details");
+    assert_eq!(kept.insurer_name, "架空健康保険組合");
+    click(&mut h, "次へ");
     type_into(&mut h, Role::TextInput, "利用者名", ADMIN);
     type_into(&mut h, Role::TextInput, "氏名", "管理 太郎");
     type_into(&mut h, Role::PasswordInput, "パスワード", PASSWORD);
@@ -96,9 +119,6 @@ fn first_run_creates_the_administrator_and_shows_the_recovery_key() {
     h.get_by_label("復旧キーを書き留めて保管しました").click();
     settle(&mut h);
     click(&mut h, "次へ");
-    assert_eq!(h.state().screen, Screen::Home);
-    assert!(has_text(&h, "ようこそ、管理 太郎 さん"));
-    assert!(has_text(&h, "利用者の管理"));
     // The key works.
     let k = totsugo::vault::RecoveryKey::parse(&key);
     assert!(
@@ -107,6 +127,25 @@ fn first_run_creates_the_administrator_and_shows_the_recovery_key() {
             .unwrap_recovery(&k)
             .is_ok()
     );
+    // The insurer's details are the letter settings now (postal code tidied).
+    let l = h.state().session.as_ref().unwrap().letter_settings();
+    assert_eq!(l.insurer_name, "架空健康保険組合");
+    assert_eq!(l.postal_code, "100-0123");
+    assert!(l.missing_ja().contains(&"電話番号"));
+    // Step 4: practice with the demo data, imported like a real file.
+    assert_eq!(h.state().screen, Screen::FirstData);
+    click(&mut h, "デモデータで練習する");
+    assert_eq!(h.state().screen, Screen::Import);
+    wait_for_import(&mut h);
+    let outcome = h.state().importer.outcome.clone().expect("import ended");
+    assert_eq!(outcome.expect("demo imported").counts.rows, 2000);
+    click(&mut h, "ホーム");
+    assert_eq!(h.state().screen, Screen::Home);
+    assert!(has_text(&h, "ようこそ、管理 太郎 さん"));
+    assert!(has_text(&h, "2,000"));
+    // The demo file was written to a folder of its own and removed after the import.
+    let demo_dir = std::env::temp_dir().join(format!("totsugo-demo-{}", std::process::id()));
+    assert!(!demo_dir.exists());
 }
 
 #[test]
@@ -991,6 +1030,7 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     use totsugo::review::{Choice, Decision, LetterType};
     let dir = tempdir();
     demo_store(dir.path());
+    set_letterhead(&open(dir.path()));
     let pw = clerk(dir.path(), "clerk1");
     {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();

@@ -21,20 +21,49 @@ fn store_dir() -> Option<PathBuf> {
         .map(|p| p.data_local_dir().to_path_buf())
 }
 
-fn main() -> eframe::Result {
-    let dir = store_dir().expect("the user's data directory is unknown: use --store DIR");
+/// The window icon (the same picture as the installers' and the desktop entry's).
+const ICON: &[u8] = include_bytes!("../../assets/icons/totsugo-256.png");
+
+/// Says why the app could not start: on the terminal, and (a Windows GUI program has no
+/// terminal) in a message box.
+fn startup_failed(what: &str) -> std::process::ExitCode {
+    eprintln!("totsugo-app: {what}");
+    rfd::MessageDialog::new()
+        .set_level(rfd::MessageLevel::Error)
+        .set_title(totsugo::ui::TITLE)
+        .set_description(format!(
+            "突合結果レビューを起動できませんでした。\n\n{what}\n\n管理者に連絡してください。"
+        ))
+        .show();
+    std::process::ExitCode::FAILURE
+}
+
+fn main() -> std::process::ExitCode {
+    let Some(dir) = store_dir() else {
+        return startup_failed(
+            "利用者のデータフォルダーが分かりません。--store DIR で保管場所を指定してください",
+        );
+    };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(totsugo::ui::TITLE)
+        .with_app_id("totsugo")
+        .with_inner_size([1200.0, 800.0])
+        .with_min_inner_size([900.0, 600.0]);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON) {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(totsugo::ui::TITLE)
-            .with_inner_size([1200.0, 800.0])
-            .with_min_inner_size([900.0, 600.0]),
+        viewport,
         // Our own Japanese font only: never a Chinese fallback from another locale.
         system_font_fallback: false,
         ..Default::default()
     };
-    eframe::run_native(
+    match eframe::run_native(
         totsugo::ui::TITLE,
         options,
         Box::new(move |cc| Ok(Box::new(totsugo::ui::App::new(cc, dir)))),
-    )
+    ) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => startup_failed(&format!("画面を表示できません（{e}）")),
+    }
 }

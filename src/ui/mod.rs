@@ -40,6 +40,10 @@ pub const TITLE: &str = "突合結果レビュー";
 /// What the user asked for; applied after the frame is drawn.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// First run: the insurer's details are typed; on to the administrator.
+    SetupInsurerDone,
+    /// First run: back to the insurer's details.
+    SetupBack,
     /// Create the first administrator.
     Setup,
     /// The recovery key has been written down.
@@ -104,6 +108,8 @@ pub enum Action {
     RevealMyNumber,
     /// Open the import screen.
     OpenImport,
+    /// Import the bundled demo file (synthetic data for practice).
+    ImportDemo,
     /// Choose the file to import.
     PickImportFile,
     /// Detect the chosen file's encoding again.
@@ -157,10 +163,14 @@ pub enum Action {
 /// Which screen is open (under the idle lock, it stays as it was).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Screen {
-    /// First run: create the first administrator.
+    /// First run, step 1: the insurer's name and letterhead.
+    SetupInsurer,
+    /// First run, step 2: create the first administrator.
     Setup,
-    /// Show the recovery key once.
+    /// Show the recovery key once (first run, step 3).
     RecoveryKey(String),
+    /// First run, step 4: load the demo data, a real file, or nothing yet.
+    FirstData,
     /// Log in.
     Login,
     /// What the user may do today.
@@ -253,6 +263,8 @@ pub struct App {
     ctx: Option<egui::Context>,
     /// The password check under way.
     pub auth_job: Option<AuthJob>,
+    /// The folder holding the demo file while it is imported.
+    demo_dir: Option<PathBuf>,
     /// The count report shown.
     pub report: Option<crate::report::CountReport>,
     /// The report counts approved decisions only.
@@ -286,10 +298,11 @@ impl App {
 
     /// The app's state for the store in `dir` (no context needed).
     pub fn for_store(dir: PathBuf) -> App {
-        let screen = if Session::is_initialised(&dir) {
-            Screen::Login
+        let first_run = !Session::is_initialised(&dir);
+        let screen = if first_run {
+            Screen::SetupInsurer
         } else {
-            Screen::Setup
+            Screen::Login
         };
         App {
             dir,
@@ -297,6 +310,7 @@ impl App {
             session: None,
             forms: Forms {
                 new_clerk: true,
+                letters: first_run.then(crate::letters::LetterSettings::blank),
                 ..Default::default()
             },
             password_dialog: false,
@@ -311,6 +325,7 @@ impl App {
             picker: Box::new(NativePicker),
             ctx: None,
             auth_job: None,
+            demo_dir: None,
             report: None,
             report_approved_only: true,
             release_ready: Vec::new(),
@@ -411,6 +426,21 @@ impl App {
     /// Applies one action: calls the core and updates the state.
     pub fn apply(&mut self, action: Action) {
         match action {
+            Action::SetupInsurerDone => {
+                let typed = self.forms.letters.clone().unwrap_or_default();
+                match typed.checked() {
+                    Ok(l) => {
+                        self.forms.letters = Some(l);
+                        self.message = None;
+                        self.screen = Screen::Setup;
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
+            Action::SetupBack => {
+                self.message = None;
+                self.screen = Screen::SetupInsurer;
+            }
             Action::Setup => {
                 let f = &self.forms;
                 if f.password != f.password_again {
@@ -425,16 +455,24 @@ impl App {
                     f.display_name.trim().to_string(),
                     f.password.clone(),
                 );
+                let letters = f.letters.clone();
                 self.message = None;
                 self.auth_job = Some(AuthJob::Setup(Job::spawn(self.waker(), move || {
-                    Session::init(&dir, &login, &name, &pw)
+                    let (session, key) = Session::init(&dir, &login, &name, &pw)?;
+                    // The insurer's details typed in step 1 become the letter settings.
+                    if let Some(l) = letters {
+                        session.set_letter_settings(&l)?;
+                    }
+                    Ok((session, key))
                 })));
             }
             Action::SaveRecoverySheet => self.save_recovery_sheet(),
             Action::RecoveryKeyNoted => {
                 self.forms.recovery_noted = false;
-                self.screen = Screen::Home;
+                self.message = None;
+                self.screen = Screen::FirstData;
             }
+            Action::ImportDemo => self.import_demo(),
             Action::Login => {
                 if self.auth_job.is_some() {
                     return;
@@ -684,9 +722,17 @@ impl App {
                 };
                 let Some(s) = &self.session else { return };
                 match s.set_letter_settings(&l) {
-                    Ok(()) => {
+                    Ok(l) => {
+                        let missing = l.missing_ja();
                         self.forms.letters = Some(l);
-                        self.notice("通知文の設定を保存しました");
+                        if missing.is_empty() {
+                            self.notice("通知文の設定を保存しました");
+                        } else {
+                            self.notice(format!(
+                                "通知文の設定を保存しました。印刷の前に {} を入力してください",
+                                missing.join("、")
+                            ));
+                        }
                     }
                     Err(e) => self.error(e),
                 }
@@ -780,6 +826,22 @@ impl App {
         }
     }
 
+    /// Writes the bundled demo file to a folder of its own and imports it like any file.
+    fn import_demo(&mut self) {
+        let dir = std::env::temp_dir().join(format!("totsugo-demo-{}", std::process::id()));
+        match crate::sample::write_demo_file(&dir) {
+            Ok(path) => {
+                self.demo_dir = Some(dir);
+                self.screen = Screen::Import;
+                self.importer.file = Some(path);
+                self.importer.detected = None;
+                self.importer.encoding = crate::encoding::EncodingChoice::Auto;
+                self.start_import();
+            }
+            Err(e) => self.error(format!("デモデータを用意できません: {e}")),
+        }
+    }
+
     fn start_import(&mut self) {
         let Some(path) = self.importer.file.clone() else {
             return;
@@ -809,6 +871,9 @@ impl App {
         let Some(job) = self.importer.job.take() else {
             return;
         };
+        if let Some(dir) = self.demo_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         match job.join() {
             Some((session, result)) => {
                 self.session = Some(session);
@@ -1497,7 +1562,9 @@ impl App {
                 return;
             }
             match self.screen.clone() {
+                Screen::SetupInsurer => views::setup_insurer(ui, self, &mut actions),
                 Screen::Setup => views::setup(ui, self, &mut actions),
+                Screen::FirstData => views::first_data(ui, self, &mut actions),
                 Screen::RecoveryKey(k) => views::recovery_key(ui, self, &k, &mut actions),
                 Screen::Login => views::login(ui, self, &mut actions),
                 Screen::Home => {

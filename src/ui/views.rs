@@ -84,8 +84,67 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
 }
 
 /// First run: the first administrator.
-pub fn setup(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+/// The steps of the first run, the current one in bold.
+fn setup_steps(ui: &mut Ui, current: usize) {
     ui.heading("初期設定");
+    ui.horizontal_wrapped(|ui| {
+        for (i, step) in ["保険者", "最初の管理者", "復旧キー", "最初のデータ"]
+            .iter()
+            .enumerate()
+        {
+            if i > 0 {
+                ui.label("›");
+            }
+            let text = RichText::new(format!("{} {step}", i + 1));
+            ui.label(if i + 1 == current {
+                text.strong().color(ui.visuals().strong_text_color())
+            } else {
+                text.weak()
+            });
+        }
+    });
+    ui.separator();
+}
+
+/// The letterhead items shared by the first run and the settings screen (inside a grid).
+fn letterhead_fields(ui: &mut Ui, l: &mut crate::letters::LetterSettings) {
+    for (label, v) in [
+        ("保険者名", &mut l.insurer_name),
+        ("差出人の肩書・氏名", &mut l.sender_line),
+        ("郵便番号", &mut l.postal_code),
+        ("所在地", &mut l.address),
+        ("担当部署", &mut l.department),
+        ("電話番号", &mut l.phone),
+        ("受付時間", &mut l.office_hours),
+    ] {
+        field(ui, label, v, false);
+    }
+}
+
+/// First run, step 1: the insurer's name and the letterhead of the notice letters.
+pub fn setup_insurer(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    setup_steps(ui, 1);
+    ui.label("totsugo へようこそ。はじめに、この端末で点検する保険者を登録します。");
+    ui.label(
+        "保険者名は必須です。ほかの項目は通知文の差出人と問い合わせ先になります。あとで「利用者の管理」画面で変更できます。",
+    );
+    ui.add_space(8.0);
+    message(ui, app);
+    let Some(l) = app.forms.letters.as_mut() else {
+        return;
+    };
+    egui::Grid::new("setup-insurer")
+        .num_columns(2)
+        .show(ui, |ui| letterhead_fields(ui, l));
+    ui.add_space(8.0);
+    if ui.button("次へ").clicked() {
+        actions.push(Action::SetupInsurerDone);
+    }
+}
+
+/// First run, step 2: the first administrator.
+pub fn setup(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    setup_steps(ui, 2);
     ui.label(
         "この端末の保管場所を準備し、最初の管理者を作成します。既定のパスワードはありません。",
     );
@@ -108,11 +167,44 @@ pub fn setup(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ));
     ui.add_space(8.0);
     ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!app.checking_password(), egui::Button::new("戻る"))
+            .clicked()
+        {
+            actions.push(Action::SetupBack);
+        }
         if ui.button("管理者を作成").clicked() {
             actions.push(Action::Setup);
         }
         checking(ui, app, "保管場所と鍵を準備しています…");
     });
+}
+
+/// First run, step 4: practice with the demo data, import the real file, or neither yet.
+pub fn first_data(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    setup_steps(ui, 4);
+    ui.label("準備ができました。突合結果ファイルを取り込むと、不一致の点検を始められます。");
+    ui.add_space(8.0);
+    message(ui, app);
+    ui.horizontal(|ui| {
+        if ui.button("突合結果ファイルを取り込む").clicked() {
+            actions.push(Action::OpenImport);
+        }
+        ui.label("実施機関から受け取った CSV を選びます。");
+    });
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        if ui.button("デモデータで練習する").clicked() {
+            actions.push(Action::ImportDemo);
+        }
+        ui.label(
+            "架空の 2,000 行です。本番の保管場所には取り込まないでください（件数の報告に混ざります）。",
+        );
+    });
+    ui.add_space(4.0);
+    if ui.button("あとで").clicked() {
+        actions.push(Action::OpenHome);
+    }
 }
 
 /// A spinner while the password is being checked (it takes a moment by design).
@@ -125,7 +217,8 @@ fn checking(ui: &mut Ui, app: &App, what: &str) {
 
 /// The recovery key, shown once.
 pub fn recovery_key(ui: &mut Ui, app: &mut App, key: &str, actions: &mut Vec<Action>) {
-    ui.heading("復旧キー");
+    setup_steps(ui, 3);
+    ui.label(RichText::new("復旧キー").strong());
     ui.label("管理者全員がパスワードを失ったとき、この復旧キーだけが保管データを開けます。");
     ui.label(
         "この画面でしか表示しません。紙に書き写すか印刷して、鍵のかかる場所に保管してください。",
@@ -384,18 +477,13 @@ pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         ui.label(RichText::new("通知文の差出人と連絡先").strong());
         if let Some(l) = app.forms.letters.as_mut() {
             egui::Grid::new("letters").num_columns(2).show(ui, |ui| {
-                for (label, v) in [
-                    ("保険者名", &mut l.insurer_name),
-                    ("差出人の肩書・氏名", &mut l.sender_line),
-                    ("郵便番号", &mut l.postal_code),
-                    ("所在地", &mut l.address),
-                    ("担当部署", &mut l.department),
-                    ("電話番号", &mut l.phone),
-                    ("受付時間", &mut l.office_hours),
-                    ("回答書の送付先（空欄は上の所在地）", &mut l.reply_address),
-                ] {
-                    field(ui, label, v, false);
-                }
+                letterhead_fields(ui, l);
+                field(
+                    ui,
+                    "回答書の送付先（空欄は上の所在地）",
+                    &mut l.reply_address,
+                    false,
+                );
                 field(
                     ui,
                     "回答期限（空欄は発行日の14日後）",

@@ -40,6 +40,23 @@ pub fn open(dir: &Path) -> Session {
     }
 }
 
+/// Saves a fictitious insurer's letterhead (letters are refused until the sample values are
+/// replaced).
+#[allow(dead_code)]
+pub fn set_letterhead(admin: &Session) {
+    admin
+        .set_letter_settings(&totsugo::letters::LetterSettings {
+            insurer_name: "架空健康保険組合".into(),
+            sender_line: "理事長　架空　一郎".into(),
+            postal_code: "100-0001".into(),
+            address: "東京都千代田区千代田一丁目１番１号".into(),
+            department: "適用課".into(),
+            phone: "03-0000-1234".into(),
+            ..Default::default()
+        })
+        .expect("letterhead saved");
+}
+
 /// The password of every person made by [`add_person`], after their first login.
 pub const PERSON_PW: &str = "second password 5678";
 const PERSON_FIRST_PW: &str = "first password 1234";

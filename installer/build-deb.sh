@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the Linux package (.deb) of totsugo with cargo-deb: both programs, the desktop entry
+# and icons, the README and every licence (the crates' gathered by cargo-about).
+# Needs: cargo-deb and cargo-about (installed with `cargo install` when missing), dpkg-dev.
+# Output: ${CARGO_TARGET_DIR:-target}/debian/totsugo_<version>-1_amd64.deb
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target_dir=${CARGO_TARGET_DIR:-target}
+say() { printf 'build-deb.sh: %s\n' "$*" >&2; }
+
+if ! command -v dpkg-shlibdeps >/dev/null 2>&1; then
+  say "installing dpkg-dev"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev
+  else
+    say "please install the Debian package dpkg-dev"
+    exit 1
+  fi
+fi
+command -v cargo-deb >/dev/null 2>&1 || cargo install --locked cargo-deb@3.8.0
+command -v cargo-about >/dev/null 2>&1 || cargo install --locked cargo-about@0.9.3 --features cli
+
+cargo build --release --locked --bins
+cargo about generate --fail --target x86_64-unknown-linux-gnu \
+  -c installer/about.toml installer/about.hbs -o "$target_dir/release/THIRD-PARTY-LICENSES.html"
+cargo deb --no-build --locked
+ls -l "$target_dir"/debian/*.deb

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Builds the Windows installer of totsugo on Linux (Debian/Ubuntu):
+#   1. cross-compiles totsugo-app.exe and totsugo.exe for x86_64-pc-windows-gnu with mingw-w64,
+#   2. stages them with the icon, a README and the licences (ours, the font's, the data's and
+#      every Rust crate's, gathered by cargo-about),
+#   3. makes the installer with NSIS (makensis) from installer/totsugo.nsi,
+#   4. checks the result with installer/check-windows.sh (system DLLs only, the installer
+#      unpacks with 7z and holds what was staged).
+#
+# Needs: Rust with the target x86_64-pc-windows-gnu (added with rustup when missing); the
+# Debian packages mingw-w64, nsis and p7zip-full (installed when run as root or with sudo);
+# cargo-about (installed with `cargo install` when missing).
+# Output: ${CARGO_TARGET_DIR:-target}/installer/totsugo-<version>-setup.exe
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET=x86_64-pc-windows-gnu
+ABOUT_VERSION=0.9.3
+target_dir=${CARGO_TARGET_DIR:-target}
+say() { printf 'build-windows.sh: %s\n' "$*" >&2; }
+
+# --- Debian packages ---------------------------------------------------------------------
+need=()
+command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need+=(mingw-w64)
+command -v x86_64-w64-mingw32-objdump >/dev/null 2>&1 || need+=(mingw-w64)
+command -v makensis >/dev/null 2>&1 || need+=(nsis)
+command -v 7z >/dev/null 2>&1 || need+=(p7zip-full)
+command -v perl >/dev/null 2>&1 || need+=(perl)
+command -v make >/dev/null 2>&1 || need+=(make)
+if ((${#need[@]})); then
+  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+  say "installing ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  else
+    say "please install the Debian packages: ${need[*]}"
+    exit 1
+  fi
+fi
+
+# --- The Rust target ---------------------------------------------------------------------
+have_target() { [ -d "$(rustc --print sysroot)/lib/rustlib/$TARGET/lib" ]; }
+if ! have_target; then
+  say "adding the Rust target $TARGET"
+  if ! command -v rustup >/dev/null 2>&1 || ! rustup target add "$TARGET" || ! have_target; then
+    say "The Rust target $TARGET cannot be installed on this machine (rustup is missing or"
+    say "could not download it), so the Windows build cannot be made here. Install it with"
+    say "'rustup target add $TARGET' on a machine that can reach static.rust-lang.org."
+    say "Rust の Windows 向けターゲット（$TARGET）をこの機械に入れられないため、Windows 版は作れません。"
+    exit 2
+  fi
+fi
+
+# --- cargo-about (the crates' licences) ---------------------------------------------------
+if ! command -v cargo-about >/dev/null 2>&1; then
+  say "installing cargo-about $ABOUT_VERSION"
+  cargo install --locked "cargo-about@$ABOUT_VERSION" --features cli
+fi
+
+# --- Build ---------------------------------------------------------------------------------
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+say "building totsugo $version for $TARGET (release)"
+cargo build --release --locked --target "$TARGET" --bins
+bin="$target_dir/$TARGET/release"
+
+# --- Stage ---------------------------------------------------------------------------------
+out_dir="$target_dir/installer"
+stage="$out_dir/stage"
+rm -rf "$stage"
+mkdir -p "$stage/licenses/fonts"
+cp "$bin/totsugo-app.exe" "$bin/totsugo.exe" "$stage/"
+x86_64-w64-mingw32-strip --strip-debug "$stage/totsugo-app.exe" "$stage/totsugo.exe"
+cp assets/icons/totsugo.ico "$stage/"
+crlf() { sed 's/$/\r/' "$1" >"$2"; }
+crlf installer/README-windows.txt "$stage/README.txt"
+crlf LICENSE "$stage/licenses/LICENSE.txt"
+crlf assets/LICENSES.md "$stage/licenses/DATA-LICENSES.md"
+crlf fonts/OFL.txt "$stage/licenses/fonts/OFL.txt"
+cp fonts/BIZUDGothic-Regular.ttf "$stage/licenses/fonts/"
+crlf installer/C-LIBRARIES.txt "$stage/licenses/C-LIBRARIES.txt"
+say "gathering the licences of the Rust crates (cargo-about)"
+cargo about generate --locked --fail --target "$TARGET" \
+  -c installer/about.toml installer/about.hbs -o "$stage/licenses/THIRD-PARTY-LICENSES.html"
+
+# --- Installer -----------------------------------------------------------------------------
+setup="$out_dir/totsugo-$version-setup.exe"
+rm -f "$setup"
+say "making the installer with makensis"
+makensis -V2 -INPUTCHARSET UTF8 \
+  "-DVERSION=$version" "-DSTAGE=$(realpath "$stage")" "-DOUTFILE=$(realpath "$out_dir")/totsugo-$version-setup.exe" \
+  installer/totsugo.nsi
+
+bash installer/check-windows.sh "$setup" "$stage"
+say "done: $setup"
