@@ -97,7 +97,13 @@ fn main() {
         .unwrap_or(10_000);
     let out = std::env::args().nth(2);
     let letters = inputs(count);
+    // A fictitious insurer (the README's picture of a letter comes from here).
     let settings = LetterSettings {
+        insurer_name: "架空健康保険組合".into(),
+        sender_line: "理事長　架空　一郎".into(),
+        postal_code: "100-0001".into(),
+        address: "東京都千代田区千代田一丁目１番１号".into(),
+        phone: "03-0000-1234".into(),
         reply_deadline: Date::from_ymd(2023, 12, 25),
         ..LetterSettings::default()
     };

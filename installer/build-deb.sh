@@ -23,7 +23,8 @@ command -v cargo-deb >/dev/null 2>&1 || cargo install --locked cargo-deb@3.8.0
 command -v cargo-about >/dev/null 2>&1 || cargo install --locked cargo-about@0.9.3 --features cli
 
 cargo build --release --locked --bins
-cargo about generate --fail --target x86_64-unknown-linux-gnu \
+cargo fetch --locked >/dev/null  # every platform's crates: cargo-about reads them offline
+cargo about generate --frozen --fail --target x86_64-unknown-linux-gnu \
   -c installer/about.toml installer/about.hbs -o "$target_dir/release/THIRD-PARTY-LICENSES.html"
 cargo deb --no-build --locked
 ls -l "$target_dir"/debian/*.deb

@@ -68,21 +68,14 @@ bin="$target_dir/$TARGET/release"
 # --- Stage ---------------------------------------------------------------------------------
 out_dir="$target_dir/installer"
 stage="$out_dir/stage"
-rm -rf "$stage"
-mkdir -p "$stage/licenses/fonts"
-cp "$bin/totsugo-app.exe" "$bin/totsugo.exe" "$stage/"
-x86_64-w64-mingw32-strip --strip-debug "$stage/totsugo-app.exe" "$stage/totsugo.exe"
-cp assets/icons/totsugo.ico "$stage/"
-crlf() { sed 's/$/\r/' "$1" >"$2"; }
-crlf installer/README-windows.txt "$stage/README.txt"
-crlf LICENSE "$stage/licenses/LICENSE.txt"
-crlf assets/LICENSES.md "$stage/licenses/DATA-LICENSES.md"
-crlf fonts/OFL.txt "$stage/licenses/fonts/OFL.txt"
-cp fonts/BIZUDGothic-Regular.ttf "$stage/licenses/fonts/"
-crlf installer/C-LIBRARIES.txt "$stage/licenses/C-LIBRARIES.txt"
+mkdir -p "$out_dir"
 say "gathering the licences of the Rust crates (cargo-about)"
-cargo about generate --locked --fail --target "$TARGET" \
-  -c installer/about.toml installer/about.hbs -o "$stage/licenses/THIRD-PARTY-LICENSES.html"
+cargo fetch --locked >/dev/null # every platform's crates: cargo-about reads them offline
+cargo about generate --frozen --fail --target "$TARGET" \
+  -c installer/about.toml installer/about.hbs -o "$out_dir/THIRD-PARTY-LICENSES.html"
+bash installer/stage-windows.sh "$bin" "$stage" "$out_dir/THIRD-PARTY-LICENSES.html"
+# Debug line tables are for our own crash reports, not for the terminal.
+x86_64-w64-mingw32-strip --strip-debug "$stage/totsugo-app.exe" "$stage/totsugo.exe"
 
 # --- Installer -----------------------------------------------------------------------------
 setup="$out_dir/totsugo-$version-setup.exe"

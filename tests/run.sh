@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian/Ubuntu packages: a C toolchain, make and perl build the bundled SQLCipher and OpenSSL;
-# poppler-utils (pdftotext, pdffonts, pdfinfo) check the PDFs totsugo writes.
+# poppler-utils (pdftotext, pdffonts, pdfinfo) check the PDFs totsugo writes; nsis and
+# p7zip-full check the Windows installer script.
 need=()
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v make >/dev/null 2>&1 || need+=(make)
@@ -13,6 +14,9 @@ command -v perl >/dev/null 2>&1 || need+=(perl)
 # The PDF tests read the documents back with real PDF tools.
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
+# The installer test compiles the Windows installer script and unpacks it.
+command -v makensis >/dev/null 2>&1 || need+=(nsis)
+command -v 7z >/dev/null 2>&1 || need+=(p7zip-full)
 if ((${#need[@]})); then
   mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   echo "tests/run.sh: installing ${need[*]}"
