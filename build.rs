@@ -1,5 +1,6 @@
 //! Build script: on Windows targets, compiles the icon and version information
-//! (`assets/windows/totsugo.rc`) into both programs. Nothing happens on other targets.
+//! (`assets/windows/totsugo.rc`, a template filled in here) into both programs. Nothing
+//! happens on other targets.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -8,24 +9,27 @@ fn main() {
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("windows") {
         return;
     }
-    let dir = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
-    let icon = std::path::Path::new(&dir).join("assets/icons/totsugo.ico");
-    let version = std::env::var("CARGO_PKG_VERSION").expect("CARGO_PKG_VERSION");
-    let n = |key: &str| std::env::var(key).unwrap_or_else(|_| "0".into());
-    let macros = [
-        format!(
-            "TOTSUGO_ICON=\"{}\"",
-            icon.display().to_string().replace('\\', "/")
-        ),
-        format!("TOTSUGO_VERSION=\"{version}\""),
-        format!(
-            "TOTSUGO_VERSION_NUM={},{},{},0",
-            n("CARGO_PKG_VERSION_MAJOR"),
-            n("CARGO_PKG_VERSION_MINOR"),
-            n("CARGO_PKG_VERSION_PATCH")
-        ),
-    ];
-    embed_resource::compile("assets/windows/totsugo.rc", &macros)
+    let env = |key: &str| std::env::var(key).unwrap_or_else(|_| panic!("{key} is set by cargo"));
+    let root = std::path::PathBuf::from(env("CARGO_MANIFEST_DIR"));
+    let icon = root.join("assets/icons/totsugo.ico");
+    // The values go into the file itself: string macros on the resource compiler's command
+    // line lose their quotes on the way through windres' preprocessor.
+    let rc = std::fs::read_to_string(root.join("assets/windows/totsugo.rc"))
+        .expect("assets/windows/totsugo.rc")
+        .replace("@ICON@", &icon.display().to_string().replace('\\', "/"))
+        .replace("@VERSION@", &env("CARGO_PKG_VERSION"))
+        .replace(
+            "@VERSION_NUM@",
+            &format!(
+                "{},{},{},0",
+                env("CARGO_PKG_VERSION_MAJOR"),
+                env("CARGO_PKG_VERSION_MINOR"),
+                env("CARGO_PKG_VERSION_PATCH")
+            ),
+        );
+    let out = std::path::PathBuf::from(env("OUT_DIR")).join("totsugo.rc");
+    std::fs::write(&out, rc).expect("the resource file is written");
+    embed_resource::compile(&out, embed_resource::NONE)
         .manifest_optional()
         .expect("the Windows resources compile");
 }

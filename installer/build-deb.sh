@@ -26,5 +26,5 @@ cargo build --release --locked --bins
 cargo fetch --locked >/dev/null  # every platform's crates: cargo-about reads them offline
 cargo about generate --frozen --fail --target x86_64-unknown-linux-gnu \
   -c installer/about.toml installer/about.hbs -o "$target_dir/release/THIRD-PARTY-LICENSES.html"
-cargo deb --no-build --locked
+cargo deb --no-build --locked --strip
 ls -l "$target_dir"/debian/*.deb

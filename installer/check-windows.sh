@@ -19,11 +19,18 @@ say() { printf 'check-windows.sh: %s\n' "$*" >&2; }
 failed=0
 
 # DLLs every Windows 10/11 has (lower case). Anything else would have to be shipped.
-system_dlls=" advapi32.dll bcrypt.dll bcryptprimitives.dll combase.dll comctl32.dll comdlg32.dll
- crypt32.dll d3d11.dll d3d12.dll d3dcompiler_47.dll dwmapi.dll dxgi.dll gdi32.dll
- imm32.dll kernel32.dll msvcrt.dll ntdll.dll ole32.dll oleaut32.dll opengl32.dll
- propsys.dll secur32.dll shell32.dll shlwapi.dll uiautomationcore.dll user32.dll userenv.dll
- uxtheme.dll version.dll winmm.dll ws2_32.dll "
+system_dlls=(
+  advapi32.dll bcrypt.dll bcryptprimitives.dll combase.dll comctl32.dll comdlg32.dll
+  crypt32.dll d3d11.dll d3d12.dll d3dcompiler_47.dll dwmapi.dll dxgi.dll gdi32.dll
+  imm32.dll kernel32.dll msvcrt.dll ntdll.dll ole32.dll oleaut32.dll opengl32.dll
+  propsys.dll rpcrt4.dll secur32.dll setupapi.dll shell32.dll shlwapi.dll
+  uiautomationcore.dll user32.dll userenv.dll uxtheme.dll version.dll winmm.dll ws2_32.dll
+)
+is_system() {
+  local d
+  for d in "${system_dlls[@]}"; do [ "$d" = "$1" ] && return 0; done
+  return 1
+}
 
 for exe in totsugo-app.exe totsugo.exe; do
   ((pe)) || break
@@ -34,7 +41,7 @@ for exe in totsugo-app.exe totsugo.exe; do
     case "$d" in
       api-ms-win-*) continue ;;
     esac
-    if [[ "$system_dlls" != *" $d "* ]]; then
+    if ! is_system "$d"; then
       say "FAIL: $exe needs $d, which is not part of Windows"
       failed=1
     fi

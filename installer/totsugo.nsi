@@ -7,7 +7,8 @@
 ; user's %LOCALAPPDATA%\totsugo and is never touched by an install or an update; the
 ; uninstaller leaves it unless the person uninstalling ticks the box that deletes it.
 
-Unicode true
+; A 64-bit installer for a 64-bit program (it also runs under a 64-bit-only Wine).
+Target amd64-unicode
 ManifestDPIAware true
 SetCompressor /SOLID lzma
 
@@ -28,7 +29,6 @@ SetCompressor /SOLID lzma
 !include "LogicLib.nsh"
 !include "FileFunc.nsh"
 !include "nsDialogs.nsh"
-!include "x64.nsh"
 
 Name "${PRODUCT} (totsugo ${VERSION})"
 OutFile "${OUTFILE}"
@@ -67,10 +67,6 @@ UninstPage custom un.DataPage un.DataPageLeave
 !insertmacro MUI_LANGUAGE "Japanese"
 
 Function .onInit
-  ${IfNot} ${RunningX64}
-    MessageBox MB_ICONSTOP "${PRODUCT}は 64 ビット版の Windows が必要です。"
-    Abort
-  ${EndIf}
   SetRegView 64
 FunctionEnd
 

@@ -173,13 +173,13 @@ fn the_linux_package_lists_files_that_exist_and_a_desktop_entry_that_fits() {
     assert!(u16::from_le_bytes([ico[4], ico[5]]) >= 4, "several sizes");
 }
 
-/// The Windows resource file names the icon the build script passes.
+/// The Windows resource template has the values the build script fills in, and the icon exists.
 #[test]
 fn the_windows_resources_name_the_icon_and_version() {
     let rc = std::fs::read_to_string(root().join("assets/windows/totsugo.rc")).unwrap();
     let build = std::fs::read_to_string(root().join("build.rs")).unwrap();
-    for m in ["TOTSUGO_ICON", "TOTSUGO_VERSION", "TOTSUGO_VERSION_NUM"] {
-        assert!(rc.contains(m) && build.contains(&format!("\"{m}=")), "{m}");
+    for m in ["@ICON@", "@VERSION@", "@VERSION_NUM@"] {
+        assert!(rc.contains(m) && build.contains(&format!("\"{m}\"")), "{m}");
     }
     assert!(Path::new(&root().join("assets/icons/totsugo.ico")).is_file());
 }

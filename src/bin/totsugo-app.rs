@@ -64,6 +64,31 @@ fn main() -> std::process::ExitCode {
         Box::new(move |cc| Ok(Box::new(totsugo::ui::App::new(cc, dir)))),
     ) {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => startup_failed(&format!("画面を表示できません（{e}）")),
+        Err(e) => match other_graphics() {
+            Some(code) => code,
+            None => startup_failed(&format!("画面を表示できません（{e}）")),
+        },
     }
+}
+
+/// When the graphics interface wgpu chose first cannot draw (seen: Direct3D 12 under Wine),
+/// starts the app once more with Vulkan or OpenGL (a window's event loop cannot be made twice
+/// in one process). `None` when that was already the second try, or the user chose the
+/// interface (WGPU_BACKEND), or the program cannot be started again.
+fn other_graphics() -> Option<std::process::ExitCode> {
+    if std::env::var_os("WGPU_BACKEND").is_some() {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    eprintln!("totsugo-app: the first graphics interface failed; trying Vulkan or OpenGL");
+    let status = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("WGPU_BACKEND", "vulkan,gl")
+        .status()
+        .ok()?;
+    Some(if status.success() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    })
 }
