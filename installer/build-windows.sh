@@ -19,6 +19,19 @@ ABOUT_VERSION=0.9.3
 target_dir=${CARGO_TARGET_DIR:-target}
 say() { printf 'build-windows.sh: %s\n' "$*" >&2; }
 
+# --- The Rust target ---------------------------------------------------------------------
+have_target() { [ -d "$(rustc --print sysroot)/lib/rustlib/$TARGET/lib" ]; }
+if ! have_target; then
+  say "adding the Rust target $TARGET"
+  if ! command -v rustup >/dev/null 2>&1 || ! rustup target add "$TARGET" || ! have_target; then
+    say "The Rust target $TARGET cannot be installed on this machine (rustup is missing or"
+    say "could not download it), so the Windows build cannot be made here. Install it with"
+    say "'rustup target add $TARGET' on a machine that can reach static.rust-lang.org."
+    say "Rust の Windows 向けターゲット（$TARGET）をこの機械に入れられないため、Windows 版は作れません。"
+    exit 2
+  fi
+fi
+
 # --- Debian packages ---------------------------------------------------------------------
 need=()
 command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need+=(mingw-w64)
@@ -37,19 +50,6 @@ if ((${#need[@]})); then
   else
     say "please install the Debian packages: ${need[*]}"
     exit 1
-  fi
-fi
-
-# --- The Rust target ---------------------------------------------------------------------
-have_target() { [ -d "$(rustc --print sysroot)/lib/rustlib/$TARGET/lib" ]; }
-if ! have_target; then
-  say "adding the Rust target $TARGET"
-  if ! command -v rustup >/dev/null 2>&1 || ! rustup target add "$TARGET" || ! have_target; then
-    say "The Rust target $TARGET cannot be installed on this machine (rustup is missing or"
-    say "could not download it), so the Windows build cannot be made here. Install it with"
-    say "'rustup target add $TARGET' on a machine that can reach static.rust-lang.org."
-    say "Rust の Windows 向けターゲット（$TARGET）をこの機械に入れられないため、Windows 版は作れません。"
-    exit 2
   fi
 fi
 

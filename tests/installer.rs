@@ -183,3 +183,42 @@ fn the_windows_resources_name_the_icon_and_version() {
     }
     assert!(Path::new(&root().join("assets/icons/totsugo.ico")).is_file());
 }
+
+/// On a machine where the Windows target cannot be installed, the build script says so plainly
+/// and stops before building anything (exit code 2).
+#[test]
+fn the_windows_build_says_plainly_when_the_target_cannot_be_installed() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path().join("bin");
+    std::fs::create_dir_all(&fake).unwrap();
+    let sysroot = tmp.path().join("sysroot");
+    std::fs::create_dir_all(sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu/lib")).unwrap();
+    // A Rust without the Windows target, and a rustup that cannot download.
+    for (name, body) in [
+        ("rustc", format!("#!/bin/sh\necho {}\n", sysroot.display())),
+        (
+            "rustup",
+            "#!/bin/sh\necho 'error: could not download' >&2\nexit 1\n".to_string(),
+        ),
+    ] {
+        let p = fake.join(name);
+        std::fs::write(&p, body).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", fake.display(), std::env::var("PATH").unwrap());
+    let out = Command::new("bash")
+        .arg(root().join("installer/build-windows.sh"))
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", tmp.path().join("target"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("x86_64-pc-windows-gnu cannot be installed on this machine"),
+        "{err}"
+    );
+    assert!(err.contains("Windows 版は作れません"), "{err}");
+    assert!(!tmp.path().join("target").exists(), "nothing was built");
+}

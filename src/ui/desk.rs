@@ -576,11 +576,19 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             }
         });
     ui.add_space(6.0);
-    for reason in &e.reasons {
+    let alarms: Vec<String> = open
+        .reviewed
+        .explained
+        .alarms
+        .iter()
+        .map(|(kind, rows)| kind.message_ja(rows))
+        .collect();
+    // A reason the suggestion took from an alarm is said once, as the alarm (in red).
+    for reason in e.reasons.iter().filter(|r| !alarms.contains(r)) {
         ui.label(reason);
     }
-    for (kind, rows) in &open.reviewed.explained.alarms {
-        ui.label(RichText::new(kind.message_ja(rows)).color(RED));
+    for alarm in &alarms {
+        ui.label(RichText::new(alarm).color(RED));
     }
     if !open.related.is_empty() {
         ui.horizontal_wrapped(|ui| {
