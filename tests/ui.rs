@@ -96,6 +96,11 @@ fn first_run_guides_through_insurer_administrator_recovery_key_and_demo_data() {
         panic!("no recovery key screen: {:?}", h.state().message);
     };
     assert!(has_text(&h, &key));
+    // The key is shown once: the header offers no way off this screen.
+    assert!(
+        h.query_by_role_and_label(Role::Button, "ホーム").is_none(),
+        "no navigation on the recovery key screen"
+    );
     // The sheet to print, saved where the administrator chooses (and remembered for a purge).
     let chosen = dir.path().join("復旧キーの用紙.pdf");
     h.state_mut()
@@ -139,6 +144,10 @@ fn first_run_guides_through_insurer_administrator_recovery_key_and_demo_data() {
     wait_for_import(&mut h);
     let outcome = h.state().importer.outcome.clone().expect("import ended");
     assert_eq!(outcome.expect("demo imported").counts.rows, 2000);
+    assert!(
+        h.state().importer.file.is_none(),
+        "the removed temporary demo file is not offered again"
+    );
     click(&mut h, "ホーム");
     assert_eq!(h.state().screen, Screen::Home);
     assert!(has_text(&h, "ようこそ、管理 太郎 さん"));

@@ -833,8 +833,11 @@ impl App {
             Ok(path) => {
                 self.demo_dir = Some(dir);
                 self.screen = Screen::Import;
+                self.importer.detected = Some(importer::detect(
+                    &path,
+                    crate::encoding::EncodingChoice::Auto,
+                ));
                 self.importer.file = Some(path);
-                self.importer.detected = None;
                 self.importer.encoding = crate::encoding::EncodingChoice::Auto;
                 self.start_import();
             }
@@ -872,7 +875,10 @@ impl App {
             return;
         };
         if let Some(dir) = self.demo_dir.take() {
+            // The demo file was a temporary copy: gone, and no longer offered for import.
             let _ = std::fs::remove_dir_all(dir);
+            self.importer.file = None;
+            self.importer.detected = None;
         }
         match job.join() {
             Some((session, result)) => {

@@ -49,6 +49,10 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
             ui.label(RichText::new("ロック中").strong());
             return;
         }
+        // The recovery key is shown once: no way off its screen but its own 「次へ」.
+        if matches!(app.screen, super::Screen::RecoveryKey(_)) {
+            return;
+        }
         ui.separator();
         if ui.button("ホーム").clicked() {
             actions.push(Action::OpenHome);
