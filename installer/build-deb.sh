@@ -6,19 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_dir=${CARGO_TARGET_DIR:-target}
-say() { printf 'build-deb.sh: %s\n' "$*" >&2; }
 
-if ! command -v dpkg-shlibdeps >/dev/null 2>&1; then
-  say "installing dpkg-dev"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev
-  else
-    say "please install the Debian package dpkg-dev"
-    exit 1
-  fi
-fi
+command -v dpkg-shlibdeps >/dev/null 2>&1 || bash tools/install-debian-packages.sh build-deb.sh dpkg-dev
 command -v cargo-deb >/dev/null 2>&1 || cargo install --locked cargo-deb@3.8.0
 command -v cargo-about >/dev/null 2>&1 || cargo install --locked cargo-about@0.9.3 --features cli
 

@@ -40,18 +40,7 @@ command -v makensis >/dev/null 2>&1 || need+=(nsis)
 command -v 7z >/dev/null 2>&1 || need+=(p7zip-full)
 command -v perl >/dev/null 2>&1 || need+=(perl)
 command -v make >/dev/null 2>&1 || need+=(make)
-if ((${#need[@]})); then
-  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
-  say "installing ${need[*]}"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-  else
-    say "please install the Debian packages: ${need[*]}"
-    exit 1
-  fi
-fi
+bash tools/install-debian-packages.sh build-windows.sh ${need[@]+"${need[@]}"}
 
 # --- cargo-about (the crates' licences) ---------------------------------------------------
 if ! command -v cargo-about >/dev/null 2>&1; then

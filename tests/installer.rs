@@ -28,22 +28,37 @@ fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
-#[test]
-fn the_windows_installer_builds_from_the_stage_and_unpacks_to_exactly_those_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    let bin = tmp.path().join("bin");
+/// Stages stand-in programs with the real staging script and makes the installer with the
+/// real `makensis`; returns (stage, setup.exe).
+fn stage_and_make(tmp: &Path) -> (PathBuf, PathBuf) {
+    let bin = tmp.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     // Stand-ins: the installer does not look inside the programs.
     std::fs::write(bin.join("totsugo-app.exe"), b"MZ stand-in app").unwrap();
     std::fs::write(bin.join("totsugo.exe"), b"MZ stand-in cli").unwrap();
-    let html = tmp.path().join("THIRD-PARTY-LICENSES.html");
+    let html = tmp.join("THIRD-PARTY-LICENSES.html");
     std::fs::write(&html, "<html>crates</html>").unwrap();
-    let stage = tmp.path().join("stage");
+    let stage = tmp.join("stage");
     run(Command::new("bash")
         .arg(root().join("installer/stage-windows.sh"))
         .arg(&bin)
         .arg(&stage)
         .arg(&html));
+    let setup = tmp.join("setup.exe");
+    run(Command::new("makensis")
+        .current_dir(root())
+        .args(["-V2", "-INPUTCHARSET", "UTF8"])
+        .arg(format!("-DVERSION={}", version()))
+        .arg(format!("-DSTAGE={}", stage.display()))
+        .arg(format!("-DOUTFILE={}", setup.display()))
+        .arg("installer/totsugo.nsi"));
+    (stage, setup)
+}
+
+#[test]
+fn the_windows_installer_builds_from_the_stage_and_unpacks_to_exactly_those_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (stage, setup) = stage_and_make(tmp.path());
     for f in [
         "totsugo-app.exe",
         "totsugo.exe",
@@ -62,14 +77,6 @@ fn the_windows_installer_builds_from_the_stage_and_unpacks_to_exactly_those_file
     let readme = std::fs::read_to_string(stage.join("README.txt")).unwrap();
     assert!(readme.contains("突合結果レビュー") && readme.contains("\r\n"));
 
-    let setup = tmp.path().join("setup.exe");
-    run(Command::new("makensis")
-        .current_dir(root())
-        .args(["-V2", "-INPUTCHARSET", "UTF8"])
-        .arg(format!("-DVERSION={}", version()))
-        .arg(format!("-DSTAGE={}", stage.display()))
-        .arg(format!("-DOUTFILE={}", setup.display()))
-        .arg("installer/totsugo.nsi"));
     assert!(setup.is_file());
     let said = run(Command::new("bash")
         .arg(root().join("installer/check-windows.sh"))
@@ -94,26 +101,7 @@ fn the_windows_installer_builds_from_the_stage_and_unpacks_to_exactly_those_file
 fn a_broken_stage_fails_the_installer_check() {
     // The check is real: a file changed after the installer was made is caught.
     let tmp = tempfile::tempdir().unwrap();
-    let bin = tmp.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::write(bin.join("totsugo-app.exe"), b"MZ app").unwrap();
-    std::fs::write(bin.join("totsugo.exe"), b"MZ cli").unwrap();
-    let html = tmp.path().join("t.html");
-    std::fs::write(&html, "x").unwrap();
-    let stage = tmp.path().join("stage");
-    run(Command::new("bash")
-        .arg(root().join("installer/stage-windows.sh"))
-        .arg(&bin)
-        .arg(&stage)
-        .arg(&html));
-    let setup = tmp.path().join("setup.exe");
-    run(Command::new("makensis")
-        .current_dir(root())
-        .args(["-V2", "-INPUTCHARSET", "UTF8"])
-        .arg(format!("-DVERSION={}", version()))
-        .arg(format!("-DSTAGE={}", stage.display()))
-        .arg(format!("-DOUTFILE={}", setup.display()))
-        .arg("installer/totsugo.nsi"));
+    let (stage, setup) = stage_and_make(tmp.path());
     std::fs::write(stage.join("totsugo.exe"), b"MZ changed").unwrap();
     let out = Command::new("bash")
         .arg(root().join("installer/check-windows.sh"))

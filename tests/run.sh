@@ -17,18 +17,7 @@ command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 # The installer test compiles the Windows installer script and unpacks it.
 command -v makensis >/dev/null 2>&1 || need+=(nsis)
 command -v 7z >/dev/null 2>&1 || need+=(p7zip-full)
-if ((${#need[@]})); then
-  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
-  echo "tests/run.sh: installing ${need[*]}"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-  else
-    echo "tests/run.sh: please install: ${need[*]}" >&2
-    exit 1
-  fi
-fi
+bash tools/install-debian-packages.sh tests/run.sh ${need[@]+"${need[@]}"}
 if ! command -v cargo >/dev/null 2>&1; then
   echo "tests/run.sh: Rust (cargo 1.95 or newer) is needed: see https://rustup.rs" >&2
   exit 1
