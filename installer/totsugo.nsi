@@ -120,7 +120,7 @@ Function un.DataPage
   !insertmacro MUI_HEADER_TEXT "保管データ" "点検のデータを残すかどうかを選んでください。"
   nsDialogs::Create 1018
   Pop $0
-  ${NSD_CreateLabel} 0 0 100% 60u "プログラムを削除しても、点検のデータ（暗号化した保管ファイル、鍵スロット、設定）は残ります。再インストールすればそのまま使えます。$\r$\n$\r$\n業務が終わってデータを消すときは、管理者がアプリの消去（totsugo purge）で消去の記録を作ってから消してください。"
+  ${NSD_CreateLabel} 0 0 100% 60u "プログラムを削除しても、点検のデータ（暗号化した保管ファイル、鍵スロット、設定）は残ります。再インストールすればそのまま使えます。$\r$\n$\r$\n業務が終わってデータを消すときは、管理者がアプリの「保管データの消去」（または totsugo purge）で消去記録を作ってから消してください。"
   Pop $0
   ${NSD_CreateCheckbox} 0 70u 100% 24u "このユーザーの保管データ（$LOCALAPPDATA\totsugo）も削除する。元に戻せません。消去の記録は作られません。"
   Pop $DeleteDataBox

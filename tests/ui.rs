@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::*;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use totsugo::session::Session;
 use totsugo::ui::{App, Screen};
 
@@ -1151,4 +1151,53 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     );
     click(&mut h, "ホーム");
     assert!(has_text(&h, "通知文を送付: 2 件（返事待ち 2 件）"));
+}
+
+#[test]
+fn an_administrator_purges_from_the_app_after_the_deletion_record_is_saved() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    demo_store(&store);
+    // Tall enough that the settings screen's last section is on screen.
+    let mut h = Harness::builder()
+        .with_size([1200.0, 2400.0])
+        .build_eframe({
+            let store = store.clone();
+            move |cc| App::new(cc, store)
+        });
+    h.run();
+    log_in(&mut h, ADMIN, PASSWORD);
+    click(&mut h, "利用者の管理");
+    click(&mut h, "保管データの消去へ…");
+    assert_eq!(h.state().screen, Screen::Purge);
+    assert!(has_text(&h, "突合結果 2,000 行"));
+    // Only with the word typed twice.
+    type_into(&mut h, Role::TextInput, "確認の言葉「消去」", "消去");
+    type_into(&mut h, Role::TextInput, "もう一度「消去」", "消し");
+    assert!(
+        h.get_by_role_and_label(Role::Button, "消去記録の保存先を選んで消去する")
+            .accesskit_node()
+            .is_disabled()
+    );
+    h.state_mut().forms.purge_confirm[1] = "消去".into();
+    let record = dir.path().join("消去記録.pdf");
+    h.state_mut()
+        .set_picker(Box::new(totsugo::ui::FixedPicker(vec![record.clone()])));
+    click(&mut h, "消去記録の保存先を選んで消去する");
+    // The record first, then nothing left; the app is back at its first run.
+    let (is_error, msg) = h.state().message.clone().expect("a message");
+    assert!(!is_error, "{msg}");
+    assert!(
+        msg.contains("消去しました") && msg.contains("消去記録.pdf"),
+        "{msg}"
+    );
+    assert_eq!(h.state().screen, Screen::SetupInsurer);
+    assert!(h.state().session.is_none());
+    let text = pdftotext(&record);
+    assert!(
+        text.contains("消去記録") && text.contains("2,000"),
+        "{text}"
+    );
+    assert!(!store.join("totsugo.db").exists());
+    assert!(!store.join("keyslots.json").exists());
 }

@@ -99,7 +99,7 @@ pub struct OpenRecord {
     pub follow_up: Option<crate::store::FollowUpRow>,
 }
 
-const RED: Color32 = Color32::from_rgb(0xc0, 0x20, 0x20);
+pub(super) const RED: Color32 = Color32::from_rgb(0xc0, 0x20, 0x20);
 const AMBER: Color32 = Color32::from_rgb(0x9a, 0x5b, 0x00);
 const GREEN: Color32 = Color32::from_rgb(0x1e, 0x7a, 0x34);
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use crate::auth::{AuthError, Role, Roles};
 use crate::session::{Session, UserStatus};
-use crate::summary::Counts;
+use crate::summary::{Counts, format_thousands};
 use crate::vault::Policy;
 
 pub use desk::{Desk, OpenRecord};
@@ -110,6 +110,10 @@ pub enum Action {
     OpenImport,
     /// Import the bundled demo file (synthetic data for practice).
     ImportDemo,
+    /// Open the purge screen (administrators).
+    OpenPurge,
+    /// Choose where the deletion record goes, then purge (both confirmations typed).
+    Purge,
     /// Choose the file to import.
     PickImportFile,
     /// Detect the chosen file's encoding again.
@@ -191,6 +195,8 @@ pub enum Screen {
     Release,
     /// Notice letters to print.
     Letters,
+    /// The end of the work: delete everything, with a deletion record (administrators).
+    Purge,
 }
 
 /// Text fields of the forms.
@@ -234,6 +240,8 @@ pub struct Forms {
     pub letters_deadline: String,
     /// The release-request format being edited.
     pub release_format: Option<crate::release::RequestFormat>,
+    /// Purge: the confirmation word, typed twice.
+    pub purge_confirm: [String; 2],
 }
 
 /// The app's whole state.
@@ -265,6 +273,8 @@ pub struct App {
     pub auth_job: Option<AuthJob>,
     /// The folder holding the demo file while it is imported.
     demo_dir: Option<PathBuf>,
+    /// The purge under way (the session is in it): where the record goes, and the outcome.
+    purge_job: Option<Job<(PathBuf, Result<crate::purge::DeletionRecord, AuthError>)>>,
     /// The count report shown.
     pub report: Option<crate::report::CountReport>,
     /// The report counts approved decisions only.
@@ -326,6 +336,7 @@ impl App {
             ctx: None,
             auth_job: None,
             demo_dir: None,
+            purge_job: None,
             report: None,
             report_approved_only: true,
             release_ready: Vec::new(),
@@ -473,6 +484,12 @@ impl App {
                 self.screen = Screen::FirstData;
             }
             Action::ImportDemo => self.import_demo(),
+            Action::OpenPurge => {
+                self.screen = Screen::Purge;
+                self.message = None;
+                self.forms.purge_confirm = Default::default();
+            }
+            Action::Purge => self.start_purge(),
             Action::Login => {
                 if self.auth_job.is_some() {
                     return;
@@ -823,6 +840,60 @@ impl App {
                     job.cancel();
                 }
             }
+        }
+    }
+
+    /// Purges the store (the core's one purge, as `totsugo purge`): the deletion record goes
+    /// where the administrator chooses, outside the store; the work runs off the UI thread
+    /// with the session, which ends with it.
+    fn start_purge(&mut self) {
+        let word = crate::purge::CONFIRMATION;
+        if self.forms.purge_confirm.iter().any(|c| c.trim() != word) {
+            return self.error(format!(
+                "消去するには確認の言葉「{word}」を2回入力してください"
+            ));
+        }
+        if self.purge_job.is_some() {
+            return;
+        }
+        let Some(path) = self.picker.save_as("totsugo-消去記録.pdf") else {
+            return;
+        };
+        let Some(session) = self.session.take() else {
+            return;
+        };
+        let confirm = self.forms.purge_confirm.clone();
+        self.message = None;
+        self.purge_job = Some(Job::spawn(self.waker(), move || {
+            let r = crate::purge::purge(session, [&confirm[0], &confirm[1]], &path);
+            (path, r)
+        }));
+    }
+
+    /// Shows how the purge ended; after it the store is gone and the app is at its first run.
+    fn poll_purge(&mut self) {
+        let Some(job) = self.purge_job.as_mut() else {
+            return;
+        };
+        let Some(outcome) = job.take() else {
+            return;
+        };
+        self.purge_job = None;
+        let dir = std::mem::take(&mut self.dir);
+        *self = App {
+            ctx: self.ctx.take(),
+            picker: std::mem::replace(&mut self.picker, Box::new(NativePicker)),
+            ..App::for_store(dir)
+        };
+        match outcome {
+            Ok((path, Ok(r))) => self.notice(format!(
+                "保管データを消去しました（記録 {} 件、ファイル {} 個）。消去記録: {}",
+                format_thousands(r.records),
+                r.files_removed.len(),
+                path.display()
+            )),
+            Ok((_, Err(e))) => self.error(format!("消去できませんでした: {e}")),
+            Err(_) => self.error("消去の処理が異常終了しました。保管場所を確かめてください"),
         }
     }
 
@@ -1491,7 +1562,7 @@ impl App {
     /// Whether background work the screen waits for is under way: a page of the list or a
     /// password check (an import has its own screen and progress).
     pub fn busy(&self) -> bool {
-        self.desk.loading || self.auth_job.is_some()
+        self.desk.loading || self.auth_job.is_some() || self.purge_job.is_some()
     }
 
     /// Takes the result of a finished password check.
@@ -1554,6 +1625,7 @@ impl App {
         self.poll_import();
         self.poll_list();
         self.poll_auth();
+        self.poll_purge();
         if self.importing() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
@@ -1586,6 +1658,7 @@ impl App {
                 Screen::Report => views::report(ui, self, &mut actions),
                 Screen::Release => views::release(ui, self, &mut actions),
                 Screen::Letters => views::letters(ui, self, &mut actions),
+                Screen::Purge => views::purge(ui, self, &mut actions),
             }
         });
         if self.password_dialog && !self.locked && self.session.is_some() {
