@@ -479,6 +479,18 @@ pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         }
         ui.add_space(16.0);
         ui.label(RichText::new("通知文の差出人と連絡先").strong());
+        if let Some(l) = app.forms.letters.as_ref() {
+            let missing = l.missing_ja();
+            if !missing.is_empty() {
+                ui.label(
+                    RichText::new(format!(
+                        "未入力か見本のままの項目があります（{}）。このままでは通知文を印刷できません。",
+                        missing.join("、")
+                    ))
+                    .color(super::desk::RED),
+                );
+            }
+        }
         if let Some(l) = app.forms.letters.as_mut() {
             egui::Grid::new("letters").num_columns(2).show(ui, |ui| {
                 letterhead_fields(ui, l);
