@@ -1,9 +1,11 @@
 //! The desktop app (突合結果レビュー): draws the state and turns what the user does into
 //! [`Action`]s that go to the core ([`crate::session::Session`]). No domain rule lives here.
 //!
-//! Screens so far: first-run setup with the recovery key, login, home, user administration
-//! (with the account rules), the password-change dialog, and the idle lock that hides every
-//! screen until the password is typed again, without losing what was open.
+//! Screens: the guided first run (the insurer and letterhead, the first administrator, the
+//! recovery key, the first data), login, home, the review desk (list, review, approval;
+//! `desk`), import (`importer`), letters, release requests, the count report, user
+//! administration with the settings, the purge, the password-change dialog, and the idle lock
+//! that hides every screen until the password is typed again, without losing what was open.
 
 mod desk;
 mod fonts;
