@@ -3,10 +3,12 @@
 # Linux machine can stand in for the dedicated terminal:
 #   1. a silent install: the files in C:\Program Files\totsugo, the Start-menu entries, the
 #      uninstall entry in the registry;
-#   2. the installed CLI makes a store in the user's %LOCALAPPDATA% with the demo data and reads
-#      it back (Wine 8 lacks bcryptprimitives.dll: a test-only stand-in, installer/wine/, is put
+#   2. the installed CLI makes a store with the demo data where the installer said and reads it
+#      back (Wine 8 lacks bcryptprimitives.dll: a test-only stand-in, installer/wine/, is put
 #      beside the program for this step and removed after);
 #   3. a silent uninstall: the program, the entries and the registry key gone, the store kept.
+# Twice: each Windows user's own store (%LOCALAPPDATA%), then the terminal's shared store
+# (/SHARED: C:\ProgramData\totsugo\data, named by C:\ProgramData\totsugo\store-location.txt).
 # Usage: installer/check-wine.sh SETUP.exe   (needs wine64, mingw-w64; Xvfb when no DISPLAY)
 set -euo pipefail
 setup=$(realpath "$1")
@@ -28,37 +30,55 @@ c=$WINEPREFIX/drive_c
 stub=$WINEPREFIX/bcryptprimitives.dll
 x86_64-w64-mingw32-gcc -shared -O2 -o "$stub" installer/wine/bcryptprimitives.c -ladvapi32
 
-say "installing silently"
-"$wine" "$setup" /S
-wineserver -w
+# One pass: a silent install (with /SHARED or without), a demo store by the installed CLI in the
+# place the installer chose, a silent uninstall that keeps it.
+one_pass() {
+  local mode=$1 flag=() where
+  [ "$mode" = shared ] && flag=(/SHARED)
+  say "[$mode] installing silently ${flag[*]}"
+  "$wine" "$setup" /S "${flag[@]}"
+  wineserver -w
+  for f in totsugo-app.exe totsugo.exe uninstall.exe README.txt licenses/THIRD-PARTY-LICENSES.html licenses/fonts/OFL.txt; do
+    [ -f "$prog/$f" ] || fail "not installed: $f"
+  done
+  [ -f "$menu/突合結果レビュー.lnk" ] || fail "no Start-menu entry"
+  [ -f "$menu/アンインストール.lnk" ] || fail "no uninstall entry in the Start menu"
+  "$wine" reg query "$key" /v UninstallString >/dev/null 2>&1 || fail "no uninstall entry in the registry"
+  if [ "$mode" = shared ]; then
+    [ -f "$setting" ] || fail "no shared-store setting $setting"
+    [ -d "$c/ProgramData/totsugo/data" ] || fail "no shared store folder"
+  else
+    [ ! -e "$setting" ] || fail "a shared-store setting without /SHARED"
+  fi
+  say "[$mode] installed: program files, Start-menu entries, registry entry"
+
+  cp "$stub" "$prog/"
+  TOTSUGO_NEW_PASSWORD='check wine pass 1' "$wine" "$prog/totsugo.exe" demo >/dev/null
+  summary=$(TOTSUGO_PASSWORD='check wine pass 1' "$wine" "$prog/totsugo.exe" --user admin summary --json)
+  rm "$prog/bcryptprimitives.dll"
+  grep -q '"rows": *2000' <<<"$summary" || fail "the demo store does not read back: $summary"
+  if [ "$mode" = shared ]; then
+    where="$c/ProgramData/totsugo/data/totsugo.db"
+  else
+    where=$(find "$c/users" -path '*AppData/Local/totsugo/totsugo/data/totsugo.db' | head -1)
+  fi
+  [ -n "$where" ] && [ -f "$where" ] || fail "the store is not where the installer said"
+  say "[$mode] the installed CLI made its demo store in ${where#"$c/"} (2,000 rows)"
+
+  "$wine" "$prog/uninstall.exe" /S
+  wineserver -w
+  sleep 2
+  [ ! -e "$prog/totsugo-app.exe" ] || fail "the program is still there"
+  [ ! -e "$menu" ] || fail "the Start-menu entries are still there"
+  if "$wine" reg query "$key" >/dev/null 2>&1; then fail "the registry entry is still there"; fi
+  [ -f "$where" ] || fail "the uninstaller removed the store without being asked"
+  say "[$mode] uninstalled: program, Start-menu entries and registry entry gone; the store kept"
+}
+
 prog="$c/Program Files/totsugo"
-for f in totsugo-app.exe totsugo.exe uninstall.exe README.txt licenses/THIRD-PARTY-LICENSES.html licenses/fonts/OFL.txt; do
-  [ -f "$prog/$f" ] || fail "not installed: $f"
-done
 menu="$c/ProgramData/Microsoft/Windows/Start Menu/Programs/突合結果レビュー"
-[ -f "$menu/突合結果レビュー.lnk" ] || fail "no Start-menu entry"
-[ -f "$menu/アンインストール.lnk" ] || fail "no uninstall entry in the Start menu"
 key='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\totsugo'
-"$wine" reg query "$key" /v UninstallString >/dev/null 2>&1 || fail "no uninstall entry in the registry"
-say "installed: program files, Start-menu entries, registry entry"
-
-say "the installed CLI makes a store with the demo data"
-cp "$stub" "$prog/"
-TOTSUGO_NEW_PASSWORD='check wine pass 1' "$wine" "$prog/totsugo.exe" demo >/dev/null
-summary=$(TOTSUGO_PASSWORD='check wine pass 1' "$wine" "$prog/totsugo.exe" --user admin summary --json)
-rm "$prog/bcryptprimitives.dll"
-grep -q '"rows": *2000' <<<"$summary" || fail "the demo store does not read back: $summary"
-store=$(find "$c/users" -path '*AppData/Local/totsugo/totsugo/data/totsugo.db' | head -1)
-[ -n "$store" ] || fail "no store in %LOCALAPPDATA%"
-say "store: ${store#"$c/"} (2,000 rows)"
-
-say "uninstalling silently"
-"$wine" "$prog/uninstall.exe" /S
-wineserver -w
-sleep 2
-[ ! -e "$prog/totsugo-app.exe" ] || fail "the program is still there"
-[ ! -e "$menu" ] || fail "the Start-menu entries are still there"
-if "$wine" reg query "$key" >/dev/null 2>&1; then fail "the registry entry is still there"; fi
-[ -f "$store" ] || fail "the uninstaller removed the user's store without being asked"
-say "uninstalled: program, Start-menu entries and registry entry gone; the store kept"
+setting="$c/ProgramData/totsugo/store-location.txt"
+one_pass own
+one_pass shared
 say "all checks passed"

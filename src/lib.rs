@@ -19,6 +19,7 @@ pub mod encoding;
 pub mod eval;
 pub mod import;
 pub mod letters;
+pub mod location;
 pub mod mask;
 pub mod outputs;
 pub mod pdf;

@@ -23,7 +23,8 @@ use totsugo::vault::RecoveryKey;
 #[derive(Parser)]
 #[command(name = "totsugo", version, about)]
 struct Cli {
-    /// 保管場所のフォルダ（既定: 利用者のデータフォルダ）。環境変数 TOTSUGO_STORE でも指定できます
+    /// 保管場所のフォルダ（既定: 端末の共有の保管場所が設定されていればそこ、なければ利用者の
+    /// データフォルダ）。環境変数 TOTSUGO_STORE でも指定できます
     #[arg(long, global = true, env = "TOTSUGO_STORE", value_name = "DIR")]
     store: Option<PathBuf>,
 
@@ -306,12 +307,7 @@ fn main() -> ExitCode {
 }
 
 fn store_dir(cli_store: Option<PathBuf>) -> Result<PathBuf, String> {
-    if let Some(d) = cli_store {
-        return Ok(d);
-    }
-    directories::ProjectDirs::from("jp", "totsugo", "totsugo")
-        .map(|p| p.data_local_dir().to_path_buf())
-        .ok_or_else(|| "利用者のデータフォルダが分かりません。--store で指定してください".into())
+    totsugo::location::store_dir(cli_store)
 }
 
 /// A secret from an environment variable (for scripts) or asked for without echo.

@@ -1,10 +1,11 @@
-//! 突合結果レビュー: the desktop app. `totsugo-app [--store DIR]` (default: the user's local data
-//! directory, as for the CLI).
+//! 突合結果レビュー: the desktop app. `totsugo-app [--store DIR]` (default: as for the CLI,
+//! [`totsugo::location::store_dir`]).
 #![cfg_attr(windows, windows_subsystem = "windows")]
 
 use std::path::PathBuf;
 
-fn store_dir() -> Option<PathBuf> {
+/// The folder given with `--store DIR` or `TOTSUGO_STORE`, if any.
+fn given_store() -> Option<PathBuf> {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--store" {
@@ -14,11 +15,7 @@ fn store_dir() -> Option<PathBuf> {
             return Some(PathBuf::from(v));
         }
     }
-    if let Some(v) = std::env::var_os("TOTSUGO_STORE") {
-        return Some(PathBuf::from(v));
-    }
-    directories::ProjectDirs::from("jp", "totsugo", "totsugo")
-        .map(|p| p.data_local_dir().to_path_buf())
+    std::env::var_os("TOTSUGO_STORE").map(PathBuf::from)
 }
 
 /// The window icon (the same picture as the installers' and the desktop entry's).
@@ -39,10 +36,9 @@ fn startup_failed(what: &str) -> std::process::ExitCode {
 }
 
 fn main() -> std::process::ExitCode {
-    let Some(dir) = store_dir() else {
-        return startup_failed(
-            "利用者のデータフォルダーが分かりません。--store DIR で保管場所を指定してください",
-        );
+    let dir = match totsugo::location::store_dir(given_store()) {
+        Ok(dir) => dir,
+        Err(e) => return startup_failed(&e),
     };
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(totsugo::ui::TITLE)

@@ -132,6 +132,11 @@ pub fn setup_insurer(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.label(
         "保険者名は必須です。ほかの項目は通知文の差出人と問い合わせ先になります。あとで「利用者の管理」画面で変更できます。",
     );
+    ui.label(
+        RichText::new(format!("保管場所: {}", app.dir.display()))
+            .weak()
+            .monospace(),
+    );
     ui.add_space(8.0);
     message(ui, app);
     let Some(l) = app.forms.letters.as_mut() else {
@@ -358,6 +363,7 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
 /// User administration and account rules.
 pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("利用者の管理");
+    ui.label(RichText::new(format!("保管場所: {}", app.dir.display())).weak());
     message(ui, app);
     let me = app.session.as_ref().map(|s| s.user().id);
     egui::ScrollArea::vertical().show(ui, |ui| {
