@@ -497,13 +497,16 @@ fn finish(
     })
 }
 
+/// The consumer's end of the reader thread's channels: full batches in, spent batches back.
+type BatchChannels = (
+    crossbeam_channel::Receiver<Vec<Record>>,
+    crossbeam_channel::Sender<Vec<Record>>,
+);
+
 fn write_rows<'a>(
     store: &'a mut Store,
     meta: &ImportMeta,
-    channels: (
-        crossbeam_channel::Receiver<Vec<Record>>,
-        crossbeam_channel::Sender<Vec<Record>>,
-    ),
+    channels: BatchChannels,
     bytes_done: &AtomicU64,
     total_bytes: u64,
     on_progress: &mut dyn FnMut(Progress),
@@ -525,10 +528,7 @@ fn write_rows<'a>(
 /// [`scan_file`]), sends the spent batch back for reuse, and reports progress every 50 ms
 /// and at the end. A cancel ends it with [`ImportError::Cancelled`].
 fn drain_batches(
-    (rx, spent): (
-        crossbeam_channel::Receiver<Vec<Record>>,
-        crossbeam_channel::Sender<Vec<Record>>,
-    ),
+    (rx, spent): BatchChannels,
     bytes_done: &AtomicU64,
     total_bytes: u64,
     on_progress: &mut dyn FnMut(Progress),

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 /// The machine-wide setting file that names a shared store folder (it may not exist).
-pub fn machine_setting_file() -> Option<PathBuf> {
+fn machine_setting_file() -> Option<PathBuf> {
     if cfg!(windows) {
         std::env::var_os("ProgramData")
             .map(|p| PathBuf::from(p).join("totsugo").join("store-location.txt"))
@@ -27,7 +27,7 @@ pub fn store_dir(given: Option<PathBuf>) -> Result<PathBuf, String> {
 }
 
 /// [`store_dir`] with the setting file passed in (tests use their own).
-pub fn resolve(given: Option<PathBuf>, setting_file: Option<&Path>) -> Result<PathBuf, String> {
+fn resolve(given: Option<PathBuf>, setting_file: Option<&Path>) -> Result<PathBuf, String> {
     if let Some(d) = given {
         return Ok(d);
     }

@@ -127,6 +127,17 @@ fn io_err(path: &Path, e: std::io::Error) -> AuthError {
     })
 }
 
+/// Whether both confirmations are [`CONFIRMATION`] (the app checks before it hands the session
+/// to [`purge`], which checks again).
+pub fn check_confirmations(confirmations: [&str; 2]) -> Result<(), AuthError> {
+    if confirmations.iter().any(|c| c.trim() != CONFIRMATION) {
+        return Err(AuthError::InvalidUser(format!(
+            "消去するには確認の言葉「{CONFIRMATION}」を2回入力してください"
+        )));
+    }
+    Ok(())
+}
+
 /// Purges the store of `session` (administrators only): both confirmations must be
 /// [`CONFIRMATION`]; the deletion record is written to `record_path`, which must lie outside the
 /// store directory. The purge is audited before the store goes; the session ends.
@@ -136,11 +147,7 @@ pub fn purge(
     record_path: &Path,
 ) -> Result<DeletionRecord, AuthError> {
     session.require(Permission::Purge)?;
-    if confirmations.iter().any(|c| c.trim() != CONFIRMATION) {
-        return Err(AuthError::InvalidUser(format!(
-            "消去するには確認の言葉「{CONFIRMATION}」を2回入力してください"
-        )));
-    }
+    check_confirmations(confirmations)?;
     let dir = session.dir().to_path_buf();
     let canon_dir = dir.canonicalize().unwrap_or(dir.clone());
     let record_parent = record_path

@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Row, poppler};
+use common::{Row, page_count, poppler};
 use totsugo::letters::{
     self, LetterError, LetterInput, LetterSettings, LetterType, MailingAddress, WINDOW,
 };
@@ -103,14 +103,6 @@ fn to_file(pdf: &[u8]) -> (tempfile::TempDir, PathBuf) {
         std::fs::copy(&path, keep).unwrap();
     }
     (dir, path)
-}
-
-fn page_count(file: &Path) -> usize {
-    poppler("pdfinfo", &[], file)
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("pdfinfo prints Pages:")
 }
 
 /// The text of page `n` (1-based), whitespace removed.

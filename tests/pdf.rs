@@ -5,9 +5,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{poppler, word_boxes};
+use common::{page_count, poppler, word_boxes};
 use totsugo::pdf::{self, Block, PdfError, SimpleDoc};
 
 /// A4 in points, and the 20 mm margin.
@@ -81,14 +81,6 @@ fn render_to_file(doc: &SimpleDoc) -> (tempfile::TempDir, PathBuf, usize) {
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, &bytes).expect("written");
     (dir, path, bytes.len())
-}
-
-fn page_count(file: &Path) -> usize {
-    poppler("pdfinfo", &[], file)
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("pdfinfo prints Pages:")
 }
 
 #[test]

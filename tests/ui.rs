@@ -15,9 +15,14 @@ use totsugo::session::Session;
 use totsugo::ui::{App, Screen};
 
 fn app(dir: &Path) -> Harness<'static, App> {
+    app_sized(dir, [1200.0, 900.0])
+}
+
+/// The app in a window of `size` (points).
+fn app_sized(dir: &Path, size: [f32; 2]) -> Harness<'static, App> {
     let dir = dir.to_path_buf();
     Harness::builder()
-        .with_size([1200.0, 900.0])
+        .with_size(size)
         .build_eframe(move |cc| App::new(cc, dir))
 }
 
@@ -52,6 +57,14 @@ fn log_in(h: &mut Harness<'_, App>, login: &str, password: &str) {
     type_into(h, Role::TextInput, "利用者名", login);
     type_into(h, Role::PasswordInput, "パスワード", password);
     click(h, "ログイン");
+}
+
+/// The app on the store in `dir`, once its start-up work is done, logged in as `login`.
+fn logged_in(dir: &Path, login: &str, password: &str) -> Harness<'static, App> {
+    let mut h = app(dir);
+    settle(&mut h);
+    log_in(&mut h, login, password);
+    h
 }
 
 fn has_text(h: &Harness<'_, App>, text: &str) -> bool {
@@ -188,9 +201,7 @@ fn login_shows_home_and_a_wrong_password_shows_an_error_then_locks() {
     let mut s = open(dir2.path());
     import(&mut s, &demo_file()).unwrap();
     drop(s);
-    let mut h = app(dir2.path());
-    settle(&mut h);
-    log_in(&mut h, ADMIN, PASSWORD);
+    let h = logged_in(dir2.path(), ADMIN, PASSWORD);
     assert_eq!(h.state().screen, Screen::Home);
     assert!(has_text(&h, "不一致（総合判定×）"));
     assert!(has_text(&h, "突合結果ファイルの取り込み"));
@@ -202,9 +213,7 @@ fn the_idle_lock_hides_the_screen_and_returns_to_it() {
     let mut s = open(dir.path());
     import(&mut s, &demo_file()).unwrap();
     drop(s);
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, ADMIN, PASSWORD);
+    let mut h = logged_in(dir.path(), ADMIN, PASSWORD);
     click(&mut h, "利用者の管理");
     assert_eq!(h.state().screen, Screen::Users);
     type_into(&mut h, Role::TextInput, "新しい利用者の氏名", "書きかけ");
@@ -244,9 +253,7 @@ fn the_idle_lock_hides_the_screen_and_returns_to_it() {
 fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_password() {
     let dir = tempdir();
     drop(open(dir.path()));
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, ADMIN, PASSWORD);
+    let mut h = logged_in(dir.path(), ADMIN, PASSWORD);
     click(&mut h, "利用者の管理");
     type_into(&mut h, Role::TextInput, "新しい利用者名", "takahashi");
     // The name arrives through the input method: preedit, then commit.
@@ -342,9 +349,7 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
     let dir = tempdir();
     demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, "clerk1", pw);
+    let mut h = logged_in(dir.path(), "clerk1", pw);
     click(&mut h, "不一致の一覧");
     assert_eq!(h.state().screen, Screen::Mismatches);
     assert_eq!(h.state().desk.rows.len(), 47, "the demo file's mismatches");
@@ -463,9 +468,7 @@ fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
         )
         .unwrap();
 
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, "boss", pw);
+    let mut h = logged_in(dir.path(), "boss", pw);
     click(&mut h, "承認");
     assert_eq!(h.state().screen, Screen::Batches);
     let batches = h.state().desk.batches.clone();
@@ -627,9 +630,7 @@ fn the_review_screen_links_the_related_row_reveals_the_number_with_the_right_and
         (target, related)
     };
     let pw = PERSON_PW;
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, "clerk2", pw);
+    let mut h = logged_in(dir.path(), "clerk2", pw);
     click(&mut h, "不一致の一覧");
     click(
         &mut h,
@@ -686,9 +687,7 @@ fn next_after_the_next_undecided_moves_on_in_work_order() {
     let dir = tempdir();
     demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, "clerk1", pw);
+    let mut h = logged_in(dir.path(), "clerk1", pw);
     click(&mut h, "次の未判断を開く（① から）");
     let first = h.state().desk.open.as_ref().unwrap().id;
     h.key_press(egui::Key::N);
@@ -706,9 +705,7 @@ fn a_memo_typed_through_the_input_method_never_triggers_a_decision_key() {
     let dir = tempdir();
     demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, "clerk1", pw);
+    let mut h = logged_in(dir.path(), "clerk1", pw);
     click(&mut h, "次の未判断を開く（① から）");
     // M focuses the memo; digits typed there (and a composition) are text, not decisions.
     h.key_press(egui::Key::M);
@@ -762,9 +759,7 @@ fn a_supervisor_shares_out_case_1_and_the_clerk_starts_on_their_share() {
     demo_store(dir.path());
     let pw = clerk(dir.path(), "clerk1");
     supervisor(dir.path(), "boss");
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, "boss", pw);
+    let mut h = logged_in(dir.path(), "boss", pw);
     click(&mut h, "不一致の一覧");
     // Filter to ①, choose the clerk, three of them.
     h.get_by_label("閲覧停止区分").click();
@@ -922,9 +917,7 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
         let n = s.store().record(row.id).unwrap().unwrap().my_number;
         (row.id, n[8..].to_string())
     };
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, "clerk1", pw);
+    let mut h = logged_in(dir.path(), "clerk1", pw);
     h.state_mut().apply(totsugo::ui::Action::OpenRecord(id));
     settle(&mut h);
     assert!(has_text(&h, "通知文Bを"), "the letter printed is shown");
@@ -1002,9 +995,7 @@ fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose()
         .unwrap()
         .approve(&ids)
         .unwrap();
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, "boss", pw);
+    let mut h = logged_in(dir.path(), "boss", pw);
     click(&mut h, "解除依頼");
     assert_eq!(h.state().release_ready.len(), 2);
     click(&mut h, "この 2 件で解除依頼を作成");
@@ -1067,9 +1058,7 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
             .unwrap();
         }
     }
-    let mut h = app(dir.path());
-    settle(&mut h);
-    log_in(&mut h, "clerk1", pw);
+    let mut h = logged_in(dir.path(), "clerk1", pw);
     click(&mut h, "通知文");
     assert_eq!(h.state().letters_waiting.len(), 2);
     assert!(has_text(&h, "印刷を待つ通知文: 2 通（A 1　B 1）"));
@@ -1159,12 +1148,7 @@ fn an_administrator_purges_from_the_app_after_the_deletion_record_is_saved() {
     let store = dir.path().join("store");
     demo_store(&store);
     // Tall enough that the settings screen's last section is on screen.
-    let mut h = Harness::builder()
-        .with_size([1200.0, 2400.0])
-        .build_eframe({
-            let store = store.clone();
-            move |cc| App::new(cc, store)
-        });
+    let mut h = app_sized(&store, [1200.0, 2400.0]);
     h.run();
     log_in(&mut h, ADMIN, PASSWORD);
     click(&mut h, "利用者の管理");

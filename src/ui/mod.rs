@@ -849,11 +849,9 @@ impl App {
     /// where the administrator chooses, outside the store; the work runs off the UI thread
     /// with the session, which ends with it.
     fn start_purge(&mut self) {
-        let word = crate::purge::CONFIRMATION;
-        if self.forms.purge_confirm.iter().any(|c| c.trim() != word) {
-            return self.error(format!(
-                "消去するには確認の言葉「{word}」を2回入力してください"
-            ));
+        let [a, b] = &self.forms.purge_confirm;
+        if let Err(e) = crate::purge::check_confirmations([a, b]) {
+            return self.error(e);
         }
         if self.purge_job.is_some() {
             return;

@@ -87,7 +87,6 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
     });
 }
 
-/// First run: the first administrator.
 /// The steps of the first run, the current one in bold.
 fn setup_steps(ui: &mut Ui, current: usize) {
     ui.heading("初期設定");
@@ -573,7 +572,8 @@ pub fn purge(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     });
     ui.add_space(8.0);
     ui.horizontal(|ui| {
-        let ready = app.forms.purge_confirm.iter().all(|c| c.trim() == word);
+        let [a, b] = &app.forms.purge_confirm;
+        let ready = crate::purge::check_confirmations([a, b]).is_ok();
         if ui
             .add_enabled(
                 ready && !app.busy(),

@@ -42,7 +42,6 @@ pub fn open(dir: &Path) -> Session {
 
 /// Saves a fictitious insurer's letterhead (letters are refused until the sample values are
 /// replaced).
-#[allow(dead_code)]
 pub fn set_letterhead(admin: &Session) {
     admin
         .set_letter_settings(&totsugo::letters::LetterSettings {
@@ -253,6 +252,15 @@ pub fn poppler(tool: &str, args: &[&str], file: &Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("poppler writes UTF-8")
+}
+
+/// The number of pages of a PDF (pdfinfo).
+pub fn page_count(file: &Path) -> usize {
+    poppler("pdfinfo", &[], file)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pdfinfo prints Pages:")
 }
 
 /// The text of a PDF as a reader gets it (`pdftotext -layout`).
