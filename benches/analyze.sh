@@ -13,7 +13,7 @@ cargo build --release --locked -q
 T=${CARGO_TARGET_DIR:-target}/release/totsugo
 CSV="$WORK/bench-$ROWS.csv"
 echo "generating $ROWS rows (CP932) in $WORK ..."
-"$T" sample --rows "$ROWS" --seed "$SEED" --out "$CSV" 2>/dev/null
+"$T-lab" sample --rows "$ROWS" --seed "$SEED" --out "$CSV" 2>/dev/null
 sync
 /usr/bin/time -f '%e s, peak RSS %M kB' -o "$WORK/time" "$T" analyze "$CSV" > "$WORK/out.jsonl" 2> "$WORK/err"
 cat "$WORK/err"

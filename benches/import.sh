@@ -24,7 +24,7 @@ cargo build --release --locked -q
 T=${CARGO_TARGET_DIR:-target}/release/totsugo
 CSV="$WORK/bench-$ROWS.csv"
 echo "generating $ROWS rows (CP932) in $WORK ..."
-"$T" sample --rows "$ROWS" --seed "$SEED" --out "$CSV" 2>/dev/null
+"$T-lab" sample --rows "$ROWS" --seed "$SEED" --out "$CSV" 2>/dev/null
 iconv -f CP932 -t UTF-8 "$CSV" > "$WORK/bench-utf8.csv"
 sync
 

@@ -12,7 +12,7 @@ cargo build --release --locked -q
 cargo build --release --locked -q --example list_timing
 TARGET=${CARGO_TARGET_DIR:-target}
 T=$TARGET/release/totsugo
-"$T" sample --rows "$ROWS" --seed 42 --out "$WORK/rows.csv" 2>/dev/null
+"$T-lab" sample --rows "$ROWS" --seed 42 --out "$WORK/rows.csv" 2>/dev/null
 export TOTSUGO_USER=bench TOTSUGO_PASSWORD="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 TOTSUGO_NEW_PASSWORD="$TOTSUGO_PASSWORD" "$T" --store "$WORK/store" user init --login bench --name ベンチ > /dev/null
 "$T" --store "$WORK/store" import "$WORK/rows.csv" > /dev/null

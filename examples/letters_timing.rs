@@ -4,8 +4,8 @@
 //!     cargo run --release --no-default-features --example letters_timing -- [COUNT] [OUT.pdf]
 use std::time::Instant;
 
-use totsugo::letters::{self, LetterInput, LetterSettings, LetterType, MailingAddress};
-use totsugo::record::{Date, Sex};
+use totsugo_core::letters::{self, LetterInput, LetterSettings, LetterType, MailingAddress};
+use totsugo_core::record::{Date, Sex};
 
 const FAMILY: [&str; 8] = [
     "山田", "髙橋", "佐藤", "鈴木", "渡邉", "山﨑", "伊藤", "中村",

@@ -6,10 +6,10 @@
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use totsugo::record::StopCase;
-use totsugo::session::Session;
-use totsugo::store::{MismatchFilter, PageCursor};
-use totsugo::ui::{Action, App};
+use totsugo_app::{Action, App};
+use totsugo_core::record::StopCase;
+use totsugo_core::session::Session;
+use totsugo_core::store::{MismatchFilter, PageCursor};
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)

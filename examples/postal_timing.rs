@@ -8,9 +8,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 
-use totsugo::compare::variants::Variants;
-use totsugo::postal::{Lookup, PostalIndex};
-use totsugo::text::to_full_width_digits;
+use totsugo_core::compare::variants::Variants;
+use totsugo_core::postal::{Lookup, PostalIndex};
+use totsugo_core::text::to_full_width_digits;
 
 /// Counts the bytes live on the heap.
 struct Counting;

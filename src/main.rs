@@ -6,18 +6,18 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use totsugo::auth::{AuthError, Role, Roles};
-use totsugo::encoding::EncodingChoice;
-use totsugo::import::{ImportError, ImportOptions, Progress};
-use totsugo::profile::Profile;
-use totsugo::sample::{SampleEncoding, SampleOptions, write_sample};
-use totsugo::session::Session;
-use totsugo::store::ImportInfo;
-use totsugo::summary::{Counts, format_thousands, pad_to_width};
-use totsugo::vault::RecoveryKey;
+use totsugo_core::auth::{Role, Roles};
+use totsugo_core::encoding::EncodingChoice;
+use totsugo_core::import::{ImportError, ImportOptions, Progress};
+use totsugo_core::profile::Profile;
+use totsugo_core::session::Session;
+use totsugo_core::session::SessionError;
+use totsugo_core::store::ImportInfo;
+use totsugo_core::summary::{Counts, format_thousands, pad_to_width};
+use totsugo_core::vault::RecoveryKey;
 
 /// 突合結果レビュー (totsugo): 突合結果ファイルの取り込みと集計
 #[derive(Parser)]
@@ -81,37 +81,6 @@ enum Command {
         /// JSON で出力します
         #[arg(long)]
         json: bool,
-    },
-    /// 架空の突合結果ファイルを作ります（デモ・試験・性能測定用）
-    Sample {
-        /// 行数
-        #[arg(long)]
-        rows: u64,
-        /// 出力先
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// 文字コード
-        #[arg(long, value_enum, default_value = "cp932")]
-        encoding: SampleEnc,
-        /// 乱数の種（同じ種からは同じファイルができます）
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// 評価用データにします: 不一致を多く（--mismatch-share の割合で）仕込み、各不一致行の
-        /// 正解（項目ごとの一致・表記ゆれ・相違と番号誤りかどうか）をこのファイルに JSON Lines で書きます
-        #[arg(long, value_name = "FILE")]
-        truth: Option<PathBuf>,
-        /// 評価用データで不一致を仕込む行の割合
-        #[arg(long, default_value_t = 0.4, requires = "truth")]
-        mismatch_share: f64,
-    },
-    /// `analyze` の出力を評価用データの正解と照らし合わせ、説明の品質を表示します
-    Evaluate {
-        /// `sample --truth` が書いた正解
-        #[arg(long, value_name = "FILE")]
-        truth: PathBuf,
-        /// `analyze` の出力
-        #[arg(long, value_name = "FILE")]
-        analysis: PathBuf,
     },
     /// 列の対応表（マッピングプロファイル）を扱います
     Profile {
@@ -255,15 +224,6 @@ enum AuditCommand {
     },
 }
 
-#[derive(Copy, Clone, ValueEnum)]
-enum SampleEnc {
-    Cp932,
-    #[value(name = "utf-8", alias = "utf8")]
-    Utf8,
-    #[value(name = "utf-8-bom")]
-    Utf8Bom,
-}
-
 /// Exit code when the file was imported before (so that scripts can tell).
 const EXIT_ALREADY_IMPORTED: u8 = 3;
 /// Exit code when the audit chain is broken.
@@ -275,11 +235,12 @@ fn analyze(file: &Path, opts: ImportOptions) -> Result<ExitCode, String> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let cancel = AtomicBool::new(false);
-    let report = totsugo::analyze::analyze_file(file, &opts, &mut |_| {}, &cancel, &mut |row| {
-        serde_json::to_writer(&mut out, row)?;
-        out.write_all(b"\n")
-    })
-    .map_err(|e| e.message_ja(20))?;
+    let report =
+        totsugo_core::analyze::analyze_file(file, &opts, &mut |_| {}, &cancel, &mut |row| {
+            serde_json::to_writer(&mut out, row)?;
+            out.write_all(b"\n")
+        })
+        .map_err(|e| e.message_ja(20))?;
     out.flush().map_err(|e| e.to_string())?;
     let [notation, review, wrong] = report.by_suggestion;
     eprintln!(
@@ -307,7 +268,7 @@ fn main() -> ExitCode {
 }
 
 fn store_dir(cli_store: Option<PathBuf>) -> Result<PathBuf, String> {
-    totsugo::location::store_dir(cli_store)
+    totsugo_core::location::store_dir(cli_store)
 }
 
 /// A secret from an environment variable (for scripts) or asked for without echo.
@@ -347,9 +308,9 @@ fn login(store: Option<PathBuf>, user: Option<String>) -> Result<Session, String
     Session::login(&dir, &user, &password).map_err(|e| e.to_string())
 }
 
-fn auth_err(e: AuthError) -> String {
+fn auth_err(e: SessionError) -> String {
     match e {
-        AuthError::PasswordChangeRequired => {
+        SessionError::PasswordChangeRequired => {
             format!("{e}。先に totsugo user passwd でパスワードを変更してください")
         }
         e => e.to_string(),
@@ -385,9 +346,9 @@ fn write_recovery_sheet(
     let doc = key.sheet(
         dir,
         &session.user().display_name,
-        &totsugo::audit::now_local(),
+        &totsugo_core::audit::now_local(),
     );
-    let pdf = totsugo::pdf::render(&doc).map_err(|e| e.to_string())?;
+    let pdf = totsugo_core::pdf::render(&doc).map_err(|e| e.to_string())?;
     std::fs::write(path, pdf).map_err(|e| format!("{} に書けません: {e}", path.display()))?;
     println!(
         "復旧キーの用紙を {} に書き出しました。印刷したらこのファイルは削除してください。",
@@ -457,7 +418,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 session
             };
             let tmp = std::env::temp_dir().join(format!("totsugo-demo-{}", std::process::id()));
-            let file = totsugo::sample::write_demo_file(&tmp).map_err(|e| e.to_string())?;
+            let file = totsugo_core::demo::write_demo_file(&tmp).map_err(|e| e.to_string())?;
             let r = import(&mut session, &file, ImportOptions::default(), false);
             let _ = std::fs::remove_dir_all(&tmp);
             r
@@ -465,7 +426,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Summary { json } => {
             let session = login(cli.store, cli.user)?;
             let counts = session.summary().map_err(auth_err)?;
-            let imports = session.store().imports().map_err(|e| e.to_string())?;
+            let imports = session.imports().map_err(|e| e.to_string())?;
             if json {
                 print_json(&SummaryJson {
                     counts: &counts,
@@ -487,80 +448,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 print!("{}", counts.to_text_ja());
             }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Evaluate { truth, analysis } => {
-            let read = |p: &Path| {
-                std::fs::read_to_string(p).map_err(|e| format!("{} を読めません: {e}", p.display()))
-            };
-            let report = totsugo::eval::score(&read(&truth)?, &read(&analysis)?)?;
-            println!("{}", report.to_text());
-            let missed = report.meets_goals();
-            if missed.is_empty() {
-                println!("目標をすべて満たしています");
-                Ok(ExitCode::SUCCESS)
-            } else {
-                println!("満たしていない目標:\n{}", missed.join("\n"));
-                Ok(ExitCode::from(5))
-            }
-        }
-        Command::Sample {
-            rows,
-            out,
-            encoding,
-            seed,
-            truth,
-            mismatch_share,
-        } => {
-            let encoding = match encoding {
-                SampleEnc::Cp932 => SampleEncoding::Cp932,
-                SampleEnc::Utf8 => SampleEncoding::Utf8,
-                SampleEnc::Utf8Bom => SampleEncoding::Utf8Bom,
-            };
-            let f = std::fs::File::create(&out)
-                .map_err(|e| format!("{} を作れません: {e}", out.display()))?;
-            if let Some(truth) = truth {
-                let t = std::fs::File::create(&truth)
-                    .map_err(|e| format!("{} を作れません: {e}", truth.display()))?;
-                let opts = totsugo::sample::EvalOptions {
-                    rows,
-                    seed,
-                    encoding,
-                    mismatch_share,
-                    ..Default::default()
-                };
-                let stats = totsugo::sample::write_eval_set(
-                    std::io::BufWriter::with_capacity(1 << 20, f),
-                    std::io::BufWriter::new(t),
-                    &opts,
-                )
-                .map_err(|e| format!("{} に書けません: {e}", out.display()))?;
-                eprintln!(
-                    "評価用の架空の突合結果ファイルを書きました: {}（{} 行、不一致 {} 行、種 {seed}）、正解: {}",
-                    out.display(),
-                    format_thousands(rows),
-                    format_thousands(stats.mismatches),
-                    truth.display()
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            let opts = SampleOptions {
-                rows,
-                seed,
-                encoding,
-                ..Default::default()
-            };
-            let stats = write_sample(std::io::BufWriter::with_capacity(1 << 20, f), &opts)
-                .map_err(|e| format!("{} に書けません: {e}", out.display()))?;
-            eprintln!(
-                "架空の突合結果ファイルを書きました: {}（{} 行、種 {seed}）",
-                out.display(),
-                format_thousands(rows)
-            );
-            eprintln!(
-                "仕込んだ不一致: {}",
-                serde_json::to_string(&stats.mismatches).expect("stats serialize")
-            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Profile { write } => {
@@ -607,13 +494,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let schedule = session.release_schedule();
             for t in &schedule.cutoffs {
-                println!("{}", totsugo::release::Schedule::describe(*t));
+                println!("{}", totsugo_core::release::Schedule::describe(*t));
             }
             if schedule.weekly {
                 println!("以後毎週");
             }
             match schedule.next_after(chrono::Local::now().naive_local()) {
-                Some(t) => println!("次の締切: {}", totsugo::release::Schedule::describe(t)),
+                Some(t) => println!("次の締切: {}", totsugo_core::release::Schedule::describe(t)),
                 None => println!("次の締切はありません"),
             }
             Ok(ExitCode::SUCCESS)
@@ -694,7 +581,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 for i in 1..=2 {
                     eprint!(
                         "保管データをすべて消去します。元に戻せません。確認のため「{}」と入力してください（{i}/2）: ",
-                        totsugo::purge::CONFIRMATION
+                        totsugo_core::purge::CONFIRMATION
                     );
                     let mut line = String::new();
                     std::io::stdin()
@@ -704,7 +591,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 v
             };
-            let r = totsugo::purge::purge(session, [&answers[0], &answers[1]], &record)
+            let r = totsugo_core::purge::purge(session, [&answers[0], &answers[1]], &record)
                 .map_err(auth_err)?;
             println!(
                 "消去しました: 記録 {} 件、ファイル {} 個。消去記録: {}",
@@ -879,7 +766,7 @@ fn import(
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(e @ ImportError::AlreadyImported(_)) => {
+        Err(e @ SessionError::Import(ImportError::AlreadyImported(_))) => {
             eprintln!("{}", e.message_ja(20));
             Ok(ExitCode::from(EXIT_ALREADY_IMPORTED))
         }

@@ -28,5 +28,9 @@ if command -v rustup >/dev/null 2>&1; then
 fi
 
 cargo fmt --check
-cargo clippy --all-targets --locked -- -D warnings
-cargo test --locked
+# The programs and libraries as shipped: the core without its test-only `inspect` feature, so
+# that the app and the CLI reaching past the session would not compile.
+cargo clippy --locked --workspace -- -D warnings
+# Everything with the tests, examples and benchmarks.
+cargo clippy --locked --workspace --all-targets -- -D warnings
+cargo test --locked --workspace

@@ -1,5 +1,5 @@
 //! 突合結果レビュー: the desktop app. `totsugo-app [--store DIR]` (default: as for the CLI,
-//! [`totsugo::location::store_dir`]).
+//! [`totsugo_core::location::store_dir`]).
 #![cfg_attr(windows, windows_subsystem = "windows")]
 
 use std::path::PathBuf;
@@ -27,7 +27,7 @@ fn startup_failed(what: &str) -> std::process::ExitCode {
     eprintln!("totsugo-app: {what}");
     rfd::MessageDialog::new()
         .set_level(rfd::MessageLevel::Error)
-        .set_title(totsugo::ui::TITLE)
+        .set_title(totsugo_app::TITLE)
         .set_description(format!(
             "突合結果レビューを起動できませんでした。\n\n{what}\n\n管理者に連絡してください。"
         ))
@@ -36,12 +36,12 @@ fn startup_failed(what: &str) -> std::process::ExitCode {
 }
 
 fn main() -> std::process::ExitCode {
-    let dir = match totsugo::location::store_dir(given_store()) {
+    let dir = match totsugo_core::location::store_dir(given_store()) {
         Ok(dir) => dir,
         Err(e) => return startup_failed(&e),
     };
     let mut viewport = egui::ViewportBuilder::default()
-        .with_title(totsugo::ui::TITLE)
+        .with_title(totsugo_app::TITLE)
         .with_app_id("totsugo")
         .with_inner_size([1200.0, 800.0])
         .with_min_inner_size([900.0, 600.0]);
@@ -55,9 +55,9 @@ fn main() -> std::process::ExitCode {
         ..Default::default()
     };
     match eframe::run_native(
-        totsugo::ui::TITLE,
+        totsugo_app::TITLE,
         options,
-        Box::new(move |cc| Ok(Box::new(totsugo::ui::App::new(cc, dir)))),
+        Box::new(move |cc| Ok(Box::new(totsugo_app::App::new(cc, dir)))),
     ) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => match other_graphics() {

@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
-use totsugo::auth::{Role, Roles};
-use totsugo::checkdigit;
-use totsugo::encoding::encode_cp932;
-use totsugo::import::{ImportError, ImportOptions, ImportReport};
-use totsugo::record::Field;
-use totsugo::session::Session;
-use totsugo::store::Store;
+use totsugo_core::auth::{Role, Roles};
+use totsugo_core::checkdigit;
+use totsugo_core::encoding::encode_cp932;
+use totsugo_core::import::{ImportError, ImportOptions, ImportReport};
+use totsugo_core::record::Field;
+use totsugo_core::session::{Session, SessionError};
+use totsugo_core::store::Store;
 
 /// The bundled demo file.
 pub fn demo_file() -> PathBuf {
@@ -44,7 +44,7 @@ pub fn open(dir: &Path) -> Session {
 /// replaced).
 pub fn set_letterhead(admin: &Session) {
     admin
-        .set_letter_settings(&totsugo::letters::LetterSettings {
+        .set_letter_settings(&totsugo_core::letters::LetterSettings {
             insurer_name: "架空健康保険組合".into(),
             sender_line: "理事長　架空　一郎".into(),
             postal_code: "100-0001".into(),
@@ -77,13 +77,18 @@ pub fn import(session: &mut Session, path: &Path) -> Result<ImportReport, Import
     import_with(session, path, &ImportOptions::default())
 }
 
-/// Imports with the given options.
+/// Imports with the given options. The file's own errors come back; a refusal of the
+/// session (rights, the audit) fails the test here.
 pub fn import_with(
     session: &mut Session,
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
-    session.import_file(path, opts, &mut |_| {}, &AtomicBool::new(false))
+    match session.import_file(path, opts, &mut |_| {}, &AtomicBool::new(false)) {
+        Ok(r) => Ok(r),
+        Err(SessionError::Import(e)) => Err(e),
+        Err(e) => panic!("the session refused the import: {e}"),
+    }
 }
 
 /// The bytes of the store file (to prove that a failed import changed nothing).
@@ -223,9 +228,9 @@ pub fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 /// Writes a synthetic CP932 match-result file of `rows` rows into `dir/name`.
 pub fn sample_file(dir: &Path, name: &str, rows: u64, seed: u64) -> PathBuf {
     let p = dir.join(name);
-    totsugo::sample::write_sample(
+    totsugo_lab::sample::write_sample(
         std::io::BufWriter::new(std::fs::File::create(&p).unwrap()),
-        &totsugo::sample::SampleOptions {
+        &totsugo_lab::sample::SampleOptions {
             rows,
             seed,
             ..Default::default()

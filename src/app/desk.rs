@@ -1,0 +1,966 @@
+//! The review desk: the mismatch list and the side-by-side review screen. Draws state and
+//! pushes [`Action`]s; the decisions themselves are the core's ([`totsugo_core::review`]).
+
+use egui::text::{LayoutJob, TextFormat};
+use egui::{Color32, FontId, RichText, TextEdit, Ui};
+
+use super::{Action, App};
+use totsugo_core::auth::Permission;
+use totsugo_core::compare::{FieldExplanation, FieldVerdict, Suggestion};
+use totsugo_core::record::{Item, Person, StopCase};
+use totsugo_core::review::{
+    Choice, Decision, DecisionRow, LetterType, PendingBatch, ReviewState, suggested_letter,
+};
+use totsugo_core::session::ReviewedRecord;
+use totsugo_core::store::{AssigneeFilter, ListOrder, MismatchFilter, MismatchRow, RecordReview};
+
+/// Rows fetched per page of the list.
+pub const PAGE: usize = 200;
+
+/// The list and the open record.
+#[derive(Default)]
+pub struct Desk {
+    /// The list's filter.
+    pub filter: MismatchFilter,
+    /// Rows loaded so far, in work order.
+    pub rows: Vec<MismatchRow>,
+    /// No more rows to load.
+    pub exhausted: bool,
+    /// The list reader (its own thread and connection); made at the first list.
+    pub pager: Option<totsugo_core::store::pager::ListPager>,
+    /// A page has been asked for and has not arrived yet.
+    pub loading: bool,
+    /// Time the last page took to read.
+    pub last_page_time: Option<std::time::Duration>,
+    /// The record on the review screen.
+    pub open: Option<OpenRecord>,
+    /// The memo for the next decision.
+    pub memo: String,
+    /// The letter type for 本人へ文書送付.
+    pub letter: Option<LetterType>,
+    /// A decision that contradicts the evidence, waiting for the clerk's confirmation.
+    pub confirm: Option<(Choice, Vec<String>)>,
+    /// Decided records waiting for this supervisor, by clerk and day.
+    pub batches: Vec<PendingBatch>,
+    /// The supervisor's reason for sending the open record back.
+    pub send_back_reason: String,
+    /// Records the supervisor left out of the batch they approve.
+    pub left_out: std::collections::HashSet<i64>,
+    /// The people records can be assigned to (id, name).
+    pub reviewers: Vec<(i64, String)>,
+    /// Who the supervisor assigns to (`None`: to nobody).
+    pub assign_to: Option<i64>,
+    /// How many to assign (empty: all the filter shows).
+    pub assign_count: String,
+    /// The supervisor's grouping of decided records on the approval screen.
+    pub grouping: totsugo_core::review::BatchGrouping,
+    /// The last 4 digits the person wrote (type B), as typed.
+    pub digits: String,
+    /// Whether they matched the registered number (only match / no match is shown).
+    pub digits_match: Option<bool>,
+    /// The clerk confirms a result that contradicts the digits.
+    pub confirm_follow_up: bool,
+}
+
+impl Desk {
+    /// Forgets the rows (the store changed): the next list starts again, and pages still on
+    /// their way are dropped.
+    pub fn invalidate(&mut self) {
+        self.rows.clear();
+        self.exhausted = false;
+        self.loading = false;
+        if let Some(p) = &self.pager {
+            p.new_generation();
+        }
+    }
+}
+
+/// A record open for review.
+pub struct OpenRecord {
+    /// Record id.
+    pub id: i64,
+    /// The record, its explanation and alarms.
+    pub reviewed: ReviewedRecord,
+    /// Its review state and current decision.
+    pub review: RecordReview,
+    /// Every decision on it.
+    pub history: Vec<DecisionRow>,
+    /// Names of the people in the history.
+    pub names: Vec<(i64, String)>,
+    /// Views and other actions on the record from the audit trail: (time, login, what).
+    pub trail: Vec<(String, String, String)>,
+    /// The full My Number, once revealed (with the right; audited).
+    pub revealed: Option<String>,
+    /// Records named by the cross-record alarms: (data row, record id).
+    pub related: Vec<(u64, i64)>,
+    /// Letters printed for it.
+    pub letters: Vec<totsugo_core::store::LetterRow>,
+    /// The reply or the employer's answer for its current decision.
+    pub follow_up: Option<totsugo_core::store::FollowUpRow>,
+}
+
+pub(super) const RED: Color32 = Color32::from_rgb(0xc0, 0x20, 0x20);
+const AMBER: Color32 = Color32::from_rgb(0x9a, 0x5b, 0x00);
+const GREEN: Color32 = Color32::from_rgb(0x1e, 0x7a, 0x34);
+
+fn verdict_color(v: FieldVerdict) -> Color32 {
+    match v {
+        FieldVerdict::Equal => GREEN,
+        FieldVerdict::Notation => AMBER,
+        FieldVerdict::Differs => RED,
+    }
+}
+
+fn suggestion_color(s: Suggestion) -> Color32 {
+    match s {
+        Suggestion::NotationOnly => GREEN,
+        Suggestion::NeedsReview => AMBER,
+        Suggestion::LikelyWrongNumber => RED,
+    }
+}
+
+/// The items that really differ, as 漢/カ/生/性/住 marks.
+fn differing_marks(r: &MismatchRow) -> String {
+    let Some(a) = r.analysis else {
+        return String::new();
+    };
+    let marks = ["漢", "カ", "生", "性", "住"];
+    Item::ALL
+        .iter()
+        .map(|i| match a.field(*i) {
+            FieldVerdict::Differs => marks[i.index()].to_string(),
+            FieldVerdict::Notation => "・".into(),
+            FieldVerdict::Equal => "　".into(),
+        })
+        .collect()
+}
+
+fn combo<T: Copy + PartialEq>(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut Option<T>,
+    options: &[(Option<T>, String)],
+) -> bool {
+    let l = ui.label(label);
+    let shown = options
+        .iter()
+        .find(|(v, _)| v == value)
+        .map(|(_, s)| s.clone())
+        .unwrap_or_default();
+    let mut changed = false;
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for (v, s) in options {
+                changed |= ui.selectable_value(value, *v, s).changed();
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    changed
+}
+
+/// The mismatch list.
+pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("不一致の一覧");
+    super::views::message(ui, app);
+    let me = app.session.as_ref().map(|s| s.user().id);
+    let may_assign = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.may(Permission::Approve));
+    let desk = &mut app.desk;
+    let mut changed = false;
+    // Wrapped: the filters fit a narrow window on two lines rather than running off it.
+    ui.horizontal_wrapped(|ui| {
+        let cases = [
+            (None, "すべて".to_string()),
+            (Some(StopCase::Case1), "①".into()),
+            (Some(StopCase::Case2), "②".into()),
+            (Some(StopCase::Case3), "③".into()),
+            (Some(StopCase::NoStop), "停止なし".into()),
+        ];
+        changed |= combo(ui, "閲覧停止区分", &mut desk.filter.case, &cases);
+        let states = [
+            (None, "すべて".to_string()),
+            (
+                Some(ReviewState::Undecided),
+                ReviewState::Undecided.label_ja().into(),
+            ),
+            (
+                Some(ReviewState::Decided),
+                ReviewState::Decided.label_ja().into(),
+            ),
+            (
+                Some(ReviewState::SentBack),
+                ReviewState::SentBack.label_ja().into(),
+            ),
+            (
+                Some(ReviewState::Approved),
+                ReviewState::Approved.label_ja().into(),
+            ),
+        ];
+        changed |= combo(ui, "状態", &mut desk.filter.state, &states);
+        let suggestions = [
+            (None, "すべて".to_string()),
+            (
+                Some(Suggestion::NotationOnly),
+                Suggestion::NotationOnly.label_ja().into(),
+            ),
+            (
+                Some(Suggestion::NeedsReview),
+                Suggestion::NeedsReview.label_ja().into(),
+            ),
+            (
+                Some(Suggestion::LikelyWrongNumber),
+                Suggestion::LikelyWrongNumber.label_ja().into(),
+            ),
+        ];
+        changed |= combo(ui, "提案", &mut desk.filter.suggestion, &suggestions);
+        let lost = [
+            (None, "すべて".to_string()),
+            (Some(false), "点検対象".into()),
+            (Some(true), "資格喪失（対象外）".into()),
+        ];
+        changed |= combo(ui, "資格", &mut desk.filter.lost, &lost);
+        let mut items = vec![(None, "すべて".to_string())];
+        items.extend(
+            Item::ALL
+                .iter()
+                .map(|i| (Some(*i), i.label_ja().to_string())),
+        );
+        changed |= combo(ui, "相違のある項目", &mut desk.filter.differing, &items);
+        let mut people = vec![
+            (None, "すべて".to_string()),
+            (Some(AssigneeFilter::Unassigned), "未割り当て".into()),
+        ];
+        if let Some(me) = me {
+            people.push((Some(AssigneeFilter::User(me)), "自分".into()));
+        }
+        people.extend(
+            desk.reviewers
+                .iter()
+                .filter(|(id, _)| Some(*id) != me)
+                .map(|(id, n)| (Some(AssigneeFilter::User(*id)), n.clone())),
+        );
+        changed |= combo(ui, "担当", &mut desk.filter.assignee, &people);
+        changed |= ui
+            .checkbox(&mut desk.filter.with_warnings, "注意のある行のみ")
+            .changed();
+        let mut order = Some(desk.filter.order);
+        let orders: Vec<(Option<ListOrder>, String)> =
+            [ListOrder::WorkOrder, ListOrder::CardNumber, ListOrder::Kana]
+                .iter()
+                .map(|o| (Some(*o), o.label_ja().to_string()))
+                .collect();
+        if combo(ui, "並べ順", &mut order, &orders) {
+            desk.filter.order = order.unwrap_or_default();
+            changed = true;
+        }
+    });
+    if changed {
+        actions.push(Action::ReloadList);
+    }
+    ui.horizontal(|ui| {
+        let l = ui.label("検索（記号・番号の先頭、またはカナ氏名の先頭）");
+        let search = desk.filter.search.get_or_insert_with(String::new);
+        if ui
+            .add(TextEdit::singleline(search).desired_width(240.0))
+            .labelled_by(l.id)
+            .changed()
+        {
+            actions.push(Action::ReloadList);
+        }
+    });
+    if may_assign {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("担当の振り分け:");
+            let mut to = vec![(None, "担当なし".to_string())];
+            to.extend(desk.reviewers.iter().map(|(id, n)| (Some(*id), n.clone())));
+            let mut chosen = Some(desk.assign_to);
+            if combo(
+                ui,
+                "割り当て先",
+                &mut chosen,
+                &to.into_iter()
+                    .map(|(k, v)| (Some(k), v))
+                    .collect::<Vec<_>>(),
+            ) {
+                desk.assign_to = chosen.flatten();
+            }
+            let l = ui.label("件数（空欄はこの条件のすべて）");
+            ui.add(TextEdit::singleline(&mut desk.assign_count).desired_width(80.0))
+                .labelled_by(l.id);
+            if ui.button("この条件の未完了を割り当てる").clicked() {
+                actions.push(Action::Assign);
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        if ui.button("次の未判断を開く（① から）").clicked() {
+            actions.push(Action::OpenNextUndecided);
+        }
+        ui.label(format!(
+            "{} 件{}",
+            desk.rows.len(),
+            if desk.exhausted { "" } else { " 以上" }
+        ));
+        if desk.loading {
+            ui.spinner();
+            ui.label("読み込み中…");
+        }
+    });
+    ui.separator();
+    let total = desk.rows.len() + usize::from(!desk.exhausted);
+    egui_extras::TableBuilder::new(ui)
+        .striped(true)
+        .column(egui_extras::Column::exact(48.0))
+        .column(egui_extras::Column::exact(200.0))
+        .column(egui_extras::Column::exact(240.0))
+        .column(egui_extras::Column::exact(120.0))
+        .column(egui_extras::Column::exact(130.0))
+        .column(egui_extras::Column::exact(170.0))
+        .column(egui_extras::Column::remainder())
+        .header(24.0, |mut h| {
+            for t in [
+                "区分",
+                "記号・番号",
+                "カナ氏名",
+                "相違項目",
+                "提案",
+                "状態",
+                "担当",
+            ] {
+                h.col(|ui| {
+                    ui.strong(t);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(26.0, total, |mut row| {
+                let i = row.index();
+                let Some(r) = desk.rows.get(i) else {
+                    row.col(|ui| {
+                        ui.label("…");
+                    });
+                    actions.push(Action::LoadMore);
+                    return;
+                };
+                row.col(|ui| {
+                    ui.label(RichText::new(r.class.case.symbol()).size(18.0));
+                });
+                row.col(|ui| {
+                    let label = format!("{}・{}-{}", r.card_symbol, r.card_number, r.branch);
+                    if ui.button(label).clicked() {
+                        actions.push(Action::OpenRecord(r.id));
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(&r.kana_name);
+                });
+                row.col(|ui| {
+                    ui.monospace(differing_marks(r));
+                });
+                row.col(|ui| {
+                    if let Some(a) = r.analysis {
+                        ui.label(
+                            RichText::new(a.suggestion.label_ja())
+                                .color(suggestion_color(a.suggestion)),
+                        );
+                    }
+                });
+                row.col(|ui| {
+                    let mut t = r.state.label_ja().to_string();
+                    if r.class.lost {
+                        t.push_str("（資格喪失）");
+                    }
+                    ui.label(t);
+                });
+                row.col(|ui| {
+                    if let Some((_, name)) = &r.assignee {
+                        ui.label(name);
+                    }
+                });
+            });
+        });
+}
+
+/// A value with the ranges that still differ in red on a light background, and those that
+/// differ only in notation on a pale amber background.
+fn highlighted(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    notation: &[std::ops::Range<usize>],
+    size: f32,
+    ui: &Ui,
+) -> LayoutJob {
+    let mut job = LayoutJob::default();
+    let normal = TextFormat {
+        font_id: FontId::proportional(size),
+        color: ui.visuals().text_color(),
+        ..Default::default()
+    };
+    let marked = TextFormat {
+        font_id: FontId::proportional(size),
+        color: RED,
+        background: Color32::from_rgb(0xff, 0xe4, 0xe1),
+        underline: egui::Stroke::new(2.0, RED),
+        ..Default::default()
+    };
+    let light = TextFormat {
+        background: Color32::from_rgb(0xff, 0xf1, 0xc6),
+        ..normal.clone()
+    };
+    if text.is_empty() {
+        job.append("（なし）", 0.0, normal);
+        return job;
+    }
+    for (i, c) in text.chars().enumerate() {
+        let f = if ranges.iter().any(|r| r.contains(&i)) {
+            marked.clone()
+        } else if notation.iter().any(|r| r.contains(&i)) {
+            light.clone()
+        } else {
+            normal.clone()
+        };
+        job.append(&c.to_string(), 0.0, f);
+    }
+    job
+}
+
+fn item_values(p: &Person, item: Item) -> String {
+    match item {
+        Item::KanjiName => p.kanji_name.clone(),
+        Item::KanaName => p.kana_name.clone(),
+        Item::BirthDate => p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        Item::Sex => p
+            .sex
+            .map(|s| format!("{}（{}）", s.code(), s.label_ja()))
+            .unwrap_or_default(),
+        Item::Address => p.address.clone(),
+    }
+}
+
+/// Column widths of the side-by-side grid: values share what the reasons leave.
+fn widths(ui: &Ui) -> (f32, f32) {
+    let reasons = 300.0;
+    let value = ((ui.available_width() - 90.0 - reasons - 3.0 * 24.0) / 2.0).max(240.0);
+    (value, reasons)
+}
+
+fn field_row(ui: &mut Ui, item: Item, ins: &str, reg: &str, e: &FieldExplanation, w: (f32, f32)) {
+    ui.label(RichText::new(item.label_ja()).strong().size(18.0));
+    for (text, ranges, notation) in [
+        (ins, &e.differ.insurer, &e.notation.insurer),
+        (reg, &e.differ.registry, &e.notation.registry),
+    ] {
+        ui.scope(|ui| {
+            ui.set_width(w.0);
+            let job = highlighted(text, ranges, notation, 22.0, ui);
+            ui.add(egui::Label::new(job).wrap());
+        });
+    }
+    ui.vertical(|ui| {
+        ui.set_width(w.1);
+        ui.label(
+            RichText::new(e.verdict.label_ja())
+                .color(verdict_color(e.verdict))
+                .strong(),
+        );
+        for r in &e.reasons {
+            ui.add(egui::Label::new(&r.text).wrap());
+        }
+    });
+    ui.end_row();
+}
+
+/// The review screen of the open record.
+pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    let ctx = ui.ctx().clone();
+    let typing = ctx.text_edit_focused() || app.desk.confirm.is_some();
+    let Some(open) = &app.desk.open else {
+        ui.label("記録が開かれていません");
+        return;
+    };
+    let r = &open.reviewed.record;
+    let e = &open.reviewed.explained.explanation;
+    ui.horizontal(|ui| {
+        if ui.button("← 一覧へ戻る").clicked() {
+            actions.push(Action::OpenMismatches);
+        }
+        if ui.button("[P] 前へ").clicked() {
+            actions.push(Action::PrevRecord);
+        }
+        if ui.button("[N] 次へ").clicked() {
+            actions.push(Action::NextRecord);
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.heading(format!(
+            "{} {}",
+            r.class.case.symbol(),
+            r.class.case.label_ja()
+        ));
+        ui.separator();
+        ui.label(format!(
+            "データ {} 行目　記号・番号 {}・{}-{}　個人番号 {}",
+            open.reviewed.row.unwrap_or(0),
+            r.card_symbol,
+            r.card_number,
+            r.branch,
+            r.my_number
+        ));
+    });
+    let may_reveal = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.may(Permission::RevealMyNumber));
+    if may_reveal {
+        ui.horizontal(|ui| match &open.revealed {
+            Some(n) => {
+                ui.label(
+                    RichText::new(format!("個人番号 {n}"))
+                        .monospace()
+                        .size(18.0),
+                );
+            }
+            None => {
+                if ui.button("個人番号を表示（記録されます）").clicked() {
+                    actions.push(Action::RevealMyNumber);
+                }
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!("提案: {}", e.suggestion.label_ja()))
+                .color(suggestion_color(e.suggestion))
+                .strong()
+                .size(18.0),
+        );
+        ui.separator();
+        ui.label(format!("状態: {}", open.review.state.label_ja()));
+        if r.class.lost {
+            ui.label(RichText::new("資格喪失（点検の対象外）").color(AMBER));
+        }
+    });
+    if let Some(reason) = &open.review.sent_back {
+        ui.label(
+            RichText::new(format!("差し戻しの理由: {reason}"))
+                .color(RED)
+                .strong(),
+        );
+    }
+    super::views::message(ui, app);
+    ui.separator();
+    let w = widths(ui);
+    egui::Grid::new("side-by-side")
+        .num_columns(4)
+        .spacing([24.0, 10.0])
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("");
+            ui.label(RichText::new("加入者情報（保険者）").strong());
+            ui.label(RichText::new("住民基本台帳（J-LIS）").strong());
+            ui.label(RichText::new("判定と理由").strong());
+            ui.end_row();
+            for item in Item::ALL {
+                field_row(
+                    ui,
+                    item,
+                    &item_values(&r.insurer, item),
+                    &item_values(&r.registry, item),
+                    e.field(item),
+                    w,
+                );
+            }
+        });
+    ui.add_space(6.0);
+    let alarms: Vec<String> = open
+        .reviewed
+        .explained
+        .alarms
+        .iter()
+        .map(|(kind, rows)| kind.message_ja(rows))
+        .collect();
+    // A reason the suggestion took from an alarm is said once, as the alarm (in red).
+    for reason in e.reasons.iter().filter(|r| !alarms.contains(r)) {
+        ui.label(reason);
+    }
+    for alarm in &alarms {
+        ui.label(RichText::new(alarm).color(RED));
+    }
+    if !open.related.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            let mut seen = Vec::new();
+            for (row, id) in &open.related {
+                if seen.contains(id) {
+                    continue;
+                }
+                seen.push(*id);
+                if ui.button(format!("データ {row} 行目を開く")).clicked() {
+                    actions.push(Action::OpenRecord(*id));
+                }
+            }
+        });
+    }
+    for w in r.warnings.kinds() {
+        if !matches!(
+            w,
+            totsugo_core::classify::WarningKind::SharedNumber
+                | totsugo_core::classify::WarningKind::RegistryIsOtherSubscriber
+        ) {
+            ui.label(RichText::new(w.message_ja()).color(RED));
+        }
+    }
+    ui.label(format!(
+        "資格取得 {}　資格喪失 {}　突合基準日 {}",
+        r.qual_start.map(|d| d.to_string()).unwrap_or_default(),
+        r.qual_end.map(|d| d.to_string()).unwrap_or("なし".into()),
+        r.base_date.map(|d| d.to_string()).unwrap_or_default()
+    ));
+    ui.separator();
+
+    // Decisions: one click or one key each.
+    let open_for_decision = open.review.state.open_for_decision();
+    let suggested = suggested_letter(e);
+    let letter = app.desk.letter.unwrap_or(suggested);
+    ui.horizontal_wrapped(|ui| {
+        for d in Decision::ALL {
+            let label = if d == Decision::WriteToPerson {
+                format!(
+                    "[{}] {}（通知文{}）",
+                    d.shortcut(),
+                    d.label_ja(),
+                    letter.key()
+                )
+            } else {
+                format!("[{}] {}", d.shortcut(), d.label_ja())
+            };
+            let clicked = ui
+                .add_enabled(open_for_decision, egui::Button::new(label))
+                .clicked();
+            let key = egui::Key::from_name(&d.shortcut().to_string());
+            let pressed = !typing
+                && open_for_decision
+                && key.is_some_and(|k| ui.input(|i| i.key_pressed(k) && i.modifiers.is_none()));
+            if clicked || pressed {
+                let choice = if d == Decision::WriteToPerson {
+                    Choice::letter(letter)
+                } else {
+                    Choice::new(d)
+                };
+                actions.push(Action::Decide(choice));
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        let l = ui.label("通知文の種類");
+        egui::ComboBox::from_id_salt("letter")
+            .selected_text(format!("通知文{}", letter.key()))
+            .show_ui(ui, |ui| {
+                for t in [LetterType::A, LetterType::B] {
+                    if ui.selectable_label(letter == t, t.label_ja()).clicked() {
+                        app.desk.letter = Some(t);
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.label(format!("（違いの内容からは通知文{}）", suggested.key()));
+    });
+    ui.horizontal(|ui| {
+        let l = ui.label("[M] メモ");
+        let memo = ui
+            .add(TextEdit::singleline(&mut app.desk.memo).desired_width(600.0))
+            .labelled_by(l.id);
+        if !typing && ui.input(|i| i.key_pressed(egui::Key::M) && i.modifiers.is_none()) {
+            memo.request_focus();
+        }
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            memo.surrender_focus();
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.button("[Ctrl+Z] 直前の判断を取り消す").clicked() {
+            actions.push(Action::UndoDecision);
+        }
+    });
+    if !typing {
+        ui.input(|i| {
+            if i.key_pressed(egui::Key::N) && i.modifiers.is_none() {
+                actions.push(Action::NextRecord);
+            }
+            if i.key_pressed(egui::Key::P) && i.modifiers.is_none() {
+                actions.push(Action::PrevRecord);
+            }
+            if i.key_pressed(egui::Key::Z) && i.modifiers.command {
+                actions.push(Action::UndoDecision);
+            }
+        });
+    }
+    ui.label("キー: 1〜7 判断　N 次へ　P 前へ　M メモへ（Esc で戻る）　Ctrl+Z 取り消し");
+    let me = app
+        .session
+        .as_ref()
+        .map(|s| (s.user().id, s.may(Permission::Approve)));
+    let others_decision = open
+        .review
+        .decision
+        .as_ref()
+        .is_some_and(|d| me.is_some_and(|(id, _)| id != d.decided_by));
+    if me.is_some_and(|(_, may)| may)
+        && open.review.state == ReviewState::Decided
+        && others_decision
+    {
+        ui.separator();
+        ui.horizontal(|ui| {
+            let l = ui.label("差し戻しの理由");
+            ui.add(TextEdit::singleline(&mut app.desk.send_back_reason).desired_width(480.0))
+                .labelled_by(l.id);
+            let ok = !app.desk.send_back_reason.trim().is_empty();
+            if ui.add_enabled(ok, egui::Button::new("差し戻す")).clicked() {
+                actions.push(Action::SendBack);
+            }
+        });
+    }
+    follow_up(ui, app, actions);
+    let Some(open) = &app.desk.open else { return };
+    ui.separator();
+    ui.label(RichText::new("この記録の判断の履歴").strong());
+    for d in &open.history {
+        let who = open
+            .names
+            .iter()
+            .find(|(id, _)| *id == d.decided_by)
+            .map(|(_, n)| n.as_str())
+            .unwrap_or("");
+        ui.label(format!(
+            "{}　{}　{}{}{}",
+            d.decided_at,
+            who,
+            d.choice.label_ja(),
+            if d.memo.is_empty() {
+                String::new()
+            } else {
+                format!("　メモ: {}", d.memo)
+            },
+            if d.undone { "（取り消し）" } else { "" }
+        ));
+    }
+    if !open.trail.is_empty() {
+        ui.label(RichText::new("この記録の操作の記録（監査証跡）").strong());
+        for (at, login, what) in &open.trail {
+            ui.label(format!("{at}　{login}　{what}"));
+        }
+    }
+    if app.desk.confirm.is_some() {
+        confirm_dialog(&ctx, app, actions);
+    }
+}
+
+fn confirm_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Action>) {
+    let Some((choice, why)) = app.desk.confirm.clone() else {
+        return;
+    };
+    egui::Modal::new(egui::Id::unique("confirm-decision")).show(ctx, |ui| {
+        ui.heading("この判断は確認が必要です");
+        ui.label(RichText::new(choice.label_ja()).strong());
+        for w in &why {
+            ui.label(RichText::new(w).color(RED));
+        }
+        ui.label("それでもこの判断にする理由をメモに書いてください。");
+        let l = ui.label("確認のメモ");
+        ui.add(TextEdit::multiline(&mut app.desk.memo).desired_width(480.0))
+            .labelled_by(l.id);
+        ui.horizontal(|ui| {
+            let ok = !app.desk.memo.trim().is_empty();
+            if ui
+                .add_enabled(ok, egui::Button::new("確認して登録"))
+                .clicked()
+            {
+                actions.push(Action::ConfirmDecision);
+            }
+            if ui.button("やめる").clicked() {
+                actions.push(Action::CancelDecision);
+            }
+        });
+    });
+}
+
+/// The supervisor's approval screen: decided records by clerk and day.
+pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("承認");
+    ui.label("担当者の判断をまとめて承認します。ご自身の判断はここに出ません。");
+    let mut grouping = Some(app.desk.grouping);
+    let options: Vec<_> = totsugo_core::review::BatchGrouping::ALL
+        .iter()
+        .map(|g| (Some(*g), g.label_ja().to_string()))
+        .collect();
+    if combo(ui, "まとめ方", &mut grouping, &options)
+        && let Some(g) = grouping
+    {
+        actions.push(Action::GroupBatches(g));
+    }
+    super::views::message(ui, app);
+    if app.desk.batches.is_empty() {
+        ui.label("承認待ちの判断はありません");
+        return;
+    }
+    let batches = app.desk.batches.clone();
+    for (i, b) in batches.iter().enumerate() {
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("{}　{} 件", b.title(), b.record_ids.len())).strong());
+            ui.label(format!(
+                "①{}　②{}　③{}　停止なし{}",
+                b.by_case[0], b.by_case[1], b.by_case[2], b.by_case[3]
+            ));
+            let chosen = b
+                .record_ids
+                .iter()
+                .filter(|id| !app.desk.left_out.contains(id))
+                .count();
+            if ui
+                .add_enabled(
+                    chosen > 0,
+                    egui::Button::new(format!("{} の判断を承認", b.title())),
+                )
+                .clicked()
+            {
+                actions.push(Action::ApproveBatch(i));
+            }
+            if chosen < b.record_ids.len() {
+                ui.label(format!("（{chosen} 件を承認）"));
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            for id in &b.record_ids {
+                let mut included = !app.desk.left_out.contains(id);
+                if ui
+                    .checkbox(&mut included, format!("承認に含める（記録 {id}）"))
+                    .changed()
+                {
+                    if included {
+                        app.desk.left_out.remove(id);
+                    } else {
+                        app.desk.left_out.insert(*id);
+                    }
+                }
+                if ui.button(format!("記録 {id}")).clicked() {
+                    actions.push(Action::OpenRecord(*id));
+                }
+                ui.add_space(12.0);
+            }
+        });
+    }
+}
+
+/// After 本人へ文書送付 or 事業主へ確認: the letters printed, and the reply or the employer's
+/// answer, with the last-4-digit check for letter B (only 一致 / 不一致 is shown).
+fn follow_up(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    use totsugo_core::review::FollowUp;
+    let Some(open) = app.desk.open.as_ref() else {
+        return;
+    };
+    let Some(d) = open.review.decision.as_ref() else {
+        return;
+    };
+    let decision = d.choice.decision;
+    if decision == Decision::WrongNumber {
+        ui.separator();
+        ui.label(
+            RichText::new("個人番号の誤り: 中間サーバーの番号を削除し、実施機関へ連絡").strong(),
+        );
+        if ui
+            .button("連絡票・確認票・報告様式の下書きと類似事案の一覧を保存")
+            .clicked()
+        {
+            actions.push(Action::WriteWrongNumberForms);
+        }
+        return;
+    }
+    if !matches!(decision, Decision::WriteToPerson | Decision::AskEmployer) {
+        return;
+    }
+    let may = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.may(Permission::RecordReplies));
+    ui.separator();
+    ui.label(RichText::new("その後の結果").strong());
+    let mine: Vec<&totsugo_core::store::LetterRow> = open
+        .letters
+        .iter()
+        .filter(|l| l.decision_id == d.id)
+        .collect();
+    if decision == Decision::WriteToPerson {
+        if mine.is_empty() {
+            ui.label("通知文はまだ印刷していません。");
+            return;
+        }
+        for l in &mine {
+            ui.label(format!(
+                "通知文{}を {} に印刷{}（回答期限 {}）",
+                l.letter_type.key(),
+                l.printed_at,
+                if l.reprint { "（再印刷）" } else { "" },
+                l.deadline
+            ));
+        }
+        if may && ui.button("通知文を再印刷").clicked() {
+            actions.push(Action::ReprintLetter);
+        }
+    }
+    if let Some(f) = &open.follow_up {
+        ui.label(
+            RichText::new(format!(
+                "登録済み: {}（{}）{}",
+                f.outcome.label_ja(),
+                f.recorded_at,
+                match f.digits_match {
+                    Some(true) => "　下4桁: 一致",
+                    Some(false) => "　下4桁: 不一致",
+                    None => "",
+                }
+            ))
+            .strong(),
+        );
+    }
+    if !may {
+        return;
+    }
+    let letter_b = d.choice.letter == Some(LetterType::B);
+    if letter_b {
+        ui.horizontal(|ui| {
+            let l = ui.label("回答書の下4桁");
+            ui.add(TextEdit::singleline(&mut app.desk.digits).desired_width(80.0))
+                .labelled_by(l.id);
+            if ui.button("照合").clicked() {
+                actions.push(Action::CheckLastFour);
+            }
+            match app.desk.digits_match {
+                Some(true) => {
+                    ui.label(RichText::new("一致").color(GREEN).strong());
+                }
+                Some(false) => {
+                    ui.label(RichText::new("不一致").color(RED).strong());
+                }
+                None => {}
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        for f in FollowUp::ALL {
+            if f.fits(decision) && ui.button(format!("結果: {}", f.label_ja())).clicked() {
+                actions.push(Action::RecordFollowUp(f));
+            }
+        }
+        if letter_b {
+            ui.checkbox(
+                &mut app.desk.confirm_follow_up,
+                "下4桁と合わない結果を確認のうえ登録する（メモ必須）",
+            );
+        }
+    });
+}

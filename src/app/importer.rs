@@ -1,0 +1,267 @@
+//! Import in the app: pick a file (behind [`FilePicker`], so that tests inject paths), see the
+//! detected encoding, run the import off the UI thread with progress, rows/s, time left and
+//! cancel, and end on the import's summary or its errors.
+//!
+//! The session moves into the job's thread for the import (it holds the store connection) and
+//! comes back when the job ends; meanwhile the app shows only the progress.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use egui::{RichText, Ui};
+
+use super::{Action, App};
+use totsugo_core::encoding::EncodingChoice;
+use totsugo_core::import::{ImportOptions, ImportReport, Progress};
+use totsugo_core::session::{Session, SessionError};
+use totsugo_core::summary::format_thousands;
+
+/// Chooses a file to import. The app uses the native dialog; tests give a path.
+pub trait FilePicker: Send {
+    /// The chosen file, or `None` when the user cancelled (or no dialog is available).
+    fn pick_csv(&mut self) -> Option<PathBuf>;
+    /// Where to save an output named `default_name`, or `None` when the user cancelled.
+    fn save_as(&mut self, default_name: &str) -> Option<PathBuf>;
+}
+
+/// The native file dialog (rfd).
+pub struct NativePicker;
+
+impl FilePicker for NativePicker {
+    fn pick_csv(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("突合結果ファイルを選ぶ")
+            .add_filter("CSV", &["csv", "CSV", "txt"])
+            .pick_file()
+    }
+
+    fn save_as(&mut self, default_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("保存先を選ぶ")
+            .set_file_name(default_name)
+            .save_file()
+    }
+}
+
+/// A picker that answers with given paths, one per call (for tests and demonstrations).
+pub struct FixedPicker(pub Vec<PathBuf>);
+
+impl FilePicker for FixedPicker {
+    fn pick_csv(&mut self) -> Option<PathBuf> {
+        if self.0.is_empty() {
+            None
+        } else {
+            Some(self.0.remove(0))
+        }
+    }
+
+    fn save_as(&mut self, _default_name: &str) -> Option<PathBuf> {
+        self.pick_csv()
+    }
+}
+
+/// The import screen's state.
+#[derive(Default)]
+pub struct ImportScreen {
+    /// The chosen file.
+    pub file: Option<PathBuf>,
+    /// Encoding detected for the file.
+    pub detected: Option<String>,
+    /// The user's choice of encoding.
+    pub encoding: EncodingChoice,
+    /// The running import.
+    pub job: Option<ImportJob>,
+    /// How the last import ended: the report, or the error message.
+    pub outcome: Option<Result<ImportReport, String>>,
+}
+
+/// An import running on its own thread.
+pub struct ImportJob {
+    progress: Arc<Mutex<Progress>>,
+    cancel: Arc<AtomicBool>,
+    handle: Option<JoinHandle<(Session, Result<ImportReport, SessionError>)>>,
+    started: Instant,
+}
+
+impl ImportJob {
+    /// Starts importing `path` with `session` (moved into the job); `waker` repaints the UI
+    /// when there is news.
+    pub fn start(
+        mut session: Session,
+        path: PathBuf,
+        opts: ImportOptions,
+        waker: impl Fn() + Send + 'static,
+    ) -> ImportJob {
+        let progress = Arc::new(Mutex::new(Progress::default()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (p, c) = (progress.clone(), cancel.clone());
+        let handle = std::thread::spawn(move || {
+            let mut on_progress = |x: Progress| {
+                *p.lock().expect("progress lock") = x;
+                waker();
+            };
+            let r = session.import_file(&path, &opts, &mut on_progress, &c);
+            waker();
+            (session, r)
+        });
+        ImportJob {
+            progress,
+            cancel,
+            handle: Some(handle),
+            started: Instant::now(),
+        }
+    }
+
+    /// Asks the import to stop; the store stays as it was.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the import has ended.
+    pub fn finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(|h| h.is_finished())
+    }
+
+    /// The session and the result, once [`ImportJob::finished`].
+    pub fn join(mut self) -> Option<(Session, Result<ImportReport, SessionError>)> {
+        self.handle.take().and_then(|h| h.join().ok())
+    }
+
+    /// Progress so far.
+    pub fn progress(&self) -> Progress {
+        *self.progress.lock().expect("progress lock")
+    }
+
+    /// Time since the start.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+/// The encoding the file looks like, in words.
+pub fn detect(path: &Path, choice: EncodingChoice) -> String {
+    match totsugo_core::import::detect_file_encoding(path, choice) {
+        Ok(e) => e.name().to_string(),
+        Err(e) => format!("読めません: {e}"),
+    }
+}
+
+/// Draws the import screen.
+pub fn screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("突合結果ファイルの取り込み");
+    super::views::message(ui, app);
+    let st = &mut app.importer;
+    if let Some(job) = &st.job {
+        let p = job.progress();
+        let secs = job.elapsed().as_secs_f64().max(0.001);
+        let frac = if p.total_bytes > 0 {
+            p.bytes as f32 / p.total_bytes as f32
+        } else {
+            0.0
+        };
+        ui.label(format!(
+            "取り込み中: {}",
+            st.file
+                .as_ref()
+                .and_then(|f| f.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        ui.add(egui::ProgressBar::new(frac).show_percentage());
+        let rate = p.rows as f64 / secs;
+        let left = if frac > 0.01 {
+            format!("残り約 {:.0} 秒", secs * (1.0 - frac as f64) / frac as f64)
+        } else {
+            "残り時間を計算中".into()
+        };
+        ui.label(format!(
+            "{} 行（毎秒 {} 行）　{left}",
+            format_thousands(p.rows),
+            format_thousands(rate as u64)
+        ));
+        if ui.button("中止").clicked() {
+            actions.push(Action::CancelImport);
+        }
+        return;
+    }
+    ui.horizontal(|ui| {
+        if ui.button("ファイルを選ぶ").clicked() {
+            actions.push(Action::PickImportFile);
+        }
+        match &st.file {
+            Some(f) => ui.label(f.display().to_string()),
+            None => ui.label("（まだ選ばれていません）"),
+        };
+    });
+    if st.file.is_some() {
+        ui.horizontal(|ui| {
+            let l = ui.label("文字コード");
+            let shown = match st.encoding {
+                EncodingChoice::Auto => {
+                    format!("自動判別（{}）", st.detected.clone().unwrap_or_default())
+                }
+                EncodingChoice::Cp932 => "CP932 (Windows-31J)".into(),
+                EncodingChoice::Utf8 => "UTF-8".into(),
+            };
+            let before = st.encoding;
+            egui::ComboBox::from_id_salt("encoding")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut st.encoding, EncodingChoice::Auto, "自動判別");
+                    ui.selectable_value(
+                        &mut st.encoding,
+                        EncodingChoice::Cp932,
+                        "CP932 (Windows-31J)",
+                    );
+                    ui.selectable_value(&mut st.encoding, EncodingChoice::Utf8, "UTF-8");
+                })
+                .response
+                .labelled_by(l.id);
+            if st.encoding != before {
+                actions.push(Action::DetectImportFile);
+            }
+        });
+        ui.label("列の対応表: 既定（totsugo 標準レイアウト）");
+        if ui.button("取り込む").clicked() {
+            actions.push(Action::StartImport);
+        }
+    }
+    match &st.outcome {
+        Some(Ok(r)) => {
+            ui.separator();
+            ui.label(
+                RichText::new(format!(
+                    "取り込みました（{}、{:.1} 秒）",
+                    r.encoding.name(),
+                    r.elapsed.as_secs_f64()
+                ))
+                .strong(),
+            );
+            egui::Grid::new("import-counts")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (label, indent, n) in r.counts.items_ja() {
+                        ui.label(format!("{}{label}", "　".repeat(indent)));
+                        ui.label(RichText::new(format_thousands(n)).monospace());
+                        ui.end_row();
+                    }
+                });
+            for (line, kind) in &r.warning_examples {
+                ui.label(format!("{line}行目: {}", kind.message_ja()));
+            }
+        }
+        Some(Err(m)) => {
+            ui.separator();
+            ui.label(
+                RichText::new(m)
+                    .color(egui::Color32::from_rgb(0xc0, 0x20, 0x20))
+                    .strong(),
+            );
+        }
+        None => {}
+    }
+}

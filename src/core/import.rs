@@ -1,0 +1,1041 @@
+//! The importer: reads a match-result file (streaming, whatever its size), validates every
+//! row, classifies it, and stores it in one transaction: the import commits whole or not at
+//! all.
+//!
+//! Reading, decoding, validation and classification run on a worker thread; the calling
+//! thread writes to the store. Progress (rows and bytes done) goes to a callback, and a
+//! cancel flag stops the import with the store unchanged.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use crate::checkdigit;
+use crate::classify::{self, WarningKind, Warnings};
+use crate::crosscheck::{CrossCheck, Findings};
+use crate::encoding::{self, EncodingChoice, FileEncoding};
+use crate::profile::{ColumnMap, Profile};
+use crate::record::{
+    Date, DateError, Field, Person, Record, RegistryResult, Sex, StopFlag, Verdict, Verdicts,
+};
+use crate::store::{CommitOutcome, ImportInfo, ImportMeta, ImportTx, Store, StoreError};
+use crate::summary::Counts;
+
+/// How many row errors an import keeps to show; the rest are only counted.
+pub const KEPT_ERRORS: usize = 100;
+/// How many warning examples (line and kind) the import report keeps.
+pub const KEPT_WARNING_EXAMPLES: usize = 20;
+const BATCH_ROWS: usize = 2048;
+const DETECT_BYTES: usize = 64 * 1024;
+
+/// What the user chose for an import.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// Encoding, or detection.
+    pub encoding: EncodingChoice,
+    /// Column mapping.
+    pub profile: Profile,
+}
+
+/// Progress of an import, for a progress bar.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Rows read so far.
+    pub rows: u64,
+    /// Bytes read so far.
+    pub bytes: u64,
+    /// Size of the file.
+    pub total_bytes: u64,
+}
+
+/// A problem on one row (or cell) of the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// Line of the file where the row starts (the header is line 1).
+    pub line: u64,
+    /// Header of the column concerned, if the problem is in one cell.
+    pub column: Option<String>,
+    /// What is wrong and what was expected, in Japanese. Never holds a personal value.
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "{}行目「{}」列: {}", self.line, c, self.message),
+            None => write!(f, "{}行目: {}", self.line, self.message),
+        }
+    }
+}
+
+/// Why an import did not happen. In every case the store is as it was before.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file could not be read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// The file's header does not fit the profile, or the file is empty.
+    Header(String),
+    /// Rows failed validation: the first [`KEPT_ERRORS`] and the total count.
+    Rejected {
+        /// The first errors, in file order.
+        errors: Vec<RowError>,
+        /// How many errors there were in all.
+        total: u64,
+    },
+    /// The same file (same content) was imported before.
+    AlreadyImported(Box<ImportInfo>),
+    /// The user cancelled.
+    Cancelled,
+    /// The store failed.
+    Store(StoreError),
+}
+
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> Self {
+        ImportError::Store(e)
+    }
+}
+
+impl ImportError {
+    /// The message for people, listing at most `max_errors` row errors.
+    pub fn message_ja(&self, max_errors: usize) -> String {
+        match self {
+            ImportError::Io { path, source } => {
+                format!("ファイル {} を読めません: {source}", path.display())
+            }
+            ImportError::Header(m) => format!("取り込めません。{m}"),
+            ImportError::Rejected { errors, total } => {
+                let mut s = format!(
+                    "取り込めません。ファイルに誤りが {total} 件あります（保管データは変更していません）。\n"
+                );
+                for e in errors.iter().take(max_errors) {
+                    s.push_str(&format!("  {e}\n"));
+                }
+                let shown = errors.len().min(max_errors) as u64;
+                if *total > shown {
+                    s.push_str(&format!("  ほか {} 件\n", total - shown));
+                }
+                s
+            }
+            ImportError::AlreadyImported(i) => format!(
+                "このファイルは {} に取り込み済みです（取込番号 {}、ファイル名 {}）。同じ内容のファイルは二度取り込みません。",
+                i.imported_at, i.id, i.file_name
+            ),
+            ImportError::Cancelled => {
+                "取り込みを中止しました（保管データは変更していません）。".into()
+            }
+            ImportError::Store(e) => format!("取り込めません。{e}"),
+        }
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message_ja(20))
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// What a successful import reports.
+#[derive(Clone, Debug)]
+pub struct ImportReport {
+    /// The import as stored.
+    pub import_id: i64,
+    /// Encoding used.
+    pub encoding: FileEncoding,
+    /// Profile name used.
+    pub profile: String,
+    /// Counts of the file.
+    pub counts: Counts,
+    /// Headers of columns kept as extra data.
+    pub extra_headers: Vec<String>,
+    /// The first warnings: (line, kind).
+    pub warning_examples: Vec<(u64, WarningKind)>,
+    /// Time taken.
+    pub elapsed: Duration,
+}
+
+/// SHA-256 of a file, hex.
+pub fn hash_file(path: &Path) -> io::Result<String> {
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Reads the file through, hashing it, counting bytes and quote characters, and keeping
+/// the offsets of the line breaks not yet passed so that a record's byte offset can be turned
+/// into the line number a text editor shows (a quoted field may span lines).
+struct TapReader<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: Arc<AtomicU64>,
+    offset: u64,
+    quotes: VecDeque<u64>,
+    newlines: VecDeque<u64>,
+    lines_passed: u64,
+}
+
+impl<R> TapReader<R> {
+    fn new(inner: R, bytes: Arc<AtomicU64>) -> Self {
+        TapReader {
+            inner,
+            hasher: Sha256::new(),
+            bytes,
+            offset: 0,
+            quotes: VecDeque::new(),
+            newlines: VecDeque::new(),
+            lines_passed: 0,
+        }
+    }
+
+    /// The line (1-based) of a record that the csv reader says starts at `offset`. With CRLF
+    /// endings the reader's offset points at the LF that ends the previous line, so a line
+    /// break at the offset itself counts as passed. Offsets must not decrease between calls.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        while self.newlines.front().is_some_and(|&n| n <= offset) {
+            self.newlines.pop_front();
+            self.lines_passed += 1;
+        }
+        self.lines_passed + 1
+    }
+
+    /// How many quote characters stand before `offset` and were not counted yet: called with
+    /// the start of each record, it gives the quotes of the record before.
+    fn quotes_before(&mut self, offset: u64) -> usize {
+        let n = self.quotes.partition_point(|&q| q < offset);
+        self.quotes.drain(..n);
+        n
+    }
+}
+
+impl<R: Read> Read for TapReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = &buf[..n];
+        self.hasher.update(chunk);
+        let base = self.offset;
+        self.quotes
+            .extend(memchr::memchr_iter(b'"', chunk).map(|i| base + i as u64));
+        self.newlines
+            .extend(memchr::memchr_iter(b'\n', chunk).map(|i| base + i as u64));
+        self.offset += n as u64;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Detects the encoding of a file from its first bytes (what the GUI shows before import).
+pub fn detect_file_encoding(path: &Path, choice: EncodingChoice) -> io::Result<FileEncoding> {
+    let mut prefix = Vec::with_capacity(DETECT_BYTES);
+    File::open(path)?
+        .take(DETECT_BYTES as u64)
+        .read_to_end(&mut prefix)?;
+    Ok(encoding::detect(&prefix, choice))
+}
+
+/// Imports a match-result file into the store.
+///
+/// `on_progress` is called after each batch of rows; setting `cancel` stops the import and
+/// leaves the store unchanged.
+pub(crate) fn import_file(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    on_progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let io_err = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let total_bytes = std::fs::metadata(path).map_err(io_err)?.len();
+    // Refuse a file imported before without reading it twice, where the size says it may be.
+    if store.has_import_of_size(total_bytes)?
+        && let Some(prev) = store.import_by_hash(&hash_file(path).map_err(io_err)?)?
+    {
+        return Err(ImportError::AlreadyImported(Box::new(prev)));
+    }
+    let Opened {
+        csv,
+        map,
+        enc,
+        bytes_done,
+    } = open_file(path, opts)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let meta = ImportMeta {
+        file_name,
+        file_size: total_bytes,
+        encoding: enc.name().to_string(),
+        profile: opts.profile.name.clone(),
+        extra_headers: map.extra.iter().map(|(_, h)| h.clone()).collect(),
+    };
+
+    let stop = AtomicBool::new(false);
+    let parser = RowParser { enc, map: &map };
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(4);
+    // Written batches go back to the reader, which frees (and reuses) them: the store
+    // writer is the slower side and should do nothing but write.
+    let (spent_tx, spent_rx) = crossbeam_channel::unbounded::<Vec<Record>>();
+
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| read_rows(csv, path, &parser, tx, spent_rx, &stop, true));
+        let written = write_rows(
+            store,
+            &meta,
+            (rx, spent_tx),
+            &bytes_done,
+            total_bytes,
+            on_progress,
+            cancel,
+        );
+        if written.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        let outcome = reader.join().expect("the reader thread panicked");
+        finish(written, outcome, enc, &opts.profile, &meta, started, cancel)
+    })
+}
+
+/// The file opened for reading: the CSV reader past the header, the column map, the encoding
+/// and the byte counter for progress.
+struct Opened {
+    csv: csv::Reader<TapReader<File>>,
+    map: ColumnMap,
+    enc: FileEncoding,
+    bytes_done: Arc<AtomicU64>,
+}
+
+fn open_file(path: &Path, opts: &ImportOptions) -> Result<Opened, ImportError> {
+    let io_err = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let enc = detect_file_encoding(path, opts.encoding).map_err(io_err)?;
+    let bytes_done = Arc::new(AtomicU64::new(0));
+    let tap = TapReader::new(File::open(path).map_err(io_err)?, bytes_done.clone());
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(tap);
+    let map = read_header(&mut csv, path, enc, &opts.profile)?;
+    Ok(Opened {
+        csv,
+        map,
+        enc,
+        bytes_done,
+    })
+}
+
+/// Counts the cross-record alarms as warnings (a row with warnings of its own is counted
+/// once).
+fn add_alarm_counts(counts: &mut Counts, cross: &CrossCheck, findings: &Findings) {
+    for (row, kinds) in findings.by_row() {
+        if !cross.had_warnings(row) {
+            counts.warnings += 1;
+        }
+        for k in kinds {
+            *counts
+                .warnings_by_kind
+                .entry(k.warning().key())
+                .or_default() += 1;
+        }
+    }
+}
+
+/// What [`scan_file`] found.
+pub struct ScanReport {
+    /// Encoding used.
+    pub encoding: FileEncoding,
+    /// Counts of the file (cross-record alarms included when they were collected).
+    pub counts: Counts,
+    /// The cross-record keys of every row, when asked for.
+    pub cross: Option<CrossCheck>,
+    /// Time taken.
+    pub elapsed: Duration,
+}
+
+/// Reads and validates a match-result file without storing it, handing the validated rows
+/// to `on_rows` in file order (batches). The same reading, validation and classification as
+/// [`import_file`]; a file with errors ends in [`ImportError::Rejected`] (after `on_rows` may
+/// have seen the rows before the first error). `collect_cross` keeps what the cross-record
+/// checks need ([`crate::crosscheck`]).
+pub fn scan_file(
+    path: &Path,
+    opts: &ImportOptions,
+    collect_cross: bool,
+    on_progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+    on_rows: &mut dyn FnMut(&[Record]),
+) -> Result<ScanReport, ImportError> {
+    let started = Instant::now();
+    let total_bytes = std::fs::metadata(path)
+        .map_err(|source| ImportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .len();
+    let Opened {
+        csv,
+        map,
+        enc,
+        bytes_done,
+    } = open_file(path, opts)?;
+    let stop = AtomicBool::new(false);
+    let parser = RowParser { enc, map: &map };
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(4);
+    let (spent_tx, spent_rx) = crossbeam_channel::unbounded::<Vec<Record>>();
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| read_rows(csv, path, &parser, tx, spent_rx, &stop, collect_cross));
+        let drained = drain_batches(
+            (rx, spent_tx),
+            &bytes_done,
+            total_bytes,
+            on_progress,
+            cancel,
+            &mut |batch| {
+                on_rows(batch);
+                Ok(())
+            },
+        );
+        if drained.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        let outcome = reader.join().expect("the reader thread panicked");
+        drained?;
+        let mut outcome = outcome?;
+        if outcome.error_total > 0 {
+            return Err(ImportError::Rejected {
+                errors: outcome.errors,
+                total: outcome.error_total,
+            });
+        }
+        if let Some(cross) = &outcome.cross {
+            let findings = cross.run();
+            add_alarm_counts(&mut outcome.counts, cross, &findings);
+        }
+        Ok(ScanReport {
+            encoding: enc,
+            counts: outcome.counts,
+            cross: outcome.cross,
+            elapsed: started.elapsed(),
+        })
+    })
+}
+
+fn finish(
+    written: Result<ImportTx<'_>, ImportError>,
+    outcome: Result<ReadOutcome, ImportError>,
+    enc: FileEncoding,
+    profile: &Profile,
+    meta: &ImportMeta,
+    started: Instant,
+    cancel: &AtomicBool,
+) -> Result<ImportReport, ImportError> {
+    let mut tx = written?;
+    let mut outcome = outcome?;
+    if outcome.error_total > 0 {
+        return Err(ImportError::Rejected {
+            errors: outcome.errors,
+            total: outcome.error_total,
+        });
+    }
+    // A cancel up to the last moment is honoured: nothing is committed.
+    if cancel.load(Ordering::Relaxed) {
+        return Err(ImportError::Cancelled);
+    }
+    if let Some(cross) = outcome.cross.take() {
+        let findings = cross.run();
+        tx.apply_alarms(&findings)?;
+        add_alarm_counts(&mut outcome.counts, &cross, &findings);
+    }
+    let import_id = match tx.commit(&outcome.hash, &outcome.counts)? {
+        CommitOutcome::Committed(id) => id,
+        CommitOutcome::Duplicate(prev) => return Err(ImportError::AlreadyImported(prev)),
+    };
+    Ok(ImportReport {
+        import_id,
+        encoding: enc,
+        profile: profile.name.clone(),
+        counts: outcome.counts,
+        extra_headers: meta.extra_headers.clone(),
+        warning_examples: outcome.warning_examples,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The consumer's end of the reader thread's channels: full batches in, spent batches back.
+type BatchChannels = (
+    crossbeam_channel::Receiver<Vec<Record>>,
+    crossbeam_channel::Sender<Vec<Record>>,
+);
+
+fn write_rows<'a>(
+    store: &'a mut Store,
+    meta: &ImportMeta,
+    channels: BatchChannels,
+    bytes_done: &AtomicU64,
+    total_bytes: u64,
+    on_progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<ImportTx<'a>, ImportError> {
+    let mut tx = store.begin_import(meta)?;
+    drain_batches(
+        channels,
+        bytes_done,
+        total_bytes,
+        on_progress,
+        cancel,
+        &mut |batch| Ok(tx.insert(batch)?),
+    )?;
+    Ok(tx)
+}
+
+/// Hands each batch from the reader thread to `consume` (the store writer, or the caller of
+/// [`scan_file`]), sends the spent batch back for reuse, and reports progress every 50 ms
+/// and at the end. A cancel ends it with [`ImportError::Cancelled`].
+fn drain_batches(
+    (rx, spent): BatchChannels,
+    bytes_done: &AtomicU64,
+    total_bytes: u64,
+    on_progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+    consume: &mut dyn FnMut(&[Record]) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let mut rows = 0u64;
+    let mut last_report = Instant::now();
+    for batch in rx.iter() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ImportError::Cancelled);
+        }
+        consume(&batch)?;
+        rows += batch.len() as u64;
+        // The reader may have finished already; then the batch is simply dropped here.
+        let _ = spent.send(batch);
+        if last_report.elapsed() >= Duration::from_millis(50) {
+            last_report = Instant::now();
+            on_progress(Progress {
+                rows,
+                bytes: bytes_done.load(Ordering::Relaxed),
+                total_bytes,
+            });
+        }
+    }
+    on_progress(Progress {
+        rows,
+        bytes: bytes_done.load(Ordering::Relaxed),
+        total_bytes,
+    });
+    Ok(())
+}
+
+/// What the reader thread found.
+struct ReadOutcome {
+    hash: String,
+    counts: Counts,
+    errors: Vec<RowError>,
+    error_total: u64,
+    warning_examples: Vec<(u64, WarningKind)>,
+    cross: Option<CrossCheck>,
+}
+
+fn read_header(
+    csv: &mut csv::Reader<TapReader<File>>,
+    path: &Path,
+    enc: FileEncoding,
+    profile: &Profile,
+) -> Result<ColumnMap, ImportError> {
+    let mut header = csv::ByteRecord::new();
+    let has = csv
+        .read_byte_record(&mut header)
+        .map_err(|e| ImportError::Io {
+            path: path.to_path_buf(),
+            source: io::Error::other(e.to_string()),
+        })?;
+    if !has {
+        return Err(ImportError::Header(
+            "ファイルが空です（見出しの行がありません）".into(),
+        ));
+    }
+    let mut headers = Vec::with_capacity(header.len());
+    for (i, raw) in header.iter().enumerate() {
+        // The csv reader drops a UTF-8 BOM itself; strip it only if it is still there.
+        let raw = raw.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(raw);
+        match encoding::decode_field(enc, raw) {
+            Some(t) => headers.push(t.trim().to_string()),
+            None => {
+                return Err(ImportError::Header(format!(
+                    "1行目（見出し）{}列目: {} として読めない文字があります。--encoding で文字コードを指定してください",
+                    i + 1,
+                    enc.name()
+                )));
+            }
+        }
+    }
+    profile
+        .resolve(&headers)
+        .map_err(|e| ImportError::Header(e.to_string()))
+}
+
+fn read_rows(
+    mut csv: csv::Reader<TapReader<File>>,
+    path: &Path,
+    parser: &RowParser<'_>,
+    tx: crossbeam_channel::Sender<Vec<Record>>,
+    spent: crossbeam_channel::Receiver<Vec<Record>>,
+    stop: &AtomicBool,
+    collect_cross: bool,
+) -> Result<ReadOutcome, ImportError> {
+    let mut out = ReadOutcome {
+        hash: String::new(),
+        counts: Counts::default(),
+        errors: Vec::new(),
+        error_total: 0,
+        warning_examples: Vec::new(),
+        cross: collect_cross.then(CrossCheck::new),
+    };
+    let mut rec = csv::ByteRecord::new();
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut last_line = 1;
+    let mut rows_seen = 0u64;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Err(ImportError::Cancelled);
+        }
+        match csv.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(last_line);
+                return Err(match e.into_kind() {
+                    csv::ErrorKind::Io(source) => ImportError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    },
+                    other => ImportError::Rejected {
+                        errors: vec![RowError {
+                            line,
+                            column: None,
+                            message: format!("CSV の形式が正しくありません（{other:?}）"),
+                        }],
+                        total: 1,
+                    },
+                });
+            }
+        }
+        let line = match rec.position() {
+            Some(p) => {
+                // In well-formed CSV every record holds an even number of quote characters.
+                if csv.get_mut().quotes_before(p.byte()) % 2 == 1 {
+                    out.error_total += 1;
+                    if out.errors.len() < KEPT_ERRORS {
+                        out.errors.push(RowError {
+                            line: last_line,
+                            column: None,
+                            message: "引用符（\"）の数が合いません。項目の中の引用符は \"\" と二重にしてください".into(),
+                        });
+                    }
+                }
+                csv.get_mut().line_at(p.byte())
+            }
+            None => last_line + 1,
+        };
+        last_line = line;
+        rows_seen += 1;
+        match parser.parse(line, &rec) {
+            Ok(r) => {
+                out.counts.add_record(&r);
+                if out.error_total == 0
+                    && let Some(c) = out.cross.as_mut()
+                {
+                    c.add(&r);
+                }
+                if !r.warnings.is_empty() && out.warning_examples.len() < KEPT_WARNING_EXAMPLES {
+                    for k in r.warnings.kinds() {
+                        if out.warning_examples.len() < KEPT_WARNING_EXAMPLES {
+                            out.warning_examples.push((line, k));
+                        }
+                    }
+                }
+                if out.error_total == 0 {
+                    batch.push(r);
+                }
+            }
+            Err(errs) => {
+                out.error_total += errs.len() as u64;
+                let room = KEPT_ERRORS.saturating_sub(out.errors.len());
+                out.errors.extend(errs.into_iter().take(room));
+                batch.clear();
+            }
+        }
+        if batch.len() >= BATCH_ROWS {
+            let next = match spent.try_recv() {
+                Ok(mut old) => {
+                    old.clear();
+                    old
+                }
+                Err(_) => Vec::with_capacity(BATCH_ROWS),
+            };
+            let full = std::mem::replace(&mut batch, next);
+            if tx.send(full).is_err() {
+                return Err(ImportError::Cancelled);
+            }
+        } else if out.error_total > 0 && rows_seen.is_multiple_of(BATCH_ROWS as u64) {
+            // Keep the progress bar moving while only checking the rest of the file.
+            if tx.send(Vec::new()).is_err() {
+                return Err(ImportError::Cancelled);
+            }
+        }
+    }
+    if !batch.is_empty() && tx.send(batch).is_err() {
+        return Err(ImportError::Cancelled);
+    }
+    drop(tx);
+    let mut tap = csv.into_inner();
+    if tap.quotes_before(u64::MAX) % 2 == 1 {
+        out.error_total += 1;
+        out.errors.push(RowError {
+            line: last_line,
+            column: None,
+            message:
+                "引用符（\"）が閉じられていません。この行から後がひとつの項目として読まれました"
+                    .into(),
+        });
+    }
+    out.hash = hex(&tap.hasher.finalize());
+    Ok(out)
+}
+
+/// Validates and classifies one row.
+struct RowParser<'a> {
+    enc: FileEncoding,
+    map: &'a ColumnMap,
+}
+
+impl RowParser<'_> {
+    fn parse(&self, line: u64, rec: &csv::ByteRecord) -> Result<Record, Vec<RowError>> {
+        let ncols = self.map.headers.len();
+        if rec.len() != ncols {
+            return Err(vec![RowError {
+                line,
+                column: None,
+                message: format!(
+                    "列の数が違います（見出しは {ncols} 列、この行は {} 列）",
+                    rec.len()
+                ),
+            }]);
+        }
+        let mut errs = Vec::new();
+        let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(ncols);
+        for (i, raw) in rec.iter().enumerate() {
+            match encoding::decode_field(self.enc, raw) {
+                Some(t) => cells.push(t),
+                None => {
+                    errs.push(RowError {
+                        line,
+                        column: Some(self.map.headers[i].clone()),
+                        message: format!(
+                            "{} として読めない文字があります（文字コードが違うか、ファイルが壊れています）",
+                            self.enc.name()
+                        ),
+                    });
+                    cells.push(Cow::Borrowed(""));
+                }
+            }
+        }
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        let mut c = Cells {
+            line,
+            map: self.map,
+            cells,
+            errs,
+        };
+        let mut warnings = Warnings::default();
+
+        let insurer_number = c.text(Field::InsurerNumber).trim().to_string();
+        if !(insurer_number.len() == 6 || insurer_number.len() == 8)
+            || !insurer_number.bytes().all(|b| b.is_ascii_digit())
+        {
+            c.err(
+                Field::InsurerNumber,
+                format!("保険者番号は6桁または8桁の数字です（「{insurer_number}」）"),
+            );
+        } else if !checkdigit::insurer_number_is_valid(&insurer_number) {
+            c.err(
+                Field::InsurerNumber,
+                format!("保険者番号「{insurer_number}」の検証番号（末尾1桁）が正しくありません"),
+            );
+        }
+        let card_symbol = c.take(Field::CardSymbol);
+        let card_number = c.take(Field::CardNumber);
+        if card_number.trim().is_empty() {
+            c.err(Field::CardNumber, "被保険者証等番号が空です".into());
+        }
+        let branch = c.text(Field::Branch).trim().to_string();
+        if !(branch.is_empty() || (branch.len() == 2 && branch.bytes().all(|b| b.is_ascii_digit())))
+        {
+            c.err(
+                Field::Branch,
+                format!("枝番は2桁の数字か空欄です（「{branch}」）"),
+            );
+        }
+        let relation = match c.text(Field::Relation).trim() {
+            "" => None,
+            "1" => Some(1),
+            "2" => Some(2),
+            v => {
+                let m = format!("本人家族区分は 1、2 または空欄です（「{v}」）");
+                c.err(Field::Relation, m);
+                None
+            }
+        };
+        let my_number = c.text(Field::MyNumber).trim().to_string();
+        if my_number.len() != 12 || !my_number.bytes().all(|b| b.is_ascii_digit()) {
+            c.err(
+                Field::MyNumber,
+                format!(
+                    "個人番号は12桁の半角数字です（この項目は {} 文字{}）",
+                    my_number.chars().count(),
+                    if my_number.chars().all(|ch| ch.is_ascii_digit()) {
+                        ""
+                    } else {
+                        "、数字以外を含む"
+                    }
+                ),
+            );
+        } else if !checkdigit::my_number_is_valid(&my_number) {
+            warnings.add(WarningKind::MyNumberCheckDigit);
+        }
+        let qual_start = c.date(Field::QualStart);
+        let qual_end = c.date(Field::QualEnd);
+        let insurer = c.person(
+            Field::InsKanji,
+            Field::InsKana,
+            Field::InsBirth,
+            Field::InsSex,
+            Field::InsAddress,
+        );
+        let registry_result = match RegistryResult::parse(c.text(Field::JlisResult)) {
+            Some(r) => r,
+            None => {
+                let v = c.text(Field::JlisResult).trim().to_string();
+                c.err(
+                    Field::JlisResult,
+                    format!("J-LIS照会結果は 1、2、3 のいずれかです（「{v}」）"),
+                );
+                RegistryResult::Found
+            }
+        };
+        let registry = c.person(
+            Field::RegKanji,
+            Field::RegKana,
+            Field::RegBirth,
+            Field::RegSex,
+            Field::RegAddress,
+        );
+        let mut items = [Verdict::NotCompared; 5];
+        for (slot, f) in items.iter_mut().zip([
+            Field::VerdictKanji,
+            Field::VerdictKana,
+            Field::VerdictBirth,
+            Field::VerdictSex,
+            Field::VerdictAddress,
+        ]) {
+            *slot = c.verdict(f);
+        }
+        let verdicts = Verdicts {
+            items,
+            overall: c.verdict(Field::Overall),
+        };
+        let stop_flag = match StopFlag::parse(c.text(Field::StopFlag)) {
+            Ok(f) => f,
+            Err(_) => {
+                let v = c.text(Field::StopFlag).trim().to_string();
+                c.err(
+                    Field::StopFlag,
+                    format!("閲覧停止区分は 0、1、2 または空欄です（「{v}」）"),
+                );
+                None
+            }
+        };
+        let multi_qual = match c.text(Field::MultiQual).trim() {
+            "" | "0" => false,
+            "1" => true,
+            v => {
+                let m = format!("複数資格有無は 0、1 または空欄です（「{v}」）");
+                c.err(Field::MultiQual, m);
+                false
+            }
+        };
+        let base_date = c.date(Field::BaseDate);
+        let extra = self
+            .map
+            .extra
+            .iter()
+            .map(|(i, _)| std::mem::take(&mut c.cells[*i]).into_owned())
+            .collect();
+        if !c.errs.is_empty() {
+            return Err(c.errs);
+        }
+        let class = classify::classify(registry_result, &verdicts, multi_qual, qual_end, base_date);
+        let mut r = Record {
+            line,
+            insurer_number,
+            card_symbol,
+            card_number,
+            branch,
+            relation,
+            my_number,
+            qual_start,
+            qual_end,
+            insurer,
+            registry_result,
+            registry,
+            verdicts,
+            stop_flag,
+            multi_qual,
+            base_date,
+            extra,
+            class,
+            warnings,
+            analysis: None,
+        };
+        r.warnings.0 |= classify::consistency_warnings(&r).0;
+        if r.class.mismatch {
+            r.analysis = Some(crate::compare::explain_record(&r).summary());
+        }
+        Ok(r)
+    }
+}
+
+/// The decoded cells of one row, with the errors found so far.
+struct Cells<'a> {
+    line: u64,
+    map: &'a ColumnMap,
+    cells: Vec<Cow<'a, str>>,
+    errs: Vec<RowError>,
+}
+
+impl Cells<'_> {
+    fn text(&self, f: Field) -> &str {
+        self.map
+            .get(f)
+            .map(|i| self.cells[i].as_ref())
+            .unwrap_or("")
+    }
+
+    /// Moves a text cell out (no copy where decoding already made a new string).
+    fn take(&mut self, f: Field) -> String {
+        self.map
+            .get(f)
+            .map(|i| std::mem::take(&mut self.cells[i]).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn err(&mut self, f: Field, message: String) {
+        let column = self
+            .map
+            .get(f)
+            .map(|i| self.map.headers[i].clone())
+            .unwrap_or_else(|| f.default_header().to_string());
+        self.errs.push(RowError {
+            line: self.line,
+            column: Some(column),
+            message,
+        });
+    }
+
+    fn date(&mut self, f: Field) -> Option<Date> {
+        let v = self.text(f);
+        match Date::parse(v) {
+            Ok(d) => d,
+            Err(e) => {
+                // Birth dates are personal: say what is wrong without repeating them.
+                let shown = if f.is_personal() {
+                    String::new()
+                } else {
+                    format!("（「{}」）", v.trim())
+                };
+                let m = match e {
+                    DateError::Format => {
+                        format!("日付は YYYYMMDD の8桁の数字か空欄です{shown}")
+                    }
+                    DateError::NotReal => format!("実在しない日付です{shown}"),
+                };
+                self.err(f, m);
+                None
+            }
+        }
+    }
+
+    fn sex(&mut self, f: Field) -> Option<Sex> {
+        match Sex::parse(self.text(f)) {
+            Ok(s) => s,
+            Err(_) => {
+                let v = self.text(f).trim().to_string();
+                self.err(f, format!("性別は 1、2、3 または空欄です（「{v}」）"));
+                None
+            }
+        }
+    }
+
+    fn verdict(&mut self, f: Field) -> Verdict {
+        match Verdict::parse(self.text(f)) {
+            Some(v) => v,
+            None => {
+                let v = self.text(f).trim().to_string();
+                self.err(f, format!("判定結果は ○、× または空欄です（「{v}」）"));
+                Verdict::NotCompared
+            }
+        }
+    }
+
+    fn person(
+        &mut self,
+        kanji: Field,
+        kana: Field,
+        birth: Field,
+        sex: Field,
+        addr: Field,
+    ) -> Person {
+        Person {
+            kanji_name: self.take(kanji),
+            kana_name: self.take(kana),
+            birth_date: self.date(birth),
+            sex: self.sex(sex),
+            address: self.take(addr),
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! The count report to the operator (確認結果（件数）の報告), computed from the decisions,
+//! the letters sent and the follow-ups, never typed. Items as in the operator's form:
+//!
+//! - 1 mismatches (総合判定 ×) of the match-result file;
+//! - 2 confirmed by the insurer: 2-1 out of scope (lost), 2-2 confirmed earlier, 2-3 same
+//!   person by visual check or documents, 2-4 number wrong;
+//! - 3 confirmed via the employer: 3-1 number right, 3-2 number wrong;
+//! - 4 letters sent: 4-1 type A, 4-2 type B; 4-3/4-4/4-5 of the A letters: number right,
+//!   number wrong, no reply; 4-6/4-7/4-8 the same for B;
+//! - 5 wrong numbers found by 2–4 (2-4 + 3-2 + 4-4 + 4-7).
+//!
+//! Which decision feeds which item is the one table [`ROUTES`] beside the items; item 5 is
+//! [`WRONG_NUMBER_ITEMS`]. [`CountReport::compute`] only follows the table and adds up.
+
+use crate::review::{Decision, FollowUp, LetterType};
+
+/// Every item of the report, in the form's order, with its wording (shortened from the
+/// operator's form).
+pub const ITEMS: [(&str, &str); 19] = [
+    ("1", "突合結果ファイルの不一致（総合判定×）の件数"),
+    ("2", "設問1のうち、保険者で確認済とした件数"),
+    ("2-1", "設問2のうち、資格喪失のため確認の対象外とした件数"),
+    (
+        "2-2",
+        "設問2のうち、過去の再点検等で確認済・訂正届で同一人物確認ができた件数",
+    ),
+    (
+        "2-3",
+        "設問2のうち、目検や届出書等で同一人物確認ができた件数",
+    ),
+    ("2-4", "設問2のうち、個人番号の誤りと判断した件数"),
+    ("3", "設問1について、事業主で確認した件数"),
+    ("3-1", "設問3のうち、個人番号の誤りがなかった件数"),
+    (
+        "3-2",
+        "設問3のうち、事業主において個人番号の誤りと判断した件数",
+    ),
+    ("4", "設問1について、本人に文書を送付した件数"),
+    (
+        "4-1",
+        "設問4のうち、マイナンバーの提出を求めた件数（生年月日・性別の不一致）",
+    ),
+    (
+        "4-2",
+        "設問4のうち、個人番号の下4桁等の確認を求めた件数（氏名等の不一致）",
+    ),
+    ("4-3", "設問4-1のうち、個人番号の誤りがなかった件数"),
+    ("4-4", "設問4-1のうち、個人番号の誤りとの回答があった件数"),
+    ("4-5", "設問4-1のうち、本人より返事がなかった件数"),
+    ("4-6", "設問4-2のうち、個人番号の誤りがなかった件数"),
+    ("4-7", "設問4-2のうち、個人番号の誤りとの回答があった件数"),
+    ("4-8", "設問4-2のうち、本人より返事がなかった件数"),
+    ("5", "2〜4の点検の結果、個人番号の誤りがあった件数"),
+];
+
+/// Where one kind of current decision is counted (a row of [`ROUTES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// The decision.
+    pub decision: Decision,
+    /// Its letter type (本人へ文書送付 only).
+    pub letter: Option<LetterType>,
+    /// The items the decision itself feeds, the parent first ("2", "2-3").
+    pub items: &'static [&'static str],
+    /// Counted only once its letter was printed and sent (item 4 counts letters sent, not
+    /// decisions to send one).
+    pub once_sent: bool,
+    /// The item each recorded outcome of its follow-up feeds (the person's reply, the
+    /// employer's answer).
+    pub follow_ups: &'static [(FollowUp, &'static str)],
+}
+
+/// The mapping of decisions to items, in one place: the report screen shows it, and the
+/// count follows it.
+pub const ROUTES: [Route; 8] = [
+    Route {
+        decision: Decision::SameByVisualCheck,
+        letter: None,
+        items: &["2", "2-3"],
+        once_sent: false,
+        follow_ups: &[],
+    },
+    Route {
+        decision: Decision::SameByDocuments,
+        letter: None,
+        items: &["2", "2-3"],
+        once_sent: false,
+        follow_ups: &[],
+    },
+    Route {
+        decision: Decision::ConfirmedEarlier,
+        letter: None,
+        items: &["2", "2-2"],
+        once_sent: false,
+        follow_ups: &[],
+    },
+    Route {
+        decision: Decision::OutOfScopeLost,
+        letter: None,
+        items: &["2", "2-1"],
+        once_sent: false,
+        follow_ups: &[],
+    },
+    Route {
+        decision: Decision::WrongNumber,
+        letter: None,
+        items: &["2", "2-4"],
+        once_sent: false,
+        follow_ups: &[],
+    },
+    Route {
+        decision: Decision::AskEmployer,
+        letter: None,
+        items: &["3"],
+        once_sent: false,
+        follow_ups: &[
+            (FollowUp::NumberCorrect, "3-1"),
+            (FollowUp::NumberWrong, "3-2"),
+        ],
+    },
+    Route {
+        decision: Decision::WriteToPerson,
+        letter: Some(LetterType::A),
+        items: &["4", "4-1"],
+        once_sent: true,
+        follow_ups: &[
+            (FollowUp::NumberCorrect, "4-3"),
+            (FollowUp::NumberWrong, "4-4"),
+            (FollowUp::NoReply, "4-5"),
+        ],
+    },
+    Route {
+        decision: Decision::WriteToPerson,
+        letter: Some(LetterType::B),
+        items: &["4", "4-2"],
+        once_sent: true,
+        follow_ups: &[
+            (FollowUp::NumberCorrect, "4-6"),
+            (FollowUp::NumberWrong, "4-7"),
+            (FollowUp::NoReply, "4-8"),
+        ],
+    },
+];
+
+/// Item 5 (個人番号の誤りがあった件数) is the sum of these: the wrong numbers found by the
+/// insurer, the employer and the person.
+pub const WRONG_NUMBER_ITEMS: [&str; 4] = ["2-4", "3-2", "4-4", "4-7"];
+
+/// The row of [`ROUTES`] for a decision (with its letter type), if it is counted at all.
+pub fn route(decision: Decision, letter: Option<LetterType>) -> Option<&'static Route> {
+    ROUTES
+        .iter()
+        .find(|r| r.decision == decision && (r.letter.is_none() || r.letter == letter))
+}
+
+/// One record's current decision and what followed it, as the report counts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counted {
+    /// The decision.
+    pub decision: Decision,
+    /// Its letter type (本人へ文書送付).
+    pub letter: Option<LetterType>,
+    /// A letter for this decision has been printed and sent.
+    pub letter_sent: bool,
+    /// The reply or the employer's answer, if recorded.
+    pub follow_up: Option<FollowUp>,
+}
+
+/// The count report: every item with its number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CountReport {
+    /// (item, wording, count) in the form's order.
+    pub lines: Vec<(&'static str, &'static str, u64)>,
+    /// Only approved decisions were counted.
+    pub approved_only: bool,
+}
+
+impl CountReport {
+    /// Adds up `mismatches` and the records' decisions (each `Counted` with how many records
+    /// share it).
+    pub fn compute(
+        mismatches: u64,
+        counted: impl IntoIterator<Item = (Counted, u64)>,
+        approved_only: bool,
+    ) -> CountReport {
+        let mut n: std::collections::HashMap<&'static str, u64> = Default::default();
+        n.insert("1", mismatches);
+        for (c, k) in counted {
+            let Some(route) = route(c.decision, c.letter) else {
+                continue;
+            };
+            if route.once_sent && !c.letter_sent {
+                continue;
+            }
+            for item in route.items {
+                *n.entry(item).or_default() += k;
+            }
+            if let Some(f) = c.follow_up
+                && let Some((_, sub)) = route.follow_ups.iter().find(|(o, _)| *o == f)
+            {
+                *n.entry(sub).or_default() += k;
+            }
+        }
+        let wrong = WRONG_NUMBER_ITEMS
+            .iter()
+            .map(|k| n.get(k).copied().unwrap_or(0))
+            .sum();
+        n.insert("5", wrong);
+        CountReport {
+            lines: ITEMS
+                .iter()
+                .map(|&(k, label)| (k, label, n.get(k).copied().unwrap_or(0)))
+                .collect(),
+            approved_only,
+        }
+    }
+
+    /// The number of an item ("2-3").
+    pub fn get(&self, item: &str) -> u64 {
+        self.lines
+            .iter()
+            .find(|(k, _, _)| *k == item)
+            .map_or(0, |(_, _, n)| *n)
+    }
+
+    /// The report as rows for a CSV or a table: 設問, 内容, 件数.
+    pub fn rows(&self) -> Vec<[String; 3]> {
+        self.lines
+            .iter()
+            .map(|(k, l, n)| [k.to_string(), l.to_string(), n.to_string()])
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The mapping as a table, row by row (the operator's form: 設問2 保険者で確認済 — 2-1
+    /// 資格喪失, 2-2 過去の再点検等, 2-3 目検や届出書等, 2-4 個人番号の誤り; 設問3 事業主で確認;
+    /// 設問4 本人に文書を送付 — 4-1 マイナンバーの提出 (A), 4-2 下4桁等の確認 (B)).
+    #[test]
+    fn the_mapping_table_row_by_row() {
+        use Decision::*;
+        use FollowUp::*;
+        let a = Some(LetterType::A);
+        let b = Some(LetterType::B);
+        type Row = (
+            Decision,
+            Option<LetterType>,
+            &'static [&'static str],
+            &'static [(FollowUp, &'static str)],
+        );
+        let want: [Row; 8] = [
+            (SameByVisualCheck, None, &["2", "2-3"], &[]),
+            (SameByDocuments, None, &["2", "2-3"], &[]),
+            (ConfirmedEarlier, None, &["2", "2-2"], &[]),
+            (OutOfScopeLost, None, &["2", "2-1"], &[]),
+            (WrongNumber, None, &["2", "2-4"], &[]),
+            (
+                AskEmployer,
+                None,
+                &["3"],
+                &[(NumberCorrect, "3-1"), (NumberWrong, "3-2")],
+            ),
+            (
+                WriteToPerson,
+                a,
+                &["4", "4-1"],
+                &[
+                    (NumberCorrect, "4-3"),
+                    (NumberWrong, "4-4"),
+                    (NoReply, "4-5"),
+                ],
+            ),
+            (
+                WriteToPerson,
+                b,
+                &["4", "4-2"],
+                &[
+                    (NumberCorrect, "4-6"),
+                    (NumberWrong, "4-7"),
+                    (NoReply, "4-8"),
+                ],
+            ),
+        ];
+        for (d, l, items, follow) in want {
+            let r = route(d, l).unwrap_or_else(|| panic!("{d:?} {l:?} has a row"));
+            assert_eq!(r.items, items, "{d:?} {l:?}");
+            assert_eq!(r.follow_ups, follow, "{d:?} {l:?}");
+            assert_eq!(r.once_sent, d == WriteToPerson, "{d:?}");
+        }
+        // Every decision has a row; every item named exists on the form; the outcomes a row
+        // counts are exactly those that can follow its decision.
+        for d in Decision::ALL {
+            assert!(ROUTES.iter().any(|r| r.decision == d), "{d:?}");
+        }
+        for r in &ROUTES {
+            for item in r.items.iter().chain(r.follow_ups.iter().map(|(_, i)| i)) {
+                assert!(ITEMS.iter().any(|(k, _)| k == item), "{item}");
+            }
+            for f in FollowUp::ALL {
+                assert_eq!(
+                    r.follow_ups.iter().any(|(o, _)| *o == f),
+                    f.fits(r.decision),
+                    "{:?} after {:?}",
+                    f,
+                    r.decision
+                );
+            }
+        }
+        assert_eq!(WRONG_NUMBER_ITEMS, ["2-4", "3-2", "4-4", "4-7"]);
+    }
+
+    fn c(
+        decision: Decision,
+        letter: Option<LetterType>,
+        sent: bool,
+        f: Option<FollowUp>,
+    ) -> Counted {
+        Counted {
+            decision,
+            letter,
+            letter_sent: sent,
+            follow_up: f,
+        }
+    }
+
+    #[test]
+    fn items_add_up_as_the_form_defines_them() {
+        use Decision::*;
+        use FollowUp::*;
+        let r = CountReport::compute(
+            100,
+            [
+                (c(SameByVisualCheck, None, false, None), 10),
+                (c(SameByDocuments, None, false, None), 5),
+                (c(ConfirmedEarlier, None, false, None), 3),
+                (c(OutOfScopeLost, None, false, None), 2),
+                (c(WrongNumber, None, false, None), 1),
+                (c(AskEmployer, None, false, Some(NumberCorrect)), 4),
+                (c(AskEmployer, None, false, Some(NumberWrong)), 2),
+                (c(AskEmployer, None, false, None), 1),
+                (
+                    c(
+                        WriteToPerson,
+                        Some(LetterType::A),
+                        true,
+                        Some(NumberCorrect),
+                    ),
+                    6,
+                ),
+                (
+                    c(WriteToPerson, Some(LetterType::A), true, Some(NumberWrong)),
+                    1,
+                ),
+                (
+                    c(WriteToPerson, Some(LetterType::A), true, Some(NoReply)),
+                    2,
+                ),
+                (c(WriteToPerson, Some(LetterType::A), true, None), 3),
+                (
+                    c(
+                        WriteToPerson,
+                        Some(LetterType::B),
+                        true,
+                        Some(NumberCorrect),
+                    ),
+                    7,
+                ),
+                (
+                    c(WriteToPerson, Some(LetterType::B), true, Some(NumberWrong)),
+                    2,
+                ),
+                (
+                    c(WriteToPerson, Some(LetterType::B), true, Some(NoReply)),
+                    1,
+                ),
+                // Decided but not printed yet: not in 4.
+                (c(WriteToPerson, Some(LetterType::B), false, None), 9),
+            ],
+            true,
+        );
+        let want = [
+            ("1", 100),
+            ("2", 21),
+            ("2-1", 2),
+            ("2-2", 3),
+            ("2-3", 15),
+            ("2-4", 1),
+            ("3", 7),
+            ("3-1", 4),
+            ("3-2", 2),
+            ("4", 22),
+            ("4-1", 12),
+            ("4-2", 10),
+            ("4-3", 6),
+            ("4-4", 1),
+            ("4-5", 2),
+            ("4-6", 7),
+            ("4-7", 2),
+            ("4-8", 1),
+            ("5", 1 + 2 + 1 + 2),
+        ];
+        for (k, n) in want {
+            assert_eq!(r.get(k), n, "item {k}");
+        }
+        assert_eq!(r.lines.len(), 19);
+    }
+}

@@ -1,0 +1,119 @@
+//! The session's one error type.
+
+use crate::auth::{FourEyes, Permission};
+use crate::import::ImportError;
+use crate::store::StoreError;
+use crate::vault::VaultError;
+
+/// Why an operation of the session failed or was refused, in words for the user: the one error
+/// type of the session (logging in and rights, the review, letters, release, settings, the
+/// audit trail), with the store's, the key slots' and the import's own errors inside.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// Wrong login name or password (never says which).
+    #[error("利用者名またはパスワードが違います")]
+    WrongCredentials,
+    /// Locked after too many failures.
+    #[error("失敗が続いたためロックされています（{until} まで）。管理者に解除を依頼してください")]
+    Locked {
+        /// Local time until which the account stays locked.
+        until: String,
+    },
+    /// The user lacks the right.
+    #[error("この操作（{}）の権限がありません", .0.label_ja())]
+    Forbidden(Permission),
+    /// Four-eyes: the approver made some of the decisions.
+    #[error("自分が登録した判断を含むバッチは承認できません（四つの目の原則）")]
+    OwnDecisions,
+    /// The password must be changed before anything else.
+    #[error("パスワードの変更が必要です")]
+    PasswordChangeRequired,
+    /// A password that breaks the policy.
+    #[error("{0}")]
+    WeakPassword(String),
+    /// A bad user change (duplicate login, last administrator …).
+    #[error("{0}")]
+    InvalidUser(String),
+    /// A setting typed wrong (the sentence says what is expected).
+    #[error("{0}")]
+    InvalidSetting(String),
+    /// Recovery key does not fit.
+    #[error("復旧キーが違います")]
+    WrongRecoveryKey,
+    /// No such record, or not a mismatch.
+    #[error("記録 {0} は点検の対象（不一致）ではありません")]
+    NotAMismatch(i64),
+    /// The decision contradicts the evidence: confirm it and write a memo.
+    #[error("この判断は確認が必要です（{}）。確認のうえ、理由をメモに書いてください", .0.join("。"))]
+    NeedsConfirmation(Vec<String>),
+    /// 本人へ文書送付 needs a letter type (and other decisions none).
+    #[error("本人へ文書送付のときは通知文の種類（A・B）を選んでください")]
+    LetterType,
+    /// The record is approved: it can no longer be decided.
+    #[error("記録 {0} は承認済みのため、判断を変えられません")]
+    AlreadyApproved(i64),
+    /// Nothing of this user's to undo.
+    #[error("取り消せる判断がありません")]
+    NothingToUndo,
+    /// A send-back needs a reason.
+    #[error("差し戻しの理由を書いてください")]
+    EmptyReason,
+    /// The record is not waiting for approval.
+    #[error("記録 {0} は承認待ちではありません")]
+    NotDecided(i64),
+    /// No letter of this type was decided for the record (or it is not decided yet).
+    #[error("記録 {0} は、この種類の通知文を送る判断になっていません")]
+    NoLetterDecided(i64),
+    /// A reply before any letter was printed for the record.
+    #[error("記録 {0} には通知文をまだ印刷していません")]
+    NoLetterSent(i64),
+    /// The outcome does not follow the record's decision (e.g. a reply to an employer check).
+    #[error(
+        "記録 {0} の判断には、この結果を登録できません（本人への文書送付または事業主への確認の結果だけです）"
+    )]
+    FollowUpDoesNotFit(i64),
+    /// The last 4 digits must be 4 digits.
+    #[error("個人番号の下4桁は、4桁の数字で入力してください")]
+    Digits,
+    /// Records that cannot go into a release request (not approved, not confirmed, or in an
+    /// earlier request).
+    #[error(
+        "解除依頼に入れられない記録があります（承認済で番号確認済、まだ依頼していない記録だけです）"
+    )]
+    NotReleasable,
+    /// Letters could not be made (the letters module says why, by card number).
+    #[error("{0}")]
+    Letters(String),
+    /// The record's current decision is not 個人番号の誤り.
+    #[error("記録 {0} は「個人番号の誤り」と判断されていません")]
+    NotWrongNumber(i64),
+    /// The file could not be imported (the import says why, by row and column).
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// Key-slot file problems.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// Store problems.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<FourEyes> for SessionError {
+    fn from(e: FourEyes) -> Self {
+        match e {
+            FourEyes::NotASupervisor => SessionError::Forbidden(Permission::Approve),
+            FourEyes::OwnDecisions => SessionError::OwnDecisions,
+        }
+    }
+}
+
+impl SessionError {
+    /// The message for the user; an import's errors are listed up to `limit` of them, each
+    /// with its row and column.
+    pub fn message_ja(&self, limit: usize) -> String {
+        match self {
+            SessionError::Import(e) => e.message_ja(limit),
+            e => e.to_string(),
+        }
+    }
+}

@@ -1,0 +1,484 @@
+//! Letters and replies, from the session: printing the notice letters, their postal codes,
+//! the wrong-number forms, and the replies (その後の結果).
+
+use std::path::{Path, PathBuf};
+
+use crate::audit::{self, AuditAction};
+use crate::auth::Permission;
+use crate::record::Record;
+use crate::review::{Decision, FollowUp, LetterType, ReviewState};
+use crate::store::StoreError;
+
+use super::*;
+
+/// Where a waiting letter's postal code comes from (see [`Session::letter_postal_codes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostalPreview {
+    /// Record id.
+    pub record_id: i64,
+    /// The code the letter will carry, if known (7 digits).
+    pub code: Option<String>,
+    /// How it was found, for the clerk.
+    pub source: String,
+    /// Candidates from the town list when it gave several.
+    pub candidates: Vec<String>,
+}
+
+impl Session {
+    /// Notes that letters were printed and sent: (record, letter type) for records whose
+    /// current decision is 本人へ文書送付 with that type; `deadline` is the reply deadline
+    /// (YYYY-MM-DD). Audited; returns the letter batch id.
+    pub fn record_letters_printed(
+        &self,
+        letters: &[(i64, LetterType)],
+        deadline: &str,
+        reprint: bool,
+    ) -> Result<i64, SessionError> {
+        self.require(Permission::PrintLetters)?;
+        let mut rows = Vec::with_capacity(letters.len());
+        for (id, t) in letters {
+            let review = self
+                .store
+                .record_review(*id)?
+                .ok_or(SessionError::NotAMismatch(*id))?;
+            match review.decision {
+                Some(d)
+                    if d.choice.decision == Decision::WriteToPerson
+                        && d.choice.letter == Some(*t)
+                        && matches!(review.state, ReviewState::Decided | ReviewState::Approved) =>
+                {
+                    rows.push((*id, d.id, *t))
+                }
+                _ => return Err(SessionError::NoLetterDecided(*id)),
+            }
+        }
+        self.store.in_transaction(|store| {
+            let batch = store.insert_letter_batch(
+                &rows,
+                self.user.id,
+                &audit::now_local(),
+                deadline,
+                reprint,
+            )?;
+            self.audit(
+                AuditAction::LetterPrint,
+                &format!("letter_batch:{batch}"),
+                &format!(
+                    "通知文 {} 通{}（回答期限 {deadline}）",
+                    rows.len(),
+                    if reprint { "（再印刷）" } else { "" }
+                ),
+            )?;
+            Ok::<_, SessionError>(batch)
+        })
+    }
+
+    /// Prints the notice letters of these records (current decision 本人へ文書送付) into one
+    /// PDF at `out` (postal-code order), and notes them as sent with their reply deadline.
+    /// The postal code comes from the insurer's mailing list when given (it takes
+    /// precedence), else from the town list when the address gives exactly one. Nothing is
+    /// printed or noted if any letter cannot be printed (the error names them by card).
+    /// Returns the number of letters.
+    pub fn print_letters(
+        &self,
+        record_ids: &[i64],
+        mailing: Option<&crate::postal::MailingList>,
+        issued: crate::record::Date,
+        out: &Path,
+        reprint: bool,
+    ) -> Result<usize, SessionError> {
+        use crate::letters::LetterInput;
+        self.require(Permission::PrintLetters)?;
+        let settings = self.letter_settings();
+        let missing = settings.missing_ja();
+        if !missing.is_empty() {
+            return Err(SessionError::Letters(format!(
+                "通知文の差出人の設定が済んでいません（{}）。管理者が設定画面で入力してください",
+                missing.join("、")
+            )));
+        }
+        let mut inputs = Vec::with_capacity(record_ids.len());
+        let mut printed = Vec::with_capacity(record_ids.len());
+        for id in record_ids {
+            let review = self
+                .store
+                .record_review(*id)?
+                .ok_or(SessionError::NotAMismatch(*id))?;
+            let letter = match &review.decision {
+                Some(d) if d.choice.decision == Decision::WriteToPerson => {
+                    d.choice.letter.ok_or(SessionError::NoLetterDecided(*id))?
+                }
+                _ => return Err(SessionError::NoLetterDecided(*id)),
+            };
+            let record = self
+                .store
+                .record(*id)?
+                .ok_or(SessionError::NotAMismatch(*id))?;
+            let (address, _) = self.letter_address(*id, &record, mailing)?;
+            inputs.push(LetterInput::from_record(&record, letter, address));
+            printed.push((*id, letter));
+        }
+        let batch = crate::letters::render_batch(&settings, &inputs, issued)
+            .map_err(|e| SessionError::Letters(e.to_string()))?;
+        let deadline = crate::letters::reply_deadline(&settings, issued);
+        self.write_output(
+            out,
+            &batch.pdf,
+            "letters",
+            "letters",
+            &format!("通知文 {} 通", inputs.len()),
+        )?;
+        self.record_letters_printed(&printed, &deadline.iso(), reprint)?;
+        Ok(inputs.len())
+    }
+
+    /// The similar-case check of a record (類似事案の点検).
+    pub fn similar_cases(
+        &self,
+        record_id: i64,
+    ) -> Result<Vec<crate::wrong_number::SimilarCase>, SessionError> {
+        self.require(Permission::Review)?;
+        Ok(self.store.similar_cases(record_id)?)
+    }
+
+    /// For a record decided 個人番号の誤り: writes into `dir` the drafts of the contact
+    /// sheet (別添3), the fact-check sheet (別添4) and the report (別添5) as PDF, and the
+    /// similar-case list as CSV (card and reason only), each through
+    /// [`Session::write_output`]. Returns the files.
+    pub fn write_wrong_number_forms(
+        &self,
+        record_id: i64,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>, SessionError> {
+        self.require(Permission::Decide)?;
+        let review = self
+            .store
+            .record_review(record_id)?
+            .ok_or(SessionError::NotAMismatch(record_id))?;
+        let decided_at = match &review.decision {
+            Some(d) if d.choice.decision == Decision::WrongNumber => d.decided_at.clone(),
+            _ => return Err(SessionError::NotWrongNumber(record_id)),
+        };
+        // The decision's local time begins with its day, YYYY-MM-DD.
+        let detected = crate::record::Date::parse_iso(decided_at.get(..10).unwrap_or(&decided_at))
+            .ok_or(SessionError::NotWrongNumber(record_id))?;
+        let record = self
+            .store
+            .record(record_id)?
+            .ok_or(SessionError::NotAMismatch(record_id))?;
+        let settings = self.letter_settings();
+        let sender = crate::wrong_number::Sender {
+            insurer: settings.insurer_name.clone(),
+            department: settings.department.clone(),
+            person: self.user.display_name.clone(),
+            phone: settings.phone.clone(),
+        };
+        let similar = self.store.similar_cases(record_id)?;
+        let card = format!(
+            "{}-{}-{}",
+            record.card_symbol, record.card_number, record.branch
+        );
+        let target = format!("record:{record_id}");
+        let mut written = Vec::new();
+        for (doc, name, what) in [
+            (
+                crate::wrong_number::contact_sheet(&sender, &record, detected),
+                "連絡票_別添3",
+                "連絡票（別添3）下書き",
+            ),
+            (
+                crate::wrong_number::fact_check(&sender, &similar),
+                "事実関係確認票_別添4",
+                "確認票（別添4）下書き",
+            ),
+            (
+                crate::wrong_number::report_form(&sender, detected, &similar),
+                "報告様式_別添5",
+                "報告様式（別添5）下書き",
+            ),
+        ] {
+            let pdf = crate::pdf::render(&doc).map_err(|e| output_error(dir, e))?;
+            let path = dir.join(format!("{name}_{card}.pdf"));
+            self.write_output(&path, &pdf, "wrong_number_form", &target, what)?;
+            written.push(path);
+        }
+        let mut rows = Vec::new();
+        for c in &similar {
+            if let Some(r) = self.store.record(c.record_id)? {
+                rows.push(vec![r.card_symbol, r.card_number, r.branch, c.why.clone()]);
+            }
+        }
+        let table = crate::outputs::Table {
+            headers: vec![
+                "記号".into(),
+                "番号".into(),
+                "枝番".into(),
+                "類似の理由".into(),
+            ],
+            rows,
+        };
+        let csv = table
+            .to_csv(crate::outputs::CsvEncoding::Utf8Bom)
+            .map_err(|e| output_error(dir, e))?;
+        let path = dir.join(format!("類似事案の点検_{card}.csv"));
+        self.write_output(
+            &path,
+            &csv,
+            "similar_cases",
+            &target,
+            "類似事案の点検の一覧",
+        )?;
+        written.push(path);
+        Ok(written)
+    }
+
+    /// Where each waiting letter's postal code comes from, for the clerk to confirm or
+    /// correct before printing.
+    pub fn letter_postal_codes(
+        &self,
+        record_ids: &[i64],
+        mailing: Option<&crate::postal::MailingList>,
+    ) -> Result<Vec<PostalPreview>, SessionError> {
+        self.require(Permission::PrintLetters)?;
+        let mut out = Vec::new();
+        for id in record_ids {
+            let Some(record) = self.store.record(*id)? else {
+                continue;
+            };
+            out.push(self.letter_address(*id, &record, mailing)?.1);
+        }
+        Ok(out)
+    }
+
+    /// The characters each waiting letter cannot print (the font lacks them, e.g. 𠮷 or a
+    /// gaiji), for the clerk to fix before printing: (record id, characters), only letters
+    /// with some.
+    pub fn letters_unprintable(
+        &self,
+        record_ids: &[i64],
+    ) -> Result<Vec<(i64, Vec<char>)>, SessionError> {
+        self.require(Permission::PrintLetters)?;
+        let mut out = Vec::new();
+        for id in record_ids {
+            let Some(record) = self.store.record(*id)? else {
+                continue;
+            };
+            let letter = self
+                .store
+                .record_review(*id)?
+                .and_then(|r| r.decision)
+                .and_then(|d| d.choice.letter)
+                .unwrap_or(LetterType::B);
+            let input = crate::letters::LetterInput::from_record(&record, letter, None);
+            let bad = crate::letters::unprintable(&input);
+            if !bad.is_empty() {
+                out.push((*id, bad));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Where a record's letter goes, and how its postal code was found: the insurer's mailing
+    /// list first, then the code the clerk confirmed, then the town list when it gives one
+    /// code (its candidates otherwise, for the clerk to choose).
+    fn letter_address(
+        &self,
+        record_id: i64,
+        record: &Record,
+        mailing: Option<&crate::postal::MailingList>,
+    ) -> Result<(Option<crate::letters::MailingAddress>, PostalPreview), StoreError> {
+        use crate::postal::{Lookup, PostalIndex, Resolved, resolve};
+        let card = (
+            record.card_symbol.as_str(),
+            record.card_number.as_str(),
+            record.branch.as_str(),
+        );
+        let (address, code, source, candidates) =
+            match resolve(mailing, PostalIndex::get(), card, &record.insurer.address) {
+                Resolved::Mailing(m) => (
+                    m.address.clone(),
+                    Some(m.postal_code.clone()),
+                    "送付先一覧",
+                    Vec::new(),
+                ),
+                Resolved::Lookup(l) => {
+                    let candidates: Vec<String> = l.codes().iter().map(|c| c.to_string()).collect();
+                    let (code, source, candidates) =
+                        match (self.store.postal_override(record_id)?, l) {
+                            (Some(c), _) => (Some(c), "担当者が確認", candidates),
+                            (None, Lookup::Exact { code, .. }) => {
+                                (Some(code), "町域一覧（要確認）", Vec::new())
+                            }
+                            (None, Lookup::Candidates(_)) => {
+                                (None, "候補が複数: 選んでください", candidates)
+                            }
+                            (None, Lookup::NotFound) => (
+                                None,
+                                "町域一覧に見つかりません: 入力してください",
+                                candidates,
+                            ),
+                        };
+                    (record.insurer.address.clone(), code, source, candidates)
+                }
+            };
+        let mailing_address = code
+            .clone()
+            .map(|postal_code| crate::letters::MailingAddress {
+                postal_code,
+                address,
+            });
+        Ok((
+            mailing_address,
+            PostalPreview {
+                record_id,
+                code,
+                source: source.to_string(),
+                candidates,
+            },
+        ))
+    }
+
+    /// Sets the postal code of a record's letter as the clerk confirmed or corrected it
+    /// (7 digits, `123-4567` or full-width accepted); audited. Returns the 7 digits.
+    pub fn set_postal_code(&self, record_id: i64, code: &str) -> Result<String, SessionError> {
+        self.require(Permission::PrintLetters)?;
+        let code = crate::postal::normalize_code(code).ok_or_else(|| {
+            SessionError::InvalidUser("郵便番号は7桁の数字で入力してください（例 123-4567）".into())
+        })?;
+        self.store
+            .set_postal_override(record_id, &code, self.user.id, &audit::now_local())?;
+        self.audit(
+            AuditAction::Decision,
+            &format!("record:{record_id}"),
+            "通知文の郵便番号を確認・修正",
+        )?;
+        Ok(code)
+    }
+
+    /// Records waiting for their letter: (record id, type, card), ① first.
+    pub fn letters_to_print(&self) -> Result<Vec<(i64, LetterType, String)>, SessionError> {
+        self.require(Permission::PrintLetters)?;
+        Ok(self.store.letters_to_print()?)
+    }
+
+    /// Compares the last 4 digits the person wrote on the reply form (type B) with the
+    /// registered number; only "match" or "no match" comes back, and the digits are never
+    /// stored or logged. Audited.
+    pub fn check_last_four(&self, record_id: i64, digits: &str) -> Result<bool, SessionError> {
+        self.require(Permission::RecordReplies)?;
+        let digits = crate::text::fold_width_and_spaces(digits);
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(SessionError::Digits);
+        }
+        let record = self
+            .store
+            .record(record_id)?
+            .ok_or(SessionError::NotAMismatch(record_id))?;
+        let matched = record.my_number.len() == 12 && record.my_number.ends_with(&digits);
+        self.audit(
+            AuditAction::Decision,
+            &format!("record:{record_id}"),
+            if matched {
+                "下4桁の照合: 一致"
+            } else {
+                "下4桁の照合: 不一致"
+            },
+        )?;
+        Ok(matched)
+    }
+
+    /// Records the person's reply to the letter, or the employer's answer, for the record's
+    /// current decision. For type B, `digits` are the last 4 digits the person wrote: calling
+    /// the number right while they do not match needs `confirmed` and a memo. Audited.
+    pub fn record_follow_up(
+        &self,
+        record_id: i64,
+        outcome: FollowUp,
+        digits: Option<&str>,
+        memo: &str,
+        confirmed: bool,
+    ) -> Result<(), SessionError> {
+        self.require(Permission::RecordReplies)?;
+        let review = self
+            .store
+            .record_review(record_id)?
+            .ok_or(SessionError::NotAMismatch(record_id))?;
+        let Some(d) = review.decision else {
+            return Err(SessionError::FollowUpDoesNotFit(record_id));
+        };
+        if !outcome.fits(d.choice.decision)
+            || !matches!(review.state, ReviewState::Decided | ReviewState::Approved)
+        {
+            return Err(SessionError::FollowUpDoesNotFit(record_id));
+        }
+        if d.choice.decision == Decision::WriteToPerson
+            && !self
+                .store
+                .letters_of(record_id)?
+                .iter()
+                .any(|l| l.decision_id == d.id)
+        {
+            return Err(SessionError::NoLetterSent(record_id));
+        }
+        let digits_match = match digits.filter(|s| !s.trim().is_empty()) {
+            Some(x) => Some(self.check_last_four(record_id, x)?),
+            None => None,
+        };
+        let memo = memo.trim();
+        if digits_match == Some(false)
+            && outcome == FollowUp::NumberCorrect
+            && (!confirmed || memo.is_empty())
+        {
+            return Err(SessionError::NeedsConfirmation(vec![
+                "下4桁が一致しないのに「誤りなし」としようとしています".into(),
+            ]));
+        }
+        self.store.in_transaction(|store| {
+            store.set_follow_up(
+                record_id,
+                d.id,
+                outcome,
+                digits_match,
+                memo,
+                self.user.id,
+                &audit::now_local(),
+            )?;
+            self.audit(
+                AuditAction::Decision,
+                &format!("record:{record_id}"),
+                &format!("follow_up={}", outcome.label_ja()),
+            )?;
+            Ok::<_, SessionError>(())
+        })
+    }
+
+    /// After the reply deadline: records "no reply" for every letter still unanswered whose
+    /// deadline is before `today` (YYYY-MM-DD). Audited; returns how many.
+    pub fn mark_no_replies(&self, today: &str) -> Result<u64, SessionError> {
+        self.require(Permission::RecordReplies)?;
+        let overdue = self.store.overdue_letters(today)?;
+        self.store.in_transaction(|store| {
+            let at = audit::now_local();
+            for (record, decision) in &overdue {
+                store.set_follow_up(
+                    *record,
+                    *decision,
+                    FollowUp::NoReply,
+                    None,
+                    "回答期限を過ぎたため一括登録",
+                    self.user.id,
+                    &at,
+                )?;
+            }
+            self.audit(
+                AuditAction::Decision,
+                "follow_up",
+                &format!(
+                    "期限切れの返事なし {} 件を一括登録（{today} 時点）",
+                    overdue.len()
+                ),
+            )?;
+            Ok::<_, SessionError>(overdue.len() as u64)
+        })
+    }
+}

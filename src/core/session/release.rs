@@ -1,0 +1,209 @@
+//! The release request (閲覧停止解除依頼) and the count report (件数の報告), from the session.
+
+use std::path::{Path, PathBuf};
+
+use crate::audit::{self, AuditAction};
+use crate::auth::Permission;
+use crate::report::CountReport;
+use crate::store::{ReleaseRequestRow, ReleaseRow};
+
+use super::*;
+
+impl Session {
+    /// The count report (確認結果（件数）の報告), live: of approved decisions only, or of
+    /// every current decision.
+    pub fn count_report(&self, approved_only: bool) -> Result<CountReport, SessionError> {
+        self.require(Permission::ViewSummary)?;
+        Ok(CountReport::compute(
+            self.store.mismatch_count()?,
+            self.store.counted_decisions(approved_only)?,
+            approved_only,
+        ))
+    }
+
+    /// Records ready for the next release request (supervisors), ① first.
+    pub fn release_candidates(&self) -> Result<Vec<ReleaseRow>, SessionError> {
+        self.require(Permission::Approve)?;
+        Ok(self.store.release_candidates()?)
+    }
+
+    /// Makes a release request of these records, for the next cut-off (supervisors; audited).
+    /// A record goes in one request only. Returns the request id.
+    pub fn make_release_request(&self, record_ids: &[i64]) -> Result<i64, SessionError> {
+        self.require(Permission::Approve)?;
+        if record_ids.is_empty() {
+            return Err(SessionError::NotReleasable);
+        }
+        let cutoff = self
+            .release_schedule()
+            .next_after(chrono::Local::now().naive_local())
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string());
+        self.store.in_transaction(|store| {
+            let id = store
+                .insert_release_request(
+                    record_ids,
+                    self.user.id,
+                    &audit::now_local(),
+                    cutoff.as_deref(),
+                )?
+                .ok_or(SessionError::NotReleasable)?;
+            self.audit(
+                AuditAction::Export,
+                &format!("release_request:{id}"),
+                &format!("閲覧停止解除依頼 {} 件", record_ids.len()),
+            )?;
+            Ok::<_, SessionError>(id)
+        })
+    }
+
+    /// Writes the files of a release request into `dir` (chosen by the user): the list as
+    /// CSV in UTF-8 with BOM and in CP932, as XLSX, and the cover sheet as PDF. Every file
+    /// goes through [`Session::write_output`]. Returns the files written and, if the CP932
+    /// list could not be written, why.
+    pub fn write_release_request(
+        &self,
+        request_id: i64,
+        insurer: &str,
+        dir: &Path,
+    ) -> Result<(Vec<PathBuf>, Option<String>), SessionError> {
+        self.require(Permission::Approve)?;
+        let request = self
+            .store
+            .release_requests()?
+            .into_iter()
+            .find(|r| r.id == request_id)
+            .ok_or(SessionError::NotReleasable)?;
+        let rows = self.store.release_request_rows(request_id)?;
+        let table = crate::release::request_table(&rows, &self.release_format());
+        let mut approvers: Vec<String> = Vec::new();
+        for r in &rows {
+            if let Some((_, Some(by))) = self.store.approval_of(r.record_id)?
+                && !approvers.contains(&by)
+            {
+                approvers.push(by);
+            }
+        }
+        let prepared_by = self
+            .store
+            .user(request.created_by)?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+        let cover = crate::release::Cover {
+            insurer: insurer.to_string(),
+            request_id,
+            cutoff: request.cutoff.clone(),
+            created_at: request.created_at.clone(),
+            prepared_by,
+            approved_by: approvers,
+        };
+        let base = format!("閲覧停止解除依頼_第{request_id}号");
+        let target = format!("release_request:{request_id}");
+        let mut written = Vec::new();
+        let mut note = None;
+        for enc in [
+            crate::outputs::CsvEncoding::Utf8Bom,
+            crate::outputs::CsvEncoding::Cp932,
+        ] {
+            match table.to_csv(enc) {
+                Ok(bytes) => {
+                    let path = dir.join(format!("{base}_{}.csv", enc.suffix()));
+                    self.write_output(
+                        &path,
+                        &bytes,
+                        "release_list",
+                        &target,
+                        "解除依頼の一覧（CSV）",
+                    )?;
+                    written.push(path);
+                }
+                Err(e) => note = Some(e),
+            }
+        }
+        let xlsx = table
+            .to_xlsx("解除依頼")
+            .map_err(|e| output_error(dir, e))?;
+        let path = dir.join(format!("{base}.xlsx"));
+        self.write_output(
+            &path,
+            &xlsx,
+            "release_list",
+            &target,
+            "解除依頼の一覧（XLSX）",
+        )?;
+        written.push(path);
+        let pdf = crate::pdf::render(&crate::release::cover_sheet(&cover, &rows))
+            .map_err(|e| output_error(dir, e))?;
+        let path = dir.join(format!("{base}_送付書.pdf"));
+        self.write_output(
+            &path,
+            &pdf,
+            "release_cover",
+            &target,
+            "解除依頼の送付書（PDF）",
+        )?;
+        written.push(path);
+        Ok((written, note))
+    }
+
+    /// Writes the count report to `out` as CSV (UTF-8 with BOM) or, for a path ending in
+    /// `.pdf`, as a printable PDF; audited.
+    pub fn write_count_report(
+        &self,
+        approved_only: bool,
+        insurer: &str,
+        out: &Path,
+    ) -> Result<(), SessionError> {
+        let report = self.count_report(approved_only)?;
+        let basis = if approved_only {
+            "承認済の判断"
+        } else {
+            "承認待ちを含むすべての判断"
+        };
+        let is_pdf = out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+        let bytes = if is_pdf {
+            use crate::pdf::Block;
+            let doc = crate::pdf::SimpleDoc {
+                title: "確認結果（件数）の報告".into(),
+                blocks: vec![
+                    Block::Title("確認結果（件数）の報告".into()),
+                    Block::Paragraph(format!(
+                        "{insurer}　{} 現在（集計の対象: {basis}）",
+                        audit::now_local()
+                    )),
+                    Block::Table(
+                        report
+                            .lines
+                            .iter()
+                            .map(|(k, l, n)| (format!("{k}. {l}"), format!("{n} 件")))
+                            .collect(),
+                    ),
+                ],
+                footer: Some("確認結果（件数）の報告".into()),
+            };
+            crate::pdf::render(&doc).map_err(|e| output_error(out, e))?
+        } else {
+            let table = crate::outputs::Table {
+                headers: vec!["設問".into(), "内容".into(), "件数".into()],
+                rows: report.rows().into_iter().map(|r| r.to_vec()).collect(),
+            };
+            table
+                .to_csv(crate::outputs::CsvEncoding::Utf8Bom)
+                .map_err(|e| output_error(out, e))?
+        };
+        self.write_output(
+            out,
+            &bytes,
+            "count_report",
+            "count_report",
+            &format!("確認結果（件数）の報告（{basis}）"),
+        )
+    }
+
+    /// The release requests made so far, newest first.
+    pub fn release_requests(&self) -> Result<Vec<ReleaseRequestRow>, SessionError> {
+        self.require(Permission::ViewSummary)?;
+        Ok(self.store.release_requests()?)
+    }
+}

@@ -1,0 +1,103 @@
+//! The insurer's settings kept in the store, from the session: the letterhead, the release
+//! schedule and the release-request format.
+
+use crate::audit::AuditAction;
+use crate::auth::Permission;
+
+use super::*;
+
+impl Session {
+    /// The release cut-off schedule (the setting, or the operator's published one).
+    pub fn release_schedule(&self) -> crate::release::Schedule {
+        self.store
+            .setting(crate::release::SETTING)
+            .ok()
+            .flatten()
+            .and_then(|t| crate::release::Schedule::parse(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// The release cut-off schedule as written in the setting (the operator's published
+    /// schedule until an administrator changes it).
+    pub fn release_schedule_text(&self) -> String {
+        self.store
+            .setting(crate::release::SETTING)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| crate::release::DEFAULT_SCHEDULE.to_string())
+    }
+
+    /// Sets the release cut-off schedule (administrators; audited). The text is checked first.
+    pub fn set_release_schedule(&self, text: &str) -> Result<(), SessionError> {
+        self.require(Permission::Settings)?;
+        crate::release::Schedule::parse(text).map_err(SessionError::InvalidUser)?;
+        self.store
+            .set_setting(crate::release::SETTING, text.trim())?;
+        self.audit(
+            AuditAction::SettingsChange,
+            crate::release::SETTING,
+            &text.trim().replace('\n', " / "),
+        )?;
+        Ok(())
+    }
+
+    /// The letterhead, contact and reply deadline of the notice letters (setting `letters`).
+    pub fn letter_settings(&self) -> crate::letters::LetterSettings {
+        self.store
+            .setting("letters")
+            .ok()
+            .flatten()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// The insurer's name for documents, once an administrator has saved the letter settings.
+    pub fn insurer_name(&self) -> Option<String> {
+        self.store
+            .setting("letters")
+            .ok()
+            .flatten()
+            .map(|_| self.letter_settings().insurer_name)
+    }
+
+    /// Sets the letter settings (administrators; audited) after
+    /// [`crate::letters::LetterSettings::checked`]; returns them as stored (tidied).
+    pub fn set_letter_settings(
+        &self,
+        s: &crate::letters::LetterSettings,
+    ) -> Result<crate::letters::LetterSettings, SessionError> {
+        self.require(Permission::Settings)?;
+        let s = s.clone().checked().map_err(SessionError::InvalidSetting)?;
+        let text = serde_json::to_string(&s).expect("letter settings");
+        self.store.set_setting("letters", &text)?;
+        self.audit(AuditAction::SettingsChange, "letters", "通知文の設定")?;
+        Ok(s)
+    }
+
+    /// The release request format (setting; the My Number is left out unless asked for).
+    pub fn release_format(&self) -> crate::release::RequestFormat {
+        self.store
+            .setting(crate::release::FORMAT_SETTING)
+            .ok()
+            .flatten()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// Sets the release request format (administrators; audited).
+    pub fn set_release_format(
+        &self,
+        f: &crate::release::RequestFormat,
+    ) -> Result<(), SessionError> {
+        self.require(Permission::Settings)?;
+        let text = serde_json::to_string(f).expect("format");
+        self.store
+            .set_setting(crate::release::FORMAT_SETTING, &text)?;
+        self.audit(
+            AuditAction::SettingsChange,
+            crate::release::FORMAT_SETTING,
+            &text,
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,1140 @@
+//! The local store: one SQLite file, encrypted at rest with SQLCipher.
+//!
+//! The rest of totsugo never writes SQL: this module exposes what the work needs (begin an
+//! import and insert batches, look imports up by content hash, count, page through
+//! mismatches in work order, read one record).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite_migration::{M, Migrations};
+
+use crate::classify::{Classification, Warnings};
+use crate::record::{Date, Person, Record, RegistryResult, Sex, StopCase, StopFlag, Verdicts};
+use crate::summary::Counts;
+
+mod follow_up;
+pub mod pager;
+mod review;
+pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
+pub use review::RecordReview;
+
+/// File name of the store inside its directory.
+pub const STORE_FILE: &str = "totsugo.db";
+
+pub use crate::vault::StoreKey;
+
+/// Makes sure SQLCipher has finished its one-time set-up before any connection is keyed.
+///
+/// SQLite marks itself initialised before it runs SQLCipher's extra initialisation, outside its
+/// lock: a second thread opening its first connection at that moment goes on at once, and its
+/// `PRAGMA key` fails ("An error occurred with PRAGMA key or rekey"). The first open in the
+/// process therefore happens here, once, while every other thread waits.
+fn sqlcipher_ready() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        // Opening any connection runs sqlite3_initialize to its end, extra init included.
+        let _ = Connection::open_in_memory();
+    });
+}
+
+/// What can go wrong with the store, in words for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The key does not open the file (or the file is not a totsugo store).
+    #[error("保管ファイル {0} を開けません: 鍵が違うか、ファイルが壊れています")]
+    WrongKey(PathBuf),
+    /// Directory or file problems.
+    #[error("保管場所 {path} を使えません: {source}")]
+    Io {
+        /// The path concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Schema migration failed.
+    #[error("保管ファイルの形式を更新できません: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// Any other SQLite error.
+    #[error("保管ファイルの読み書きに失敗しました: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(include_str!("store/001_spine.sql")),
+        M::up(include_str!("store/002_people.sql")),
+        M::up(include_str!("store/003_written_files.sql")),
+        M::up(include_str!("store/004_analysis.sql")),
+        M::up(include_str!("store/005_review.sql")),
+        M::up(include_str!("store/006_search.sql")),
+        M::up(include_str!("store/007_assign.sql")),
+        M::up(include_str!("store/008_follow_up.sql")),
+        M::up(include_str!("store/009_postal.sql")),
+    ])
+}
+
+/// A user as stored (roles as the bit set of [`crate::auth::Roles`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRow {
+    /// User id.
+    pub id: i64,
+    /// Login name.
+    pub login: String,
+    /// Name shown on screens and in the audit export.
+    pub display_name: String,
+    /// Role bits.
+    pub roles: u8,
+    /// 個人番号閲覧権限.
+    pub may_reveal_my_number: bool,
+    /// When created (local time).
+    pub created_at: String,
+    /// When disabled, if disabled.
+    pub disabled_at: Option<String>,
+}
+
+const USER_COLUMNS: &str = "SELECT id, login, display_name, roles, may_reveal_my_number, created_at, disabled_at FROM users";
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        id: r.get(0)?,
+        login: r.get(1)?,
+        display_name: r.get(2)?,
+        roles: r.get(3)?,
+        may_reveal_my_number: r.get(4)?,
+        created_at: r.get(5)?,
+        disabled_at: r.get(6)?,
+    })
+}
+
+fn audit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::audit::Entry> {
+    Ok(crate::audit::Entry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        user_id: r.get(2)?,
+        user_login: r.get(3)?,
+        action: r.get(4)?,
+        target: r.get(5)?,
+        detail: r.get(6)?,
+        prev_hash: r.get(7)?,
+        hash: r.get(8)?,
+    })
+}
+
+const AUDIT_COLUMNS: &str =
+    "SELECT id, at, user_id, user_login, action, target, detail, prev_hash, hash FROM audit";
+
+/// SQLCipher settings, applied right after the key on every open (they are not stored in the
+/// file). AES-256 in CBC mode with a random IV per page is SQLCipher's default; the page HMAC
+/// uses SHA-256 instead of the default SHA-512: still a 256-bit authentication tag, and
+/// computed by the CPU's SHA instructions where it has them. The key is raw (random), so no
+/// passphrase derivation is involved.
+const CIPHER_SETTINGS: &str =
+    "PRAGMA cipher_hmac_algorithm = HMAC_SHA256; PRAGMA cipher_page_size = 16384;";
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// One import as recorded in the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportInfo {
+    /// Import id.
+    pub id: i64,
+    /// File name (without directories).
+    pub file_name: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub file_hash: String,
+    /// File size in bytes.
+    pub file_size: u64,
+    /// When it was imported (local time, `YYYY-MM-DD HH:MM:SS`).
+    pub imported_at: String,
+    /// Encoding used.
+    pub encoding: String,
+    /// Profile name used.
+    pub profile: String,
+    /// Headers of columns kept as extra data.
+    pub extra_headers: Vec<String>,
+    /// Counts of the import.
+    pub counts: Counts,
+}
+
+/// What an import needs to record about itself when it commits.
+#[derive(Clone, Debug)]
+pub struct ImportMeta {
+    /// File name (without directories).
+    pub file_name: String,
+    /// Size in bytes.
+    pub file_size: u64,
+    /// Encoding name.
+    pub encoding: String,
+    /// Profile name.
+    pub profile: String,
+    /// Extra headers kept with the rows.
+    pub extra_headers: Vec<String>,
+}
+
+/// A cross-record alarm as stored.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct StoredAlarm {
+    /// What was found.
+    pub kind: crate::crosscheck::AlarmKind,
+    /// The other record.
+    pub related_id: i64,
+    /// The other record's data row number in its file.
+    pub related_row: u64,
+}
+
+/// How [`ImportTx::commit`] ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// Committed under this import id.
+    Committed(i64),
+    /// Not committed: this earlier import has the same content.
+    Duplicate(Box<ImportInfo>),
+}
+
+/// Filter for paging through mismatches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MismatchFilter {
+    /// Only this viewing-stop case.
+    pub case: Option<StopCase>,
+    /// Only lost (`Some(true)`) or only in scope (`Some(false)`).
+    pub lost: Option<bool>,
+    /// Only rows with at least one warning.
+    pub with_warnings: bool,
+    /// Only rows in this review state.
+    pub state: Option<crate::review::ReviewState>,
+    /// Only rows with this suggestion of the explanation engine.
+    pub suggestion: Option<crate::compare::Suggestion>,
+    /// Only rows where this item really differs (verdict `differs`).
+    pub differing: Option<crate::record::Item>,
+    /// Only rows whose card number (digits) or insurer-side kana name (anything else, folded
+    /// like the explanation engine folds kana) starts with this.
+    pub search: Option<String>,
+    /// Only rows assigned to this person, or only unassigned rows.
+    pub assignee: Option<AssigneeFilter>,
+    /// The order.
+    pub order: ListOrder,
+}
+
+/// The assignee part of a [`MismatchFilter`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Assigned to nobody.
+    Unassigned,
+    /// Assigned to this user.
+    User(i64),
+}
+
+/// A page position: the (priority, id) of the last row seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageCursor {
+    /// Priority of the last row.
+    pub priority: u8,
+    /// Record id of the last row.
+    pub id: i64,
+    /// The last row's sort key for the other orders (card number, or folded kana name).
+    pub key: String,
+}
+
+impl PageCursor {
+    /// The cursor after `row` in the order of `sort`.
+    pub fn after(row: &MismatchRow, sort: ListOrder) -> PageCursor {
+        PageCursor {
+            priority: row.class.priority,
+            id: row.id,
+            key: match sort {
+                ListOrder::WorkOrder => String::new(),
+                ListOrder::CardNumber => row.card_number.clone(),
+                ListOrder::Kana => crate::compare::kana::key(&row.kana_name),
+            },
+        }
+    }
+}
+
+/// The order of the mismatch list.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ListOrder {
+    /// Work order: ① first, then ②, ③, no stop, lost; file order within each.
+    #[default]
+    WorkOrder,
+    /// By card number.
+    CardNumber,
+    /// By the insurer-side kana name (folded).
+    Kana,
+}
+
+impl ListOrder {
+    /// What the clerk reads.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            ListOrder::WorkOrder => "作業順（① から）",
+            ListOrder::CardNumber => "記号・番号順",
+            ListOrder::Kana => "カナ氏名順",
+        }
+    }
+}
+
+/// A line of the mismatch list (what the list shows, not the whole record).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MismatchRow {
+    /// Record id.
+    pub id: i64,
+    /// Import id.
+    pub import_id: i64,
+    /// Line in the file.
+    pub line: u64,
+    /// 被保険者証等記号.
+    pub card_symbol: String,
+    /// 被保険者証等番号.
+    pub card_number: String,
+    /// 枝番.
+    pub branch: String,
+    /// Insurer-side kana name.
+    pub kana_name: String,
+    /// The operator's verdicts.
+    pub verdicts: Verdicts,
+    /// Classification.
+    pub class: Classification,
+    /// Warnings.
+    pub warnings: Warnings,
+    /// The explanation engine's verdicts and suggestion.
+    pub analysis: Option<crate::compare::RowSummary>,
+    /// Where the review stands.
+    pub state: crate::review::ReviewState,
+    /// Who it is assigned to: (user id, display name).
+    pub assignee: Option<(i64, String)>,
+}
+
+/// An import transaction: insert batches, then [`ImportTx::commit`]. Dropping it without
+/// committing rolls everything back.
+pub struct ImportTx<'a> {
+    tx: Transaction<'a>,
+    import_id: i64,
+    extra_cols: usize,
+    first_id: Option<i64>,
+    rows: u64,
+}
+
+const INSERT_RECORD: &str = "INSERT INTO records (import_id, line, insurer_number, card_symbol, \
+    card_number, branch, relation, my_number, qual_start, qual_end, \
+    ins_kanji, ins_kana, ins_birth, ins_sex, ins_address, \
+    registry_result, reg_kanji, reg_kana, reg_birth, reg_sex, reg_address, \
+    verdicts, stop_flag, multi_qual, base_date, mismatch, lost, stop_case, priority, warnings, extra, \
+    analysis, kana_key) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
+    ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)";
+
+fn date_param(d: Option<Date>) -> Option<u32> {
+    d.map(Date::as_u32)
+}
+
+fn sex_param(s: Option<Sex>) -> Option<u8> {
+    s.map(|s| s as u8)
+}
+
+impl ImportTx<'_> {
+    /// Inserts a batch of validated records.
+    pub fn insert(&mut self, records: &[Record]) -> Result<(), StoreError> {
+        let mut stmt = self.tx.prepare_cached(INSERT_RECORD)?;
+        for r in records {
+            let extra = if self.extra_cols == 0 {
+                None
+            } else {
+                Some(serde_json::to_string(&r.extra).expect("strings serialize"))
+            };
+            stmt.execute(params![
+                self.import_id,
+                r.line as i64,
+                r.insurer_number,
+                r.card_symbol,
+                r.card_number,
+                r.branch,
+                r.relation,
+                r.my_number,
+                date_param(r.qual_start),
+                date_param(r.qual_end),
+                r.insurer.kanji_name,
+                r.insurer.kana_name,
+                date_param(r.insurer.birth_date),
+                sex_param(r.insurer.sex),
+                r.insurer.address,
+                r.registry_result as u8,
+                r.registry.kanji_name,
+                r.registry.kana_name,
+                date_param(r.registry.birth_date),
+                sex_param(r.registry.sex),
+                r.registry.address,
+                r.verdicts.pack(),
+                r.stop_flag.map(|f| f as u8),
+                r.multi_qual,
+                date_param(r.base_date),
+                r.class.mismatch,
+                r.class.lost,
+                r.class.case as u8,
+                r.class.priority,
+                r.warnings.0,
+                extra,
+                r.analysis.map(|a| a.pack()),
+                r.class
+                    .mismatch
+                    .then(|| crate::compare::kana::key(&r.insurer.kana_name)),
+            ])?;
+            if self.first_id.is_none() {
+                self.first_id = Some(self.tx.last_insert_rowid());
+            }
+        }
+        self.rows += records.len() as u64;
+        Ok(())
+    }
+
+    /// Stores the cross-record alarms of the import (rows are positions in the file's data
+    /// rows), marks the rows' warnings, and raises the suggestion of a mismatch whose registry
+    /// person is another subscriber to `likely_wrong_number`.
+    pub fn apply_alarms(
+        &mut self,
+        findings: &crate::crosscheck::Findings,
+    ) -> Result<(), StoreError> {
+        if findings.alarms.is_empty() {
+            return Ok(());
+        }
+        let first = self.first_id.ok_or_else(|| {
+            StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
+                "alarms without rows".into(),
+            ))
+        })?;
+        // Rows of one import get consecutive ids (one writer, one transaction); check it.
+        let last = self.tx.last_insert_rowid();
+        if last - first + 1 != self.rows as i64 {
+            return Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
+                "record ids of the import are not consecutive".into(),
+            )));
+        }
+        let id = |row: u32| first + row as i64;
+        {
+            let mut ins = self.tx.prepare_cached(
+                "INSERT INTO alarms (record_id, kind, related_id) VALUES (?1, ?2, ?3)",
+            )?;
+            for a in &findings.alarms {
+                ins.execute(params![id(a.row), a.kind as i64, id(a.related)])?;
+            }
+        }
+        let mut upd = self.tx.prepare_cached(
+            "UPDATE records SET warnings = warnings | ?1, \
+             analysis = CASE WHEN analysis IS NOT NULL AND ?2 THEN (analysis & ~3) | ?3 \
+             ELSE analysis END WHERE id = ?4",
+        )?;
+        for (row, kinds) in findings.by_row() {
+            let bits = kinds.iter().fold(0u32, |acc, k| acc | k.warning().bit());
+            let other = kinds.contains(&crate::crosscheck::AlarmKind::RegistryIsOtherSubscriber);
+            upd.execute(params![
+                bits,
+                other,
+                crate::compare::Suggestion::LikelyWrongNumber as u32,
+                id(row)
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Records the file's hash and counts and commits everything, unless a file with the
+    /// same content was imported before (then nothing is committed).
+    pub fn commit(self, file_hash: &str, counts: &Counts) -> Result<CommitOutcome, StoreError> {
+        if let Some(prev) = self
+            .tx
+            .query_row(
+                &format!("{IMPORT_COLUMNS} WHERE file_hash = ?1"),
+                [file_hash],
+                import_from_row,
+            )
+            .optional()?
+        {
+            return Ok(CommitOutcome::Duplicate(Box::new(prev)));
+        }
+        self.tx.execute(
+            "UPDATE imports SET file_hash = ?1, counts = ?2, first_record_id = ?3 WHERE id = ?4",
+            params![
+                file_hash,
+                serde_json::to_string(counts).expect("counts serialize"),
+                self.first_id,
+                self.import_id
+            ],
+        )?;
+        self.tx.commit()?;
+        Ok(CommitOutcome::Committed(self.import_id))
+    }
+}
+
+impl Store {
+    /// The path of the store file in a store directory.
+    pub fn file_in(dir: &Path) -> PathBuf {
+        dir.join(STORE_FILE)
+    }
+
+    /// Opens (creating if needed) the store in `dir` with `key`, and brings its schema up to
+    /// date. A wrong key gives [`StoreError::WrongKey`].
+    pub(crate) fn open(dir: &Path, key: &StoreKey) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = Store::file_in(dir);
+        let mut conn = Store::open_connection(&path, key)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = TRUNCATE;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -65536;",
+        )?;
+        migrations().to_latest(&mut conn)?;
+        let store = Store { conn, path };
+        store.backfill_kana_keys()?;
+        Ok(store)
+    }
+
+    /// A second, read-only connection to the store in `dir`, for readers on other threads
+    /// (the list pager). It sees what the main connection has committed; it never writes.
+    pub(crate) fn open_reader(dir: &Path, key: &StoreKey) -> Result<Store, StoreError> {
+        let path = Store::file_in(dir);
+        let conn = Store::open_connection_with(&path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;")?;
+        Ok(Store { conn, path })
+    }
+
+    /// Fills the search key of mismatches imported before the key existed (once).
+    fn backfill_kana_keys(&self) -> Result<(), StoreError> {
+        let missing: Vec<(i64, String)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, ins_kana FROM records INDEXED BY records_mismatch_order \
+                 WHERE mismatch = 1 AND kana_key IS NULL",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut upd = tx.prepare("UPDATE records SET kana_key = ?1 WHERE id = ?2")?;
+            for (id, kana) in &missing {
+                upd.execute(params![crate::compare::kana::key(kana), id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A bare SQLite connection to a store file with its key and cipher settings, checked to
+    /// decrypt. For forensic tools and tamper tests only: everything else goes through
+    /// [`Store::open`] and the methods of [`Store`].
+    pub(crate) fn open_connection(path: &Path, key: &StoreKey) -> Result<Connection, StoreError> {
+        Store::open_connection_with(
+            path,
+            key,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+    }
+
+    fn open_connection_with(
+        path: &Path,
+        key: &StoreKey,
+        flags: OpenFlags,
+    ) -> Result<Connection, StoreError> {
+        sqlcipher_ready();
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        // A raw 256-bit key: no passphrase derivation, the key itself is random.
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.hex()))?;
+        conn.execute_batch(CIPHER_SETTINGS)?;
+        // The first read decrypts page 1: a wrong key fails here.
+        let probe: Result<i64, _> =
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+        if let Err(e) = probe {
+            return match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => {
+                    Err(StoreError::WrongKey(path.to_path_buf()))
+                }
+                _ => Err(e.into()),
+            };
+        }
+        Ok(conn)
+    }
+
+    /// The store file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts an import. Nothing is visible to other readers until [`ImportTx::commit`].
+    pub(crate) fn begin_import(&mut self, meta: &ImportMeta) -> Result<ImportTx<'_>, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO imports (file_name, file_hash, file_size, imported_at, encoding, profile, \
+             extra_headers, counts) \
+             VALUES (?1, 'pending', ?2, datetime('now', 'localtime'), ?3, ?4, ?5, '{}')",
+            params![
+                meta.file_name,
+                meta.file_size as i64,
+                meta.encoding,
+                meta.profile,
+                serde_json::to_string(&meta.extra_headers).expect("strings serialize"),
+            ],
+        )?;
+        let import_id = tx.last_insert_rowid();
+        Ok(ImportTx {
+            tx,
+            import_id,
+            extra_cols: meta.extra_headers.len(),
+            first_id: None,
+            rows: 0,
+        })
+    }
+
+    /// The import with this content hash, if any.
+    pub fn import_by_hash(&self, hash: &str) -> Result<Option<ImportInfo>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{IMPORT_COLUMNS} WHERE file_hash = ?1"),
+                [hash],
+                import_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Whether any import has exactly this size (a cheap pre-check before hashing).
+    pub fn has_import_of_size(&self, size: u64) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM imports WHERE file_size = ?1)",
+            [size as i64],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// All imports, oldest first.
+    pub fn imports(&self) -> Result<Vec<ImportInfo>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{IMPORT_COLUMNS} ORDER BY id"))?;
+        let rows = stmt.query_map([], import_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Counts over everything stored (the sum of all imports).
+    pub fn summary(&self) -> Result<Counts, StoreError> {
+        let mut total = Counts::default();
+        for i in self.imports()? {
+            total.add(&i.counts);
+        }
+        Ok(total)
+    }
+
+    /// Number of record rows in the store (all imports).
+    pub fn record_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM records", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// A page of mismatches in work order (priority, then file order), after `after`.
+    /// Backed by the partial index on mismatches, whatever the size of the store.
+    pub fn page_mismatches(
+        &self,
+        filter: &MismatchFilter,
+        after: Option<&PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<MismatchRow>, StoreError> {
+        let (sql, args) = mismatch_query(filter, after, limit);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok(MismatchRow {
+                id: r.get(0)?,
+                import_id: r.get(1)?,
+                line: r.get::<_, i64>(2)? as u64,
+                card_symbol: r.get(3)?,
+                card_number: r.get(4)?,
+                branch: r.get(5)?,
+                kana_name: r.get(6)?,
+                verdicts: Verdicts::unpack(r.get(7)?),
+                class: Classification {
+                    mismatch: true,
+                    lost: r.get(8)?,
+                    case: StopCase::from_code(r.get(9)?),
+                    priority: r.get(10)?,
+                },
+                warnings: Warnings(r.get(11)?),
+                analysis: r
+                    .get::<_, Option<u32>>(12)?
+                    .map(crate::compare::RowSummary::unpack),
+                state: crate::review::ReviewState::from_code(r.get(13)?),
+                assignee: match (
+                    r.get::<_, Option<i64>>(14)?,
+                    r.get::<_, Option<String>>(15)?,
+                ) {
+                    (Some(id), Some(name)) => Some((id, name)),
+                    _ => None,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The query plan SQLite chooses for [`Store::page_mismatches`] (for tests and benchmarks).
+    pub fn explain_page_mismatches(
+        &self,
+        filter: &MismatchFilter,
+        after: Option<&PageCursor>,
+    ) -> Result<String, StoreError> {
+        let (sql, args) = mismatch_query(filter, after, 100);
+        let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            r.get::<_, String>(3)
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?.join("\n"))
+    }
+
+    /// One whole record by id.
+    pub fn record(&self, id: i64) -> Result<Option<Record>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT line, insurer_number, card_symbol, card_number, branch, relation, my_number, \
+                 qual_start, qual_end, ins_kanji, ins_kana, ins_birth, ins_sex, ins_address, \
+                 registry_result, reg_kanji, reg_kana, reg_birth, reg_sex, reg_address, verdicts, \
+                 stop_flag, multi_qual, base_date, mismatch, lost, stop_case, priority, warnings, \
+                 extra, analysis FROM records WHERE id = ?1",
+                [id],
+                |r| {
+                    let date = |i: usize| -> rusqlite::Result<Option<Date>> {
+                        Ok(r.get::<_, Option<u32>>(i)?.and_then(Date::from_u32))
+                    };
+                    let extra: Option<String> = r.get(29)?;
+                    Ok(Record {
+                        line: r.get::<_, i64>(0)? as u64,
+                        insurer_number: r.get(1)?,
+                        card_symbol: r.get(2)?,
+                        card_number: r.get(3)?,
+                        branch: r.get(4)?,
+                        relation: r.get(5)?,
+                        my_number: r.get(6)?,
+                        qual_start: date(7)?,
+                        qual_end: date(8)?,
+                        insurer: person_at(r, 9)?,
+                        registry_result: RegistryResult::from_code(r.get(14)?),
+                        registry: person_at(r, 15)?,
+                        verdicts: Verdicts::unpack(r.get(20)?),
+                        stop_flag: r
+                            .get::<_, Option<i64>>(21)?
+                            .and_then(StopFlag::from_code),
+                        multi_qual: r.get(22)?,
+                        base_date: date(23)?,
+                        class: Classification {
+                            mismatch: r.get(24)?,
+                            lost: r.get(25)?,
+                            case: StopCase::from_code(r.get(26)?),
+                            priority: r.get(27)?,
+                        },
+                        warnings: Warnings(r.get(28)?),
+                        extra: extra
+                            .and_then(|e| serde_json::from_str(&e).ok())
+                            .unwrap_or_default(),
+                        analysis: r
+                            .get::<_, Option<u32>>(30)?
+                            .map(crate::compare::RowSummary::unpack),
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The cross-record alarms on a record, with the data row numbers they name.
+    pub fn alarms(&self, record_id: i64) -> Result<Vec<StoredAlarm>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.kind, a.related_id, a.related_id - i.first_record_id + 1 \
+             FROM alarms a JOIN records r ON r.id = a.related_id \
+             JOIN imports i ON i.id = r.import_id \
+             WHERE a.record_id = ?1 ORDER BY a.kind, a.related_id",
+        )?;
+        let rows = stmt.query_map([record_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, related_id, related_row) = row?;
+            if let Some(kind) = crate::crosscheck::AlarmKind::from_code(kind) {
+                out.push(StoredAlarm {
+                    kind,
+                    related_id,
+                    related_row: related_row as u64,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The data row number of a record in its file (1 = the first row after the header).
+    pub fn row_number(&self, record_id: i64) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT r.id - i.first_record_id + 1 FROM records r \
+                 JOIN imports i ON i.id = r.import_id WHERE r.id = ?1",
+                [record_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .map(|n| n as u64))
+    }
+
+    /// The audit entries about one target (e.g. `record:42`), oldest first: who viewed or
+    /// decided what, for the record's history.
+    pub fn audit_entries_for(&self, target: &str) -> Result<Vec<crate::audit::Entry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{AUDIT_COLUMNS} WHERE target = ?1 ORDER BY id"))?;
+        let rows = stmt.query_map([target], audit_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Record ids of one import in file order (for tests and tools that walk an import).
+    pub fn record_ids(&self, import_id: i64) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM records WHERE import_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([import_id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// Reads one side's five items from the columns starting at `first` (kanji, kana, birth,
+/// sex, address), as [`Store::record`] selects them.
+fn person_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Person> {
+    Ok(Person {
+        kanji_name: r.get(first)?,
+        kana_name: r.get(first + 1)?,
+        birth_date: r.get::<_, Option<u32>>(first + 2)?.and_then(Date::from_u32),
+        sex: r.get::<_, Option<i64>>(first + 3)?.and_then(Sex::from_code),
+        address: r.get(first + 4)?,
+    })
+}
+
+impl Store {
+    /// Adds a user; returns the id.
+    pub(crate) fn insert_user(
+        &self,
+        login: &str,
+        display_name: &str,
+        roles: u8,
+        may_reveal_my_number: bool,
+        created_at: &str,
+    ) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO users (login, display_name, roles, may_reveal_my_number, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![login, display_name, roles, may_reveal_my_number, created_at],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// A user by id.
+    pub fn user(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{USER_COLUMNS} WHERE id = ?1"),
+                [id],
+                user_from_row,
+            )
+            .optional()?)
+    }
+
+    /// A user by login name.
+    pub fn user_by_login(&self, login: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{USER_COLUMNS} WHERE login = ?1"),
+                [login],
+                user_from_row,
+            )
+            .optional()?)
+    }
+
+    /// All users, disabled ones included, by id.
+    pub fn users(&self) -> Result<Vec<UserRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!("{USER_COLUMNS} ORDER BY id"))?;
+        let rows = stmt.query_map([], user_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Changes a user's roles and My Number right.
+    pub(crate) fn update_user_rights(
+        &self,
+        id: i64,
+        roles: u8,
+        may_reveal_my_number: bool,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE users SET roles = ?1, may_reveal_my_number = ?2 WHERE id = ?3",
+            params![roles, may_reveal_my_number, id],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a user disabled (users are never deleted).
+    pub(crate) fn disable_user(&self, id: i64, at: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE users SET disabled_at = ?1 WHERE id = ?2 AND disabled_at IS NULL",
+            params![at, id],
+        )?;
+        Ok(())
+    }
+
+    /// A setting's value.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Sets a setting.
+    pub(crate) fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Notes a file written outside the store (an export), for the purge.
+    pub(crate) fn note_written_file(
+        &self,
+        path: &Path,
+        kind: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO written_files (path, kind, written_at) VALUES (?1, ?2, ?3)",
+            params![path.to_string_lossy(), kind, at],
+        )?;
+        Ok(())
+    }
+
+    /// Every file noted by [`Store::note_written_file`], oldest first.
+    pub fn written_files(&self) -> Result<Vec<PathBuf>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT path FROM written_files ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(PathBuf::from)
+            .collect())
+    }
+
+    /// Appends an entry to the audit trail, chained to the last one.
+    pub(crate) fn append_audit(
+        &self,
+        e: &crate::audit::NewEntry,
+    ) -> Result<crate::audit::Entry, StoreError> {
+        // Inside a caller's transaction (a decision and its entry together) the entry joins
+        // it; otherwise it gets its own.
+        let own = self.conn.is_autocommit();
+        let tx = own
+            .then(|| {
+                rusqlite::Transaction::new_unchecked(
+                    &self.conn,
+                    rusqlite::TransactionBehavior::Immediate,
+                )
+            })
+            .transpose()?;
+        let last: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (id, prev_hash) = match last {
+            Some((id, h)) => (id + 1, h),
+            None => (1, crate::audit::GENESIS.to_string()),
+        };
+        let mut entry = crate::audit::Entry {
+            id,
+            at: e.at.clone(),
+            user_id: e.user_id,
+            user_login: e.user_login.clone(),
+            action: e.action.key().to_string(),
+            target: e.target.clone(),
+            detail: e.detail.clone(),
+            prev_hash,
+            hash: String::new(),
+        };
+        entry.hash = entry.computed_hash();
+        self.conn.execute(
+            "INSERT INTO audit (id, at, user_id, user_login, action, target, detail, prev_hash, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                entry.id,
+                entry.at,
+                entry.user_id,
+                entry.user_login,
+                entry.action,
+                entry.target,
+                entry.detail,
+                entry.prev_hash,
+                entry.hash
+            ],
+        )?;
+        if let Some(tx) = tx {
+            tx.commit()?;
+        }
+        Ok(entry)
+    }
+
+    /// Audit entries in order; with `from`/`to` (prefixes of the local time such as
+    /// `2026-11-01`), only those whose date lies in that range, both ends included.
+    pub fn audit_entries(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<crate::audit::Entry>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{AUDIT_COLUMNS} WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR substr(at, 1, length(?2)) <= ?2) ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![from, to], audit_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+const IMPORT_COLUMNS: &str = "SELECT id, file_name, file_hash, file_size, imported_at, encoding, \
+    profile, extra_headers, counts FROM imports";
+
+fn import_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ImportInfo> {
+    let extra: String = r.get(7)?;
+    let counts: String = r.get(8)?;
+    Ok(ImportInfo {
+        id: r.get(0)?,
+        file_name: r.get(1)?,
+        file_hash: r.get(2)?,
+        file_size: r.get::<_, i64>(3)? as u64,
+        imported_at: r.get(4)?,
+        encoding: r.get(5)?,
+        profile: r.get(6)?,
+        extra_headers: serde_json::from_str(&extra).unwrap_or_default(),
+        counts: serde_json::from_str(&counts).unwrap_or_default(),
+    })
+}
+
+fn mismatch_query(
+    filter: &MismatchFilter,
+    after: Option<&PageCursor>,
+    limit: usize,
+) -> (String, Vec<rusqlite::types::Value>) {
+    let search = filter
+        .search
+        .as_deref()
+        .map(crate::text::fold_width_and_spaces)
+        .filter(|s| !s.is_empty());
+    // A search walks its own index and sorts the (few) rows found; the plain list walks the
+    // work order.
+    let (index, sort_col) = match filter.order {
+        ListOrder::WorkOrder => ("records_mismatch_order", "priority"),
+        ListOrder::CardNumber => ("records_card", "card_number"),
+        ListOrder::Kana => ("records_kana", "kana_key"),
+    };
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let from = if search.is_some() {
+        "FROM records WHERE mismatch = 1".to_string()
+    } else if filter.assignee.is_some() {
+        // One person's share (or the unassigned rows) in work order is a range of its own
+        // index; in the other orders SQLite sorts the share.
+        match filter.order {
+            ListOrder::WorkOrder => {
+                "FROM records INDEXED BY records_assignee WHERE mismatch = 1".to_string()
+            }
+            _ => "FROM records WHERE mismatch = 1".to_string(),
+        }
+    } else {
+        format!("FROM records INDEXED BY {index} WHERE mismatch = 1")
+    };
+    let mut sql = format!(
+        "SELECT id, import_id, line, card_symbol, card_number, branch, ins_kana, verdicts, lost, \
+         stop_case, priority, warnings, analysis, state, assignee, \
+         (SELECT display_name FROM users WHERE users.id = records.assignee) {from}"
+    );
+    match filter.assignee {
+        Some(AssigneeFilter::Unassigned) => sql.push_str(" AND assignee IS NULL"),
+        Some(AssigneeFilter::User(u)) => {
+            sql.push_str(" AND assignee = ?");
+            args.push(u.into());
+        }
+        None => {}
+    }
+    if let Some(s) = search {
+        let (column, prefix) = if s.bytes().all(|b| b.is_ascii_digit()) {
+            ("card_number", s)
+        } else {
+            ("kana_key", crate::compare::kana::key(&s))
+        };
+        sql.push_str(&format!(" AND {column} >= ? AND {column} < ?"));
+        let mut end = prefix.clone();
+        end.push(char::MAX);
+        args.push(prefix.into());
+        args.push(end.into());
+    }
+    if let Some(c) = filter.case {
+        sql.push_str(" AND stop_case = ?");
+        args.push((c as i64).into());
+    }
+    if let Some(l) = filter.lost {
+        sql.push_str(" AND lost = ?");
+        args.push((l as i64).into());
+    }
+    if filter.with_warnings {
+        sql.push_str(" AND warnings <> 0");
+    }
+    if let Some(st) = filter.state {
+        sql.push_str(" AND state = ?");
+        args.push((st as i64).into());
+    }
+    if let Some(sg) = filter.suggestion {
+        sql.push_str(" AND (analysis & 3) = ?");
+        args.push((sg as i64).into());
+    }
+    if let Some(item) = filter.differing {
+        sql.push_str(&format!(
+            " AND ((analysis >> {}) & 3) = {}",
+            2 * (item.index() + 1),
+            crate::compare::FieldVerdict::Differs as i64
+        ));
+    }
+    if let Some(c) = after {
+        sql.push_str(&format!(" AND ({sort_col}, id) > (?, ?)"));
+        match filter.order {
+            ListOrder::WorkOrder => args.push((c.priority as i64).into()),
+            _ => args.push(c.key.clone().into()),
+        }
+        args.push(c.id.into());
+    }
+    sql.push_str(&format!(" ORDER BY {sort_col}, id LIMIT ?"));
+    args.push((limit as i64).into());
+    (sql, args)
+}

@@ -1,0 +1,361 @@
+//! The `totsugo` command as an administrator runs it: a real process, a real store directory.
+
+use crate::common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// `totsugo --store STORE ARGS` with only the given TOTSUGO_* variables set.
+fn command(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_totsugo"));
+    c.arg("--store").arg(store).args(args);
+    for v in [
+        "TOTSUGO_STORE",
+        "TOTSUGO_USER",
+        "TOTSUGO_PASSWORD",
+        "TOTSUGO_NEW_PASSWORD",
+        "TOTSUGO_RECOVERY_KEY",
+    ] {
+        c.env_remove(v);
+    }
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+fn run(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(store, args, env).output().expect("totsugo runs")
+}
+
+/// Runs a command as the store's administrator, setting the store up first if needed.
+fn totsugo(store: &Path, args: &[&str]) -> Output {
+    let needs_store = !matches!(args.first(), Some(&"profile") | Some(&"user"));
+    if needs_store && !totsugo_core::session::Session::is_initialised(store) {
+        let o = run(
+            store,
+            &["user", "init", "--login", ADMIN, "--name", "管理 太郎"],
+            &[("TOTSUGO_NEW_PASSWORD", PASSWORD)],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    run(
+        store,
+        args,
+        &[("TOTSUGO_USER", ADMIN), ("TOTSUGO_PASSWORD", PASSWORD)],
+    )
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn import_then_summary_as_text_and_json() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let demo = demo_file();
+    let o = totsugo(&store, &["import", demo.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("取り込みました"), "{out}");
+    assert!(out.contains("2,000"), "{out}");
+    assert!(out.contains("CP932"), "{out}");
+
+    let o = totsugo(&store, &["summary", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for (k, want) in [
+        ("rows", 2000),
+        ("mismatches", 47),
+        ("in_scope", 41),
+        ("lost", 6),
+        ("case1", 6),
+        ("case2", 7),
+        ("case3", 1),
+        ("no_stop", 33),
+        // The family member's number (data rows 940 and 941) found by the cross-record checks.
+        ("warnings", 2),
+    ] {
+        assert_eq!(v[k], want, "key {k}");
+    }
+    assert_eq!(v["warnings_by_kind"]["shared_number"], 2);
+    assert_eq!(v["warnings_by_kind"]["registry_is_other_subscriber"], 1);
+    assert_eq!(v["imports"][0]["file_name"], "match-result-demo.csv");
+
+    let o = totsugo(&store, &["summary"]);
+    assert!(stdout(&o).contains("点検対象"), "{}", stdout(&o));
+
+    // A second import of the same file is refused with its own exit code.
+    let o = totsugo(&store, &["import", demo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("取り込み済み"), "{}", stderr(&o));
+}
+
+#[test]
+fn stores_live_side_by_side() {
+    let dir = tempdir();
+    let demo = demo_file();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    assert!(
+        totsugo(&a, &["import", demo.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let o = totsugo(&b, &["summary", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["rows"], 0);
+    let o = totsugo(&a, &["summary", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["rows"], 2000);
+}
+
+#[test]
+fn a_rejected_file_shows_row_and_column_and_no_personal_data() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let bad = write_cp932(
+        dir.path(),
+        "bad.csv",
+        &csv_text(
+            &default_headers(),
+            &[Row::matching(1), Row::matching(2).set("判定結果_住所", "?")],
+        ),
+    );
+    let o = totsugo(&store, &["import", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("3行目「判定結果_住所」列"), "{err}");
+    assert!(!err.contains(&my_number(2)), "{err}");
+    assert!(!err.contains("山田"), "{err}");
+}
+
+#[test]
+fn profile_written_edited_and_used() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let pfile = dir.path().join("profile.txt");
+    let o = totsugo(&store, &["profile", "--write", pfile.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&pfile).unwrap();
+    assert!(text.contains("my_number = 個人番号"));
+    std::fs::write(&pfile, text.replace("= 枝番", "= 枝番号")).unwrap();
+    let mut headers = default_headers();
+    headers[3] = "枝番号".into();
+    let rows: Vec<Row> = (1..=3)
+        .map(|i| {
+            let mut r = Row::matching(i);
+            r.0.push(("枝番号".into(), "00".into()));
+            r
+        })
+        .collect();
+    let f = write_cp932(dir.path(), "p.csv", &csv_text(&headers, &rows));
+    let o = totsugo(&store, &["import", f.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("「枝番」"), "{}", stderr(&o));
+    let o = totsugo(
+        &store,
+        &[
+            "import",
+            f.to_str().unwrap(),
+            "--profile",
+            pfile.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn killing_the_process_mid_import_leaves_the_store_as_before() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let demo = demo_file();
+    assert!(
+        totsugo(&store, &["import", demo.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let before_summary = stdout(&totsugo(&store, &["summary", "--json"]));
+    let db = totsugo_core::store::Store::file_in(&store);
+    let size_before = std::fs::metadata(&db).unwrap().len();
+
+    let big = sample_file(dir.path(), "big.csv", 400_000, 3);
+    let mut child = command(
+        &store,
+        &["import", big.to_str().unwrap()],
+        &[("TOTSUGO_USER", ADMIN), ("TOTSUGO_PASSWORD", PASSWORD)],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    // Wait until the import has written well into the store file, then kill -9.
+    let started = Instant::now();
+    loop {
+        let grown = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0) > size_before + 8_000_000;
+        if grown {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the import ended ({status}) before it could be killed: make the file larger");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the import did not progress"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // The next open rolls the interrupted transaction back.
+    assert_eq!(
+        stdout(&totsugo(&store, &["summary", "--json"])),
+        before_summary
+    );
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), size_before);
+    let o = totsugo(&store, &["import", big.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["rows"], 400_000);
+}
+
+#[test]
+fn first_run_users_and_the_audit_trail_from_the_command_line() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    // Nothing works before the first administrator exists.
+    let o = run(
+        &store,
+        &["summary"],
+        &[("TOTSUGO_USER", ADMIN), ("TOTSUGO_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("user init"), "{}", stderr(&o));
+
+    let o = run(
+        &store,
+        &["user", "init", "--login", ADMIN, "--name", "管理 太郎"],
+        &[("TOTSUGO_NEW_PASSWORD", PASSWORD)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("復旧キー"), "{out}");
+    let key_line = out
+        .lines()
+        .find(|l| l.trim().len() == 39 && l.contains('-'))
+        .unwrap();
+    assert_eq!(key_line.trim().split('-').count(), 8);
+    // Once only.
+    let o = run(
+        &store,
+        &["user", "init", "--login", "other", "--name", "x"],
+        &[("TOTSUGO_NEW_PASSWORD", PASSWORD)],
+    );
+    assert!(!o.status.success());
+
+    // Who is asking must be said, and the password must fit.
+    let o = run(&store, &["summary"], &[("TOTSUGO_PASSWORD", PASSWORD)]);
+    assert!(stderr(&o).contains("--user"), "{}", stderr(&o));
+    let o = run(
+        &store,
+        &["summary"],
+        &[("TOTSUGO_USER", ADMIN), ("TOTSUGO_PASSWORD", "wrong one")],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("パスワードが違います"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A clerk: temporary password, changed at first use; no imports.
+    let o = run(
+        &store,
+        &[
+            "user",
+            "add",
+            "--login",
+            "sato",
+            "--name",
+            "佐藤 一郎",
+            "--role",
+            "clerk",
+        ],
+        &[
+            ("TOTSUGO_USER", ADMIN),
+            ("TOTSUGO_PASSWORD", PASSWORD),
+            ("TOTSUGO_NEW_PASSWORD", "temporary password 1"),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let clerk = |args: &[&str], pw: &str, new: Option<&str>| {
+        let mut env = vec![("TOTSUGO_USER", "sato"), ("TOTSUGO_PASSWORD", pw)];
+        if let Some(n) = new {
+            env.push(("TOTSUGO_NEW_PASSWORD", n));
+        }
+        run(&store, args, &env)
+    };
+    let o = clerk(&["summary"], "temporary password 1", None);
+    assert!(stderr(&o).contains("user passwd"), "{}", stderr(&o));
+    let o = clerk(
+        &["user", "passwd"],
+        "temporary password 1",
+        Some("my own passphrase 2"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = clerk(&["summary", "--json"], "my own passphrase 2", None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = clerk(
+        &["import", demo_file().to_str().unwrap()],
+        "my own passphrase 2",
+        None,
+    );
+    assert!(stderr(&o).contains("権限がありません"), "{}", stderr(&o));
+
+    let o = totsugo(&store, &["user", "list"]);
+    let list = stdout(&o);
+    assert!(list.contains("sato") && list.contains("担当者"), "{list}");
+
+    let o = totsugo(&store, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("正しくつながっています"));
+    let csv = dir.path().join("audit.csv");
+    let o = totsugo(&store, &["audit", "export", "--out", csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(std::fs::read(&csv).unwrap()).unwrap();
+    assert!(text.contains("ログイン失敗"), "{text}");
+    assert!(text.contains("パスワードの変更"), "{text}");
+}
+
+#[test]
+fn the_release_schedule_is_shown_and_set_by_the_administrator() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let o = totsugo(&store, &["schedule"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("2023年12月25日（月）15:00"), "{out}");
+    assert!(
+        out.contains("以後毎週") && out.contains("次の締切"),
+        "{out}"
+    );
+    let o = totsugo(&store, &["schedule", "--set", "2099-01-05 15:00\\n毎週"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("次の締切: 2099年1月5日（月）15:00"),
+        "{}",
+        stdout(&o)
+    );
+    let o = totsugo(&store, &["schedule", "--set", "2099-02-30"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("1行目"), "{}", stderr(&o));
+}

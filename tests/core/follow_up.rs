@@ -1,0 +1,499 @@
+//! What follows the decisions, against a real store: letters printed, replies (with the
+//! last-4-digit check) and employer answers, the count report checked item by item against a
+//! hand count, and the release request written as CSV (UTF-8 and CP932), XLSX and a cover
+//! sheet, each read back with a real reader.
+
+use crate::common;
+
+use std::path::Path;
+
+use common::*;
+use totsugo_core::auth::Role;
+use totsugo_core::review::{Choice, Decision, FollowUp, LetterType};
+use totsugo_core::session::Session;
+use totsugo_core::session::SessionError;
+
+fn kana_row(n: u64) -> Row {
+    Row::matching(n)
+        .set("加入者情報_カナ氏名", "ﾔﾏﾀﾞ ﾀﾛｳ")
+        .set("判定結果_カナ氏名", "×")
+        .set("加入者情報_住所", "東京都港区赤坂1-11-2")
+        .set("判定結果_住所", "×")
+        .set("総合判定", "×")
+        .set("閲覧停止区分", "2")
+}
+
+/// Twelve mismatches: r0–r3, r9–r11 kana and address (②), r4–r7 birth date (①), r8 lost.
+fn setup(dir: &Path) -> Vec<i64> {
+    let mut rows = Vec::new();
+    for n in 0..12u64 {
+        rows.push(match n {
+            4..=7 => Row::birth_mismatch(n),
+            8 => kana_row(n).set("資格喪失年月日", "20230331"),
+            _ => kana_row(n),
+        });
+    }
+    let path = write_cp932(dir, "m.csv", &csv_text(&default_headers(), &rows));
+    let store = dir.join("store");
+    let mut admin = open(&store);
+    let report = import(&mut admin, &path).unwrap();
+    set_letterhead(&admin);
+    add_person(&store, "clerk1", "担当 花子", Role::Clerk, false);
+    add_person(&store, "boss", "責任 一郎", Role::Supervisor, false);
+    admin.store().record_ids(report.import_id).unwrap()
+}
+
+fn login(dir: &Path, who: &str) -> Session {
+    Session::login(&dir.join("store"), who, PERSON_PW).unwrap()
+}
+
+fn letter(t: LetterType) -> Choice {
+    Choice {
+        decision: Decision::WriteToPerson,
+        letter: Some(t),
+    }
+}
+
+#[test]
+fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_written() {
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    let boss = login(dir.path(), "boss");
+    let d = |i: usize, c: Choice| clerk.decide(r[i], c, "テストの判断", true).unwrap();
+    d(0, Choice::new(Decision::SameByVisualCheck));
+    d(1, Choice::new(Decision::SameByDocuments));
+    d(2, Choice::new(Decision::ConfirmedEarlier));
+    d(8, Choice::new(Decision::OutOfScopeLost));
+    d(3, Choice::new(Decision::AskEmployer));
+    d(9, Choice::new(Decision::AskEmployer));
+    d(4, letter(LetterType::A));
+    d(5, letter(LetterType::A));
+    d(6, Choice::new(Decision::WrongNumber));
+    d(7, letter(LetterType::A));
+    d(10, letter(LetterType::B));
+    d(11, letter(LetterType::B));
+
+    // A reply before the letter is printed is refused; so is the wrong letter type.
+    assert!(matches!(
+        clerk.record_follow_up(r[4], FollowUp::NumberCorrect, None, "", false),
+        Err(SessionError::NoLetterSent(_))
+    ));
+    assert!(matches!(
+        clerk.record_letters_printed(&[(r[4], LetterType::B)], "2023-12-20", false),
+        Err(SessionError::NoLetterDecided(_))
+    ));
+    // Letters printed for r4, r5 (A) and r10, r11 (B); r7 is decided but not printed.
+    clerk
+        .record_letters_printed(
+            &[
+                (r[4], LetterType::A),
+                (r[5], LetterType::A),
+                (r[10], LetterType::B),
+                (r[11], LetterType::B),
+            ],
+            "2023-12-20",
+            false,
+        )
+        .unwrap();
+    // Employer answers.
+    clerk
+        .record_follow_up(r[3], FollowUp::NumberCorrect, None, "事業主回答", false)
+        .unwrap();
+    clerk
+        .record_follow_up(r[9], FollowUp::NumberWrong, None, "事業主回答", false)
+        .unwrap();
+    assert!(matches!(
+        clerk.record_follow_up(r[3], FollowUp::NoReply, None, "", false),
+        Err(SessionError::FollowUpDoesNotFit(_))
+    ));
+    // Replies: A correct; B with the last 4 digits, right and wrong.
+    clerk
+        .record_follow_up(
+            r[4],
+            FollowUp::NumberCorrect,
+            None,
+            "個人番号カードの写し",
+            false,
+        )
+        .unwrap();
+    let last4 = |n: u64| my_number(n)[8..].to_string();
+    assert!(clerk.check_last_four(r[10], &last4(10)).unwrap());
+    assert!(!clerk.check_last_four(r[10], &last4(11)).unwrap());
+    assert!(matches!(
+        clerk.check_last_four(r[10], "12a4"),
+        Err(SessionError::Digits)
+    ));
+    // Full-width digits as typed through the input method are fine.
+    let wide: String = last4(10)
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap())
+        .collect();
+    clerk
+        .record_follow_up(r[10], FollowUp::NumberCorrect, Some(&wide), "", false)
+        .unwrap();
+    // Calling the number right while the digits do not match needs confirmation and a memo.
+    assert!(matches!(
+        clerk.record_follow_up(r[11], FollowUp::NumberCorrect, Some(&last4(3)), "", false),
+        Err(SessionError::NeedsConfirmation(_))
+    ));
+    clerk
+        .record_follow_up(r[11], FollowUp::NumberWrong, Some(&last4(3)), "", false)
+        .unwrap();
+    // The digits are never in the trail, only match / no match.
+    let trail: Vec<String> = boss
+        .store()
+        .audit_entries(None, None)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.detail)
+        .collect();
+    assert!(trail.iter().any(|t| t.contains("下4桁の照合: 一致")));
+    assert!(trail.iter().any(|t| t.contains("下4桁の照合: 不一致")));
+    assert!(
+        !trail
+            .iter()
+            .any(|t| t.contains(&last4(10)) || t.contains(&last4(3)))
+    );
+    // After the deadline, the unanswered letter (r5) becomes "no reply" in one go.
+    assert_eq!(clerk.mark_no_replies("2023-12-19").unwrap(), 0, "not yet");
+    assert_eq!(clerk.mark_no_replies("2023-12-21").unwrap(), 1);
+
+    // Hand count, every current decision.
+    let want = [
+        ("1", 12),
+        ("2", 5),
+        ("2-1", 1),
+        ("2-2", 1),
+        ("2-3", 2),
+        ("2-4", 1),
+        ("3", 2),
+        ("3-1", 1),
+        ("3-2", 1),
+        ("4", 4),
+        ("4-1", 2),
+        ("4-2", 2),
+        ("4-3", 1),
+        ("4-4", 0),
+        ("4-5", 1),
+        ("4-6", 1),
+        ("4-7", 1),
+        ("4-8", 0),
+        ("5", 3),
+    ];
+    let all = boss.count_report(false).unwrap();
+    for (k, n) in want {
+        assert_eq!(all.get(k), n, "item {k} (all decisions)");
+    }
+    // Approved only: nothing approved yet but item 1.
+    let approved = boss.count_report(true).unwrap();
+    assert_eq!(approved.get("1"), 12);
+    assert_eq!(approved.get("2") + approved.get("3") + approved.get("4"), 0);
+    let batches = boss
+        .pending_batches(totsugo_core::review::BatchGrouping::Clerk)
+        .unwrap();
+    boss.approve(&batches[0].record_ids).unwrap();
+    let approved = boss.count_report(true).unwrap();
+    for (k, n) in want {
+        assert_eq!(approved.get(k), n, "item {k} (approved)");
+    }
+
+    // The count report, exported as CSV and PDF.
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    boss.write_count_report(true, "テスト健康保険組合", &out.join("件数.csv"))
+        .unwrap();
+    let report_csv = std::fs::read(out.join("件数.csv")).unwrap();
+    let mut rd = csv::Reader::from_reader(&report_csv[3..]); // after the BOM
+    let lines: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(lines.len(), 19);
+    for (row, (k, n)) in lines.iter().zip(want) {
+        assert_eq!(&row[0], k);
+        assert_eq!(row[2].parse::<u64>().unwrap(), n, "item {k} in the CSV");
+    }
+    boss.write_count_report(true, "テスト健康保険組合", &out.join("件数.pdf"))
+        .unwrap();
+    let text = pdftotext(&out.join("件数.pdf"));
+    assert!(text.contains("確認結果（件数）の報告"), "{text}");
+    assert!(text.contains("2-3."), "{text}");
+
+    // Release: approved, stopped, confirmed: r0, r1, r2 (decisions), r3 (employer), r4 (A
+    // reply), r10 (B reply); ① first.
+    assert!(matches!(
+        clerk.make_release_request(&[r[0]]),
+        Err(SessionError::Forbidden(_))
+    ));
+    let ready = boss.release_candidates().unwrap();
+    let ids: Vec<i64> = ready.iter().map(|x| x.record_id).collect();
+    assert_eq!(ids[0], r[4], "① first");
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![r[0], r[1], r[2], r[3], r[4], r[10]]);
+    // Not a candidate (wrong number): refused, nothing changes.
+    assert!(matches!(
+        boss.make_release_request(&[r[0], r[6]]),
+        Err(SessionError::NotReleasable)
+    ));
+    let req = boss.make_release_request(&ids).unwrap();
+    assert!(boss.release_candidates().unwrap().is_empty());
+    assert!(
+        matches!(
+            boss.make_release_request(&ids[..1]),
+            Err(SessionError::NotReleasable)
+        ),
+        "a record goes in one request only"
+    );
+    assert_eq!(boss.release_requests().unwrap()[0].records, 6);
+
+    let (files, note) = boss
+        .write_release_request(req, "テスト健康保険組合", &out)
+        .unwrap();
+    assert!(note.is_none(), "{note:?}");
+    assert_eq!(files.len(), 4);
+    // UTF-8 CSV: the operator finds each person; no My Number unless the format asks.
+    let utf8 = files
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with("_utf8.csv"))
+        .unwrap();
+    let bytes = std::fs::read(utf8).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let mut rd = csv::Reader::from_reader(&bytes[3..]);
+    let header = rd.headers().unwrap().clone();
+    assert_eq!(&header[4], "被保険者証等番号");
+    assert!(!header.iter().any(|h| h == "個人番号"));
+    let lines: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!(&lines[0][1], "①");
+    assert_eq!(&lines[0][4], &format!("{:08}", 1004));
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    for n in 0..12 {
+        assert!(!text.contains(&my_number(n)), "no My Number in the list");
+    }
+    // CP932 CSV decodes to the same rows.
+    let sjis = files
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with("_sjis.csv"))
+        .unwrap();
+    let sjis_bytes = std::fs::read(sjis).unwrap();
+    let (decoded, _, bad) = encoding_rs::SHIFT_JIS.decode(&sjis_bytes);
+    assert!(!bad);
+    assert_eq!(
+        decoded.replace('\u{feff}', ""),
+        text.replace('\u{feff}', "")
+    );
+    // XLSX, read back with calamine: card numbers stay text with their zeros.
+    use calamine::{Reader, open_workbook_auto};
+    let xlsx = files
+        .iter()
+        .find(|p| p.extension().unwrap() == "xlsx")
+        .unwrap();
+    let mut book = open_workbook_auto(xlsx).unwrap();
+    let range = book.worksheet_range("解除依頼").unwrap();
+    assert_eq!(range.height(), 7);
+    assert_eq!(
+        range.get((1, 4)).unwrap().to_string(),
+        format!("{:08}", 1004)
+    );
+    // Cover sheet: counts per case, who prepared and approved.
+    let pdf = files
+        .iter()
+        .find(|p| p.extension().unwrap() == "pdf")
+        .unwrap();
+    let text = pdftotext(pdf);
+    assert!(text.contains("情報閲覧停止の解除依頼"), "{text}");
+    assert!(text.contains("6 件"), "{text}");
+    assert!(text.contains("責任 一郎"), "{text}");
+    // Each file is in the trail and remembered for a purge.
+    let exports = boss
+        .store()
+        .audit_entries(None, None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "export")
+        .count();
+    assert!(exports >= 7, "{exports}");
+    assert!(boss.store().written_files().unwrap().len() >= 6);
+}
+
+#[test]
+fn the_release_list_carries_the_my_number_only_when_the_format_asks() {
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    let boss = login(dir.path(), "boss");
+    clerk
+        .decide(r[0], Choice::new(Decision::SameByVisualCheck), "", false)
+        .unwrap();
+    boss.approve(&[r[0]]).unwrap();
+    let admin = open(&dir.path().join("store"));
+    admin
+        .set_release_format(&totsugo_core::release::RequestFormat {
+            with_my_number: true,
+        })
+        .unwrap();
+    let req = boss.make_release_request(&[r[0]]).unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let (files, _) = boss.write_release_request(req, "テスト", &out).unwrap();
+    let utf8 = files
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with("_utf8.csv"))
+        .unwrap();
+    let text = String::from_utf8(std::fs::read(utf8).unwrap()).unwrap();
+    assert!(text.contains("個人番号"));
+    assert!(text.contains(&my_number(0)));
+}
+
+#[test]
+fn letters_are_printed_in_one_pdf_with_postal_codes_and_noted_as_sent() {
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    clerk
+        .decide(r[4], letter(LetterType::A), "", false)
+        .unwrap();
+    clerk
+        .decide(r[10], letter(LetterType::B), "", false)
+        .unwrap();
+    // r0 has no letter decided: refused, nothing printed.
+    let out = dir.path().join("通知文.pdf");
+    let issued = totsugo_core::record::Date::from_ymd(2023, 12, 1).unwrap();
+    assert!(matches!(
+        clerk.print_letters(&[r[4], r[0]], None, issued, &out, false),
+        Err(SessionError::NoLetterDecided(_))
+    ));
+    assert!(!out.exists());
+    // The insurer's mailing list gives r10 another address; r4's code comes from the town list.
+    let list = totsugo_core::postal::MailingList::parse(
+        "記号,番号,枝番,郵便番号,住所\r\n123,00001010,00,060-0001,北海道札幌市中央区北一条西二丁目1番地\r\n"
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        clerk
+            .print_letters(&[r[4], r[10]], Some(&list), issued, &out, false)
+            .unwrap(),
+        2
+    );
+    let text = pdftotext(&out);
+    assert!(
+        text.contains("107-0052"),
+        "town-list code for 港区赤坂: {text}"
+    );
+    assert!(text.contains("060-0001"), "the mailing list's code");
+    assert!(
+        text.contains("札幌市中央区北一条西"),
+        "the mailing list's address"
+    );
+    assert!(text.contains("00001004") && text.contains("00001010"));
+    // Noted as sent with the deadline (14 days after issue by default); replies can follow.
+    let letters = clerk.store().letters_of(r[4]).unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].deadline, "2023-12-15");
+    clerk
+        .record_follow_up(r[4], FollowUp::NumberCorrect, None, "", false)
+        .unwrap();
+    assert_eq!(clerk.count_report(false).unwrap().get("4"), 2);
+}
+
+#[test]
+fn a_wrong_number_gets_its_three_form_drafts_and_the_similar_case_list() {
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    clerk
+        .decide(r[6], Choice::new(Decision::WrongNumber), "", false)
+        .unwrap();
+    clerk
+        .decide(r[0], Choice::new(Decision::SameByVisualCheck), "", false)
+        .unwrap();
+    let out = dir.path().join("forms");
+    std::fs::create_dir_all(&out).unwrap();
+    assert!(matches!(
+        clerk.write_wrong_number_forms(r[0], &out),
+        Err(SessionError::NotWrongNumber(_))
+    ));
+    let files = clerk.write_wrong_number_forms(r[6], &out).unwrap();
+    assert_eq!(files.len(), 4);
+    let find = |s: &str| {
+        files
+            .iter()
+            .find(|p| p.to_string_lossy().contains(s))
+            .unwrap()
+            .clone()
+    };
+    // 別添3: the insurer's side of the person (birth date 1945-12-03), never the registry's.
+    let contact = pdftotext(&find("連絡票_別添3"));
+    assert!(contact.contains("誤登録を検知した事案の"), "{contact}");
+    assert!(contact.contains("00001006"), "the card");
+    assert!(contact.contains("昭和20年12月3日"), "{contact}");
+    assert!(
+        !contact.contains("昭和20年12月1日"),
+        "never the registry side"
+    );
+    assert!(!contact.contains(&my_number(6)), "never the number");
+    let report = pdftotext(&find("報告様式_別添5"));
+    assert!(report.contains("⑧"), "{report}");
+    assert!(report.contains("候補 3 件"), "{report}");
+    assert!(pdftotext(&find("事実関係確認票_別添4")).contains("確認事項"));
+    // The similar cases: the other rows at the same address (r4, r5, r7), by card only.
+    let list = std::fs::read(find("類似事案の点検")).unwrap();
+    let mut rd = csv::Reader::from_reader(&list[3..]);
+    let cards: Vec<String> = rd.records().map(|x| x.unwrap()[1].to_string()).collect();
+    assert_eq!(cards, vec!["00001004", "00001005", "00001007"]);
+    assert!(
+        !String::from_utf8_lossy(&list).contains("山田"),
+        "no names in the list"
+    );
+}
+
+#[test]
+fn characters_a_letter_cannot_print_are_reported_before_printing() {
+    let dir = tempdir();
+    let rows = vec![
+        Row::birth_mismatch(1).set("加入者情報_漢字氏名", "𠮷田　太郎"),
+        Row::birth_mismatch(2),
+    ];
+    let path = write_bytes(
+        dir.path(),
+        "u.csv",
+        csv_text(&default_headers(), &rows).as_bytes(),
+    );
+    let store = dir.path().join("store");
+    let mut admin = open(&store);
+    let report = import(&mut admin, &path).unwrap();
+    let ids = admin.store().record_ids(report.import_id).unwrap();
+    add_person(&store, "clerk1", "担当 花子", Role::Clerk, false);
+    let clerk = login(dir.path(), "clerk1");
+    for id in &ids {
+        clerk.decide(*id, letter(LetterType::A), "", false).unwrap();
+    }
+    let bad = clerk.letters_unprintable(&ids).unwrap();
+    assert_eq!(bad, vec![(ids[0], vec!['𠮷'])]);
+    let out = dir.path().join("l.pdf");
+    let issued = totsugo_core::record::Date::from_ymd(2023, 12, 1).unwrap();
+    // No letter goes out under the sample letterhead (〇〇健康保険組合).
+    let err = clerk
+        .print_letters(&ids[1..], None, issued, &out, false)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("保険者名") && err.contains("所在地"), "{err}");
+    assert!(!out.exists());
+    set_letterhead(&admin);
+    // Printing both is refused (nothing written, nothing noted); the other alone prints.
+    let err = clerk
+        .print_letters(&ids, None, issued, &out, false)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("00001001"),
+        "names the card: {err}"
+    );
+    assert!(!out.exists());
+    assert!(clerk.store().letters_of(ids[0]).unwrap().is_empty());
+    assert_eq!(
+        clerk
+            .print_letters(&ids[1..], None, issued, &out, false)
+            .unwrap(),
+        1
+    );
+}

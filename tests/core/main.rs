@@ -1,0 +1,20 @@
+//! The core library's integration tests (one binary): real match-result files in real encodings, real encrypted stores, real PDFs read back with poppler.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod architecture;
+mod explain;
+mod explain_names;
+mod explain_quality;
+mod follow_up;
+mod import;
+mod import_errors;
+mod letters;
+mod pdf;
+mod people;
+mod postal;
+mod purge;
+mod review;
+mod store;
+mod store_threads;
