@@ -6,7 +6,7 @@
 ; uninstaller. The data (the encrypted store, its key slots and settings) lives in each Windows
 ; user's %LOCALAPPDATA%\totsugo, or, when 「この端末の全員で共有」 is chosen (or /SHARED given),
 ; in C:\ProgramData\totsugo\data for every Windows account of the terminal, named by
-; C:\ProgramData\totsugo\store-location.txt (src/location.rs reads it). An install or an
+; C:\ProgramData\totsugo\store-location.txt (src/core/location.rs reads it). An install or an
 ; update never touches the data; the uninstaller leaves it unless the person uninstalling ticks
 ; the box that deletes it.
 
