@@ -909,7 +909,7 @@ fn follow_up(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             ));
         }
         if may && ui.button("通知文を再印刷").clicked() {
-            actions.push(Action::ReprintLetter);
+            actions.push(Action::Letters(crate::LettersAction::Reprint(open.id)));
         }
     }
     if let Some(f) = &open.follow_up {

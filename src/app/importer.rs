@@ -6,14 +6,12 @@
 //! comes back when the job ends; meanwhile the app shows only the progress.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui::{RichText, Ui};
 
-use super::{Action, App};
+use super::{Action, App, Job};
 use totsugo_core::encoding::EncodingChoice;
 use totsugo_core::import::{ImportOptions, ImportReport, Progress};
 use totsugo_core::session::{Session, SessionError};
@@ -78,12 +76,11 @@ pub struct ImportScreen {
     pub outcome: Option<Result<ImportReport, String>>,
 }
 
-/// An import running on its own thread.
+/// An import running on its own thread (a [`Job`] with the import's own progress: rows and
+/// bytes).
 pub struct ImportJob {
     progress: Arc<Mutex<Progress>>,
-    cancel: Arc<AtomicBool>,
-    handle: Option<JoinHandle<(Session, Result<ImportReport, SessionError>)>>,
-    started: Instant,
+    job: Job<(Session, Result<ImportReport, SessionError>)>,
 }
 
 impl ImportJob {
@@ -93,41 +90,34 @@ impl ImportJob {
         mut session: Session,
         path: PathBuf,
         opts: ImportOptions,
-        waker: impl Fn() + Send + 'static,
+        waker: impl Fn() + Send + Sync + 'static,
     ) -> ImportJob {
         let progress = Arc::new(Mutex::new(Progress::default()));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (p, c) = (progress.clone(), cancel.clone());
-        let handle = std::thread::spawn(move || {
+        let p = progress.clone();
+        let job = Job::spawn(waker, move |c| {
             let mut on_progress = |x: Progress| {
                 *p.lock().expect("progress lock") = x;
-                waker();
+                c.progress(x.bytes, x.total_bytes);
             };
-            let r = session.import_file(&path, &opts, &mut on_progress, &c);
-            waker();
+            let r = session.import_file(&path, &opts, &mut on_progress, c.cancel_flag());
             (session, r)
         });
-        ImportJob {
-            progress,
-            cancel,
-            handle: Some(handle),
-            started: Instant::now(),
-        }
+        ImportJob { progress, job }
     }
 
     /// Asks the import to stop; the store stays as it was.
     pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
+        self.job.cancel();
     }
 
     /// Whether the import has ended.
     pub fn finished(&self) -> bool {
-        self.handle.as_ref().is_none_or(|h| h.is_finished())
+        self.job.finished()
     }
 
     /// The session and the result, once [`ImportJob::finished`].
     pub fn join(mut self) -> Option<(Session, Result<ImportReport, SessionError>)> {
-        self.handle.take().and_then(|h| h.join().ok())
+        self.job.take().and_then(|r| r.ok())
     }
 
     /// Progress so far.
@@ -137,7 +127,7 @@ impl ImportJob {
 
     /// Time since the start.
     pub fn elapsed(&self) -> Duration {
-        self.started.elapsed()
+        self.job.elapsed()
     }
 }
 

@@ -3,14 +3,23 @@
 //!
 //! Screens: the guided first run (the insurer and letterhead, the first administrator, the
 //! recovery key, the first data), login, home, the review desk (list, review, approval;
-//! `desk`), import (`importer`), letters, release requests, the count report, user
-//! administration with the settings, the purge, the password-change dialog, and the idle lock
-//! that hides every screen until the password is typed again, without losing what was open.
+//! `desk`), import (`importer`), letters (`letters`), release requests (`release`), the count
+//! report (`report`), user administration with the settings, the purge, the password-change
+//! dialog, and the idle lock that hides every screen until the password is typed again,
+//! without losing what was open. The letters, release and report screens each own their state,
+//! their action enum and its apply; the others still draw from `views` and apply here.
+//!
+//! Long work runs as a [`Job`] (`jobs`: progress, a stop button, a repaint waker): password
+//! checks, the import, the purge, and, with the session moved into the job
+//! ([`SessionWork`]), printing letters and writing the release files and the count report.
 
 mod desk;
 mod fonts;
 mod importer;
 mod jobs;
+mod letters;
+mod release;
+mod report;
 mod views;
 
 use std::path::PathBuf;
@@ -24,7 +33,10 @@ use totsugo_core::vault::Policy;
 pub use desk::{Desk, OpenRecord};
 pub use fonts::install_fonts;
 pub use importer::{FilePicker, FixedPicker, ImportScreen, NativePicker};
-pub use jobs::Job;
+pub use jobs::{Control, Job, SessionWork};
+pub use letters::{LettersAction, LettersScreen};
+pub use release::{ReleaseAction, ReleaseScreen};
+pub use report::{ReportAction, ReportScreen};
 
 /// A password check running off the UI thread (argon2 takes a good part of a second).
 pub enum AuthJob {
@@ -130,40 +142,24 @@ pub enum Action {
     GroupBatches(totsugo_core::review::BatchGrouping),
     /// Save the release cut-off schedule typed on the settings form (administrators).
     SaveReleaseSchedule,
-    /// Open the count report (確認結果（件数）の報告).
-    OpenReport,
-    /// Count approved decisions only (or every current decision) in the report.
-    ReportApprovedOnly(bool),
-    /// Save the count report: as PDF (`true`) or CSV.
-    ExportReport(bool),
     /// Record the reply (or the employer's answer) for the open record.
     RecordFollowUp(totsugo_core::review::FollowUp),
     /// Compare the 4 digits typed on the review screen with the registered number.
     CheckLastFour,
-    /// Open the release-request screen (supervisors).
-    OpenRelease,
-    /// Make a release request of every record ready for it.
-    MakeReleaseRequest,
-    /// Write the files of this release request where the user chooses.
-    WriteReleaseRequest(i64),
-    /// Open the letters screen.
-    OpenLetters,
-    /// Choose the insurer's mailing list (CSV) for the letters.
-    PickMailingList,
-    /// Print every letter waiting, into one PDF where the user chooses.
-    PrintLetters,
-    /// Record "no reply" for letters past their deadline.
-    MarkNoReplies,
     /// Save the letter settings typed on the settings screen (administrators).
     SaveLetterSettings,
     /// Write the wrong-number form drafts and the similar-case list of the open record.
     WriteWrongNumberForms,
-    /// Set the postal code typed for this record's letter.
-    SetPostalCode(i64),
-    /// Print the open record's letter again (audited as a reprint).
-    ReprintLetter,
     /// Save the release-request format from the settings screen (administrators).
     SaveReleaseFormat,
+    /// Stop the work under way (where it can stop cleanly).
+    CancelWork,
+    /// An action of the letters screen.
+    Letters(LettersAction),
+    /// An action of the release-request screen.
+    Release(ReleaseAction),
+    /// An action of the count-report screen.
+    Report(ReportAction),
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -282,26 +278,14 @@ pub struct App {
             Result<totsugo_core::purge::DeletionRecord, SessionError>,
         )>,
     >,
-    /// The count report shown.
-    pub report: Option<totsugo_core::report::CountReport>,
-    /// The report counts approved decisions only.
-    pub report_approved_only: bool,
-    /// Records ready for the next release request.
-    pub release_ready: Vec<totsugo_core::store::ReleaseRow>,
-    /// Release requests made so far.
-    pub release_requests: Vec<totsugo_core::store::ReleaseRequestRow>,
-    /// Records waiting for their letter: (record id, type, card).
-    pub letters_waiting: Vec<(i64, totsugo_core::review::LetterType, String)>,
-    /// The insurer's mailing list, if chosen: (file name, list).
-    pub mailing_list: Option<(String, totsugo_core::postal::MailingList)>,
-    /// Where each waiting letter's postal code comes from.
-    pub letter_postal: Vec<totsugo_core::session::PostalPreview>,
-    /// Postal codes typed on the letters screen, per record.
-    pub postal_inputs: std::collections::HashMap<i64, String>,
-    /// Letters the clerk left out of the next print.
-    pub letters_left_out: std::collections::HashSet<i64>,
-    /// Waiting letters with characters the font cannot print.
-    pub letters_unprintable: Vec<(i64, Vec<char>)>,
+    /// The count-report screen.
+    pub report: ReportScreen,
+    /// The release-request screen.
+    pub release: ReleaseScreen,
+    /// The letters screen.
+    pub letters: LettersScreen,
+    /// Work under way with the session in it (printing letters, writing files).
+    pub work: Option<SessionWork<App>>,
 }
 
 impl App {
@@ -344,16 +328,10 @@ impl App {
             auth_job: None,
             demo_dir: None,
             purge_job: None,
-            report: None,
-            report_approved_only: true,
-            release_ready: Vec::new(),
-            release_requests: Vec::new(),
-            letters_waiting: Vec::new(),
-            mailing_list: None,
-            letter_postal: Vec::new(),
-            postal_inputs: Default::default(),
-            letters_left_out: Default::default(),
-            letters_unprintable: Vec::new(),
+            report: ReportScreen::default(),
+            release: ReleaseScreen::default(),
+            letters: LettersScreen::default(),
+            work: None,
         }
     }
 
@@ -412,7 +390,7 @@ impl App {
         let Some(s) = &self.session else { return };
         self.counts = s.summary().ok();
         self.progress = s.review_progress().ok();
-        self.report = s.count_report(self.report_approved_only).ok();
+        self.report.shown = s.count_report(self.report.approved_only).ok();
         self.users = s.users().unwrap_or_default();
         if self.forms.policy.is_none() {
             self.forms.policy = Some(s.policy().clone());
@@ -475,7 +453,7 @@ impl App {
                 );
                 let letters = f.letters.clone();
                 self.message = None;
-                self.auth_job = Some(AuthJob::Setup(Job::spawn(self.waker(), move || {
+                self.auth_job = Some(AuthJob::Setup(Job::spawn(self.waker(), move |_| {
                     let (session, key) = Session::init(&dir, &login, &name, &pw)?;
                     // The insurer's details typed in step 1 become the letter settings.
                     if let Some(l) = letters {
@@ -507,7 +485,7 @@ impl App {
                     std::mem::take(&mut self.forms.password),
                 );
                 self.message = None;
-                self.auth_job = Some(AuthJob::Login(Job::spawn(self.waker(), move || {
+                self.auth_job = Some(AuthJob::Login(Job::spawn(self.waker(), move |_| {
                     Session::login(&dir, &login, &pw)
                 })));
             }
@@ -626,43 +604,6 @@ impl App {
                 }
             }
             Action::StartImport => self.start_import(),
-            Action::OpenReport => {
-                self.screen = Screen::Report;
-                self.message = None;
-                self.load_report();
-            }
-            Action::ReportApprovedOnly(b) => {
-                self.report_approved_only = b;
-                self.load_report();
-            }
-            Action::ExportReport(pdf) => self.export_report(pdf),
-            Action::OpenLetters => {
-                self.screen = Screen::Letters;
-                self.message = None;
-                self.load_letters();
-            }
-            Action::PickMailingList => {
-                let Some(path) = self.picker.pick_csv() else {
-                    return;
-                };
-                match std::fs::read(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| {
-                        totsugo_core::postal::MailingList::parse(&b).map_err(|e| e.to_string())
-                    }) {
-                    Ok(list) => {
-                        let name = path
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        self.notice(format!("送付先一覧 {name}（{} 件）を使います", list.len()));
-                        self.mailing_list = Some((name, list));
-                        self.load_letters();
-                    }
-                    Err(e) => self.error(e),
-                }
-            }
-            Action::PrintLetters => self.print_letters(),
             Action::SaveReleaseFormat => {
                 let Some(f) = self.forms.release_format.clone() else {
                     return;
@@ -670,44 +611,6 @@ impl App {
                 let Some(s) = &self.session else { return };
                 match s.set_release_format(&f) {
                     Ok(()) => self.notice("解除依頼の様式を保存しました"),
-                    Err(e) => self.error(e),
-                }
-            }
-            Action::ReprintLetter => {
-                let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
-                    return;
-                };
-                let Some(issued) = totsugo_core::record::Date::today() else {
-                    return;
-                };
-                let Some(path) = self.picker.save_as("通知文_再印刷.pdf") else {
-                    return;
-                };
-                let Some(s) = &self.session else { return };
-                let list = self.mailing_list.as_ref().map(|(_, l)| l);
-                match s.print_letters(&[id], list, issued, &path, true) {
-                    Ok(_) => {
-                        self.open_record(id);
-                        self.notice(format!(
-                            "再印刷の通知文を {} に保存しました",
-                            path.display()
-                        ));
-                    }
-                    Err(e) => self.error(e),
-                }
-            }
-            Action::SetPostalCode(id) => {
-                let typed = self.postal_inputs.get(&id).cloned().unwrap_or_default();
-                let Some(s) = &self.session else { return };
-                match s.set_postal_code(id, &typed) {
-                    Ok(code) => {
-                        self.postal_inputs.remove(&id);
-                        self.load_letters();
-                        self.notice(format!(
-                            "郵便番号を {} にしました",
-                            totsugo_core::postal::format_code(&code)
-                        ));
-                    }
                     Err(e) => self.error(e),
                 }
             }
@@ -762,59 +665,6 @@ impl App {
                     Err(e) => self.error(e),
                 }
             }
-            Action::MarkNoReplies => {
-                let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-                let Some(s) = &self.session else { return };
-                match s.mark_no_replies(&today) {
-                    Ok(n) => {
-                        self.refresh();
-                        self.notice(format!("回答期限を過ぎた {n} 件を「返事なし」にしました"));
-                    }
-                    Err(e) => self.error(e),
-                }
-            }
-            Action::OpenRelease => {
-                self.screen = Screen::Release;
-                self.message = None;
-                self.load_release();
-            }
-            Action::MakeReleaseRequest => {
-                let Some(s) = &self.session else { return };
-                let ids: Vec<i64> = self.release_ready.iter().map(|r| r.record_id).collect();
-                match s.make_release_request(&ids) {
-                    Ok(id) => {
-                        self.load_release();
-                        self.refresh();
-                        self.notice(format!(
-                            "解除依頼 第{id}号（{} 件）を作成しました。ファイルを書き出して送付してください",
-                            ids.len()
-                        ));
-                    }
-                    Err(e) => self.error(e),
-                }
-            }
-            Action::WriteReleaseRequest(id) => {
-                let Some(dir) = self.pick_folder(&format!("閲覧停止解除依頼_第{id}号"))
-                else {
-                    return;
-                };
-                let insurer = self.insurer_name();
-                let Some(s) = &self.session else { return };
-                match s.write_release_request(id, &insurer, &dir) {
-                    Ok((files, note)) => {
-                        let mut m = format!(
-                            "{} に {} 個のファイルを書き出しました",
-                            dir.display(),
-                            files.len()
-                        );
-                        if let Some(n) = note {
-                            m.push_str(&format!("（{n}）"));
-                        }
-                        self.notice(m);
-                    }
-                    Err(e) => self.error(e),
-                }
-            }
             Action::RecordFollowUp(outcome) => self.record_follow_up(outcome),
             Action::CheckLastFour => {
                 let Some(s) = &self.session else { return };
@@ -841,6 +691,14 @@ impl App {
                         self.refresh();
                     }
                     Err(e) => self.error(e),
+                }
+            }
+            Action::Letters(a) => self.apply_letters(a),
+            Action::Release(a) => self.apply_release(a),
+            Action::Report(a) => self.apply_report(a),
+            Action::CancelWork => {
+                if let Some(w) = &self.work {
+                    w.job.cancel();
                 }
             }
             Action::CancelImport => {
@@ -870,7 +728,7 @@ impl App {
         };
         let confirm = self.forms.purge_confirm.clone();
         self.message = None;
-        self.purge_job = Some(Job::spawn(self.waker(), move || {
+        self.purge_job = Some(Job::spawn(self.waker(), move |_| {
             let r = totsugo_core::purge::purge(session, [&confirm[0], &confirm[1]], &path);
             (path, r)
         }));
@@ -1142,100 +1000,12 @@ impl App {
         }
     }
 
-    fn load_letters(&mut self) {
-        let Some(s) = &self.session else { return };
-        match s.letters_to_print() {
-            Ok(l) => self.letters_waiting = l,
-            Err(e) => return self.error(e),
-        }
-        let ids: Vec<i64> = self.letters_waiting.iter().map(|l| l.0).collect();
-        let list = self.mailing_list.as_ref().map(|(_, l)| l);
-        match s.letter_postal_codes(&ids, list) {
-            Ok(p) => self.letter_postal = p,
-            Err(e) => return self.error(e),
-        }
-        match s.letters_unprintable(&ids) {
-            Ok(u) => self.letters_unprintable = u,
-            Err(e) => self.error(e),
-        }
-    }
-
-    fn print_letters(&mut self) {
-        let Some(issued) = totsugo_core::record::Date::today() else {
-            return;
-        };
-        let ids: Vec<i64> = self
-            .letters_waiting
-            .iter()
-            .map(|l| l.0)
-            .filter(|id| !self.letters_left_out.contains(id))
-            .collect();
-        if ids.is_empty() {
-            return self.error("印刷する通知文を選んでください");
-        }
-        let Some(path) = self.picker.save_as("通知文.pdf") else {
-            return;
-        };
-        let Some(s) = &self.session else { return };
-        let list = self.mailing_list.as_ref().map(|(_, l)| l);
-        match s.print_letters(&ids, list, issued, &path, false) {
-            Ok(n) => {
-                self.load_letters();
-                self.refresh();
-                self.notice(format!(
-                    "通知文 {n} 通を {} に保存し、送付済みにしました。印刷して郵送してください",
-                    path.display()
-                ));
-            }
-            Err(e) => self.error(e),
-        }
-    }
-
-    fn load_release(&mut self) {
-        let Some(s) = &self.session else { return };
-        match s
-            .release_candidates()
-            .and_then(|r| Ok((r, s.release_requests()?)))
-        {
-            Ok((ready, requests)) => {
-                self.release_ready = ready;
-                self.release_requests = requests;
-            }
-            Err(e) => self.error(e),
-        }
-    }
-
-    fn load_report(&mut self) {
-        let Some(s) = &self.session else { return };
-        match s.count_report(self.report_approved_only) {
-            Ok(r) => self.report = Some(r),
-            Err(e) => self.error(e),
-        }
-    }
-
     /// The insurer's name for documents (from the letter settings once saved).
     fn insurer_name(&self) -> String {
         self.session
             .as_ref()
             .and_then(|s| s.insurer_name())
             .unwrap_or_else(|| "（保険者名未設定）".to_string())
-    }
-
-    fn export_report(&mut self, pdf: bool) {
-        let name = if pdf {
-            "確認結果（件数）の報告.pdf"
-        } else {
-            "確認結果（件数）の報告.csv"
-        };
-        let Some(path) = self.picker.save_as(name) else {
-            return;
-        };
-        let insurer = self.insurer_name();
-        let Some(s) = &self.session else { return };
-        match s.write_count_report(self.report_approved_only, &insurer, &path) {
-            Ok(()) => self.notice(format!("{} に保存しました", path.display())),
-            Err(e) => self.error(e),
-        }
     }
 
     fn record_follow_up(&mut self, outcome: totsugo_core::review::FollowUp) {
@@ -1487,7 +1257,7 @@ impl App {
             return;
         };
         self.message = None;
-        self.auth_job = Some(AuthJob::Unlock(Job::spawn(self.waker(), move || {
+        self.auth_job = Some(AuthJob::Unlock(Job::spawn(self.waker(), move |_| {
             let r = s.verify_password(&pw);
             (s, r)
         })));
@@ -1503,8 +1273,53 @@ impl App {
         })
     }
 
+    /// Runs `work` with the session off the UI thread (the session goes into the job and comes
+    /// back); what it returns is applied to the app when it ends. Meanwhile the screen shows
+    /// `label`, the progress and, where `cancellable`, a stop button.
+    fn start_work(
+        &mut self,
+        label: String,
+        cancellable: bool,
+        work: impl FnOnce(&mut Session, &Control) -> jobs::Then<App> + Send + 'static,
+    ) {
+        if self.work.is_some() {
+            return;
+        }
+        let Some(mut session) = self.session.take() else {
+            return;
+        };
+        self.message = None;
+        let job = Job::spawn(self.waker(), move |c| {
+            let then = work(&mut session, c);
+            (session, then)
+        });
+        self.work = Some(SessionWork {
+            label,
+            cancellable,
+            job,
+        });
+    }
+
+    /// Takes the session back from finished work and applies what the work returned.
+    fn poll_work(&mut self) {
+        let Some(w) = self.work.as_mut() else { return };
+        let Some(outcome) = w.job.take() else { return };
+        self.work = None;
+        match outcome {
+            Ok((session, then)) => {
+                self.session = Some(session);
+                then(self);
+            }
+            Err(_) => {
+                // The session went down with the work: log in again.
+                self.screen = Screen::Login;
+                self.error("処理が異常終了しました。もう一度ログインしてください");
+            }
+        }
+    }
+
     /// Calls for a repaint from another thread.
-    fn waker(&self) -> impl Fn() + Send + 'static {
+    fn waker(&self) -> impl Fn() + Send + Sync + 'static {
         let ctx = self.ctx.clone();
         move || {
             if let Some(c) = &ctx {
@@ -1521,7 +1336,10 @@ impl App {
     /// Whether background work the screen waits for is under way: a page of the list or a
     /// password check (an import has its own screen and progress).
     pub fn busy(&self) -> bool {
-        self.desk.loading || self.auth_job.is_some() || self.purge_job.is_some()
+        self.desk.loading
+            || self.auth_job.is_some()
+            || self.purge_job.is_some()
+            || self.work.is_some()
     }
 
     /// Takes the result of a finished password check.
@@ -1585,6 +1403,7 @@ impl App {
         self.poll_list();
         self.poll_auth();
         self.poll_purge();
+        self.poll_work();
         if self.importing() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
@@ -1596,6 +1415,10 @@ impl App {
         egui::CentralPanel::default().show(ui, |ui| {
             if self.locked {
                 views::lock_screen(ui, self, &mut actions);
+                return;
+            }
+            if let Some(w) = &self.work {
+                views::work(ui, w, &mut actions);
                 return;
             }
             match self.screen.clone() {
@@ -1614,9 +1437,9 @@ impl App {
                 Screen::Review => desk::review(ui, self, &mut actions),
                 Screen::Batches => desk::batches(ui, self, &mut actions),
                 Screen::Import => importer::screen(ui, self, &mut actions),
-                Screen::Report => views::report(ui, self, &mut actions),
-                Screen::Release => views::release(ui, self, &mut actions),
-                Screen::Letters => views::letters(ui, self, &mut actions),
+                Screen::Report => report::ui(ui, self, &mut actions),
+                Screen::Release => release::ui(ui, self, &mut actions),
+                Screen::Letters => letters::ui(ui, self, &mut actions),
                 Screen::Purge => views::purge(ui, self, &mut actions),
             }
         });

@@ -22,7 +22,7 @@ fn enter_pressed(ui: &Ui, r: &egui::Response) -> bool {
     r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
-pub(super) fn message(ui: &mut Ui, app: &App) {
+pub(crate) fn message(ui: &mut Ui, app: &App) {
     if let Some((is_error, m)) = &app.message {
         let color = if *is_error {
             Color32::from_rgb(0xc0, 0x20, 0x20)
@@ -67,13 +67,13 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
             actions.push(Action::OpenImport);
         }
         if s.may(Permission::PrintLetters) && ui.button("通知文").clicked() {
-            actions.push(Action::OpenLetters);
+            actions.push(Action::Letters(crate::LettersAction::Open));
         }
         if s.may(Permission::Approve) && ui.button("解除依頼").clicked() {
-            actions.push(Action::OpenRelease);
+            actions.push(Action::Release(crate::ReleaseAction::Open));
         }
         if s.may(Permission::ViewSummary) && ui.button("件数の報告").clicked() {
-            actions.push(Action::OpenReport);
+            actions.push(Action::Report(crate::ReportAction::Open));
         }
         if s.may(Permission::ManageUsers) && ui.button("利用者の管理").clicked() {
             actions.push(Action::OpenUsers);
@@ -338,7 +338,7 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
     if let Some(p) = app.progress() {
         progress(ui, p);
     }
-    if let Some(r) = &app.report {
+    if let Some(r) = &app.report.shown {
         egui::CollapsingHeader::new(format!(
             "確認結果（件数）の報告（{}）: 2 保険者で確認 {}　3 事業主 {}　4 文書送付 {}　5 番号の誤り {}",
             if r.approved_only { "承認済" } else { "すべての判断" },
@@ -719,31 +719,8 @@ fn progress(ui: &mut Ui, p: &totsugo_core::session::ReviewProgress) {
     ui.add_space(12.0);
 }
 
-/// The count report (確認結果（件数）の報告), live, with its export.
-pub fn report(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
-    ui.heading("確認結果（件数）の報告");
-    message(ui, app);
-    let mut approved = app.report_approved_only;
-    if ui
-        .checkbox(&mut approved, "承認済の判断だけを数える（報告用）")
-        .changed()
-    {
-        actions.push(Action::ReportApprovedOnly(approved));
-    }
-    ui.horizontal(|ui| {
-        if ui.button("CSV で保存").clicked() {
-            actions.push(Action::ExportReport(false));
-        }
-        if ui.button("PDF で保存").clicked() {
-            actions.push(Action::ExportReport(true));
-        }
-    });
-    let Some(r) = &app.report else { return };
-    egui::ScrollArea::vertical().show(ui, |ui| count_report_grid(ui, "count-report", r));
-}
-
 /// The count report's items: number, wording, count.
-fn count_report_grid(ui: &mut Ui, id: &str, r: &totsugo_core::report::CountReport) {
+pub(crate) fn count_report_grid(ui: &mut Ui, id: &str, r: &totsugo_core::report::CountReport) {
     egui::Grid::new(id)
         .num_columns(3)
         .striped(true)
@@ -757,192 +734,34 @@ fn count_report_grid(ui: &mut Ui, id: &str, r: &totsugo_core::report::CountRepor
         });
 }
 
-/// Release requests (閲覧停止解除依頼): what is ready for the next cut-off, ① first, and the
-/// requests made, each with its files.
-pub fn release(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
-    ui.heading("閲覧停止の解除依頼");
-    message(ui, app);
-    if let Some(p) = app.progress()
-        && let Some(t) = p.next_cutoff
-    {
-        ui.label(format!(
-            "次の締切: {}",
-            totsugo_core::release::Schedule::describe(t)
-        ));
-    }
-    let n = totsugo_core::release::per_case(&app.release_ready);
-    ui.label(format!(
-        "依頼できる記録（承認済・番号確認済・未依頼）: {} 件（① {}　② {}　③ {}）",
-        app.release_ready.len(),
-        n[0],
-        n[1],
-        n[2]
-    ));
-    if ui
-        .add_enabled(
-            !app.release_ready.is_empty(),
-            egui::Button::new(format!(
-                "この {} 件で解除依頼を作成",
-                app.release_ready.len()
-            )),
-        )
-        .clicked()
-    {
-        actions.push(Action::MakeReleaseRequest);
-    }
-    ui.separator();
-    ui.label(RichText::new("作成した解除依頼").strong());
-    if app.release_requests.is_empty() {
-        ui.label("まだありません");
-    }
-    for r in &app.release_requests {
-        ui.horizontal(|ui| {
-            ui.label(format!(
-                "第{}号　{}　{} 件　締切 {}",
-                r.id,
-                r.created_at,
-                r.records,
-                r.cutoff.as_deref().unwrap_or("—")
-            ));
-            if ui
-                .button(format!("第{}号のファイルを書き出す", r.id))
-                .clicked()
-            {
-                actions.push(Action::WriteReleaseRequest(r.id));
-            }
-        });
-    }
-}
-
-/// Notice letters: the records waiting for theirs, the insurer's mailing list (optional), one
-/// PDF for all of them in postal-code order, and "no reply" after the deadline.
-pub fn letters(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
-    ui.heading("本人確認用の通知文");
-    message(ui, app);
-    let a = app
-        .letters_waiting
-        .iter()
-        .filter(|l| l.1 == totsugo_core::review::LetterType::A)
-        .count();
-    ui.label(format!(
-        "印刷を待つ通知文: {} 通（A {}　B {}）",
-        app.letters_waiting.len(),
-        a,
-        app.letters_waiting.len() - a
-    ));
-    ui.horizontal(|ui| {
-        if ui.button("送付先一覧（CSV）を選ぶ").clicked() {
-            actions.push(Action::PickMailingList);
+/// The work under way with the session (printing letters, writing files): what it is, how far
+/// it has come, and a stop button where it can stop cleanly.
+pub fn work(ui: &mut Ui, w: &crate::SessionWork<App>, actions: &mut Vec<Action>) {
+    ui.heading(&w.label);
+    ui.add_space(8.0);
+    match w.job.progress() {
+        Some((done, total)) => {
+            ui.add(
+                egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                    .show_percentage()
+                    .desired_width(400.0),
+            );
         }
-        match &app.mailing_list {
-            Some((name, l)) => ui.label(format!(
-                "{name}（{} 件）: 郵便番号と住所はこちらを優先",
-                l.len()
-            )),
-            None => ui.label("送付先一覧なし: 郵便番号は住所から町域一覧で引きます"),
-        };
-    });
-    let chosen = app
-        .letters_waiting
-        .iter()
-        .filter(|l| !app.letters_left_out.contains(&l.0))
-        .count();
-    if ui
-        .add_enabled(
-            chosen > 0,
-            egui::Button::new(format!("{chosen} 通を印刷用 PDF に保存")),
-        )
-        .clicked()
-    {
-        actions.push(Action::PrintLetters);
+        None => {
+            ui.spinner();
+        }
     }
-    ui.label("保存すると送付済みとして記録し、回答期限を設定します。印刷できない文字がある場合は、記号・番号を示して保存しません。");
-    ui.separator();
-    if ui
-        .button("回答期限を過ぎた通知文を「返事なし」にする")
-        .clicked()
-    {
-        actions.push(Action::MarkNoReplies);
+    let note = w.job.note();
+    if !note.is_empty() {
+        ui.label(note);
     }
-    ui.separator();
-    let unknown = app
-        .letter_postal
-        .iter()
-        .filter(|p| p.code.is_none())
-        .count();
-    if unknown > 0 {
-        ui.label(
-            RichText::new(format!(
-                "郵便番号が決まっていない通知文が {unknown} 通あります（郵便番号なしで宛名に印刷されます）。下で入力してください。"
-            ))
-            .color(egui::Color32::from_rgb(0x9a, 0x5b, 0x00)),
-        );
+    ui.label(format!("経過 {} 秒", w.job.elapsed().as_secs()));
+    if w.cancellable {
+        ui.add_space(8.0);
+        if w.job.cancelling() {
+            ui.label("中止しています…");
+        } else if ui.button("中止").clicked() {
+            actions.push(Action::CancelWork);
+        }
     }
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("letters-waiting")
-            .num_columns(4)
-            .striped(true)
-            .show(ui, |ui| {
-                for (id, t, card) in &app.letters_waiting {
-                    let mut included = !app.letters_left_out.contains(id);
-                    if ui
-                        .checkbox(&mut included, format!("通知文{}　{card}", t.key()))
-                        .changed()
-                    {
-                        if included {
-                            app.letters_left_out.remove(id);
-                        } else {
-                            app.letters_left_out.insert(*id);
-                        }
-                    }
-                    if let Some((_, bad)) = app.letters_unprintable.iter().find(|u| u.0 == *id) {
-                        ui.label(
-                            RichText::new(format!(
-                                "印刷できない文字: {}（外しておくか、記録を直してください）",
-                                bad.iter().collect::<String>()
-                            ))
-                            .color(egui::Color32::from_rgb(0xc0, 0x20, 0x20)),
-                        );
-                    }
-                    let p = app.letter_postal.iter().find(|p| p.record_id == *id);
-                    ui.label(match p {
-                        Some(p) => format!(
-                            "{}　{}{}",
-                            p.code
-                                .as_deref()
-                                .map(totsugo_core::postal::format_code)
-                                .unwrap_or_else(|| "〒未定".into()),
-                            p.source,
-                            if p.candidates.is_empty() {
-                                String::new()
-                            } else {
-                                format!(
-                                    "（候補 {}）",
-                                    p.candidates
-                                        .iter()
-                                        .take(5)
-                                        .map(|c| totsugo_core::postal::format_code(c))
-                                        .collect::<Vec<_>>()
-                                        .join("、")
-                                )
-                            }
-                        ),
-                        None => String::new(),
-                    });
-                    ui.horizontal(|ui| {
-                        let text = app.postal_inputs.entry(*id).or_default();
-                        let l = ui.label(format!("記録 {id} の郵便番号"));
-                        ui.add(TextEdit::singleline(text).desired_width(90.0))
-                            .labelled_by(l.id);
-                        if ui.button(format!("記録 {id} の郵便番号を設定")).clicked() {
-                            actions.push(Action::SetPostalCode(*id));
-                        }
-                    });
-                    if ui.button(format!("記録 {id} を開く")).clicked() {
-                        actions.push(Action::OpenRecord(*id));
-                    }
-                    ui.end_row();
-                }
-            });
-    });
 }

@@ -947,7 +947,7 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
     click(&mut h, "件数の報告");
     h.get_by_label("承認済の判断だけを数える（報告用）").click();
     settle(&mut h);
-    let r = h.state().report.clone().unwrap();
+    let r = h.state().report.shown.clone().unwrap();
     assert_eq!(r.get("4"), 1);
     assert_eq!(r.get("4-2"), 1);
     assert_eq!(r.get("4-6"), 1);
@@ -1004,15 +1004,15 @@ fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose()
         .unwrap();
     let mut h = logged_in(dir.path(), "boss", pw);
     click(&mut h, "解除依頼");
-    assert_eq!(h.state().release_ready.len(), 2);
+    assert_eq!(h.state().release.ready.len(), 2);
     click(&mut h, "この 2 件で解除依頼を作成");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
     assert!(
-        h.state().release_ready.is_empty(),
+        h.state().release.ready.is_empty(),
         "a record goes in one request only"
     );
-    let id = h.state().release_requests[0].id;
+    let id = h.state().release.requests[0].id;
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     h.state_mut()
@@ -1067,15 +1067,15 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     }
     let mut h = logged_in(dir.path(), "clerk1", pw);
     click(&mut h, "通知文");
-    assert_eq!(h.state().letters_waiting.len(), 2);
+    assert_eq!(h.state().letters.waiting.len(), 2);
     assert!(has_text(&h, "印刷を待つ通知文: 2 通（A 1　B 1）"));
     assert_eq!(
-        h.state().letter_postal.len(),
+        h.state().letters.postal.len(),
         2,
         "each letter's postal code is shown"
     );
     // The clerk corrects one postal code (full-width, as typed through the input method).
-    let first = h.state().letters_waiting[0].0;
+    let first = h.state().letters.waiting[0].0;
     type_into(
         &mut h,
         Role::TextInput,
@@ -1087,7 +1087,8 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     assert!(!is_error, "{msg}");
     let p = h
         .state()
-        .letter_postal
+        .letters
+        .postal
         .iter()
         .find(|p| p.record_id == first)
         .unwrap()
@@ -1095,14 +1096,14 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     assert_eq!(p.code.as_deref(), Some("1234567"));
     assert_eq!(p.source, "担当者が確認");
     // The clerk leaves the second letter out of this print.
-    let (second, t2, card2) = h.state().letters_waiting[1].clone();
+    let (second, t2, card2) = h.state().letters.waiting[1].clone();
     h.get_by_role_and_label(Role::CheckBox, &format!("通知文{}　{card2}", t2.key()))
         .click();
     settle(&mut h);
     assert!(
-        h.state().letters_left_out.contains(&second),
+        h.state().letters.left_out.contains(&second),
         "left out: {:?}",
-        h.state().letters_left_out
+        h.state().letters.left_out
     );
     let out = dir.path().join("通知文.pdf");
     let reprint = dir.path().join("再印刷.pdf");
@@ -1113,12 +1114,19 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
             reprint.clone(),
             rest.clone(),
         ])));
-    click(&mut h, "1 通を印刷用 PDF に保存");
+    h.get_by_role_and_label(Role::Button, "1 通を印刷用 PDF に保存")
+        .click();
+    h.step();
+    // The letters are made off the UI thread: the session is in the job until it ends.
+    assert!(h.state().work.is_some(), "printing runs as a job");
+    assert!(h.state().session.is_none());
+    settle(&mut h);
+    assert!(h.state().work.is_none() && h.state().session.is_some());
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
-    assert_eq!(h.state().letters_waiting.len(), 1);
+    assert_eq!(h.state().letters.waiting.len(), 1);
     assert_eq!(
-        h.state().letters_waiting[0].0,
+        h.state().letters.waiting[0].0,
         second,
         "the one left out still waits"
     );
@@ -1138,7 +1146,7 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     click(&mut h, "1 通を印刷用 PDF に保存");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
-    assert!(h.state().letters_waiting.is_empty());
+    assert!(h.state().letters.waiting.is_empty());
     let pdf = std::fs::read(&out).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
     assert!(

@@ -397,6 +397,56 @@ fn letters_are_printed_in_one_pdf_with_postal_codes_and_noted_as_sent() {
 }
 
 #[test]
+fn printing_letters_reports_progress_and_a_stopped_batch_writes_nothing() {
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    clerk
+        .decide(r[4], letter(LetterType::A), "", false)
+        .unwrap();
+    clerk
+        .decide(r[10], letter(LetterType::B), "", false)
+        .unwrap();
+    let out = dir.path().join("通知文.pdf");
+    let issued = totsugo_core::record::Date::from_ymd(2023, 12, 1).unwrap();
+    // Stopped: no PDF, nothing noted as sent, both letters still waiting.
+    let stop = std::sync::atomic::AtomicBool::new(true);
+    assert!(matches!(
+        clerk.print_letters_tracked(
+            &[r[4], r[10]],
+            None,
+            issued,
+            &out,
+            false,
+            &mut |_, _| {},
+            &stop
+        ),
+        Err(SessionError::Cancelled)
+    ));
+    assert!(!out.exists());
+    assert!(clerk.store().letters_of(r[4]).unwrap().is_empty());
+    assert_eq!(clerk.letters_to_print().unwrap().len(), 2);
+    // Not stopped: the steps climb to the total (a letter each, the PDF, the file).
+    let mut seen = Vec::new();
+    let go = std::sync::atomic::AtomicBool::new(false);
+    let n = clerk
+        .print_letters_tracked(
+            &[r[4], r[10]],
+            None,
+            issued,
+            &out,
+            false,
+            &mut |done, total| seen.push((done, total)),
+            &go,
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(seen, vec![(1, 4), (2, 4), (3, 4), (4, 4)]);
+    assert!(out.exists());
+    assert!(clerk.letters_to_print().unwrap().is_empty());
+}
+
+#[test]
 fn a_wrong_number_gets_its_three_form_drafts_and_the_similar_case_list() {
     let dir = tempdir();
     let r = setup(dir.path());

@@ -87,6 +87,9 @@ pub enum SessionError {
     /// The record's current decision is not 個人番号の誤り.
     #[error("記録 {0} は「個人番号の誤り」と判断されていません")]
     NotWrongNumber(i64),
+    /// The user stopped the work before it wrote anything.
+    #[error("中止しました。何も書き出していません")]
+    Cancelled,
     /// The file could not be imported (the import says why, by row and column).
     #[error(transparent)]
     Import(#[from] ImportError),

@@ -87,7 +87,34 @@ impl Session {
         out: &Path,
         reprint: bool,
     ) -> Result<usize, SessionError> {
+        self.print_letters_tracked(
+            record_ids,
+            mailing,
+            issued,
+            out,
+            reprint,
+            &mut |_, _| {},
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+    }
+
+    /// [`Session::print_letters`] reporting its progress (steps done of the total: one per
+    /// letter read, then the PDF made, then written) and stopping when `cancel` is set: a
+    /// stopped batch writes nothing and notes nothing as sent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn print_letters_tracked(
+        &self,
+        record_ids: &[i64],
+        mailing: Option<&crate::postal::MailingList>,
+        issued: crate::record::Date,
+        out: &Path,
+        reprint: bool,
+        on_progress: &mut dyn FnMut(u64, u64),
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<usize, SessionError> {
         use crate::letters::LetterInput;
+        let total = record_ids.len() as u64 + 2;
+        let stopped = || cancel.load(std::sync::atomic::Ordering::Relaxed);
         self.require(Permission::PrintLetters)?;
         let settings = self.letter_settings();
         let missing = settings.missing_ja();
@@ -117,9 +144,17 @@ impl Session {
             let (address, _) = self.letter_address(*id, &record, mailing)?;
             inputs.push(LetterInput::from_record(&record, letter, address));
             printed.push((*id, letter));
+            if stopped() {
+                return Err(SessionError::Cancelled);
+            }
+            on_progress(printed.len() as u64, total);
         }
         let batch = crate::letters::render_batch(&settings, &inputs, issued)
             .map_err(|e| SessionError::Letters(e.to_string()))?;
+        if stopped() {
+            return Err(SessionError::Cancelled);
+        }
+        on_progress(total - 1, total);
         let deadline = crate::letters::reply_deadline(&settings, issued);
         self.write_output(
             out,
@@ -129,6 +164,7 @@ impl Session {
             &format!("通知文 {} 通", inputs.len()),
         )?;
         self.record_letters_printed(&printed, &deadline.iso(), reprint)?;
+        on_progress(total, total);
         Ok(inputs.len())
     }
 

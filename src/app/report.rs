@@ -1,0 +1,109 @@
+//! The count-report screen (確認結果（件数）の報告): the report live, approved decisions only
+//! or all, saved as CSV or PDF off the UI thread. The screen owns its state, its actions and
+//! their apply; the counting is the core's (`totsugo_core::report`).
+
+use egui::Ui;
+use totsugo_core::report::CountReport;
+
+use crate::{Action, App, Screen};
+
+/// What the report screen shows.
+pub struct ReportScreen {
+    /// The count report shown.
+    pub shown: Option<CountReport>,
+    /// The report counts approved decisions only.
+    pub approved_only: bool,
+}
+
+impl Default for ReportScreen {
+    fn default() -> Self {
+        ReportScreen {
+            shown: None,
+            approved_only: true,
+        }
+    }
+}
+
+/// What the user can do with the count report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportAction {
+    /// Open the count report.
+    Open,
+    /// Count approved decisions only (or every current decision).
+    ApprovedOnly(bool),
+    /// Save the count report: as PDF (`true`) or CSV.
+    Export(bool),
+}
+
+impl App {
+    pub(crate) fn load_report(&mut self) {
+        let Some(s) = &self.session else { return };
+        match s.count_report(self.report.approved_only) {
+            Ok(r) => self.report.shown = Some(r),
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Applies an action of the report screen.
+    pub(crate) fn apply_report(&mut self, action: ReportAction) {
+        match action {
+            ReportAction::Open => {
+                self.screen = Screen::Report;
+                self.message = None;
+                self.load_report();
+            }
+            ReportAction::ApprovedOnly(b) => {
+                self.report.approved_only = b;
+                self.load_report();
+            }
+            ReportAction::Export(pdf) => {
+                let name = if pdf {
+                    "確認結果（件数）の報告.pdf"
+                } else {
+                    "確認結果（件数）の報告.csv"
+                };
+                let Some(path) = self.picker.save_as(name) else {
+                    return;
+                };
+                let insurer = self.insurer_name();
+                let approved_only = self.report.approved_only;
+                self.start_work(
+                    "件数の報告を保存しています".to_string(),
+                    false,
+                    move |s, _| {
+                        let r = s.write_count_report(approved_only, &insurer, &path);
+                        Box::new(move |app: &mut App| match r {
+                            Ok(()) => app.notice(format!("{} に保存しました", path.display())),
+                            Err(e) => app.error(e),
+                        })
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// The count report (確認結果（件数）の報告), live, with its export.
+pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("確認結果（件数）の報告");
+    crate::views::message(ui, app);
+    let mut approved = app.report.approved_only;
+    if ui
+        .checkbox(&mut approved, "承認済の判断だけを数える（報告用）")
+        .changed()
+    {
+        actions.push(Action::Report(ReportAction::ApprovedOnly(approved)));
+    }
+    ui.horizontal(|ui| {
+        if ui.button("CSV で保存").clicked() {
+            actions.push(Action::Report(ReportAction::Export(false)));
+        }
+        if ui.button("PDF で保存").clicked() {
+            actions.push(Action::Report(ReportAction::Export(true)));
+        }
+    });
+    let Some(r) = &app.report.shown else { return };
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        crate::views::count_report_grid(ui, "count-report", r)
+    });
+}
