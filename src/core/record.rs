@@ -43,136 +43,293 @@ pub enum Field {
     BaseDate,
 }
 
+/// One column of the match-result file: its profile key, its header in the default layout
+/// (`../shared/spec/match-file.md`), whether a file must have it, whether its values are
+/// personal data, and the column of the store's `records` table that keeps it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// The field.
+    pub field: Field,
+    /// The key in a mapping profile file.
+    pub key: &'static str,
+    /// The header in the default layout.
+    pub header: &'static str,
+    /// A file without this column is refused. Optional columns get a neutral default (empty
+    /// symbol, no relation, stop flag recomputed, single qualification, no base date).
+    pub required: bool,
+    /// Its values are personal data that must not appear in logs or error messages (names,
+    /// addresses, birth dates, the card number, the My Number).
+    pub personal: bool,
+    /// The column of `records` that keeps it (the five verdicts and 総合判定 share `verdicts`,
+    /// packed).
+    pub sql: &'static str,
+}
+
+/// The one table of the match-result file's columns, in the order of the default layout: the
+/// profile, the importer's messages, the store and the sample generator all read it.
+pub const COLUMNS: [Column; 28] = [
+    Column {
+        field: Field::InsurerNumber,
+        key: "insurer_number",
+        header: "保険者番号",
+        required: true,
+        personal: false,
+        sql: "insurer_number",
+    },
+    Column {
+        field: Field::CardSymbol,
+        key: "card_symbol",
+        header: "被保険者証等記号",
+        required: false,
+        personal: false,
+        sql: "card_symbol",
+    },
+    Column {
+        field: Field::CardNumber,
+        key: "card_number",
+        header: "被保険者証等番号",
+        required: true,
+        personal: true,
+        sql: "card_number",
+    },
+    Column {
+        field: Field::Branch,
+        key: "branch",
+        header: "枝番",
+        required: true,
+        personal: false,
+        sql: "branch",
+    },
+    Column {
+        field: Field::Relation,
+        key: "relation",
+        header: "本人家族区分",
+        required: false,
+        personal: false,
+        sql: "relation",
+    },
+    Column {
+        field: Field::MyNumber,
+        key: "my_number",
+        header: "個人番号",
+        required: true,
+        personal: true,
+        sql: "my_number",
+    },
+    Column {
+        field: Field::QualStart,
+        key: "qualification_start",
+        header: "資格取得年月日",
+        required: true,
+        personal: false,
+        sql: "qual_start",
+    },
+    Column {
+        field: Field::QualEnd,
+        key: "qualification_end",
+        header: "資格喪失年月日",
+        required: true,
+        personal: false,
+        sql: "qual_end",
+    },
+    Column {
+        field: Field::InsKanji,
+        key: "insurer_kanji_name",
+        header: "加入者情報_漢字氏名",
+        required: true,
+        personal: true,
+        sql: "ins_kanji",
+    },
+    Column {
+        field: Field::InsKana,
+        key: "insurer_kana_name",
+        header: "加入者情報_カナ氏名",
+        required: true,
+        personal: true,
+        sql: "ins_kana",
+    },
+    Column {
+        field: Field::InsBirth,
+        key: "insurer_birth_date",
+        header: "加入者情報_生年月日",
+        required: true,
+        personal: true,
+        sql: "ins_birth",
+    },
+    Column {
+        field: Field::InsSex,
+        key: "insurer_sex",
+        header: "加入者情報_性別",
+        required: true,
+        personal: false,
+        sql: "ins_sex",
+    },
+    Column {
+        field: Field::InsAddress,
+        key: "insurer_address",
+        header: "加入者情報_住所",
+        required: true,
+        personal: true,
+        sql: "ins_address",
+    },
+    Column {
+        field: Field::JlisResult,
+        key: "registry_lookup_result",
+        header: "J-LIS照会結果",
+        required: true,
+        personal: false,
+        sql: "registry_result",
+    },
+    Column {
+        field: Field::RegKanji,
+        key: "registry_kanji_name",
+        header: "J-LIS情報_漢字氏名",
+        required: true,
+        personal: true,
+        sql: "reg_kanji",
+    },
+    Column {
+        field: Field::RegKana,
+        key: "registry_kana_name",
+        header: "J-LIS情報_カナ氏名",
+        required: true,
+        personal: true,
+        sql: "reg_kana",
+    },
+    Column {
+        field: Field::RegBirth,
+        key: "registry_birth_date",
+        header: "J-LIS情報_生年月日",
+        required: true,
+        personal: true,
+        sql: "reg_birth",
+    },
+    Column {
+        field: Field::RegSex,
+        key: "registry_sex",
+        header: "J-LIS情報_性別",
+        required: true,
+        personal: false,
+        sql: "reg_sex",
+    },
+    Column {
+        field: Field::RegAddress,
+        key: "registry_address",
+        header: "J-LIS情報_住所",
+        required: true,
+        personal: true,
+        sql: "reg_address",
+    },
+    Column {
+        field: Field::VerdictKanji,
+        key: "verdict_kanji_name",
+        header: "判定結果_漢字氏名",
+        required: true,
+        personal: false,
+        sql: "verdicts",
+    },
+    Column {
+        field: Field::VerdictKana,
+        key: "verdict_kana_name",
+        header: "判定結果_カナ氏名",
+        required: true,
+        personal: false,
+        sql: "verdicts",
+    },
+    Column {
+        field: Field::VerdictBirth,
+        key: "verdict_birth_date",
+        header: "判定結果_生年月日",
+        required: true,
+        personal: false,
+        sql: "verdicts",
+    },
+    Column {
+        field: Field::VerdictSex,
+        key: "verdict_sex",
+        header: "判定結果_性別",
+        required: true,
+        personal: false,
+        sql: "verdicts",
+    },
+    Column {
+        field: Field::VerdictAddress,
+        key: "verdict_address",
+        header: "判定結果_住所",
+        required: true,
+        personal: false,
+        sql: "verdicts",
+    },
+    Column {
+        field: Field::Overall,
+        key: "verdict_overall",
+        header: "総合判定",
+        required: true,
+        personal: false,
+        sql: "verdicts",
+    },
+    Column {
+        field: Field::StopFlag,
+        key: "viewing_stop",
+        header: "閲覧停止区分",
+        required: false,
+        personal: false,
+        sql: "stop_flag",
+    },
+    Column {
+        field: Field::MultiQual,
+        key: "multiple_qualifications",
+        header: "複数資格有無",
+        required: false,
+        personal: false,
+        sql: "multi_qual",
+    },
+    Column {
+        field: Field::BaseDate,
+        key: "match_base_date",
+        header: "突合基準日",
+        required: false,
+        personal: false,
+        sql: "base_date",
+    },
+];
+
 impl Field {
-    /// All fields in the order of the default layout.
-    pub const ALL: [Field; 28] = [
-        Field::InsurerNumber,
-        Field::CardSymbol,
-        Field::CardNumber,
-        Field::Branch,
-        Field::Relation,
-        Field::MyNumber,
-        Field::QualStart,
-        Field::QualEnd,
-        Field::InsKanji,
-        Field::InsKana,
-        Field::InsBirth,
-        Field::InsSex,
-        Field::InsAddress,
-        Field::JlisResult,
-        Field::RegKanji,
-        Field::RegKana,
-        Field::RegBirth,
-        Field::RegSex,
-        Field::RegAddress,
-        Field::VerdictKanji,
-        Field::VerdictKana,
-        Field::VerdictBirth,
-        Field::VerdictSex,
-        Field::VerdictAddress,
-        Field::Overall,
-        Field::StopFlag,
-        Field::MultiQual,
-        Field::BaseDate,
-    ];
+    /// All fields in the order of the default layout (the order of [`COLUMNS`]).
+    pub const ALL: [Field; 28] = {
+        let mut all = [Field::InsurerNumber; 28];
+        let mut i = 0;
+        while i < COLUMNS.len() {
+            all[i] = COLUMNS[i].field;
+            i += 1;
+        }
+        all
+    };
+
+    /// The field's row of [`COLUMNS`].
+    pub fn column(self) -> &'static Column {
+        &COLUMNS[self as usize]
+    }
 
     /// The key used for this field in a mapping profile file.
     pub fn key(self) -> &'static str {
-        match self {
-            Field::InsurerNumber => "insurer_number",
-            Field::CardSymbol => "card_symbol",
-            Field::CardNumber => "card_number",
-            Field::Branch => "branch",
-            Field::Relation => "relation",
-            Field::MyNumber => "my_number",
-            Field::QualStart => "qualification_start",
-            Field::QualEnd => "qualification_end",
-            Field::InsKanji => "insurer_kanji_name",
-            Field::InsKana => "insurer_kana_name",
-            Field::InsBirth => "insurer_birth_date",
-            Field::InsSex => "insurer_sex",
-            Field::InsAddress => "insurer_address",
-            Field::JlisResult => "registry_lookup_result",
-            Field::RegKanji => "registry_kanji_name",
-            Field::RegKana => "registry_kana_name",
-            Field::RegBirth => "registry_birth_date",
-            Field::RegSex => "registry_sex",
-            Field::RegAddress => "registry_address",
-            Field::VerdictKanji => "verdict_kanji_name",
-            Field::VerdictKana => "verdict_kana_name",
-            Field::VerdictBirth => "verdict_birth_date",
-            Field::VerdictSex => "verdict_sex",
-            Field::VerdictAddress => "verdict_address",
-            Field::Overall => "verdict_overall",
-            Field::StopFlag => "viewing_stop",
-            Field::MultiQual => "multiple_qualifications",
-            Field::BaseDate => "match_base_date",
-        }
+        self.column().key
     }
 
     /// The header this field has in the default layout (`../shared/spec/match-file.md`).
     pub fn default_header(self) -> &'static str {
-        match self {
-            Field::InsurerNumber => "保険者番号",
-            Field::CardSymbol => "被保険者証等記号",
-            Field::CardNumber => "被保険者証等番号",
-            Field::Branch => "枝番",
-            Field::Relation => "本人家族区分",
-            Field::MyNumber => "個人番号",
-            Field::QualStart => "資格取得年月日",
-            Field::QualEnd => "資格喪失年月日",
-            Field::InsKanji => "加入者情報_漢字氏名",
-            Field::InsKana => "加入者情報_カナ氏名",
-            Field::InsBirth => "加入者情報_生年月日",
-            Field::InsSex => "加入者情報_性別",
-            Field::InsAddress => "加入者情報_住所",
-            Field::JlisResult => "J-LIS照会結果",
-            Field::RegKanji => "J-LIS情報_漢字氏名",
-            Field::RegKana => "J-LIS情報_カナ氏名",
-            Field::RegBirth => "J-LIS情報_生年月日",
-            Field::RegSex => "J-LIS情報_性別",
-            Field::RegAddress => "J-LIS情報_住所",
-            Field::VerdictKanji => "判定結果_漢字氏名",
-            Field::VerdictKana => "判定結果_カナ氏名",
-            Field::VerdictBirth => "判定結果_生年月日",
-            Field::VerdictSex => "判定結果_性別",
-            Field::VerdictAddress => "判定結果_住所",
-            Field::Overall => "総合判定",
-            Field::StopFlag => "閲覧停止区分",
-            Field::MultiQual => "複数資格有無",
-            Field::BaseDate => "突合基準日",
-        }
+        self.column().header
     }
 
-    /// Whether a file without this column is refused. Optional columns get a neutral default
-    /// (empty symbol, no relation, stop flag recomputed, single qualification, no base date).
+    /// Whether a file without this column is refused (see [`Column::required`]).
     pub fn required(self) -> bool {
-        !matches!(
-            self,
-            Field::CardSymbol
-                | Field::Relation
-                | Field::StopFlag
-                | Field::MultiQual
-                | Field::BaseDate
-        )
+        self.column().required
     }
 
     /// Whether the values of this column are personal data that must not appear in logs or
-    /// error messages (names, addresses, birth dates, the My Number).
+    /// error messages.
     pub fn is_personal(self) -> bool {
-        matches!(
-            self,
-            Field::MyNumber
-                | Field::InsKanji
-                | Field::InsKana
-                | Field::InsBirth
-                | Field::InsAddress
-                | Field::RegKanji
-                | Field::RegKana
-                | Field::RegBirth
-                | Field::RegAddress
-                | Field::CardNumber
-        )
+        self.column().personal
     }
 
     /// Looks a field up by its profile key.
@@ -913,6 +1070,23 @@ impl RowSummary {
 #[cfg(test)]
 mod tests {
     use super::Date;
+
+    #[test]
+    fn the_column_table_is_in_the_fields_order() {
+        use super::{COLUMNS, Field};
+        for (i, c) in COLUMNS.iter().enumerate() {
+            assert_eq!(c.field as usize, i, "{:?}", c.field);
+            assert_eq!(Field::ALL[i], c.field);
+            assert_eq!(Field::from_key(c.key), Some(c.field));
+        }
+        let mut keys: Vec<&str> = COLUMNS.iter().map(|c| c.key).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), COLUMNS.len(), "keys are unique");
+        // 特定個人情報: the number, names, birth dates and addresses of both sides are personal.
+        assert!(Field::MyNumber.is_personal() && Field::RegAddress.is_personal());
+        assert!(!Field::Overall.is_personal());
+    }
 
     #[test]
     fn iso_dates_round_trip_and_only_real_days_parse() {

@@ -6,13 +6,15 @@
 
 use std::path::{Path, PathBuf};
 
+use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use rusqlite_migration::{M, Migrations};
 
 use crate::classify::{Classification, Warnings};
-use crate::record::{Date, Person, Record, RegistryResult, Sex, StopCase, StopFlag, Verdicts};
+use crate::record::{COLUMNS, Record, StopCase, Verdicts};
 use crate::summary::Counts;
 
+mod columns;
 mod follow_up;
 pub mod pager;
 mod review;
@@ -319,70 +321,26 @@ pub struct ImportTx<'a> {
     rows: u64,
 }
 
-const INSERT_RECORD: &str = "INSERT INTO records (import_id, line, insurer_number, card_symbol, \
-    card_number, branch, relation, my_number, qual_start, qual_end, \
-    ins_kanji, ins_kana, ins_birth, ins_sex, ins_address, \
-    registry_result, reg_kanji, reg_kana, reg_birth, reg_sex, reg_address, \
-    verdicts, stop_flag, multi_qual, base_date, mismatch, lost, stop_case, priority, warnings, extra, \
-    analysis, kana_key) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-    ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)";
-
-fn date_param(d: Option<Date>) -> Option<u32> {
-    d.map(Date::as_u32)
-}
-
-fn sex_param(s: Option<Sex>) -> Option<u8> {
-    s.map(|s| s as u8)
-}
-
 impl ImportTx<'_> {
     /// Inserts a batch of validated records.
     pub fn insert(&mut self, records: &[Record]) -> Result<(), StoreError> {
-        let mut stmt = self.tx.prepare_cached(INSERT_RECORD)?;
+        let mut stmt = self.tx.prepare_cached(columns::insert_sql())?;
         for r in records {
             let extra = if self.extra_cols == 0 {
                 None
             } else {
                 Some(serde_json::to_string(&r.extra).expect("strings serialize"))
             };
-            stmt.execute(params![
-                self.import_id,
-                r.line as i64,
-                r.insurer_number,
-                r.card_symbol,
-                r.card_number,
-                r.branch,
-                r.relation,
-                r.my_number,
-                date_param(r.qual_start),
-                date_param(r.qual_end),
-                r.insurer.kanji_name,
-                r.insurer.kana_name,
-                date_param(r.insurer.birth_date),
-                sex_param(r.insurer.sex),
-                r.insurer.address,
-                r.registry_result as u8,
-                r.registry.kanji_name,
-                r.registry.kana_name,
-                date_param(r.registry.birth_date),
-                sex_param(r.registry.sex),
-                r.registry.address,
-                r.verdicts.pack(),
-                r.stop_flag.map(|f| f as u8),
-                r.multi_qual,
-                date_param(r.base_date),
-                r.class.mismatch,
-                r.class.lost,
-                r.class.case as u8,
-                r.class.priority,
-                r.warnings.0,
-                extra,
-                r.analysis.map(|a| a.pack()),
-                r.class
-                    .mismatch
-                    .then(|| crate::compare::kana::key(&r.insurer.kana_name)),
-            ])?;
+            let mut values: Vec<ToSqlOutput<'_>> = Vec::with_capacity(COLUMNS.len() + 10);
+            values.push(ToSqlOutput::from(self.import_id));
+            values.push(ToSqlOutput::from(r.line as i64));
+            values.extend(
+                columns::file_columns()
+                    .iter()
+                    .map(|(_, f)| columns::file_value(r, *f)),
+            );
+            values.extend(columns::derived_values(r, extra));
+            stmt.execute(rusqlite::params_from_iter(values.iter()))?;
             if self.first_id.is_none() {
                 self.first_id = Some(self.tx.last_insert_rowid());
             }
@@ -704,53 +662,7 @@ impl Store {
     pub fn record(&self, id: i64) -> Result<Option<Record>, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT line, insurer_number, card_symbol, card_number, branch, relation, my_number, \
-                 qual_start, qual_end, ins_kanji, ins_kana, ins_birth, ins_sex, ins_address, \
-                 registry_result, reg_kanji, reg_kana, reg_birth, reg_sex, reg_address, verdicts, \
-                 stop_flag, multi_qual, base_date, mismatch, lost, stop_case, priority, warnings, \
-                 extra, analysis FROM records WHERE id = ?1",
-                [id],
-                |r| {
-                    let date = |i: usize| -> rusqlite::Result<Option<Date>> {
-                        Ok(r.get::<_, Option<u32>>(i)?.and_then(Date::from_u32))
-                    };
-                    let extra: Option<String> = r.get(29)?;
-                    Ok(Record {
-                        line: r.get::<_, i64>(0)? as u64,
-                        insurer_number: r.get(1)?,
-                        card_symbol: r.get(2)?,
-                        card_number: r.get(3)?,
-                        branch: r.get(4)?,
-                        relation: r.get(5)?,
-                        my_number: r.get(6)?,
-                        qual_start: date(7)?,
-                        qual_end: date(8)?,
-                        insurer: person_at(r, 9)?,
-                        registry_result: RegistryResult::from_code(r.get(14)?),
-                        registry: person_at(r, 15)?,
-                        verdicts: Verdicts::unpack(r.get(20)?),
-                        stop_flag: r
-                            .get::<_, Option<i64>>(21)?
-                            .and_then(StopFlag::from_code),
-                        multi_qual: r.get(22)?,
-                        base_date: date(23)?,
-                        class: Classification {
-                            mismatch: r.get(24)?,
-                            lost: r.get(25)?,
-                            case: StopCase::from_code(r.get(26)?),
-                            priority: r.get(27)?,
-                        },
-                        warnings: Warnings(r.get(28)?),
-                        extra: extra
-                            .and_then(|e| serde_json::from_str(&e).ok())
-                            .unwrap_or_default(),
-                        analysis: r
-                            .get::<_, Option<u32>>(30)?
-                            .map(crate::compare::RowSummary::unpack),
-                    })
-                },
-            )
+            .query_row(columns::select_sql(), [id], columns::read_record)
             .optional()?)
     }
 
@@ -819,16 +731,6 @@ impl Store {
 
 /// Reads one side's five items from the columns starting at `first` (kanji, kana, birth,
 /// sex, address), as [`Store::record`] selects them.
-fn person_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Person> {
-    Ok(Person {
-        kanji_name: r.get(first)?,
-        kana_name: r.get(first + 1)?,
-        birth_date: r.get::<_, Option<u32>>(first + 2)?.and_then(Date::from_u32),
-        sex: r.get::<_, Option<i64>>(first + 3)?.and_then(Sex::from_code),
-        address: r.get(first + 4)?,
-    })
-}
-
 impl Store {
     /// Adds a user; returns the id.
     pub(crate) fn insert_user(

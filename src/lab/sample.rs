@@ -860,36 +860,44 @@ impl<'a> Generator<'a> {
             StopCase::NoStop
         };
         let empty_if = |s: String| if found { s } else { String::new() };
-        let row = vec![
-            self.insurer_number.clone(),
-            symbol.to_string(),
-            format!("{card:08}"),
-            format!("{i:02}"),
-            if i == 0 { "1" } else { "2" }.to_string(),
-            number,
-            start.to_string(),
-            end.map(|e| e.to_string()).unwrap_or_default(),
-            ins_kanji,
-            ins_kana,
-            ins_birth.to_string(),
-            sex(ins_male),
-            ins_addr,
-            result.to_string(),
-            empty_if(reg_kanji),
-            empty_if(reg_kana),
-            empty_if(reg_birth.to_string()),
-            empty_if(sex(reg_male)),
-            empty_if(reg_addr),
-            items[0].symbol().into(),
-            items[1].symbol().into(),
-            items[2].symbol().into(),
-            items[3].symbol().into(),
-            items[4].symbol().into(),
-            overall.symbol().into(),
-            (case.expected_flag() as u8).to_string(),
-            if multi { "1" } else { "0" }.to_string(),
-            self.base.to_string(),
-        ];
+        // The row, cell by cell in the order of the one table of columns.
+        let symbol_cell = symbol.to_string();
+        let start_cell = start.to_string();
+        let end_cell = end.map(|e| e.to_string()).unwrap_or_default();
+        let base = self.base.to_string();
+        let row = Field::ALL
+            .iter()
+            .map(|f| match f {
+                Field::InsurerNumber => self.insurer_number.clone(),
+                Field::CardSymbol => symbol_cell.clone(),
+                Field::CardNumber => format!("{card:08}"),
+                Field::Branch => format!("{i:02}"),
+                Field::Relation => if i == 0 { "1" } else { "2" }.to_string(),
+                Field::MyNumber => number.clone(),
+                Field::QualStart => start_cell.clone(),
+                Field::QualEnd => end_cell.clone(),
+                Field::InsKanji => ins_kanji.clone(),
+                Field::InsKana => ins_kana.clone(),
+                Field::InsBirth => ins_birth.to_string(),
+                Field::InsSex => sex(ins_male),
+                Field::InsAddress => ins_addr.clone(),
+                Field::JlisResult => result.to_string(),
+                Field::RegKanji => empty_if(reg_kanji.clone()),
+                Field::RegKana => empty_if(reg_kana.clone()),
+                Field::RegBirth => empty_if(reg_birth.to_string()),
+                Field::RegSex => empty_if(sex(reg_male)),
+                Field::RegAddress => empty_if(reg_addr.clone()),
+                Field::VerdictKanji => items[0].symbol().into(),
+                Field::VerdictKana => items[1].symbol().into(),
+                Field::VerdictBirth => items[2].symbol().into(),
+                Field::VerdictSex => items[3].symbol().into(),
+                Field::VerdictAddress => items[4].symbol().into(),
+                Field::Overall => overall.symbol().into(),
+                Field::StopFlag => (case.expected_flag() as u8).to_string(),
+                Field::MultiQual => if multi { "1" } else { "0" }.to_string(),
+                Field::BaseDate => base.clone(),
+            })
+            .collect();
         (row, overall)
     }
 
