@@ -3,6 +3,8 @@
 //! tessellation, no GPU) while scrolling. Run on a store made by `benches/list.sh`:
 //!
 //!     TOTSUGO_USER=… TOTSUGO_PASSWORD=… cargo run --release --example list_timing -- STORE
+// A benchmark reads the list through the store, as the list reader does.
+#![allow(clippy::disallowed_methods)]
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;

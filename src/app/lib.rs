@@ -4,20 +4,23 @@
 //! Screens: the guided first run (the insurer and letterhead, the first administrator, the
 //! recovery key, the first data), login, home, the review desk (list, review, approval;
 //! `desk`), import (`importer`), letters (`letters`), release requests (`release`), the count
-//! report (`report`), user administration with the settings, the purge, the password-change
-//! dialog, and the idle lock that hides every screen until the password is typed again,
-//! without losing what was open. The letters, release and report screens each own their state,
-//! their action enum and its apply; the others still draw from `views` and apply here.
+//! report (`report`), user administration with the settings, the purge (`purge`), the
+//! password-change dialog, and the idle lock that hides every screen until the password is
+//! typed again, without losing what was open. The letters, release, report and purge screens
+//! each own their state, their action enum and its apply; the others still draw from `views`
+//! and apply here.
 //!
 //! Long work runs as a [`Job`] (`jobs`: progress, a stop button, a repaint waker): password
 //! checks, the import, the purge, and, with the session moved into the job
-//! ([`SessionWork`]), printing letters and writing the release files and the count report.
+//! ([`SessionWork`]), printing letters and writing the release files, the count report and
+//! the wrong-number forms.
 
 mod desk;
 mod fonts;
 mod importer;
 mod jobs;
 mod letters;
+mod purge;
 mod release;
 mod report;
 mod views;
@@ -27,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use totsugo_core::auth::{Role, Roles};
 use totsugo_core::session::{Session, SessionError, UserStatus};
-use totsugo_core::summary::{Counts, format_thousands};
+use totsugo_core::summary::Counts;
 use totsugo_core::vault::Policy;
 
 pub use desk::{Desk, OpenRecord};
@@ -35,6 +38,7 @@ pub use fonts::install_fonts;
 pub use importer::{FilePicker, FixedPicker, ImportScreen, NativePicker};
 pub use jobs::{Control, Job, SessionWork};
 pub use letters::{LettersAction, LettersScreen};
+pub use purge::{PurgeAction, PurgeScreen};
 pub use release::{ReleaseAction, ReleaseScreen};
 pub use report::{ReportAction, ReportScreen};
 
@@ -124,10 +128,8 @@ pub enum Action {
     OpenImport,
     /// Import the bundled demo file (synthetic data for practice).
     ImportDemo,
-    /// Open the purge screen (administrators).
-    OpenPurge,
-    /// Choose where the deletion record goes, then purge (both confirmations typed).
-    Purge,
+    /// An action of the purge screen.
+    Purge(PurgeAction),
     /// Choose the file to import.
     PickImportFile,
     /// Detect the chosen file's encoding again.
@@ -238,8 +240,6 @@ pub struct Forms {
     pub letters_deadline: String,
     /// The release-request format being edited.
     pub release_format: Option<totsugo_core::release::RequestFormat>,
-    /// Purge: the confirmation word, typed twice.
-    pub purge_confirm: [String; 2],
 }
 
 /// The app's whole state.
@@ -271,13 +271,8 @@ pub struct App {
     pub auth_job: Option<AuthJob>,
     /// The folder holding the demo file while it is imported.
     demo_dir: Option<PathBuf>,
-    /// The purge under way (the session is in it): where the record goes, and the outcome.
-    purge_job: Option<
-        Job<(
-            PathBuf,
-            Result<totsugo_core::purge::DeletionRecord, SessionError>,
-        )>,
-    >,
+    /// The purge screen.
+    pub purge: PurgeScreen,
     /// The count-report screen.
     pub report: ReportScreen,
     /// The release-request screen.
@@ -327,7 +322,7 @@ impl App {
             ctx: None,
             auth_job: None,
             demo_dir: None,
-            purge_job: None,
+            purge: PurgeScreen::default(),
             report: ReportScreen::default(),
             release: ReleaseScreen::default(),
             letters: LettersScreen::default(),
@@ -469,12 +464,7 @@ impl App {
                 self.screen = Screen::FirstData;
             }
             Action::ImportDemo => self.import_demo(),
-            Action::OpenPurge => {
-                self.screen = Screen::Purge;
-                self.message = None;
-                self.forms.purge_confirm = Default::default();
-            }
-            Action::Purge => self.start_purge(),
+            Action::Purge(a) => self.apply_purge(a),
             Action::Login => {
                 if self.auth_job.is_some() {
                     return;
@@ -621,15 +611,21 @@ impl App {
                 let Some(dir) = self.pick_folder("個人番号の誤り_様式") else {
                     return;
                 };
-                let Some(s) = &self.session else { return };
-                match s.write_wrong_number_forms(id, &dir) {
-                    Ok(files) => self.notice(format!(
-                        "{} に連絡票・確認票・報告様式の下書きと類似事案の一覧（{} 個のファイル）を保存しました",
-                        dir.display(),
-                        files.len()
-                    )),
-                    Err(e) => self.error(e),
-                }
+                self.start_work(
+                    "個人番号の誤りの様式を書き出しています".to_string(),
+                    false,
+                    move |s, _| {
+                        let r = s.write_wrong_number_forms(id, &dir);
+                        Box::new(move |app: &mut App| match r {
+                            Ok(files) => app.notice(format!(
+                                "{} に連絡票・確認票・報告様式の下書きと類似事案の一覧（{} 個のファイル）を保存しました",
+                                dir.display(),
+                                files.len()
+                            )),
+                            Err(e) => app.error(e),
+                        })
+                    },
+                );
             }
             Action::SaveLetterSettings => {
                 let Some(mut l) = self.forms.letters.clone() else {
@@ -706,58 +702,6 @@ impl App {
                     job.cancel();
                 }
             }
-        }
-    }
-
-    /// Purges the store (the core's one purge, as `totsugo purge`): the deletion record goes
-    /// where the administrator chooses, outside the store; the work runs off the UI thread
-    /// with the session, which ends with it.
-    fn start_purge(&mut self) {
-        let [a, b] = &self.forms.purge_confirm;
-        if let Err(e) = totsugo_core::purge::check_confirmations([a, b]) {
-            return self.error(e);
-        }
-        if self.purge_job.is_some() {
-            return;
-        }
-        let Some(path) = self.picker.save_as("totsugo-消去記録.pdf") else {
-            return;
-        };
-        let Some(session) = self.session.take() else {
-            return;
-        };
-        let confirm = self.forms.purge_confirm.clone();
-        self.message = None;
-        self.purge_job = Some(Job::spawn(self.waker(), move |_| {
-            let r = totsugo_core::purge::purge(session, [&confirm[0], &confirm[1]], &path);
-            (path, r)
-        }));
-    }
-
-    /// Shows how the purge ended; after it the store is gone and the app is at its first run.
-    fn poll_purge(&mut self) {
-        let Some(job) = self.purge_job.as_mut() else {
-            return;
-        };
-        let Some(outcome) = job.take() else {
-            return;
-        };
-        self.purge_job = None;
-        let dir = std::mem::take(&mut self.dir);
-        *self = App {
-            ctx: self.ctx.take(),
-            picker: std::mem::replace(&mut self.picker, Box::new(NativePicker)),
-            ..App::for_store(dir)
-        };
-        match outcome {
-            Ok((path, Ok(r))) => self.notice(format!(
-                "保管データを消去しました（記録 {} 件、ファイル {} 個）。消去記録: {}",
-                format_thousands(r.records),
-                r.files_removed.len(),
-                path.display()
-            )),
-            Ok((_, Err(e))) => self.error(format!("消去できませんでした: {e}")),
-            Err(_) => self.error("消去の処理が異常終了しました。保管場所を確かめてください"),
         }
     }
 
@@ -1338,7 +1282,7 @@ impl App {
     pub fn busy(&self) -> bool {
         self.desk.loading
             || self.auth_job.is_some()
-            || self.purge_job.is_some()
+            || self.purge.job.is_some()
             || self.work.is_some()
     }
 
@@ -1440,7 +1384,7 @@ impl App {
                 Screen::Report => report::ui(ui, self, &mut actions),
                 Screen::Release => release::ui(ui, self, &mut actions),
                 Screen::Letters => letters::ui(ui, self, &mut actions),
-                Screen::Purge => views::purge(ui, self, &mut actions),
+                Screen::Purge => purge::ui(ui, self, &mut actions),
             }
         });
         if self.password_dialog && !self.locked && self.session.is_some() {

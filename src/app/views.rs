@@ -7,7 +7,7 @@ use totsugo_core::auth::Permission;
 use totsugo_core::summary::{Counts, format_thousands};
 
 /// A labelled single-line text field; the label is its accessible name.
-fn field(ui: &mut Ui, label: &str, text: &mut String, password: bool) -> egui::Response {
+pub(crate) fn field(ui: &mut Ui, label: &str, text: &mut String, password: bool) -> egui::Response {
     let l = ui.label(label);
     let r = ui.add(
         TextEdit::singleline(text)
@@ -532,62 +532,8 @@ pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             ui.add_space(16.0);
             ui.label(RichText::new("業務の終了").strong());
             if ui.button("保管データの消去へ…").clicked() {
-                actions.push(Action::OpenPurge);
+                actions.push(Action::Purge(crate::PurgeAction::Open));
             }
-        }
-    });
-}
-
-/// The end of the work (administrators): everything is deleted after the deletion record is
-/// written, as `totsugo purge` does.
-pub fn purge(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
-    ui.heading("保管データの消去");
-    ui.label("業務が終わったら、この端末の保管データをすべて消去します。元に戻せません。");
-    ui.label(
-        "はじめに消去記録（PDF: いつ、だれが、何件、どのファイル、監査記録の鎖が正しいか）を保管場所の外に保存し、保存できたときだけ、保管ファイル・鍵スロット・totsugo が書き出したファイルを上書きしてから削除します。",
-    );
-    if let Some(c) = &app.counts {
-        ui.label(format!(
-            "消去するもの: 突合結果 {} 行（不一致 {}）、判断・通知文・解除依頼・監査記録のすべて",
-            format_thousands(c.rows),
-            format_thousands(c.mismatches)
-        ));
-    }
-    ui.add_space(8.0);
-    message(ui, app);
-    let word = totsugo_core::purge::CONFIRMATION;
-    egui::Grid::new("purge").num_columns(2).show(ui, |ui| {
-        field(
-            ui,
-            &format!("確認の言葉「{word}」"),
-            &mut app.forms.purge_confirm[0],
-            false,
-        );
-        field(
-            ui,
-            &format!("もう一度「{word}」"),
-            &mut app.forms.purge_confirm[1],
-            false,
-        );
-    });
-    ui.add_space(8.0);
-    ui.horizontal(|ui| {
-        let [a, b] = &app.forms.purge_confirm;
-        let ready = totsugo_core::purge::check_confirmations([a, b]).is_ok();
-        if ui
-            .add_enabled(
-                ready && !app.busy(),
-                egui::Button::new(
-                    RichText::new("消去記録の保存先を選んで消去する").color(super::desk::RED),
-                ),
-            )
-            .clicked()
-        {
-            actions.push(Action::Purge);
-        }
-        if app.busy() {
-            ui.spinner();
-            ui.label("消去しています…");
         }
     });
 }

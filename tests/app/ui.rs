@@ -1178,7 +1178,7 @@ fn an_administrator_purges_from_the_app_after_the_deletion_record_is_saved() {
             .accesskit_node()
             .is_disabled()
     );
-    h.state_mut().forms.purge_confirm[1] = "消去".into();
+    h.state_mut().purge.confirm[1] = "消去".into();
     let record = dir.path().join("消去記録.pdf");
     h.state_mut()
         .set_picker(Box::new(totsugo_app::FixedPicker(vec![record.clone()])));

@@ -1,4 +1,6 @@
 //! The core library's integration tests (one binary): real match-result files in real encodings, real encrypted stores, real PDFs read back with poppler.
+// The tests check what was stored through the store itself (the core's `inspect` feature).
+#![allow(clippy::disallowed_methods)]
 
 #[path = "../common/mod.rs"]
 mod common;
