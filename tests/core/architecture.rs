@@ -1,8 +1,8 @@
 //! The shape of the core, checked: no import circles between its modules, and no GUI
 //! dependency. (That the app and the CLI reach the store only through the session is checked
 //! by the compiler: the store's writing methods are `pub(crate)`, and `Session::store` exists
-//! outside the core only with the tests' `inspect` feature; `tests/run.sh` runs clippy on the
-//! programs without it.)
+//! outside the core only with the tests' `inspect` feature, where `.clippy.toml` forbids it to
+//! the app and the CLI.)
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
