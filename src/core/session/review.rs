@@ -406,8 +406,9 @@ impl Session {
         Ok(None)
     }
 
-    /// The imported files, oldest first.
+    /// The imported files, oldest first (with the summary's right).
     pub fn imports(&self) -> Result<Vec<crate::store::ImportInfo>, SessionError> {
+        self.require(Permission::ViewSummary)?;
         Ok(self.store.imports()?)
     }
 
