@@ -29,7 +29,8 @@ fi
 
 cargo fmt --check
 # Lint and build in one pass: clippy-driver stands in for rustc on the workspace's own crates
-# while cargo builds every target for the tests, so the GUI and every dependency are compiled
+# while cargo builds the libraries, programs, examples and tests (not --all-targets: that would
+# also build the programs' own test harnesses and link the app once more), so the GUI and every dependency are compiled
 # once (a separate `cargo clippy` would check them all again without code generation).
 # Warnings are errors, as with `cargo clippy --all-targets -- -D warnings`; .clippy.toml keeps
 # the app and the CLI off the store's test-only doors.
@@ -40,4 +41,4 @@ if [ -z "$clippy_driver" ]; then
 fi
 export RUSTC_WORKSPACE_WRAPPER="$clippy_driver"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
-cargo test --locked --workspace --all-targets
+cargo test --locked --workspace
