@@ -30,8 +30,9 @@ fi
 cargo fmt --check
 # Lint and build in one pass: clippy-driver stands in for rustc on the workspace's own crates
 # while cargo builds the libraries, programs, examples and tests (not --all-targets: that would
-# also build the programs' own test harnesses and link the app once more), so the GUI and every dependency are compiled
-# once (a separate `cargo clippy` would check them all again without code generation).
+# also build the programs' own test harnesses and link the app once more), so the GUI and
+# every dependency are compiled once (a separate `cargo clippy` would check them all again
+# without code generation).
 # Warnings are errors, as with `cargo clippy --all-targets -- -D warnings`; .clippy.toml keeps
 # the app and the CLI off the store's test-only doors.
 clippy_driver=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver || true)
