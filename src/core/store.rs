@@ -325,13 +325,15 @@ impl ImportTx<'_> {
     /// Inserts a batch of validated records.
     pub fn insert(&mut self, records: &[Record]) -> Result<(), StoreError> {
         let mut stmt = self.tx.prepare_cached(columns::insert_sql())?;
+        // One vector of values for the whole batch: no allocation per row.
+        let mut values: Vec<ToSqlOutput<'_>> = Vec::with_capacity(COLUMNS.len() + 10);
         for r in records {
             let extra = if self.extra_cols == 0 {
                 None
             } else {
                 Some(serde_json::to_string(&r.extra).expect("strings serialize"))
             };
-            let mut values: Vec<ToSqlOutput<'_>> = Vec::with_capacity(COLUMNS.len() + 10);
+            values.clear();
             values.push(ToSqlOutput::from(self.import_id));
             values.push(ToSqlOutput::from(r.line as i64));
             values.extend(
