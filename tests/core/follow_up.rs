@@ -344,17 +344,23 @@ fn the_release_list_carries_the_my_number_only_when_the_format_asks() {
     assert!(text.contains(&my_number(0)));
 }
 
-#[test]
-fn letters_are_printed_in_one_pdf_with_postal_codes_and_noted_as_sent() {
-    let dir = tempdir();
-    let r = setup(dir.path());
-    let clerk = login(dir.path(), "clerk1");
+/// A store with a letter A decided for r4 and a letter B for r10, and the clerk who decided.
+fn letters_decided(dir: &Path) -> (Vec<i64>, Session) {
+    let r = setup(dir);
+    let clerk = login(dir, "clerk1");
     clerk
         .decide(r[4], letter(LetterType::A), "", false)
         .unwrap();
     clerk
         .decide(r[10], letter(LetterType::B), "", false)
         .unwrap();
+    (r, clerk)
+}
+
+#[test]
+fn letters_are_printed_in_one_pdf_with_postal_codes_and_noted_as_sent() {
+    let dir = tempdir();
+    let (r, clerk) = letters_decided(dir.path());
     // r0 has no letter decided: refused, nothing printed.
     let out = dir.path().join("通知文.pdf");
     let issued = totsugo_core::record::Date::from_ymd(2023, 12, 1).unwrap();
@@ -399,14 +405,7 @@ fn letters_are_printed_in_one_pdf_with_postal_codes_and_noted_as_sent() {
 #[test]
 fn printing_letters_reports_progress_and_a_stopped_batch_writes_nothing() {
     let dir = tempdir();
-    let r = setup(dir.path());
-    let clerk = login(dir.path(), "clerk1");
-    clerk
-        .decide(r[4], letter(LetterType::A), "", false)
-        .unwrap();
-    clerk
-        .decide(r[10], letter(LetterType::B), "", false)
-        .unwrap();
+    let (r, clerk) = letters_decided(dir.path());
     let out = dir.path().join("通知文.pdf");
     let issued = totsugo_core::record::Date::from_ymd(2023, 12, 1).unwrap();
     // Stopped: no PDF, nothing noted as sent, both letters still waiting.
