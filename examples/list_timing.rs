@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use totsugo_app::{Action, App};
+use totsugo_app::{Action, App, DeskAction};
 use totsugo_core::record::StopCase;
 use totsugo_core::session::Session;
 use totsugo_core::store::{MismatchFilter, PageCursor};
@@ -100,7 +100,7 @@ fn main() {
     h.state_mut().session = Some(session);
     // The first page comes from the list reader's thread: frames go on meanwhile.
     let t = Instant::now();
-    h.state_mut().apply(Action::OpenMismatches);
+    h.state_mut().apply(Action::Desk(DeskAction::OpenList));
     let mut waiting = 0;
     while h.state().busy() {
         h.step();
@@ -142,7 +142,7 @@ fn main() {
     for q in ["サ", "サト", "サトウ", "12", "1234"] {
         let t = Instant::now();
         h.state_mut().desk.filter.search = Some(q.to_string());
-        h.state_mut().apply(Action::ReloadList);
+        h.state_mut().apply(Action::Desk(DeskAction::ReloadList));
         let mut worst = Duration::ZERO;
         while h.state().busy() {
             let f = Instant::now();

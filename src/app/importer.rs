@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use egui::{RichText, Ui};
 
-use super::{Action, App, Job};
+use crate::{Action, App, Job, Screen};
 use totsugo_core::encoding::EncodingChoice;
 use totsugo_core::import::{ImportOptions, ImportReport, Progress};
 use totsugo_core::session::{Session, SessionError};
@@ -61,6 +61,23 @@ impl FilePicker for FixedPicker {
     }
 }
 
+/// What the user can do on the import screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportAction {
+    /// Open the import screen.
+    Open,
+    /// Choose the file to import.
+    Pick,
+    /// Detect the chosen file's encoding again.
+    Detect,
+    /// Start importing the chosen file.
+    Start,
+    /// Stop the running import (the store stays as it was).
+    Cancel,
+    /// Import the bundled demo file (synthetic data for practice).
+    Demo,
+}
+
 /// The import screen's state.
 #[derive(Default)]
 pub struct ImportScreen {
@@ -74,6 +91,8 @@ pub struct ImportScreen {
     pub job: Option<ImportJob>,
     /// How the last import ended: the report, or the error message.
     pub outcome: Option<Result<ImportReport, String>>,
+    /// The folder holding the demo file while it is imported.
+    demo_dir: Option<PathBuf>,
 }
 
 /// An import running on its own thread (a [`Job`] with the import's own progress: rows and
@@ -142,7 +161,7 @@ pub fn detect(path: &Path, choice: EncodingChoice) -> String {
 /// Draws the import screen.
 pub fn screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("突合結果ファイルの取り込み");
-    super::views::message(ui, app);
+    crate::widgets::message(ui, app);
     let st = &mut app.importer;
     if let Some(job) = &st.job {
         let p = job.progress();
@@ -173,13 +192,13 @@ pub fn screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             format_thousands(rate as u64)
         ));
         if ui.button("中止").clicked() {
-            actions.push(Action::CancelImport);
+            actions.push(Action::Import(ImportAction::Cancel));
         }
         return;
     }
     ui.horizontal(|ui| {
         if ui.button("ファイルを選ぶ").clicked() {
-            actions.push(Action::PickImportFile);
+            actions.push(Action::Import(ImportAction::Pick));
         }
         match &st.file {
             Some(f) => ui.label(f.display().to_string()),
@@ -211,12 +230,12 @@ pub fn screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 .response
                 .labelled_by(l.id);
             if st.encoding != before {
-                actions.push(Action::DetectImportFile);
+                actions.push(Action::Import(ImportAction::Detect));
             }
         });
         ui.label("列の対応表: 既定（totsugo 標準レイアウト）");
         if ui.button("取り込む").clicked() {
-            actions.push(Action::StartImport);
+            actions.push(Action::Import(ImportAction::Start));
         }
     }
     match &st.outcome {
@@ -253,5 +272,94 @@ pub fn screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             );
         }
         None => {}
+    }
+}
+
+impl App {
+    /// Applies an action of the import screen.
+    pub(crate) fn apply_import(&mut self, action: ImportAction) {
+        match action {
+            ImportAction::Open => self.open_screen(Screen::Import),
+            ImportAction::Pick => {
+                if let Some(path) = self.picker.pick_csv() {
+                    self.importer.detected = Some(detect(&path, EncodingChoice::Auto));
+                    self.importer.file = Some(path);
+                    self.importer.outcome = None;
+                }
+            }
+            ImportAction::Detect => {
+                if let Some(path) = &self.importer.file {
+                    self.importer.detected = Some(detect(path, self.importer.encoding));
+                }
+            }
+            ImportAction::Start => self.start_import(),
+            ImportAction::Cancel => {
+                if let Some(job) = &self.importer.job {
+                    job.cancel();
+                }
+            }
+            ImportAction::Demo => self.import_demo(),
+        }
+    }
+
+    fn import_demo(&mut self) {
+        let dir = std::env::temp_dir().join(format!("totsugo-demo-{}", std::process::id()));
+        match totsugo_core::demo::write_demo_file(&dir) {
+            Ok(path) => {
+                self.importer.demo_dir = Some(dir);
+                self.screen = Screen::Import;
+                self.importer.detected = Some(detect(&path, EncodingChoice::Auto));
+                self.importer.file = Some(path);
+                self.importer.encoding = EncodingChoice::Auto;
+                self.start_import();
+            }
+            Err(e) => self.error(format!("デモデータを用意できません: {e}")),
+        }
+    }
+
+    fn start_import(&mut self) {
+        let Some(path) = self.importer.file.clone() else {
+            return;
+        };
+        let Some(session) = self.session.take() else {
+            return;
+        };
+        let opts = totsugo_core::import::ImportOptions {
+            encoding: self.importer.encoding,
+            profile: totsugo_core::profile::Profile::default(),
+        };
+        self.importer.outcome = None;
+        self.message = None;
+        self.importer.job = Some(ImportJob::start(session, path, opts, self.waker()));
+    }
+
+    /// Takes the session back from a finished import and shows how it ended.
+    pub(crate) fn poll_import(&mut self) {
+        if !self.importer.job.as_ref().is_some_and(|j| j.finished()) {
+            return;
+        }
+        let Some(job) = self.importer.job.take() else {
+            return;
+        };
+        if let Some(dir) = self.importer.demo_dir.take() {
+            // The demo file was a temporary copy: gone, and no longer offered for import.
+            let _ = std::fs::remove_dir_all(dir);
+            self.importer.file = None;
+            self.importer.detected = None;
+        }
+        match job.join() {
+            Some((session, result)) => {
+                self.session = Some(session);
+                self.importer.outcome = Some(result.map_err(|e| e.message_ja(20)));
+                self.desk.invalidate();
+                self.refresh();
+            }
+            None => {
+                // The job's thread panicked: the store is unchanged (nothing was committed),
+                // but the session is gone with it. Log in again.
+                self.log_out();
+                self.error("取り込みが異常終了しました。保管データは変更していません。もう一度ログインしてください");
+            }
+        }
     }
 }

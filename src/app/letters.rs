@@ -11,7 +11,7 @@ use totsugo_core::postal::MailingList;
 use totsugo_core::review::LetterType;
 use totsugo_core::session::{PostalPreview, Session, SessionError};
 
-use crate::{Action, App, Screen};
+use crate::{Action, App, DeskAction, Screen};
 
 /// What the letters screen shows and what the clerk has chosen on it.
 #[derive(Default)]
@@ -80,8 +80,7 @@ impl App {
     pub(crate) fn apply_letters(&mut self, action: LettersAction) {
         match action {
             LettersAction::Open => {
-                self.screen = Screen::Letters;
-                self.message = None;
+                self.open_screen(Screen::Letters);
                 self.load_letters();
             }
             LettersAction::PickMailingList => {
@@ -199,7 +198,7 @@ impl App {
 /// PDF for all of them in postal-code order, and "no reply" after the deadline.
 pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("本人確認用の通知文");
-    crate::views::message(ui, app);
+    crate::widgets::message(ui, app);
     let st = &mut app.letters;
     let a = st
         .waiting
@@ -317,7 +316,7 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                         }
                     });
                     if ui.button(format!("記録 {id} を開く")).clicked() {
-                        actions.push(Action::OpenRecord(*id));
+                        actions.push(Action::Desk(DeskAction::OpenRecord(*id)));
                     }
                     ui.end_row();
                 }

@@ -35,8 +35,7 @@ impl App {
     pub(crate) fn apply_purge(&mut self, action: PurgeAction) {
         match action {
             PurgeAction::Open => {
-                self.screen = Screen::Purge;
-                self.message = None;
+                self.open_screen(Screen::Purge);
                 self.purge.confirm = Default::default();
             }
             PurgeAction::Purge => self.start_purge(),
@@ -112,16 +111,16 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         ));
     }
     ui.add_space(8.0);
-    crate::views::message(ui, app);
+    crate::widgets::message(ui, app);
     let word = totsugo_core::purge::CONFIRMATION;
     egui::Grid::new("purge").num_columns(2).show(ui, |ui| {
-        crate::views::field(
+        crate::widgets::field(
             ui,
             &format!("確認の言葉「{word}」"),
             &mut app.purge.confirm[0],
             false,
         );
-        crate::views::field(
+        crate::widgets::field(
             ui,
             &format!("もう一度「{word}」"),
             &mut app.purge.confirm[1],

@@ -50,8 +50,7 @@ impl App {
     pub(crate) fn apply_release(&mut self, action: ReleaseAction) {
         match action {
             ReleaseAction::Open => {
-                self.screen = Screen::Release;
-                self.message = None;
+                self.open_screen(Screen::Release);
                 self.load_release();
             }
             ReleaseAction::Make => {
@@ -105,7 +104,7 @@ impl App {
 /// requests made, each with its files.
 pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("閲覧停止の解除依頼");
-    crate::views::message(ui, app);
+    crate::widgets::message(ui, app);
     if let Some(p) = app.progress()
         && let Some(t) = p.next_cutoff
     {

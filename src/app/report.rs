@@ -48,8 +48,7 @@ impl App {
     pub(crate) fn apply_report(&mut self, action: ReportAction) {
         match action {
             ReportAction::Open => {
-                self.screen = Screen::Report;
-                self.message = None;
+                self.open_screen(Screen::Report);
                 self.load_report();
             }
             ReportAction::ApprovedOnly(b) => {
@@ -86,7 +85,7 @@ impl App {
 /// The count report (確認結果（件数）の報告), live, with its export.
 pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("確認結果（件数）の報告");
-    crate::views::message(ui, app);
+    crate::widgets::message(ui, app);
     let mut approved = app.report.approved_only;
     if ui
         .checkbox(&mut approved, "承認済の判断だけを数える（報告用）")
@@ -104,6 +103,6 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     });
     let Some(r) = &app.report.shown else { return };
     egui::ScrollArea::vertical().show(ui, |ui| {
-        crate::views::count_report_grid(ui, "count-report", r)
+        crate::widgets::count_report_grid(ui, "count-report", r)
     });
 }

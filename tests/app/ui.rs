@@ -97,7 +97,7 @@ fn first_run_guides_through_insurer_administrator_recovery_key_and_demo_data() {
     assert_eq!(h.state().screen, Screen::Setup);
     click(&mut h, "戻る");
     assert_eq!(h.state().screen, Screen::SetupInsurer);
-    let kept = h.state().forms.letters.clone().expect("the typed details");
+    let kept = h.state().setup.letterhead.clone();
     assert_eq!(kept.insurer_name, "架空健康保険組合");
     click(&mut h, "次へ");
     type_into(&mut h, Role::TextInput, "利用者名", ADMIN);
@@ -246,7 +246,7 @@ fn the_idle_lock_hides_the_screen_and_returns_to_it() {
     assert!(!h.state().locked);
     // Back where we were, with what was typed.
     assert_eq!(h.state().screen, Screen::Users);
-    assert_eq!(h.state().forms.new_name, "書きかけ");
+    assert_eq!(h.state().users.new_name, "書きかけ");
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_pass
         "髙橋　花子".into(),
     )));
     settle(&mut h);
-    assert_eq!(h.state().forms.new_name, "髙橋　花子");
+    assert_eq!(h.state().users.new_name, "髙橋　花子");
     type_into(
         &mut h,
         Role::PasswordInput,
@@ -291,7 +291,7 @@ fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_pass
 
     // The new user logs in and must change the temporary password first.
     log_in(&mut h, "takahashi", "temporary password 1");
-    assert!(h.state().password_dialog);
+    assert!(h.state().account.dialog);
     assert!(has_text(&h, "パスワードを変更してください"));
     assert!(h.query_by_role_and_label(Role::Button, "閉じる").is_none());
     type_into(
@@ -313,7 +313,7 @@ fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_pass
         "hanako's passphrase",
     );
     click(&mut h, "変更する");
-    assert!(!h.state().password_dialog, "{:?}", h.state().message);
+    assert!(!h.state().account.dialog, "{:?}", h.state().message);
     assert!(has_text(&h, "ようこそ、髙橋　花子 さん"));
     assert!(Session::login(dir.path(), "takahashi", "hanako's passphrase").is_ok());
 }
@@ -827,11 +827,11 @@ fn an_administrator_edits_the_release_schedule_and_home_shows_the_next_cutoff() 
     // A line out of order is refused with its line number; nothing is saved.
     h.get_by_label("締切の一覧").focus();
     settle(&mut h);
-    h.state_mut().forms.release_schedule = Some("2099-01-10\n2099-01-03".into());
+    h.state_mut().settings.release_schedule = Some("2099-01-10\n2099-01-03".into());
     click(&mut h, "締切を保存");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(is_error && msg.contains("2行目"), "{msg}");
-    h.state_mut().forms.release_schedule = Some("2099-01-03 15:00\n2099-01-10".into());
+    h.state_mut().settings.release_schedule = Some("2099-01-03 15:00\n2099-01-10".into());
     click(&mut h, "締切を保存");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
@@ -849,17 +849,17 @@ fn an_administrator_edits_the_release_schedule_and_home_shows_the_next_cutoff() 
             .with_my_number
     );
     // The letters' sender and contact, and a deadline typed wrongly then rightly.
-    if let Some(l) = h.state_mut().forms.letters.as_mut() {
+    if let Some(l) = h.state_mut().settings.letters.as_mut() {
         l.insurer_name = "テスト健康保険組合".into();
     }
-    h.state_mut().forms.letters_deadline = "2099/1/31".into();
+    h.state_mut().settings.letters_deadline = "2099/1/31".into();
     click(&mut h, "通知文の設定を保存");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(
         is_error && msg.contains("回答期限"),
         "a bad date is refused: {msg}"
     );
-    h.state_mut().forms.letters_deadline = "2099-01-31".into();
+    h.state_mut().settings.letters_deadline = "2099-01-31".into();
     click(&mut h, "通知文の設定を保存");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
@@ -925,7 +925,9 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
         (row.id, n[8..].to_string())
     };
     let mut h = logged_in(dir.path(), "clerk1", pw);
-    h.state_mut().apply(totsugo_app::Action::OpenRecord(id));
+    h.state_mut().apply(totsugo_app::Action::Desk(
+        totsugo_app::DeskAction::OpenRecord(id),
+    ));
     settle(&mut h);
     assert!(has_text(&h, "通知文Bを"), "the letter printed is shown");
     // A wrong guess shows only 不一致; the right digits 一致. The digits are not echoed back.
@@ -1131,7 +1133,9 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
         "the one left out still waits"
     );
     // A reprint from the review screen is possible and noted as a reprint.
-    h.state_mut().apply(totsugo_app::Action::OpenRecord(first));
+    h.state_mut().apply(totsugo_app::Action::Desk(
+        totsugo_app::DeskAction::OpenRecord(first),
+    ));
     settle(&mut h);
     click(&mut h, "通知文を再印刷");
     let (is_error, msg) = h.state().message.clone().unwrap();

@@ -1,0 +1,526 @@
+//! The review screen of one record: the five items side by side with the explanation of
+//! each difference, the alarms, the decision buttons and keys, the confirmation of a
+//! decision that contradicts the evidence, the follow-up (letters, replies, the last-4-digit
+//! check) and the record's history.
+
+use super::{AMBER, DeskAction, GREEN, RED, suggestion_color, verdict_color};
+use crate::{Action, App};
+use egui::text::{LayoutJob, TextFormat};
+use egui::{Color32, FontId, RichText, TextEdit, Ui};
+
+use totsugo_core::auth::Permission;
+use totsugo_core::compare::FieldExplanation;
+use totsugo_core::record::{Item, Person};
+use totsugo_core::review::{Choice, Decision, LetterType, ReviewState, suggested_letter};
+
+/// A value with the ranges that still differ in red on a light background, and those that
+/// differ only in notation on a pale amber background.
+fn highlighted(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    notation: &[std::ops::Range<usize>],
+    size: f32,
+    ui: &Ui,
+) -> LayoutJob {
+    let mut job = LayoutJob::default();
+    let normal = TextFormat {
+        font_id: FontId::proportional(size),
+        color: ui.visuals().text_color(),
+        ..Default::default()
+    };
+    let marked = TextFormat {
+        font_id: FontId::proportional(size),
+        color: RED,
+        background: Color32::from_rgb(0xff, 0xe4, 0xe1),
+        underline: egui::Stroke::new(2.0, RED),
+        ..Default::default()
+    };
+    let light = TextFormat {
+        background: Color32::from_rgb(0xff, 0xf1, 0xc6),
+        ..normal.clone()
+    };
+    if text.is_empty() {
+        job.append("（なし）", 0.0, normal);
+        return job;
+    }
+    for (i, c) in text.chars().enumerate() {
+        let f = if ranges.iter().any(|r| r.contains(&i)) {
+            marked.clone()
+        } else if notation.iter().any(|r| r.contains(&i)) {
+            light.clone()
+        } else {
+            normal.clone()
+        };
+        job.append(&c.to_string(), 0.0, f);
+    }
+    job
+}
+
+fn item_values(p: &Person, item: Item) -> String {
+    match item {
+        Item::KanjiName => p.kanji_name.clone(),
+        Item::KanaName => p.kana_name.clone(),
+        Item::BirthDate => p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        Item::Sex => p
+            .sex
+            .map(|s| format!("{}（{}）", s.code(), s.label_ja()))
+            .unwrap_or_default(),
+        Item::Address => p.address.clone(),
+    }
+}
+
+/// Column widths of the side-by-side grid: values share what the reasons leave.
+fn widths(ui: &Ui) -> (f32, f32) {
+    let reasons = 300.0;
+    let value = ((ui.available_width() - 90.0 - reasons - 3.0 * 24.0) / 2.0).max(240.0);
+    (value, reasons)
+}
+
+fn field_row(ui: &mut Ui, item: Item, ins: &str, reg: &str, e: &FieldExplanation, w: (f32, f32)) {
+    ui.label(RichText::new(item.label_ja()).strong().size(18.0));
+    for (text, ranges, notation) in [
+        (ins, &e.differ.insurer, &e.notation.insurer),
+        (reg, &e.differ.registry, &e.notation.registry),
+    ] {
+        ui.scope(|ui| {
+            ui.set_width(w.0);
+            let job = highlighted(text, ranges, notation, 22.0, ui);
+            ui.add(egui::Label::new(job).wrap());
+        });
+    }
+    ui.vertical(|ui| {
+        ui.set_width(w.1);
+        ui.label(
+            RichText::new(e.verdict.label_ja())
+                .color(verdict_color(e.verdict))
+                .strong(),
+        );
+        for r in &e.reasons {
+            ui.add(egui::Label::new(&r.text).wrap());
+        }
+    });
+    ui.end_row();
+}
+
+/// The review screen of the open record.
+pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    let ctx = ui.ctx().clone();
+    let typing = ctx.text_edit_focused() || app.desk.confirm.is_some();
+    let Some(open) = &app.desk.open else {
+        ui.label("記録が開かれていません");
+        return;
+    };
+    let r = &open.reviewed.record;
+    let e = &open.reviewed.explained.explanation;
+    ui.horizontal(|ui| {
+        if ui.button("← 一覧へ戻る").clicked() {
+            actions.push(Action::Desk(DeskAction::OpenList));
+        }
+        if ui.button("[P] 前へ").clicked() {
+            actions.push(Action::Desk(DeskAction::PrevRecord));
+        }
+        if ui.button("[N] 次へ").clicked() {
+            actions.push(Action::Desk(DeskAction::NextRecord));
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.heading(format!(
+            "{} {}",
+            r.class.case.symbol(),
+            r.class.case.label_ja()
+        ));
+        ui.separator();
+        ui.label(format!(
+            "データ {} 行目　記号・番号 {}・{}-{}　個人番号 {}",
+            open.reviewed.row.unwrap_or(0),
+            r.card_symbol,
+            r.card_number,
+            r.branch,
+            r.my_number
+        ));
+    });
+    let may_reveal = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.may(Permission::RevealMyNumber));
+    if may_reveal {
+        ui.horizontal(|ui| match &open.revealed {
+            Some(n) => {
+                ui.label(
+                    RichText::new(format!("個人番号 {n}"))
+                        .monospace()
+                        .size(18.0),
+                );
+            }
+            None => {
+                if ui.button("個人番号を表示（記録されます）").clicked() {
+                    actions.push(Action::Desk(DeskAction::RevealMyNumber));
+                }
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!("提案: {}", e.suggestion.label_ja()))
+                .color(suggestion_color(e.suggestion))
+                .strong()
+                .size(18.0),
+        );
+        ui.separator();
+        ui.label(format!("状態: {}", open.review.state.label_ja()));
+        if r.class.lost {
+            ui.label(RichText::new("資格喪失（点検の対象外）").color(AMBER));
+        }
+    });
+    if let Some(reason) = &open.review.sent_back {
+        ui.label(
+            RichText::new(format!("差し戻しの理由: {reason}"))
+                .color(RED)
+                .strong(),
+        );
+    }
+    crate::widgets::message(ui, app);
+    ui.separator();
+    let w = widths(ui);
+    egui::Grid::new("side-by-side")
+        .num_columns(4)
+        .spacing([24.0, 10.0])
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("");
+            ui.label(RichText::new("加入者情報（保険者）").strong());
+            ui.label(RichText::new("住民基本台帳（J-LIS）").strong());
+            ui.label(RichText::new("判定と理由").strong());
+            ui.end_row();
+            for item in Item::ALL {
+                field_row(
+                    ui,
+                    item,
+                    &item_values(&r.insurer, item),
+                    &item_values(&r.registry, item),
+                    e.field(item),
+                    w,
+                );
+            }
+        });
+    ui.add_space(6.0);
+    let alarms: Vec<String> = open
+        .reviewed
+        .explained
+        .alarms
+        .iter()
+        .map(|(kind, rows)| kind.message_ja(rows))
+        .collect();
+    // A reason the suggestion took from an alarm is said once, as the alarm (in red).
+    for reason in e.reasons.iter().filter(|r| !alarms.contains(r)) {
+        ui.label(reason);
+    }
+    for alarm in &alarms {
+        ui.label(RichText::new(alarm).color(RED));
+    }
+    if !open.related.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            let mut seen = Vec::new();
+            for (row, id) in &open.related {
+                if seen.contains(id) {
+                    continue;
+                }
+                seen.push(*id);
+                if ui.button(format!("データ {row} 行目を開く")).clicked() {
+                    actions.push(Action::Desk(DeskAction::OpenRecord(*id)));
+                }
+            }
+        });
+    }
+    for w in r.warnings.kinds() {
+        if !matches!(
+            w,
+            totsugo_core::classify::WarningKind::SharedNumber
+                | totsugo_core::classify::WarningKind::RegistryIsOtherSubscriber
+        ) {
+            ui.label(RichText::new(w.message_ja()).color(RED));
+        }
+    }
+    ui.label(format!(
+        "資格取得 {}　資格喪失 {}　突合基準日 {}",
+        r.qual_start.map(|d| d.to_string()).unwrap_or_default(),
+        r.qual_end.map(|d| d.to_string()).unwrap_or("なし".into()),
+        r.base_date.map(|d| d.to_string()).unwrap_or_default()
+    ));
+    ui.separator();
+
+    // Decisions: one click or one key each.
+    let open_for_decision = open.review.state.open_for_decision();
+    let suggested = suggested_letter(e);
+    let letter = app.desk.letter.unwrap_or(suggested);
+    ui.horizontal_wrapped(|ui| {
+        for d in Decision::ALL {
+            let label = if d == Decision::WriteToPerson {
+                format!(
+                    "[{}] {}（通知文{}）",
+                    d.shortcut(),
+                    d.label_ja(),
+                    letter.key()
+                )
+            } else {
+                format!("[{}] {}", d.shortcut(), d.label_ja())
+            };
+            let clicked = ui
+                .add_enabled(open_for_decision, egui::Button::new(label))
+                .clicked();
+            let key = egui::Key::from_name(&d.shortcut().to_string());
+            let pressed = !typing
+                && open_for_decision
+                && key.is_some_and(|k| ui.input(|i| i.key_pressed(k) && i.modifiers.is_none()));
+            if clicked || pressed {
+                let choice = if d == Decision::WriteToPerson {
+                    Choice::letter(letter)
+                } else {
+                    Choice::new(d)
+                };
+                actions.push(Action::Desk(DeskAction::Decide(choice)));
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        let l = ui.label("通知文の種類");
+        egui::ComboBox::from_id_salt("letter")
+            .selected_text(format!("通知文{}", letter.key()))
+            .show_ui(ui, |ui| {
+                for t in [LetterType::A, LetterType::B] {
+                    if ui.selectable_label(letter == t, t.label_ja()).clicked() {
+                        app.desk.letter = Some(t);
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.label(format!("（違いの内容からは通知文{}）", suggested.key()));
+    });
+    ui.horizontal(|ui| {
+        let l = ui.label("[M] メモ");
+        let memo = ui
+            .add(TextEdit::singleline(&mut app.desk.memo).desired_width(600.0))
+            .labelled_by(l.id);
+        if !typing && ui.input(|i| i.key_pressed(egui::Key::M) && i.modifiers.is_none()) {
+            memo.request_focus();
+        }
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            memo.surrender_focus();
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.button("[Ctrl+Z] 直前の判断を取り消す").clicked() {
+            actions.push(Action::Desk(DeskAction::UndoDecision));
+        }
+    });
+    if !typing {
+        ui.input(|i| {
+            if i.key_pressed(egui::Key::N) && i.modifiers.is_none() {
+                actions.push(Action::Desk(DeskAction::NextRecord));
+            }
+            if i.key_pressed(egui::Key::P) && i.modifiers.is_none() {
+                actions.push(Action::Desk(DeskAction::PrevRecord));
+            }
+            if i.key_pressed(egui::Key::Z) && i.modifiers.command {
+                actions.push(Action::Desk(DeskAction::UndoDecision));
+            }
+        });
+    }
+    ui.label("キー: 1〜7 判断　N 次へ　P 前へ　M メモへ（Esc で戻る）　Ctrl+Z 取り消し");
+    let me = app
+        .session
+        .as_ref()
+        .map(|s| (s.user().id, s.may(Permission::Approve)));
+    let others_decision = open
+        .review
+        .decision
+        .as_ref()
+        .is_some_and(|d| me.is_some_and(|(id, _)| id != d.decided_by));
+    if me.is_some_and(|(_, may)| may)
+        && open.review.state == ReviewState::Decided
+        && others_decision
+    {
+        ui.separator();
+        ui.horizontal(|ui| {
+            let l = ui.label("差し戻しの理由");
+            ui.add(TextEdit::singleline(&mut app.desk.send_back_reason).desired_width(480.0))
+                .labelled_by(l.id);
+            let ok = !app.desk.send_back_reason.trim().is_empty();
+            if ui.add_enabled(ok, egui::Button::new("差し戻す")).clicked() {
+                actions.push(Action::Desk(DeskAction::SendBack));
+            }
+        });
+    }
+    follow_up(ui, app, actions);
+    let Some(open) = &app.desk.open else { return };
+    ui.separator();
+    ui.label(RichText::new("この記録の判断の履歴").strong());
+    for d in &open.history {
+        let who = open
+            .names
+            .iter()
+            .find(|(id, _)| *id == d.decided_by)
+            .map(|(_, n)| n.as_str())
+            .unwrap_or("");
+        ui.label(format!(
+            "{}　{}　{}{}{}",
+            d.decided_at,
+            who,
+            d.choice.label_ja(),
+            if d.memo.is_empty() {
+                String::new()
+            } else {
+                format!("　メモ: {}", d.memo)
+            },
+            if d.undone { "（取り消し）" } else { "" }
+        ));
+    }
+    if !open.trail.is_empty() {
+        ui.label(RichText::new("この記録の操作の記録（監査証跡）").strong());
+        for (at, login, what) in &open.trail {
+            ui.label(format!("{at}　{login}　{what}"));
+        }
+    }
+    if app.desk.confirm.is_some() {
+        confirm_dialog(&ctx, app, actions);
+    }
+}
+
+fn confirm_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Action>) {
+    let Some((choice, why)) = app.desk.confirm.clone() else {
+        return;
+    };
+    egui::Modal::new(egui::Id::unique("confirm-decision")).show(ctx, |ui| {
+        ui.heading("この判断は確認が必要です");
+        ui.label(RichText::new(choice.label_ja()).strong());
+        for w in &why {
+            ui.label(RichText::new(w).color(RED));
+        }
+        ui.label("それでもこの判断にする理由をメモに書いてください。");
+        let l = ui.label("確認のメモ");
+        ui.add(TextEdit::multiline(&mut app.desk.memo).desired_width(480.0))
+            .labelled_by(l.id);
+        ui.horizontal(|ui| {
+            let ok = !app.desk.memo.trim().is_empty();
+            if ui
+                .add_enabled(ok, egui::Button::new("確認して登録"))
+                .clicked()
+            {
+                actions.push(Action::Desk(DeskAction::ConfirmDecision));
+            }
+            if ui.button("やめる").clicked() {
+                actions.push(Action::Desk(DeskAction::CancelDecision));
+            }
+        });
+    });
+}
+
+/// After 本人へ文書送付 or 事業主へ確認: the letters printed, and the reply or the employer's
+/// answer, with the last-4-digit check for letter B (only 一致 / 不一致 is shown).
+fn follow_up(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    use totsugo_core::review::FollowUp;
+    let Some(open) = app.desk.open.as_ref() else {
+        return;
+    };
+    let Some(d) = open.review.decision.as_ref() else {
+        return;
+    };
+    let decision = d.choice.decision;
+    if decision == Decision::WrongNumber {
+        ui.separator();
+        ui.label(
+            RichText::new("個人番号の誤り: 中間サーバーの番号を削除し、実施機関へ連絡").strong(),
+        );
+        if ui
+            .button("連絡票・確認票・報告様式の下書きと類似事案の一覧を保存")
+            .clicked()
+        {
+            actions.push(Action::Desk(DeskAction::WriteWrongNumberForms));
+        }
+        return;
+    }
+    if !matches!(decision, Decision::WriteToPerson | Decision::AskEmployer) {
+        return;
+    }
+    let may = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.may(Permission::RecordReplies));
+    ui.separator();
+    ui.label(RichText::new("その後の結果").strong());
+    let mine: Vec<&totsugo_core::store::LetterRow> = open
+        .letters
+        .iter()
+        .filter(|l| l.decision_id == d.id)
+        .collect();
+    if decision == Decision::WriteToPerson {
+        if mine.is_empty() {
+            ui.label("通知文はまだ印刷していません。");
+            return;
+        }
+        for l in &mine {
+            ui.label(format!(
+                "通知文{}を {} に印刷{}（回答期限 {}）",
+                l.letter_type.key(),
+                l.printed_at,
+                if l.reprint { "（再印刷）" } else { "" },
+                l.deadline
+            ));
+        }
+        if may && ui.button("通知文を再印刷").clicked() {
+            actions.push(Action::Letters(crate::LettersAction::Reprint(open.id)));
+        }
+    }
+    if let Some(f) = &open.follow_up {
+        ui.label(
+            RichText::new(format!(
+                "登録済み: {}（{}）{}",
+                f.outcome.label_ja(),
+                f.recorded_at,
+                match f.digits_match {
+                    Some(true) => "　下4桁: 一致",
+                    Some(false) => "　下4桁: 不一致",
+                    None => "",
+                }
+            ))
+            .strong(),
+        );
+    }
+    if !may {
+        return;
+    }
+    let letter_b = d.choice.letter == Some(LetterType::B);
+    if letter_b {
+        ui.horizontal(|ui| {
+            let l = ui.label("回答書の下4桁");
+            ui.add(TextEdit::singleline(&mut app.desk.digits).desired_width(80.0))
+                .labelled_by(l.id);
+            if ui.button("照合").clicked() {
+                actions.push(Action::Desk(DeskAction::CheckLastFour));
+            }
+            match app.desk.digits_match {
+                Some(true) => {
+                    ui.label(RichText::new("一致").color(GREEN).strong());
+                }
+                Some(false) => {
+                    ui.label(RichText::new("不一致").color(RED).strong());
+                }
+                None => {}
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        for f in FollowUp::ALL {
+            if f.fits(decision) && ui.button(format!("結果: {}", f.label_ja())).clicked() {
+                actions.push(Action::Desk(DeskAction::RecordFollowUp(f)));
+            }
+        }
+        if letter_b {
+            ui.checkbox(
+                &mut app.desk.confirm_follow_up,
+                "下4桁と合わない結果を確認のうえ登録する（メモ必須）",
+            );
+        }
+    });
+}

@@ -1,0 +1,142 @@
+//! Home: the counts of the stored match results, the review's progress (states, the next
+//! release cut-off and what is ready for it, letters and replies, decisions per day), the count
+//! report in one line, and the user's rights.
+
+use egui::{RichText, Ui};
+
+use crate::widgets::{count_report_grid, message};
+use crate::{Action, App, DeskAction};
+use totsugo_core::auth::Permission;
+use totsugo_core::summary::{Counts, format_thousands};
+
+/// Home: counts and the user's rights.
+pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<Action>) {
+    let Some(s) = &app.session else { return };
+    ui.heading(format!("ようこそ、{} さん", s.user().display_name));
+    ui.add_space(8.0);
+    message(ui, app);
+    if s.may(Permission::Review) {
+        ui.horizontal(|ui| {
+            if ui.button("次の未判断を開く（① から）").clicked() {
+                actions.push(Action::Desk(DeskAction::OpenNextUndecided));
+            }
+            if ui.button("不一致の一覧を開く").clicked() {
+                actions.push(Action::Desk(DeskAction::OpenList));
+            }
+        });
+        ui.add_space(8.0);
+    }
+    if let Some(c) = counts {
+        ui.label(RichText::new("保管している突合結果").strong());
+        egui::Grid::new("counts")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                for (label, indent, n) in c.items_ja() {
+                    ui.label(format!("{}{label}", "　".repeat(indent)));
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        ui.label(RichText::new(format_thousands(n)).monospace());
+                    });
+                    ui.end_row();
+                }
+            });
+        ui.add_space(12.0);
+    }
+    if let Some(p) = app.progress() {
+        progress(ui, p);
+    }
+    if let Some(r) = &app.report.shown {
+        egui::CollapsingHeader::new(format!(
+            "確認結果（件数）の報告（{}）: 2 保険者で確認 {}　3 事業主 {}　4 文書送付 {}　5 番号の誤り {}",
+            if r.approved_only { "承認済" } else { "すべての判断" },
+            format_thousands(r.get("2")),
+            format_thousands(r.get("3")),
+            format_thousands(r.get("4")),
+            format_thousands(r.get("5"))
+        ))
+        .id_salt("home-report")
+        .show(ui, |ui| count_report_grid(ui, "home-count-report", r));
+        ui.add_space(8.0);
+    }
+    ui.label(RichText::new("あなたの権限").strong());
+    for p in Permission::ALL {
+        if s.may(p) {
+            ui.label(format!("・{}", p.label_ja()));
+        }
+    }
+}
+
+/// The review's progress: states, the next release cut-off and what is ready for it, and
+/// decisions per day.
+fn progress(ui: &mut Ui, p: &totsugo_core::session::ReviewProgress) {
+    use totsugo_core::review::ReviewState;
+    ui.label(RichText::new("点検の進み具合").strong());
+    egui::Grid::new("review-counts")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for st in [
+                ReviewState::Undecided,
+                ReviewState::Decided,
+                ReviewState::SentBack,
+                ReviewState::Approved,
+            ] {
+                ui.label(st.label_ja());
+                ui.label(RichText::new(format_thousands(p.states[st as usize])).monospace());
+                ui.end_row();
+            }
+        });
+    ui.add_space(8.0);
+    match p.next_cutoff {
+        Some(t) => {
+            ui.label(
+                RichText::new(format!(
+                    "次の閲覧停止解除の締切: {}",
+                    totsugo_core::release::Schedule::describe(t)
+                ))
+                .strong(),
+            );
+        }
+        None => {
+            ui.label("次の閲覧停止解除の締切は設定されていません");
+        }
+    }
+    ui.label(format!(
+        "解除依頼の準備ができた記録（承認済・番号確認済）: ① {}　② {}　③ {}",
+        p.ready[0], p.ready[1], p.ready[2]
+    ));
+    ui.label(format!(
+        "通知文を送付: {} 件（返事待ち {} 件）　解除依頼済: {} 件",
+        format_thousands(p.letters_sent),
+        format_thousands(p.replies_pending),
+        format_thousands(p.in_release_requests)
+    ));
+    if !p.per_day.is_empty() {
+        ui.add_space(8.0);
+        ui.label(RichText::new("日ごとの判断件数").strong());
+        let bars: Vec<egui_plot::Bar> = p
+            .per_day
+            .iter()
+            .enumerate()
+            .map(|(i, (day, n))| egui_plot::Bar::new(i as f64, *n as f64).name(day))
+            .collect();
+        let days: Vec<String> = p.per_day.iter().map(|(d, _)| d[5..].to_string()).collect();
+        egui_plot::Plot::new("per-day")
+            .height(160.0)
+            .allow_zoom(false)
+            .allow_drag(false)
+            .allow_scroll(false)
+            .x_axis_formatter(move |m, _| {
+                let i = m.value.round();
+                if (m.value - i).abs() < 0.01 && i >= 0.0 {
+                    days.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .show(ui, |plot| {
+                plot.bar_chart(egui_plot::BarChart::new("判断件数", bars))
+            });
+    }
+    ui.add_space(12.0);
+}

@@ -1,0 +1,88 @@
+//! Small pieces the screens share: labelled fields, the message line, number fields, the
+//! letterhead fields, the spinner of a password check and the count report's grid.
+
+use egui::{Color32, RichText, TextEdit, Ui};
+
+use crate::App;
+use totsugo_core::summary::format_thousands;
+
+/// A labelled single-line text field; the label is its accessible name.
+pub(crate) fn field(ui: &mut Ui, label: &str, text: &mut String, password: bool) -> egui::Response {
+    let l = ui.label(label);
+    let r = ui.add(
+        TextEdit::singleline(text)
+            .password(password)
+            .desired_width(320.0),
+    );
+    ui.end_row();
+    r.labelled_by(l.id)
+}
+
+/// Whether Enter was pressed in the field `r` (to submit a form).
+pub(crate) fn enter_pressed(ui: &Ui, r: &egui::Response) -> bool {
+    r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+}
+
+/// The message line: an error in red, a notice in the normal colour.
+pub(crate) fn message(ui: &mut Ui, app: &App) {
+    if let Some((is_error, m)) = &app.message {
+        let color = if *is_error {
+            Color32::from_rgb(0xc0, 0x20, 0x20)
+        } else {
+            ui.visuals().text_color()
+        };
+        ui.label(RichText::new(m).color(color).strong());
+        ui.add_space(8.0);
+    }
+}
+
+/// A labelled number field with its range (inside a grid).
+pub(crate) fn number<N: egui::emath::Numeric>(
+    ui: &mut Ui,
+    label: &str,
+    v: &mut N,
+    range: std::ops::RangeInclusive<N>,
+) {
+    let l = ui.label(label);
+    ui.add(egui::DragValue::new(v).range(range))
+        .labelled_by(l.id);
+    ui.end_row();
+}
+
+/// The letterhead items shared by the first run and the settings screen (inside a grid).
+pub(crate) fn letterhead_fields(ui: &mut Ui, l: &mut totsugo_core::letters::LetterSettings) {
+    for (label, v) in [
+        ("保険者名", &mut l.insurer_name),
+        ("差出人の肩書・氏名", &mut l.sender_line),
+        ("郵便番号", &mut l.postal_code),
+        ("所在地", &mut l.address),
+        ("担当部署", &mut l.department),
+        ("電話番号", &mut l.phone),
+        ("受付時間", &mut l.office_hours),
+    ] {
+        field(ui, label, v, false);
+    }
+}
+
+/// A spinner while the password is being checked (it takes a moment by design).
+pub(crate) fn checking(ui: &mut Ui, app: &App, what: &str) {
+    if app.checking_password() {
+        ui.spinner();
+        ui.label(what);
+    }
+}
+
+/// The count report's items: number, wording, count.
+pub(crate) fn count_report_grid(ui: &mut Ui, id: &str, r: &totsugo_core::report::CountReport) {
+    egui::Grid::new(id)
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            for (k, label, n) in &r.lines {
+                ui.label(RichText::new(*k).monospace());
+                ui.label(*label);
+                ui.label(RichText::new(format_thousands(*n)).monospace());
+                ui.end_row();
+            }
+        });
+}
