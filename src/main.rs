@@ -82,6 +82,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 確認結果（件数）の報告を表示します（設問 1〜5、照会中と対象外の件数、判断と設問の対応表）
+    Report {
+        /// 承認済の判断だけを数えます（既定: 承認待ちを含むすべての判断）
+        #[arg(long)]
+        approved_only: bool,
+        /// JSON で出力します（キーは設問番号 "1", "2", "2-1" … "5"）
+        #[arg(long)]
+        json: bool,
+    },
     /// 列の対応表（マッピングプロファイル）を扱います
     Profile {
         /// 既定の対応表をこのファイルに書き出します（編集して --profile で使います）
@@ -450,6 +459,46 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report {
+            approved_only,
+            json,
+        } => {
+            let session = login(cli.store, cli.user)?;
+            let report = session.count_report(approved_only).map_err(auth_err)?;
+            if json {
+                // The items by their number on the form, then what the form leaves out.
+                let mut out: serde_json::Map<String, serde_json::Value> = report
+                    .lines
+                    .iter()
+                    .map(|(k, _, n)| (k.to_string(), serde_json::Value::from(*n)))
+                    .collect();
+                out.insert("approved_only".into(), report.approved_only.into());
+                out.insert("pending_employer".into(), report.pending_employer.into());
+                out.insert("out_of_scope".into(), report.out_of_scope.into());
+                print_json(&out);
+            } else {
+                println!(
+                    "確認結果（件数）の報告（{}）",
+                    if approved_only {
+                        "承認済の判断"
+                    } else {
+                        "承認待ちを含むすべての判断"
+                    }
+                );
+                for (k, label, n) in &report.lines {
+                    println!("{k:>4}  {:>9}  {label}", format_thousands(*n));
+                }
+                for note in report.notes_ja() {
+                    println!("{note}");
+                }
+                println!();
+                println!("判断と設問の対応");
+                for (what, items) in totsugo_core::report::mapping_ja() {
+                    println!("  {what}: {items}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Profile { write } => {
             std::fs::write(&write, Profile::default().to_text())
                 .map_err(|e| format!("{} に書けません: {e}", write.display()))?;
@@ -494,13 +543,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let schedule = session.release_schedule();
             for t in &schedule.cutoffs {
-                println!("{}", totsugo_core::release::Schedule::describe(*t));
+                println!("{}", t.describe());
             }
             if schedule.weekly {
                 println!("以後毎週");
             }
             match schedule.next_after(chrono::Local::now().naive_local()) {
-                Some(t) => println!("次の締切: {}", totsugo_core::release::Schedule::describe(t)),
+                Some(t) => println!("次の締切: {}", t.describe()),
                 None => println!("次の締切はありません"),
             }
             Ok(ExitCode::SUCCESS)

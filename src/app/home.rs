@@ -89,13 +89,7 @@ fn progress(ui: &mut Ui, p: &totsugo_core::session::ReviewProgress) {
     ui.add_space(8.0);
     match p.next_cutoff {
         Some(t) => {
-            ui.label(
-                RichText::new(format!(
-                    "次の閲覧停止解除の締切: {}",
-                    totsugo_core::release::Schedule::describe(t)
-                ))
-                .strong(),
-            );
+            ui.label(RichText::new(format!("次の閲覧停止解除の締切: {}", t.describe())).strong());
         }
         None => {
             ui.label("次の閲覧停止解除の締切は設定されていません");

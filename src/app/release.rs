@@ -108,10 +108,7 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     if let Some(p) = app.progress()
         && let Some(t) = p.next_cutoff
     {
-        ui.label(format!(
-            "次の締切: {}",
-            totsugo_core::release::Schedule::describe(t)
-        ));
+        ui.label(format!("次の締切: {}", t.describe()));
     }
     let n = totsugo_core::release::per_case(&app.release.ready);
     ui.label(format!(

@@ -103,6 +103,27 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     });
     let Some(r) = &app.report.shown else { return };
     egui::ScrollArea::vertical().show(ui, |ui| {
-        crate::widgets::count_report_grid(ui, "count-report", r)
+        crate::widgets::count_report_grid(ui, "count-report", r);
+        ui.add_space(8.0);
+        for note in r.notes_ja() {
+            ui.label(note);
+        }
+        ui.add_space(8.0);
+        // Why a record counts where it does: the core's one table, as it is.
+        egui::CollapsingHeader::new("判断と設問の対応")
+            .id_salt("report-mapping")
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::Grid::new("report-mapping-grid")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for (what, items) in totsugo_core::report::mapping_ja() {
+                            ui.label(what);
+                            ui.label(items);
+                            ui.end_row();
+                        }
+                    });
+            });
     });
 }

@@ -818,7 +818,8 @@ pub struct Record {
 pub struct Classification {
     /// 総合判定 × (or, where the file leaves it empty, any item × or no registry record).
     pub mismatch: bool,
-    /// Qualification lost on or before the match date: out of scope of the check (item 2-1).
+    /// Qualification lost on or before the match date: out of scope of the check and of the
+    /// count report (seed 002: 「資格喪失者については…今般の点検対象には含まれません」).
     pub lost: bool,
     /// Viewing-stop case recomputed from the official table.
     pub case: StopCase,

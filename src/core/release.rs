@@ -14,11 +14,78 @@ pub const SETTING: &str = "release_schedule";
 /// The schedule of the operator's published cut-offs.
 pub const DEFAULT_SCHEDULE: &str = "2023-12-14\n2023-12-25 15:00\n2024-01-11\n毎週";
 
+/// One cut-off of the operator: a date, or a date with a time. 「令和5年12月14日までに」
+/// includes the 14th: a date-only cut-off ends at the end of that day; 「12月25日15時までに」 ends
+/// at 15:00.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cutoff {
+    /// The day.
+    pub date: NaiveDate,
+    /// The time of day it ends at, if the operator gave one (else the day's end).
+    pub time: Option<NaiveTime>,
+}
+
+impl Cutoff {
+    /// Whether reports made at `now` still make this cut-off.
+    pub fn is_open_at(self, now: NaiveDateTime) -> bool {
+        match self.time {
+            None => now.date() <= self.date,
+            Some(t) => now <= self.date.and_time(t),
+        }
+    }
+
+    /// The same cut-off `weeks` weeks later.
+    pub fn plus_weeks(self, weeks: i64) -> Cutoff {
+        Cutoff {
+            date: self.date + Duration::weeks(weeks),
+            time: self.time,
+        }
+    }
+
+    /// The cut-off in words, as the clerk reads it: 2023年12月14日（木）まで, or
+    /// 2023年12月25日（月）15:00まで. Never a "0:00" for a date-only cut-off.
+    pub fn describe(self) -> String {
+        use chrono::{Datelike, Timelike};
+        let d = self.date;
+        let wd =
+            ["月", "火", "水", "木", "金", "土", "日"][d.weekday().num_days_from_monday() as usize];
+        let day = format!("{}年{}月{}日（{wd}）", d.year(), d.month(), d.day());
+        match self.time {
+            None => format!("{day}まで"),
+            Some(t) => format!("{day}{}:{:02}まで", t.hour(), t.minute()),
+        }
+    }
+
+    /// Parses one line of the schedule: `YYYY-MM-DD` or `YYYY-MM-DD HH:MM`.
+    pub fn parse(s: &str) -> Option<Cutoff> {
+        let s = s.trim();
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M") {
+            return Some(Cutoff {
+                date: t.date(),
+                time: Some(t.time()),
+            });
+        }
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .map(|date| Cutoff { date, time: None })
+    }
+}
+
+impl std::fmt::Display for Cutoff {
+    /// As the schedule writes it: `2023-12-14` or `2023-12-25 15:00`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.time {
+            None => write!(f, "{}", self.date.format("%Y-%m-%d")),
+            Some(t) => write!(f, "{} {}", self.date.format("%Y-%m-%d"), t.format("%H:%M")),
+        }
+    }
+}
+
 /// Cut-offs for release requests.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Schedule {
     /// The listed cut-offs, in order.
-    pub cutoffs: Vec<NaiveDateTime>,
+    pub cutoffs: Vec<Cutoff>,
     /// The last cut-off repeats every week.
     pub weekly: bool,
 }
@@ -26,7 +93,7 @@ pub struct Schedule {
 impl Schedule {
     /// Parses the setting's text; the error names the line, in Japanese.
     pub fn parse(text: &str) -> Result<Schedule, String> {
-        let mut cutoffs = Vec::new();
+        let mut cutoffs: Vec<Cutoff> = Vec::new();
         let mut weekly = false;
         for (i, line) in text.lines().enumerate() {
             let l = line.trim();
@@ -40,18 +107,17 @@ impl Schedule {
                 weekly = true;
                 continue;
             }
-            let t = NaiveDateTime::parse_from_str(l, "%Y-%m-%d %H:%M")
-                .or_else(|_| {
-                    NaiveDate::parse_from_str(l, "%Y-%m-%d").map(|d| d.and_time(NaiveTime::MIN))
-                })
-                .map_err(|_| {
-                    format!(
-                        "{}行目: 日付は 2023-12-14 または 2023-12-25 15:00 の形で書いてください",
-                        i + 1
-                    )
-                })?;
-            if cutoffs.last().is_some_and(|p| *p >= t) {
-                return Err(format!("{}行目: 締切は古い順に書いてください", i + 1));
+            let t = Cutoff::parse(l).ok_or_else(|| {
+                format!(
+                    "{}行目: 日付は 2023-12-14 または 2023-12-25 15:00 の形で書いてください",
+                    i + 1
+                )
+            })?;
+            if cutoffs.last().is_some_and(|p| p.date >= t.date) {
+                return Err(format!(
+                    "{}行目: 締切は古い順に、1日に1つまで書いてください",
+                    i + 1
+                ));
             }
             cutoffs.push(t);
         }
@@ -61,36 +127,30 @@ impl Schedule {
         Ok(Schedule { cutoffs, weekly })
     }
 
-    /// The first cut-off at or after `now`, if any.
-    pub fn next_after(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
-        if let Some(t) = self.cutoffs.iter().find(|t| **t >= now) {
+    /// The first cut-off that a report made at `now` still makes, if any.
+    pub fn next_after(&self, now: NaiveDateTime) -> Option<Cutoff> {
+        if let Some(t) = self.cutoffs.iter().find(|t| t.is_open_at(now)) {
             return Some(*t);
         }
         let last = *self.cutoffs.last()?;
         if !self.weekly {
             return None;
         }
-        let weeks = (now - last).num_days().div_euclid(7);
-        let mut t = last + Duration::weeks(weeks);
-        while t < now {
-            t += Duration::weeks(1);
+        let weeks = (now.date() - last.date).num_days().div_euclid(7);
+        let mut t = last.plus_weeks(weeks);
+        while !t.is_open_at(now) {
+            t = t.plus_weeks(1);
         }
         Some(t)
     }
 
-    /// The cut-off in words: 2026年11月26日（木）0:00.
-    pub fn describe(t: NaiveDateTime) -> String {
-        use chrono::{Datelike, Timelike};
-        let wd =
-            ["月", "火", "水", "木", "金", "土", "日"][t.weekday().num_days_from_monday() as usize];
-        format!(
-            "{}年{}月{}日（{wd}）{}:{:02}",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute()
-        )
+    /// The text of the setting (one cut-off a line, then 毎週 if weekly).
+    pub fn text(&self) -> String {
+        let mut lines: Vec<String> = self.cutoffs.iter().map(|c| c.to_string()).collect();
+        if self.weekly {
+            lines.push("毎週".into());
+        }
+        lines.join("\n")
     }
 }
 
@@ -108,34 +168,49 @@ mod tests {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
     }
 
+    fn next(s: &Schedule, now: &str) -> String {
+        s.next_after(at(now))
+            .map(|c| c.to_string())
+            .unwrap_or_default()
+    }
+
     #[test]
     fn the_published_cutoffs_then_weekly() {
+        // Seed 002: 「令和5年12月14日までに実施機関に対して報告があったもの」, 「第2回目は、令和5年
+        // 12月25日15時までに」, 「第3回目は、令和6年1月11日までに」, 「以降、週次で対応する予定」.
         let s = Schedule::default();
-        assert_eq!(
-            s.next_after(at("2023-12-01 09:00")),
-            Some(at("2023-12-14 00:00"))
-        );
-        assert_eq!(
-            s.next_after(at("2023-12-20 09:00")),
-            Some(at("2023-12-25 15:00"))
-        );
-        assert_eq!(
-            s.next_after(at("2023-12-25 16:00")),
-            Some(at("2024-01-11 00:00"))
-        );
-        // Weekly on Thursdays from 2024-01-11.
-        assert_eq!(
-            s.next_after(at("2024-01-12 09:00")),
-            Some(at("2024-01-18 00:00"))
-        );
-        assert_eq!(
-            s.next_after(at("2026-11-21 10:00")),
-            Some(at("2026-11-26 00:00"))
-        );
-        assert_eq!(
-            Schedule::describe(at("2026-11-26 00:00")),
-            "2026年11月26日（木）0:00"
-        );
+        assert_eq!(next(&s, "2023-12-01 09:00"), "2023-12-14");
+        assert_eq!(next(&s, "2023-12-20 09:00"), "2023-12-25 15:00");
+        assert_eq!(next(&s, "2023-12-25 16:00"), "2024-01-11");
+        // Weekly on Thursdays from 2024-01-11, each a whole day as 1月11日 is.
+        assert_eq!(next(&s, "2024-01-12 09:00"), "2024-01-18");
+        assert_eq!(next(&s, "2026-11-21 10:00"), "2026-11-26");
+        assert_eq!(next(&s, "2026-11-26 23:59"), "2026-11-26");
+        assert_eq!(next(&s, "2026-11-27 00:00"), "2026-12-03");
+    }
+
+    #[test]
+    fn a_date_cutoff_includes_its_whole_day_and_a_timed_one_ends_at_its_time() {
+        // Seed 002: 「12月14日までに」 includes the 14th; 「12月25日15時までに」 ends at 15:00.
+        let s = Schedule::default();
+        assert_eq!(next(&s, "2023-12-14 00:00"), "2023-12-14");
+        assert_eq!(next(&s, "2023-12-14 17:30"), "2023-12-14");
+        assert_eq!(next(&s, "2023-12-14 23:59"), "2023-12-14");
+        assert_eq!(next(&s, "2023-12-15 00:00"), "2023-12-25 15:00");
+        assert_eq!(next(&s, "2023-12-25 15:00"), "2023-12-25 15:00");
+        assert_eq!(next(&s, "2023-12-25 15:01"), "2024-01-11");
+        // In words: never a "0:00" for a date.
+        let d = s.next_after(at("2023-12-01 09:00")).unwrap();
+        assert_eq!(d.describe(), "2023年12月14日（木）まで");
+        let t = s.next_after(at("2023-12-20 09:00")).unwrap();
+        assert_eq!(t.describe(), "2023年12月25日（月）15:00まで");
+        let weekly = s.next_after(at("2026-11-21 10:00")).unwrap();
+        assert_eq!(weekly.describe(), "2026年11月26日（木）まで");
+        assert!(!weekly.describe().contains("0:00"));
+        // A weekly timed cut-off keeps its time.
+        let timed = Schedule::parse("2024-01-11 15:00\n毎週").unwrap();
+        assert_eq!(next(&timed, "2024-01-18 15:30"), "2024-01-25 15:00");
+        assert_eq!(timed.text(), "2024-01-11 15:00\n毎週");
     }
 
     #[test]
@@ -170,8 +245,10 @@ pub struct RequestFormat {
     pub with_my_number: bool,
 }
 
-/// The list of a release request: how the operator finds each person (保険者番号, 記号,
-/// 番号, 枝番, カナ氏名, 生年月日), the case, and the My Number only if the format asks.
+/// The list of a release request: the viewing stop the operator applied (閲覧停止区分, the
+/// file's code), how the operator finds each person (保険者番号, 記号, 番号, 枝番, カナ氏名,
+/// 生年月日), the case (①②③), how the number was confirmed, and the My Number only if the
+/// format asks.
 pub fn request_table(
     rows: &[crate::store::ReleaseRow],
     format: &RequestFormat,
@@ -185,6 +262,7 @@ pub fn request_table(
         "枝番",
         "カナ氏名",
         "生年月日",
+        "不一致の区分",
         "確認の方法",
     ]
     .iter()
@@ -199,13 +277,14 @@ pub fn request_table(
         .map(|(i, r)| {
             let mut row = vec![
                 (i + 1).to_string(),
-                r.case.symbol().to_string(),
+                (r.stop as i64).to_string(),
                 r.insurer_number.clone(),
                 r.card_symbol.clone(),
                 r.card_number.clone(),
                 r.branch.clone(),
                 r.kana_name.clone(),
                 r.birth.map(|b| format!("{b:08}")).unwrap_or_default(),
+                r.case.symbol().to_string(),
                 r.decision.label_ja().to_string(),
             ];
             if format.with_my_number {

@@ -5,7 +5,7 @@
 //! ([`crate::session::Session::decide`] and the rest).
 
 use crate::compare::{FieldVerdict, RowExplanation, Suggestion};
-use crate::record::{Item, Record, StopCase};
+use crate::record::{Date, Item, Record, StopCase};
 
 /// The letter sent to the person (本人確認用の通知文).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -97,14 +97,48 @@ impl FollowUp {
 /// released: by the clerk's decision alone, or by the follow-up it needs.
 pub fn number_confirmed(decision: Decision, follow_up: Option<FollowUp>) -> bool {
     match decision {
-        Decision::SameByVisualCheck | Decision::SameByDocuments | Decision::ConfirmedEarlier => {
-            true
-        }
+        Decision::SameByVisualCheck
+        | Decision::SameByDocuments
+        | Decision::SameByJlisInquiry
+        | Decision::ConfirmedEarlier => true,
         Decision::AskEmployer | Decision::WriteToPerson => {
             follow_up == Some(FollowUp::NumberCorrect)
         }
         Decision::OutOfScopeLost | Decision::WrongNumber => false,
     }
+}
+
+/// The loss date to offer for 2-1 (「現時点では資格を喪失していることから、確認の対象外」): the
+/// file's 資格喪失年月日 when it is after 突合基準日 (the person was qualified at the match date
+/// and has lost it since). `None` when the file gives no such date (the clerk types it).
+pub fn suggested_loss_date(r: &Record) -> Option<Date> {
+    let end = r.qual_end?;
+    match r.base_date {
+        Some(base) if end > base => Some(end),
+        Some(_) => None,
+        None => None,
+    }
+}
+
+/// Why a 2-1 loss date cannot be taken (in Japanese), or `None` if it can: it must be after the
+/// match date (on or before it, the row was never in scope) and not in the future.
+pub fn loss_date_problem(r: &Record, lost_on: Option<Date>, today: Date) -> Option<String> {
+    let Some(d) = lost_on else {
+        return Some("資格喪失日を入力してください（突合基準日より後の日付）".into());
+    };
+    if let Some(base) = r.base_date
+        && d <= base
+    {
+        return Some(format!(
+            "資格喪失日 {} は突合基準日 {} 以前です。突合時点で資格のない記録は点検の対象外で、件数の報告にも含めません",
+            d.iso(),
+            base.iso()
+        ));
+    }
+    if d > today {
+        return Some(format!("資格喪失日 {} は今日より後です", d.iso()));
+    }
+    None
 }
 
 /// The letter type that fits what differs: A when the birth date or sex differs, else B.
@@ -134,11 +168,14 @@ pub enum Decision {
     AskEmployer = 6,
     /// 本人へ文書送付 (report 4), with a letter type.
     WriteToPerson = 7,
+    /// 別途J-LIS照会で変更履歴等を確認 (report 2-3): seed 002, 「別途J-LIS照会を行い変更履歴等が
+    /// 確認できた場合…同一人物と判断して構いません」.
+    SameByJlisInquiry = 8,
 }
 
 impl Decision {
-    /// Every decision, in the order of the review screen (and of its keys 1–7).
-    pub const ALL: [Decision; 7] = [
+    /// Every decision, in the order of the review screen's keys 1–8 (the stored codes).
+    pub const ALL: [Decision; 8] = [
         Decision::SameByVisualCheck,
         Decision::SameByDocuments,
         Decision::ConfirmedEarlier,
@@ -146,6 +183,7 @@ impl Decision {
         Decision::WrongNumber,
         Decision::AskEmployer,
         Decision::WriteToPerson,
+        Decision::SameByJlisInquiry,
     ];
 
     /// The stored code.
@@ -168,6 +206,7 @@ impl Decision {
             Decision::WrongNumber => "wrong_number",
             Decision::AskEmployer => "ask_employer",
             Decision::WriteToPerson => "write_to_person",
+            Decision::SameByJlisInquiry => "same_by_jlis_inquiry",
         }
     }
 
@@ -177,58 +216,76 @@ impl Decision {
             Decision::SameByVisualCheck => "目検で同一人物と判断",
             Decision::SameByDocuments => "届出書等で同一人物と確認",
             Decision::ConfirmedEarlier => "過去の点検等で確認済",
-            Decision::OutOfScopeLost => "資格喪失のため対象外",
+            Decision::OutOfScopeLost => "突合後に資格喪失のため対象外",
             Decision::WrongNumber => "個人番号の誤り",
             Decision::AskEmployer => "事業主へ確認",
             Decision::WriteToPerson => "本人へ文書送付",
+            Decision::SameByJlisInquiry => "J-LIS照会で変更履歴等を確認",
         }
     }
 
     /// The keyboard key of the decision on the review screen.
     pub fn shortcut(self) -> char {
-        char::from_digit(self as u32, 10).expect("seven decisions")
+        char::from_digit(self as u32, 10).expect("eight decisions")
     }
 
     /// Whether the decision says the registered number belongs to the person.
     pub fn confirms_number(self) -> bool {
         matches!(
             self,
-            Decision::SameByVisualCheck | Decision::SameByDocuments | Decision::ConfirmedEarlier
+            Decision::SameByVisualCheck
+                | Decision::SameByDocuments
+                | Decision::SameByJlisInquiry
+                | Decision::ConfirmedEarlier
         )
     }
 }
 
-/// A decision with its letter type (for 本人へ文書送付).
+/// A decision with its letter type (for 本人へ文書送付) or its loss date (for 2-1).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Choice {
     /// The decision.
     pub decision: Decision,
     /// The letter type; required for [`Decision::WriteToPerson`], none otherwise.
     pub letter: Option<LetterType>,
+    /// The date the qualification was lost, after the match date; required for
+    /// [`Decision::OutOfScopeLost`] (the file's 資格喪失年月日 when it is after 突合基準日, else
+    /// as the clerk types it from the insurer's own records), none otherwise.
+    pub lost_on: Option<Date>,
 }
 
 impl Choice {
-    /// A decision without a letter.
+    /// A decision without a letter or a date.
     pub fn new(decision: Decision) -> Choice {
         Choice {
             decision,
             letter: None,
+            lost_on: None,
         }
     }
 
     /// 本人へ文書送付 with this letter type.
     pub fn letter(letter: LetterType) -> Choice {
         Choice {
-            decision: Decision::WriteToPerson,
             letter: Some(letter),
+            ..Choice::new(Decision::WriteToPerson)
         }
     }
 
-    /// Label with the letter type.
+    /// 突合後に資格喪失のため対象外 (2-1), lost on `date`.
+    pub fn lost(date: Date) -> Choice {
+        Choice {
+            lost_on: Some(date),
+            ..Choice::new(Decision::OutOfScopeLost)
+        }
+    }
+
+    /// Label with the letter type or the loss date.
     pub fn label_ja(&self) -> String {
-        match self.letter {
-            Some(l) => format!("{}（通知文{}）", self.decision.label_ja(), l.key()),
-            None => self.decision.label_ja().to_string(),
+        match (self.letter, self.lost_on) {
+            (Some(l), _) => format!("{}（通知文{}）", self.decision.label_ja(), l.key()),
+            (None, Some(d)) => format!("{}（{} 喪失）", self.decision.label_ja(), d.iso()),
+            (None, None) => self.decision.label_ja().to_string(),
         }
     }
 }
@@ -290,10 +347,15 @@ pub fn contradictions(r: &Record, e: &RowExplanation, c: &Choice) -> Vec<String>
             out.push("番号誤りの疑いがある記録を同一人物と判断しようとしています".into());
         }
     }
-    if c.decision == Decision::OutOfScopeLost && !r.class.lost {
-        out.push(
-            "資格喪失日が突合基準日より後（または未設定）の記録を対象外にしようとしています".into(),
-        );
+    if c.decision == Decision::OutOfScopeLost
+        && let Some(d) = c.lost_on
+        && r.qual_end.is_some_and(|f| f != d)
+    {
+        out.push(format!(
+            "ファイルの資格喪失年月日（{}）と異なる喪失日（{}）を入力しています",
+            r.qual_end.map(|f| f.iso()).unwrap_or_default(),
+            d.iso()
+        ));
     }
     if c.decision == Decision::WrongNumber && e.suggestion == Suggestion::NotationOnly {
         out.push("違いは表記ゆれのみと説明されている記録を番号誤りと判断しようとしています".into());
@@ -417,6 +479,6 @@ mod tests {
             assert_eq!(Decision::from_code(d.code()), Some(d));
         }
         let keys: Vec<char> = Decision::ALL.iter().map(|d| d.shortcut()).collect();
-        assert_eq!(keys, vec!['1', '2', '3', '4', '5', '6', '7']);
+        assert_eq!(keys, vec!['1', '2', '3', '4', '5', '6', '7', '8']);
     }
 }

@@ -73,6 +73,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/007_assign.sql")),
         M::up(include_str!("store/008_follow_up.sql")),
         M::up(include_str!("store/009_postal.sql")),
+        M::up(include_str!("store/010_loss_date.sql")),
     ])
 }
 

@@ -18,7 +18,8 @@ pub struct Counts {
     pub mismatches: u64,
     /// Mismatches whose qualification was not lost: to check.
     pub in_scope: u64,
-    /// Mismatches whose qualification was lost: out of scope (count report item 2-1).
+    /// Mismatches whose qualification was lost on or before the match date: out of scope of
+    /// the check and in no item of the count report.
     pub lost: u64,
     /// Mismatches in viewing-stop case ① (lost included).
     pub case1: u64,
@@ -84,7 +85,7 @@ impl Counts {
             ("読み込んだ行数", 0, self.rows),
             ("不一致（総合判定×）", 0, self.mismatches),
             ("点検対象", 1, self.in_scope),
-            ("対象外（資格喪失）", 1, self.lost),
+            ("対象外（突合基準日以前に資格喪失）", 1, self.lost),
             ("① 資格情報・医療情報の閲覧停止", 1, self.case1),
             ("② 医療情報の閲覧停止", 1, self.case2),
             ("③ 医療情報の閲覧停止", 1, self.case3),

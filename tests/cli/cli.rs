@@ -343,7 +343,10 @@ fn the_release_schedule_is_shown_and_set_by_the_administrator() {
     let o = totsugo(&store, &["schedule"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("2023年12月25日（月）15:00"), "{out}");
+    assert!(out.contains("2023年12月25日（月）15:00まで"), "{out}");
+    // Seed 002: 「令和5年12月14日までに…報告があったもの」: the whole 14th, never "0:00".
+    assert!(out.contains("2023年12月14日（木）まで"), "{out}");
+    assert!(!out.contains("0:00"), "{out}");
     assert!(
         out.contains("以後毎週") && out.contains("次の締切"),
         "{out}"
@@ -358,4 +361,58 @@ fn the_release_schedule_is_shown_and_set_by_the_administrator() {
     let o = totsugo(&store, &["schedule", "--set", "2099-02-30"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("1行目"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_count_report_is_printed_for_a_script_with_the_forms_item_numbers() {
+    use totsugo_core::auth::Role;
+    use totsugo_core::review::{Choice, Decision};
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let o = totsugo(&store, &["import", demo_file().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    add_person(&store, "clerk1", "担当 花子", Role::Clerk, false);
+    let clerk = totsugo_core::session::Session::login(&store, "clerk1", PERSON_PW).unwrap();
+    let todo = clerk.next_undecided().unwrap().unwrap();
+    // 「別途J-LIS照会を行い変更履歴等が確認できた場合」: same person, 2-3.
+    clerk
+        .decide(
+            todo,
+            Choice::new(Decision::SameByJlisInquiry),
+            "J-LIS照会で転居履歴を確認",
+            true,
+        )
+        .unwrap();
+    let next = clerk.next_undecided().unwrap().unwrap();
+    clerk
+        .decide(next, Choice::new(Decision::AskEmployer), "", true)
+        .unwrap();
+    drop(clerk);
+
+    let o = totsugo(&store, &["report", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // Item 1 「突合時点で加入資格」: the demo's 47 mismatches less the 6 lost before the match date.
+    assert_eq!(v["1"], 41);
+    assert_eq!(v["2"], 1);
+    assert_eq!(v["2-3"], 1);
+    // The employer has not answered: 照会中, not in item 3.
+    assert_eq!(v["3"], 0);
+    assert_eq!(v["pending_employer"], 1);
+    assert_eq!(v["out_of_scope"], 6);
+    for k in [
+        "1", "2", "2-1", "2-2", "2-3", "2-4", "3", "3-1", "3-2", "4", "4-1", "4-2", "4-3", "4-4",
+        "4-5", "4-6", "4-7", "4-8", "5",
+    ] {
+        assert!(v[k].is_u64(), "item {k} in {v}");
+    }
+    let o = totsugo(&store, &["report", "--approved-only"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("判断と設問の対応"), "{text}");
+    assert!(text.contains("照会中"), "{text}");
+    assert!(
+        text.contains("J-LIS照会で変更履歴等を確認: 設問2・設問2-3"),
+        "{text}"
+    );
 }

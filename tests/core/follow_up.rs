@@ -9,6 +9,7 @@ use std::path::Path;
 
 use common::*;
 use totsugo_core::auth::Role;
+use totsugo_core::record::Date;
 use totsugo_core::review::{Choice, Decision, FollowUp, LetterType};
 use totsugo_core::session::Session;
 use totsugo_core::session::SessionError;
@@ -23,13 +24,16 @@ fn kana_row(n: u64) -> Row {
         .set("閲覧停止区分", "2")
 }
 
-/// Twelve mismatches: r0–r3, r9–r11 kana and address (②), r4–r7 birth date (①), r8 lost.
+/// Fifteen mismatches (突合基準日 2023-09-15): r0–r3, r9–r11, r13, r14 kana and address (②),
+/// r4–r7 birth date (①), r8 lost after the match date (2023-10-31), r12 lost before it
+/// (2023-03-31: out of scope).
 fn setup(dir: &Path) -> Vec<i64> {
     let mut rows = Vec::new();
-    for n in 0..12u64 {
+    for n in 0..15u64 {
         rows.push(match n {
             4..=7 => Row::birth_mismatch(n),
-            8 => kana_row(n).set("資格喪失年月日", "20230331"),
+            8 => kana_row(n).set("資格喪失年月日", "20231031"),
+            12 => kana_row(n).set("資格喪失年月日", "20230331"),
             _ => kana_row(n),
         });
     }
@@ -48,10 +52,7 @@ fn login(dir: &Path, who: &str) -> Session {
 }
 
 fn letter(t: LetterType) -> Choice {
-    Choice {
-        decision: Decision::WriteToPerson,
-        letter: Some(t),
-    }
+    Choice::letter(t)
 }
 
 #[test]
@@ -64,9 +65,37 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
     d(0, Choice::new(Decision::SameByVisualCheck));
     d(1, Choice::new(Decision::SameByDocuments));
     d(2, Choice::new(Decision::ConfirmedEarlier));
-    d(8, Choice::new(Decision::OutOfScopeLost));
+    // 2-1 「現時点では資格を喪失していることから、確認の対象外」: qualified at the match date,
+    // lost since; the decision carries the loss date (the file's, offered to the clerk).
+    let lost_since = Date::parse("20231031").unwrap().unwrap();
+    assert_eq!(
+        totsugo_core::review::suggested_loss_date(
+            &clerk.open_record(r[8]).unwrap().unwrap().reviewed.record
+        ),
+        Some(lost_since)
+    );
+    assert!(matches!(
+        clerk.decide(r[8], Choice::new(Decision::OutOfScopeLost), "", false),
+        Err(SessionError::LossDate(_))
+    ));
+    let before = Date::parse("20230901").unwrap().unwrap();
+    assert!(matches!(
+        clerk.decide(r[8], Choice::lost(before), "", false),
+        Err(SessionError::LossDate(_))
+    ));
+    d(8, Choice::lost(lost_since));
+    // 「資格喪失者については…今般の点検対象には含まれません」: lost on or before the match date,
+    // the row is not checked and counts in no item (not even item 1).
+    assert!(matches!(
+        clerk.decide(r[12], Choice::new(Decision::SameByVisualCheck), "", false),
+        Err(SessionError::OutOfScope(_))
+    ));
+    // 「別途J-LIS照会を行い変更履歴等が確認できた場合」: same person, item 2-3.
+    d(14, Choice::new(Decision::SameByJlisInquiry));
     d(3, Choice::new(Decision::AskEmployer));
     d(9, Choice::new(Decision::AskEmployer));
+    // Asked, never answered: 照会中, in no item.
+    d(13, Choice::new(Decision::AskEmployer));
     d(4, letter(LetterType::A));
     d(5, letter(LetterType::A));
     d(6, Choice::new(Decision::WrongNumber));
@@ -159,13 +188,15 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
     assert_eq!(clerk.mark_no_replies("2023-12-19").unwrap(), 0, "not yet");
     assert_eq!(clerk.mark_no_replies("2023-12-21").unwrap(), 1);
 
-    // Hand count, every current decision.
+    // Hand count, every current decision. Item 1: the 14 mismatches qualified at the match
+    // date (「突合時点で加入資格」), not r12. Item 2: r0, r1, r14 (2-3), r2 (2-2), r8 (2-1), r6
+    // (2-4). Item 3: the two answered employer requests (r3 right, r9 wrong); r13 waits.
     let want = [
-        ("1", 12),
-        ("2", 5),
+        ("1", 14),
+        ("2", 6),
         ("2-1", 1),
         ("2-2", 1),
-        ("2-3", 2),
+        ("2-3", 3),
         ("2-4", 1),
         ("3", 2),
         ("3-1", 1),
@@ -185,9 +216,11 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
     for (k, n) in want {
         assert_eq!(all.get(k), n, "item {k} (all decisions)");
     }
+    assert_eq!(all.pending_employer, 1, "r13: 照会中");
+    assert_eq!(all.out_of_scope, 1, "r12: lost before the match date");
     // Approved only: nothing approved yet but item 1.
     let approved = boss.count_report(true).unwrap();
-    assert_eq!(approved.get("1"), 12);
+    assert_eq!(approved.get("1"), 14);
     assert_eq!(approved.get("2") + approved.get("3") + approved.get("4"), 0);
     let batches = boss
         .pending_batches(totsugo_core::review::BatchGrouping::Clerk)
@@ -217,7 +250,7 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
     assert!(text.contains("確認結果（件数）の報告"), "{text}");
     assert!(text.contains("2-3."), "{text}");
 
-    // Release: approved, stopped, confirmed: r0, r1, r2 (decisions), r3 (employer), r4 (A
+    // Release: approved, stopped, confirmed: r0, r1, r2, r14 (decisions), r3 (employer), r4 (A
     // reply), r10 (B reply); ① first.
     assert!(matches!(
         clerk.make_release_request(&[r[0]]),
@@ -228,7 +261,7 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
     assert_eq!(ids[0], r[4], "① first");
     let mut sorted = ids.clone();
     sorted.sort();
-    assert_eq!(sorted, vec![r[0], r[1], r[2], r[3], r[4], r[10]]);
+    assert_eq!(sorted, vec![r[0], r[1], r[2], r[3], r[4], r[10], r[14]]);
     // Not a candidate (wrong number): refused, nothing changes.
     assert!(matches!(
         boss.make_release_request(&[r[0], r[6]]),
@@ -243,7 +276,7 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
         ),
         "a record goes in one request only"
     );
-    assert_eq!(boss.release_requests().unwrap()[0].records, 6);
+    assert_eq!(boss.release_requests().unwrap()[0].records, 7);
 
     let (files, note) = boss
         .write_release_request(req, "テスト健康保険組合", &out)
@@ -262,8 +295,10 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
     assert_eq!(&header[4], "被保険者証等番号");
     assert!(!header.iter().any(|h| h == "個人番号"));
     let lines: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
-    assert_eq!(lines.len(), 6);
-    assert_eq!(&lines[0][1], "①");
+    assert_eq!(lines.len(), 7);
+    // 閲覧停止区分 as the operator applied it (the file's code), the case beside it.
+    assert_eq!(&lines[0][1], "1");
+    assert_eq!(&lines[0][8], "①");
     assert_eq!(&lines[0][4], &format!("{:08}", 1004));
     let text = String::from_utf8_lossy(&bytes).into_owned();
     for n in 0..12 {
@@ -289,7 +324,7 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
         .unwrap();
     let mut book = open_workbook_auto(xlsx).unwrap();
     let range = book.worksheet_range("解除依頼").unwrap();
-    assert_eq!(range.height(), 7);
+    assert_eq!(range.height(), 8);
     assert_eq!(
         range.get((1, 4)).unwrap().to_string(),
         format!("{:08}", 1004)
@@ -301,7 +336,7 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
         .unwrap();
     let text = pdftotext(pdf);
     assert!(text.contains("情報閲覧停止の解除依頼"), "{text}");
-    assert!(text.contains("6 件"), "{text}");
+    assert!(text.contains("7 件"), "{text}");
     assert!(text.contains("責任 一郎"), "{text}");
     // Each file is in the trail and remembered for a purge.
     let exports = boss
@@ -545,4 +580,58 @@ fn characters_a_letter_cannot_print_are_reported_before_printing() {
             .unwrap(),
         1
     );
+}
+
+#[test]
+fn the_release_follows_the_stop_the_operator_applied_not_our_recomputation() {
+    // match-file spec / seed 002: the file's 閲覧停止区分 is what the operator applied
+    // (「不一致事例については…閲覧が停止されています」); our recomputation stays a warning.
+    let dir = tempdir();
+    let rows = vec![
+        // Only the kana differs: the case table stops nothing, but the file says 2 (医療情報).
+        Row::matching(0)
+            .set("加入者情報_カナ氏名", "ﾔﾏﾀﾞ ﾀﾛｳ")
+            .set("判定結果_カナ氏名", "×")
+            .set("総合判定", "×")
+            .set("閲覧停止区分", "2"),
+        // Birth date differs (① by the table), but the file says 0: no stop was applied.
+        Row::birth_mismatch(1).set("閲覧停止区分", "0"),
+        // Agreeing: ① in both.
+        Row::birth_mismatch(2),
+    ];
+    let path = write_cp932(dir.path(), "m.csv", &csv_text(&default_headers(), &rows));
+    let store = dir.path().join("store");
+    let mut admin = open(&store);
+    let report = import(&mut admin, &path).unwrap();
+    add_person(&store, "clerk1", "担当 花子", Role::Clerk, false);
+    add_person(&store, "boss", "責任 一郎", Role::Supervisor, false);
+    let r = admin.store().record_ids(report.import_id).unwrap();
+    let clerk = login(dir.path(), "clerk1");
+    let boss = login(dir.path(), "boss");
+    for id in &r {
+        clerk
+            .decide(
+                *id,
+                Choice::new(Decision::SameByDocuments),
+                "届出書で確認",
+                true,
+            )
+            .unwrap();
+    }
+    boss.approve(&r).unwrap();
+    let ready = boss.release_candidates().unwrap();
+    let ids: Vec<i64> = ready.iter().map(|x| x.record_id).collect();
+    assert_eq!(
+        ids,
+        vec![r[2], r[0]],
+        "① first; the row the file did not stop is left out"
+    );
+    assert_eq!(ready[1].stop, totsugo_core::record::StopFlag::MedicalOnly);
+    assert_eq!(boss.review_progress().unwrap().ready, [1, 1, 0]);
+    // A row with no stop in the file never goes into a request.
+    assert!(matches!(
+        boss.make_release_request(&[r[1]]),
+        Err(SessionError::NotReleasable)
+    ));
+    boss.make_release_request(&[r[0], r[2]]).unwrap();
 }

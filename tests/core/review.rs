@@ -7,12 +7,24 @@ use std::path::Path;
 
 use common::*;
 use totsugo_core::auth::Role;
+use totsugo_core::record::Date;
 use totsugo_core::review::{BatchGrouping, Choice, Decision, LetterType, ReviewState};
 use totsugo_core::session::Session;
 use totsugo_core::session::SessionError;
 
-/// Four mismatches (kana notation only; a birth date that differs; a lost qualification;
-/// another kana-only row) and one matching row. Returns the record ids in file order.
+/// Four mismatches (kana notation only; a birth date that differs; a qualification lost after
+/// the match date; another kana-only row), one matching row, and a mismatch whose
+/// qualification was lost before the match date (out of scope). Returns the record ids in file
+/// order.
+fn date(s: &str) -> Date {
+    Date::parse(s).unwrap().unwrap()
+}
+
+/// 2-1 with the loss date of the third row's file (after the match date).
+fn lost() -> Choice {
+    Choice::lost(date("20231031"))
+}
+
 fn setup(dir: &Path) -> Vec<i64> {
     let rows = vec![
         Row::matching(1)
@@ -31,7 +43,7 @@ fn setup(dir: &Path) -> Vec<i64> {
             .set("J-LIS情報_カナ氏名", "スズキ　ハジメ")
             .set("判定結果_カナ氏名", "×")
             .set("総合判定", "×")
-            .set("資格喪失年月日", "20220331"),
+            .set("資格喪失年月日", "20231031"),
         Row::matching(4)
             .set("加入者情報_漢字氏名", "田中　次郎")
             .set("J-LIS情報_漢字氏名", "田中　次郎")
@@ -44,6 +56,14 @@ fn setup(dir: &Path) -> Vec<i64> {
             .set("J-LIS情報_漢字氏名", "高田　三郎")
             .set("加入者情報_カナ氏名", "タカダ　サブロウ")
             .set("J-LIS情報_カナ氏名", "タカダ　サブロウ"),
+        Row::matching(6)
+            .set("加入者情報_漢字氏名", "森　四郎")
+            .set("J-LIS情報_漢字氏名", "森　四郎")
+            .set("加入者情報_カナ氏名", "ﾓﾘ ｼﾛｳ")
+            .set("J-LIS情報_カナ氏名", "モリ　シロウ")
+            .set("判定結果_カナ氏名", "×")
+            .set("総合判定", "×")
+            .set("資格喪失年月日", "20220331"),
     ];
     let path = write_cp932(dir, "m.csv", &csv_text(&default_headers(), &rows));
     let mut admin = open(&dir.join("store"));
@@ -159,14 +179,33 @@ fn a_decision_against_the_evidence_needs_confirmation_and_a_memo() {
         clerk.decide(ids[1], Choice::letter(LetterType::B), "", false),
         Err(SessionError::NeedsConfirmation(_))
     ));
-    // Out of scope only where the qualification was lost.
+    // 2-1 「現時点では資格を喪失していることから、確認の対象外」: the loss date is part of the
+    // decision, and it must be after the match date (突合基準日 2023-09-15).
     assert!(matches!(
-        clerk.decide(ids[0], Choice::new(Decision::OutOfScopeLost), "", false),
+        clerk.decide(ids[2], Choice::new(Decision::OutOfScopeLost), "", false),
+        Err(SessionError::LossDate(_))
+    ));
+    assert!(matches!(
+        clerk.decide(ids[2], Choice::lost(date("20230915")), "", false),
+        Err(SessionError::LossDate(_))
+    ));
+    // A date other than the file's 資格喪失年月日 needs confirmation and a memo.
+    assert!(matches!(
+        clerk.decide(ids[2], Choice::lost(date("20231101")), "", false),
         Err(SessionError::NeedsConfirmation(_))
     ));
-    clerk
-        .decide(ids[2], Choice::new(Decision::OutOfScopeLost), "", false)
-        .unwrap();
+    clerk.decide(ids[2], lost(), "", false).unwrap();
+    let (review, _) = clerk.record_review(ids[2]).unwrap().unwrap();
+    assert_eq!(
+        review.decision.unwrap().choice.lost_on,
+        Some(date("20231031"))
+    );
+    // 「資格喪失者については…今般の点検対象には含まれません」: lost on or before the match date,
+    // the row is not decided at all.
+    assert!(matches!(
+        clerk.decide(ids[5], same, "", false),
+        Err(SessionError::OutOfScope(_))
+    ));
     // A matching row is not for review.
     assert!(matches!(
         clerk.decide(ids[4], same, "", false),
@@ -190,8 +229,7 @@ fn supervisors_approve_others_decisions_and_send_back_with_a_reason() {
     clerk.decide(ids[0], same, "", false).unwrap();
     clerk.decide(ids[3], same, "", false).unwrap();
     // The supervisor decides one record too: it never shows as approvable to them.
-    boss.decide(ids[2], Choice::new(Decision::OutOfScopeLost), "", false)
-        .unwrap();
+    boss.decide(ids[2], lost(), "", false).unwrap();
     let batches = boss.pending_batches(BatchGrouping::ClerkAndDay).unwrap();
     assert_eq!(batches.len(), 1);
     assert_eq!(batches[0].clerk_login, "clerk1");
@@ -305,7 +343,7 @@ fn progress_counts_what_is_ready_for_the_next_release_cutoff() {
             .next_cutoff
             .unwrap()
             .to_string(),
-        "2099-01-05 15:00:00"
+        "2099-01-05 15:00"
     );
     assert!(clerk.set_release_schedule("2099-01-05").is_err());
     assert_eq!(last_audit(&admin).1, "settings_change");
@@ -414,19 +452,9 @@ fn a_supervisor_groups_the_decisions_to_approve_as_they_choose() {
     let same = Choice::new(Decision::SameByVisualCheck);
     clerk1.decide(ids[0], same, "", false).unwrap();
     clerk1.decide(ids[3], same, "", false).unwrap();
-    clerk1
-        .decide(ids[2], Choice::new(Decision::OutOfScopeLost), "", false)
-        .unwrap();
+    clerk1.decide(ids[2], lost(), "", false).unwrap();
     clerk2
-        .decide(
-            ids[1],
-            Choice {
-                decision: Decision::WriteToPerson,
-                letter: Some(LetterType::A),
-            },
-            "",
-            false,
-        )
+        .decide(ids[1], Choice::letter(LetterType::A), "", false)
         .unwrap();
     let by_day = boss.pending_batches(BatchGrouping::ClerkAndDay).unwrap();
     assert_eq!(by_day.len(), 2, "one per clerk today");

@@ -68,6 +68,9 @@ pub struct Desk {
     pub digits_match: Option<bool>,
     /// The clerk confirms a result that contradicts the digits.
     pub confirm_follow_up: bool,
+    /// The loss date for 突合後に資格喪失のため対象外 (2-1), as typed; offered from the file's
+    /// 資格喪失年月日 when it is after 突合基準日.
+    pub lost_on: String,
 }
 
 impl Desk {
@@ -450,6 +453,9 @@ impl App {
         let Some(s) = &self.session else { return };
         match s.open_record(id) {
             Ok(Some(d)) => {
+                let lost_on = totsugo_core::review::suggested_loss_date(&d.reviewed.record)
+                    .map(|d| d.iso())
+                    .unwrap_or_default();
                 self.desk.open = Some(OpenRecord {
                     id,
                     reviewed: d.reviewed,
@@ -464,6 +470,7 @@ impl App {
                 });
                 self.desk.digits.clear();
                 self.desk.digits_match = None;
+                self.desk.lost_on = lost_on;
                 if let Some(row) = self.desk.rows.iter_mut().find(|r| r.id == id)
                     && let Some(o) = &self.desk.open
                 {

@@ -169,7 +169,12 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         ui.separator();
         ui.label(format!("状態: {}", open.review.state.label_ja()));
         if r.class.lost {
-            ui.label(RichText::new("資格喪失（点検の対象外）").color(AMBER));
+            ui.label(
+                RichText::new(
+                    "突合基準日以前に資格喪失: 点検の対象外（判断せず、件数の報告にも含めません）",
+                )
+                .color(AMBER),
+            );
         }
     });
     if let Some(reason) = &open.review.sent_back {
@@ -249,8 +254,8 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ));
     ui.separator();
 
-    // Decisions: one click or one key each.
-    let open_for_decision = open.review.state.open_for_decision();
+    // Decisions: one click or one key each (none for a row out of scope).
+    let open_for_decision = open.review.state.open_for_decision() && !r.class.lost;
     let suggested = suggested_letter(e);
     let letter = app.desk.letter.unwrap_or(suggested);
     ui.horizontal_wrapped(|ui| {
@@ -273,10 +278,13 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 && open_for_decision
                 && key.is_some_and(|k| ui.input(|i| i.key_pressed(k) && i.modifiers.is_none()));
             if clicked || pressed {
-                let choice = if d == Decision::WriteToPerson {
-                    Choice::letter(letter)
-                } else {
-                    Choice::new(d)
+                let choice = match d {
+                    Decision::WriteToPerson => Choice::letter(letter),
+                    Decision::OutOfScopeLost => Choice {
+                        lost_on: typed_date(&app.desk.lost_on),
+                        ..Choice::new(d)
+                    },
+                    _ => Choice::new(d),
                 };
                 actions.push(Action::Desk(DeskAction::Decide(choice)));
             }
@@ -296,6 +304,11 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             .response
             .labelled_by(l.id);
         ui.label(format!("（違いの内容からは通知文{}）", suggested.key()));
+        ui.separator();
+        let l = ui.label("[4] の資格喪失日");
+        ui.add(TextEdit::singleline(&mut app.desk.lost_on).desired_width(110.0))
+            .labelled_by(l.id);
+        ui.label("（突合基準日より後。例 2023-10-31）");
     });
     ui.horizontal(|ui| {
         let l = ui.label("[M] メモ");
@@ -327,7 +340,7 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             }
         });
     }
-    ui.label("キー: 1〜7 判断　N 次へ　P 前へ　M メモへ（Esc で戻る）　Ctrl+Z 取り消し");
+    ui.label("キー: 1〜8 判断　N 次へ　P 前へ　M メモへ（Esc で戻る）　Ctrl+Z 取り消し");
     let me = app
         .session
         .as_ref()
@@ -523,4 +536,11 @@ fn follow_up(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             );
         }
     });
+}
+
+/// A date as the clerk types it: 2023-10-31, 2023/10/31 or 20231031, full-width digits too.
+fn typed_date(text: &str) -> Option<totsugo_core::record::Date> {
+    let t = totsugo_core::text::fold_width_and_spaces(text).replace('/', "-");
+    totsugo_core::record::Date::parse_iso(&t)
+        .or_else(|| totsugo_core::record::Date::parse(&t).ok().flatten())
 }

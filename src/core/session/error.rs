@@ -49,6 +49,15 @@ pub enum SessionError {
     /// 本人へ文書送付 needs a letter type (and other decisions none).
     #[error("本人へ文書送付のときは通知文の種類（A・B）を選んでください")]
     LetterType,
+    /// The qualification was lost on or before the match date: out of the check and of the
+    /// count report (seed 002: 「資格喪失者については…今般の点検対象には含まれません」).
+    #[error(
+        "記録 {0} は突合基準日以前に資格を喪失しているため、点検の対象外です（件数の報告にも含めません）"
+    )]
+    OutOfScope(i64),
+    /// 2-1 without a usable loss date (the sentence says why).
+    #[error("{0}")]
+    LossDate(String),
     /// The record is approved: it can no longer be decided.
     #[error("記録 {0} は承認済みのため、判断を変えられません")]
     AlreadyApproved(i64),

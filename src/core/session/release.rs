@@ -14,11 +14,13 @@ impl Session {
     /// every current decision.
     pub fn count_report(&self, approved_only: bool) -> Result<CountReport, SessionError> {
         self.require(Permission::ViewSummary)?;
-        Ok(CountReport::compute(
+        let mut report = CountReport::compute(
             self.store.mismatch_count()?,
             self.store.counted_decisions(approved_only)?,
             approved_only,
-        ))
+        );
+        report.out_of_scope = self.store.out_of_scope_count()?;
+        Ok(report)
     }
 
     /// Records ready for the next release request (supervisors), ① first.
@@ -37,7 +39,7 @@ impl Session {
         let cutoff = self
             .release_schedule()
             .next_after(chrono::Local::now().naive_local())
-            .map(|t| t.format("%Y-%m-%d %H:%M").to_string());
+            .map(|c| c.to_string());
         self.store.in_transaction(|store| {
             let id = store
                 .insert_release_request(
@@ -91,7 +93,9 @@ impl Session {
         let cover = crate::release::Cover {
             insurer: insurer.to_string(),
             request_id,
-            cutoff: request.cutoff.clone(),
+            cutoff: request.cutoff.as_deref().map(|c| {
+                crate::release::Cutoff::parse(c).map_or_else(|| c.to_string(), |c| c.describe())
+            }),
             created_at: request.created_at.clone(),
             prepared_by,
             approved_by: approvers,
@@ -166,7 +170,7 @@ impl Session {
             use crate::pdf::Block;
             let doc = crate::pdf::SimpleDoc {
                 title: "確認結果（件数）の報告".into(),
-                blocks: vec![
+                blocks: [
                     Block::Title("確認結果（件数）の報告".into()),
                     Block::Paragraph(format!(
                         "{insurer}　{} 現在（集計の対象: {basis}）",
@@ -179,7 +183,11 @@ impl Session {
                             .map(|(k, l, n)| (format!("{k}. {l}"), format!("{n} 件")))
                             .collect(),
                     ),
-                ],
+                    Block::Spacer(4.0),
+                ]
+                .into_iter()
+                .chain(report.notes_ja().into_iter().map(Block::Paragraph))
+                .collect(),
                 footer: Some("確認結果（件数）の報告".into()),
             };
             crate::pdf::render(&doc).map_err(|e| output_error(out, e))?

@@ -23,7 +23,7 @@ pub struct ReviewProgress {
     /// Approved, number confirmed, viewing stopped: per case ①②③.
     pub ready: [u64; 3],
     /// The next release cut-off.
-    pub next_cutoff: Option<chrono::NaiveDateTime>,
+    pub next_cutoff: Option<crate::release::Cutoff>,
     /// Decisions per day (YYYY-MM-DD, count).
     pub per_day: Vec<(String, u64)>,
     /// Records with a letter sent for their current decision.
@@ -237,6 +237,21 @@ impl Session {
         if !record.class.mismatch {
             return Err(SessionError::NotAMismatch(record_id));
         }
+        if record.class.lost {
+            return Err(SessionError::OutOfScope(record_id));
+        }
+        if choice.decision == Decision::OutOfScopeLost {
+            let today = crate::record::Date::today()
+                .or(crate::record::Date::from_ymd(2200, 12, 31))
+                .expect("a real day");
+            if let Some(why) = crate::review::loss_date_problem(&record, choice.lost_on, today) {
+                return Err(SessionError::LossDate(why));
+            }
+        } else if choice.lost_on.is_some() {
+            return Err(SessionError::LossDate(
+                "資格喪失日は「突合後に資格喪失のため対象外」のときだけ入力します".into(),
+            ));
+        }
         let review = self
             .store
             .record_review(record_id)?
@@ -259,11 +274,15 @@ impl Session {
                 &why,
             )?;
             let detail = format!(
-                "{}{}{}",
+                "{}{}{}{}",
                 choice.decision.key(),
                 choice
                     .letter
                     .map(|l| format!(" letter={}", l.key()))
+                    .unwrap_or_default(),
+                choice
+                    .lost_on
+                    .map(|d| format!(" lost_on={}", d.iso()))
                     .unwrap_or_default(),
                 if why.is_empty() {
                     ""

@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
-use crate::record::StopCase;
+use crate::record::{StopCase, StopFlag};
 use crate::report::Counted;
 use crate::review::{Decision, FollowUp, LetterType, ReviewState, number_confirmed};
 
@@ -59,10 +59,12 @@ pub struct ReleaseRow {
     pub birth: Option<u32>,
     /// The registered My Number (written only where the profile asks for it).
     pub my_number: String,
-    /// Viewing-stop case.
+    /// The case it is released under (① where the operator stopped the qualification too).
     pub case: StopCase,
     /// The decision that confirmed the number.
     pub decision: Decision,
+    /// The viewing stop the operator applied (the file's 閲覧停止区分).
+    pub stop: StopFlag,
 }
 
 /// A release request sent (or to send) to the operator.
@@ -80,12 +82,28 @@ pub struct ReleaseRequestRow {
     pub records: u64,
 }
 
+/// SQL of the viewing stop the operator applied to `records r`: the file's 閲覧停止区分 (1 =
+/// 資格情報及び医療情報, 2 = 医療情報 only, 0 = none). The release follows it, not our
+/// recomputation (that stays a warning on the row). Only where the file has no such value does
+/// the stop recomputed from the case table stand in (① → 1, ②③ → 2).
+const APPLIED_STOP: &str = "COALESCE(r.stop_flag, CASE WHEN r.stop_case = 1 THEN 1 \
+     WHEN r.stop_case IN (2, 3) THEN 2 ELSE 0 END)";
+
+/// SQL of the case (①②③) a stopped record is released under: ① where the operator stopped
+/// the qualification too (the person cannot use the card), else the recomputed ② or ③ (② where
+/// the recomputation found no stop).
+fn release_case() -> String {
+    format!(
+        "CASE WHEN {APPLIED_STOP} = 1 THEN 1 WHEN r.stop_case IN (2, 3) THEN r.stop_case ELSE 2 END"
+    )
+}
+
 /// SQL condition of the release (on `records r` joined with its current decision `d`): approved,
-/// viewing stopped (①②③), number confirmed, in no release request yet. The one place the
-/// release condition is written; the count per case and the list use it alike.
+/// viewing stopped by the operator, number confirmed, in no release request yet. The one place
+/// the release condition is written; the count per case and the list use it alike.
 fn releasable_condition() -> String {
     format!(
-        "r.state = {} AND r.stop_case BETWEEN 1 AND 3 AND r.release_request_id IS NULL AND {}",
+        "r.state = {} AND {APPLIED_STOP} IN (1, 2) AND r.release_request_id IS NULL AND {}",
         ReviewState::Approved as i64,
         confirmed_condition()
     )
@@ -279,7 +297,7 @@ impl Store {
              EXISTS (SELECT 1 FROM letters l WHERE l.record_id = r.id AND l.decision_id = d.id), \
              (SELECT f.outcome FROM follow_ups f WHERE f.record_id = r.id AND f.decision_id = d.id), \
              count(*) FROM records r JOIN decisions d ON d.id = r.decision_id \
-             WHERE r.state IN ({states}) GROUP BY 1, 2, 3, 4"
+             WHERE r.state IN ({states}) AND r.lost = 0 GROUP BY 1, 2, 3, 4"
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], |r| {
@@ -310,13 +328,24 @@ impl Store {
         Ok(out)
     }
 
-    /// The number of mismatches (item 1 of the count report).
+    /// The number of mismatches of those qualified at the match date (item 1 of the count
+    /// report: 「突合時点で加入資格」).
     pub fn mismatch_count(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM records WHERE mismatch = 1", [], |r| {
-                r.get::<_, i64>(0)
-            })? as u64)
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM records WHERE mismatch = 1 AND lost = 0",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// The number of mismatches whose qualification was lost on or before the match date: out
+    /// of the check and of every item of the count report (shown apart as 対象外).
+    pub fn out_of_scope_count(&self) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM records WHERE mismatch = 1 AND lost = 1",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
     }
 
     /// Approved records whose viewing is stopped, whose number is confirmed and that are in
@@ -329,8 +358,9 @@ impl Store {
     /// stopped, number confirmed, in no request yet.
     pub fn ready_for_release(&self) -> Result<[u64; 3], StoreError> {
         let sql = format!(
-            "SELECT r.stop_case, count(*) FROM records r JOIN decisions d ON d.id = r.decision_id \
-             WHERE {} GROUP BY r.stop_case",
+            "SELECT {}, count(*) FROM records r JOIN decisions d ON d.id = r.decision_id \
+             WHERE {} GROUP BY 1",
+            release_case(),
             releasable_condition()
         );
         let mut out = [0u64; 3];
@@ -338,7 +368,9 @@ impl Store {
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {
             let (case, n) = row?;
-            out[(case - 1) as usize] = n as u64;
+            if let Some(slot) = out.get_mut((case - 1) as usize) {
+                *slot = n as u64;
+            }
         }
         Ok(out)
     }
@@ -370,9 +402,10 @@ impl Store {
     fn release_rows_where(&self, condition: &str) -> Result<Vec<ReleaseRow>, StoreError> {
         let sql = format!(
             "SELECT r.id, r.insurer_number, r.card_symbol, r.card_number, r.branch, r.ins_kana, \
-             r.ins_birth, r.my_number, r.stop_case, d.decision \
+             r.ins_birth, r.my_number, {case}, d.decision, {APPLIED_STOP} \
              FROM records r JOIN decisions d ON d.id = r.decision_id \
-             WHERE {condition} ORDER BY r.stop_case, r.priority, r.id"
+             WHERE {condition} ORDER BY 9, r.priority, r.id",
+            case = release_case()
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], |r| {
@@ -387,6 +420,7 @@ impl Store {
                 my_number: r.get(7)?,
                 case: StopCase::from_code(r.get(8)?),
                 decision: Decision::from_code(r.get(9)?).unwrap_or(Decision::SameByVisualCheck),
+                stop: StopFlag::from_code(r.get(10)?).unwrap_or(StopFlag::MedicalOnly),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

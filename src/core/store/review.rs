@@ -3,13 +3,13 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
-use crate::record::StopCase;
+use crate::record::{Date, StopCase};
 use crate::review::{
     BatchGrouping, Choice, Decision, DecisionRow, LetterType, PendingBatch, ReviewState,
 };
 
 const DECISION_COLUMNS: &str = "SELECT id, record_id, decision, letter, memo, decided_by, \
-    decided_at, overrode, undone, batch_id FROM decisions";
+    decided_at, overrode, undone, batch_id, lost_on FROM decisions";
 
 fn decision_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRow> {
     let letter: Option<String> = r.get(3)?;
@@ -20,6 +20,7 @@ fn decision_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRow> {
         choice: Choice {
             decision: Decision::from_code(r.get(2)?).unwrap_or(Decision::SameByVisualCheck),
             letter: letter.as_deref().and_then(LetterType::from_key),
+            lost_on: r.get::<_, Option<u32>>(10)?.and_then(Date::from_u32),
         },
         memo: r.get(4)?,
         decided_by: r.get(5)?,
@@ -126,8 +127,8 @@ impl Store {
             )?;
         self.conn.execute(
             "INSERT INTO decisions (record_id, decision, letter, memo, decided_by, decided_at, \
-             overrode, prev_state, prev_decision_id, prev_sent_back) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             overrode, prev_state, prev_decision_id, prev_sent_back, lost_on) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 record_id,
                 choice.decision.code(),
@@ -139,6 +140,7 @@ impl Store {
                 state,
                 decision_id,
                 sent_back,
+                choice.lost_on.map(|d| d.as_u32()),
             ],
         )?;
         let id = self.conn.last_insert_rowid();
@@ -306,8 +308,13 @@ impl Store {
         to: Option<i64>,
         limit: Option<usize>,
     ) -> Result<u64, StoreError> {
+        // Rows out of scope (lost on or before the match date) are nobody's work.
+        let filter = super::MismatchFilter {
+            lost: Some(false),
+            ..filter.clone()
+        };
         let (sql, mut args) =
-            super::mismatch_query(filter, None, limit.unwrap_or(i64::MAX as usize));
+            super::mismatch_query(&filter, None, limit.unwrap_or(i64::MAX as usize));
         // The filter's query ends in "LIMIT ?": keep its order and limit, select ids only.
         let todo = format!(
             "UPDATE records SET assignee = ? WHERE id IN (SELECT id FROM ({sql}) \
@@ -326,7 +333,8 @@ impl Store {
     pub fn work_per_assignee(&self) -> Result<Vec<(Option<i64>, u64)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT assignee, count(*) FROM records INDEXED BY records_assignee \
-             WHERE mismatch = 1 AND state IN (?1, ?2) GROUP BY assignee ORDER BY assignee",
+             WHERE mismatch = 1 AND lost = 0 AND state IN (?1, ?2) GROUP BY assignee \
+             ORDER BY assignee",
         )?;
         let rows = stmt.query_map(
             params![ReviewState::Undecided as i64, ReviewState::SentBack as i64],
@@ -339,7 +347,7 @@ impl Store {
     pub fn review_counts(&self) -> Result<[u64; 4], StoreError> {
         let mut out = [0u64; 4];
         let mut stmt = self.conn.prepare_cached(
-            "SELECT state, count(*) FROM records WHERE state <> 0 GROUP BY state",
+            "SELECT state, count(*) FROM records WHERE state <> 0 AND lost = 0 GROUP BY state",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
         let mut decided = 0;
