@@ -70,6 +70,8 @@ impl Unit {
 enum Tok {
     Text(char),
     Num(u64, Unit),
+    /// A number that is part of a town's name: 六番町, ６番町, 二番丁.
+    NameNum(u64),
     Space,
 }
 
@@ -180,8 +182,52 @@ fn tokens(s: &str) -> Vec<Token> {
         let digits: Vec<char> = f[k..e].iter().map(|x| x.0).collect();
         Some((kanji_value(&digits)?, e, true))
     };
+    // A number that belongs to a town's name (六番町, ６番町, 一番丁, 二番通): digits or kanji
+    // numerals followed by 番 and then 町/丁/通/街/館. (value, end, is kanji).
+    let name_number_at = |k: usize| -> Option<(u64, usize, bool)> {
+        let mut e = k;
+        while e < f.len() && f[e].0.is_ascii_digit() && e - k < 4 {
+            e += 1;
+        }
+        let kanji = e == k;
+        if kanji {
+            while e < f.len() && KANJI_NUMERALS.contains(f[e].0) && e - k < 4 {
+                e += 1;
+            }
+        }
+        if e == k
+            || ch(e) != Some('番')
+            || !matches!(ch(e + 1), Some('町' | '丁' | '通' | '街' | '館'))
+        {
+            return None;
+        }
+        let value = if kanji {
+            let digits: Vec<char> = f[k..e].iter().map(|x| x.0).collect();
+            kanji_value(&digits)?
+        } else {
+            f[k..e]
+                .iter()
+                .fold(0u64, |acc, x| acc * 10 + x.0.to_digit(10).unwrap() as u64)
+        };
+        Some((value, e, kanji))
+    };
     while i < f.len() {
         let (c, ref src, flags) = f[i];
+        let starts_word =
+            i == 0 || !f[i - 1].0.is_ascii_digit() && !KANJI_NUMERALS.contains(f[i - 1].0);
+        if starts_word && let Some((value, e, kanji)) = name_number_at(i) {
+            let mut fl = f[i..e].iter().fold(0, |acc, x| acc | x.2);
+            if kanji {
+                fl |= KANJI_NUM;
+            }
+            out.push(Token {
+                tok: Tok::NameNum(value),
+                src: f[i].1.start..f[e - 1].1.end,
+                flags: fl,
+            });
+            i = e;
+            continue;
+        }
         if c.is_whitespace() {
             let start = src.start;
             while i < f.len() && f[i].0.is_whitespace() {
@@ -323,6 +369,7 @@ fn tok_eq(v: &Variants, x: &Token, y: &Token) -> bool {
             a == b || ((*a == UNSENDABLE) != (*b == UNSENDABLE)) || v.relation(*a, *b).is_some()
         }
         (Tok::Num(a, ua), Tok::Num(b, ub)) => a == b && ua.compatible(*ub),
+        (Tok::NameNum(a), Tok::NameNum(b)) => a == b,
         (Tok::Space, Tok::Space) => true,
         _ => false,
     }
@@ -553,7 +600,24 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
                 tok_eq(v, x, y)
                     && !matches!((&x.tok, &y.tok), (Tok::Text(p), Tok::Text(q)) if (*p == UNSENDABLE) != (*q == UNSENDABLE))
             });
-            if ma.is_empty() && mb.is_empty() {
+            if !(ma.is_empty() && mb.is_empty())
+                && let Some((name_a, name_b)) = building_one_side(&xa, &xb, v)
+            {
+                // Seed 002's own example: 「東京都港区赤坂1-11 山田ビル2 201」 against
+                // 「東京都港区赤坂1-11 201」 is 一致と判定可能.
+                notation.insurer.extend(xa.iter().map(|t| t.src.clone()));
+                notation.registry.extend(xb.iter().map(|t| t.src.clone()));
+                let (side, name) = if name_a == 0 {
+                    ("住基側", text_of(b, &xb[..name_b]))
+                } else {
+                    ("加入者側", text_of(a, &xa[..name_a]))
+                };
+                rs.add(
+                    Rule::BuildingOneSide,
+                    format!("建物名が{side}のみ（部屋番号は同じ）: {}", name.trim()),
+                );
+                form.0.retain(|r| r.rule != Rule::HouseNumberForm);
+            } else if ma.is_empty() && mb.is_empty() {
                 let mut none = 0;
                 for (x, y) in xa.iter().zip(&xb) {
                     pair_reasons(x, y, v, &mut form, &mut none);
@@ -590,6 +654,28 @@ pub fn explain(a: &str, b: &str) -> FieldExplanation {
     differ.insurer = merge_ranges(differ.insurer);
     differ.registry = merge_ranges(differ.registry);
     rs.finish_with(differ, notation)
+}
+
+/// Where two 方書 end in the same room number and only one of them names a building before
+/// it: the lengths of the building-name parts (one of them 0), else `None`.
+fn building_one_side(xa: &[Token], xb: &[Token], v: &Variants) -> Option<(usize, usize)> {
+    let (ra, rb) = (xa.last()?, xb.last()?);
+    if !matches!(ra.tok, Tok::Num(..)) || !tok_eq(v, ra, rb) {
+        return None;
+    }
+    let (na, nb) = (xa.len() - 1, xb.len() - 1);
+    if (na == 0) == (nb == 0) {
+        return None;
+    }
+    // The named side's part before the room must be a name (not another number alone).
+    let named = if na > 0 { &xa[..na] } else { &xb[..nb] };
+    if !named
+        .iter()
+        .any(|t| matches!(t.tok, Tok::Text(c) if c != UNSENDABLE))
+    {
+        return None;
+    }
+    Some((na, nb))
 }
 
 fn or_none(s: &str) -> &str {
@@ -737,6 +823,95 @@ mod tests {
         assert_eq!(
             verdict("大阪市北区梅田1-3", "大阪市北区●田一丁目２番"),
             Differs
+        );
+    }
+}
+
+#[cfg(test)]
+mod seed_examples {
+    use super::*;
+    use crate::compare::FieldVerdict::*;
+
+    #[test]
+    fn the_seeds_own_example_of_a_judgeable_address_is_notation() {
+        // Seed 002, 突合結果ファイルの通知イメージ: 「東京都港区赤坂1-11 山田ビル2 201」 against
+        // 「東京都港区赤坂1-11 201」, labelled 「一致と判定可能」.
+        let e = explain("東京都港区赤坂1-11 山田ビル2 201", "東京都港区赤坂1-11 201");
+        assert_eq!(e.verdict, Notation, "{:?}", e.reasons);
+        assert!(
+            e.reasons
+                .iter()
+                .any(|r| r.rule == Rule::BuildingOneSide && r.text.contains("山田ビル2")),
+            "{:?}",
+            e.reasons
+        );
+        // The other way round, and with 号室.
+        assert_eq!(
+            explain("東京都港区赤坂1-11 201", "東京都港区赤坂1-11 山田ビル2 201").verdict,
+            Notation
+        );
+        assert_eq!(
+            explain(
+                "東京都港区赤坂1-11 山田ビル2 201号室",
+                "東京都港区赤坂一丁目11番 201"
+            )
+            .verdict,
+            Notation
+        );
+        // Never notation: another room, or two different buildings.
+        assert_eq!(
+            explain("東京都港区赤坂1-11 山田ビル2 201", "東京都港区赤坂1-11 202").verdict,
+            Differs
+        );
+        assert_eq!(
+            explain(
+                "東京都港区赤坂1-11 山田ビル 201",
+                "東京都港区赤坂1-11 川田ハイツ 201"
+            )
+            .verdict,
+            Differs
+        );
+        assert_eq!(
+            explain("東京都港区赤坂1-11 2 201", "東京都港区赤坂1-11 201").verdict,
+            Differs,
+            "a number alone before the room is not a building name"
+        );
+    }
+
+    #[test]
+    fn a_town_name_with_a_number_keeps_the_house_number_and_the_building_apart() {
+        // 六番町, ６番町, 二番町: the number is the town's name, not the house number.
+        let e = explain("東京都千代田区六番町1-2", "東京都千代田区６番町１－２");
+        assert_eq!(e.verdict, Notation, "{:?}", e.reasons);
+        assert!(
+            e.reasons.iter().any(|r| r.rule == Rule::KanjiNumeral),
+            "{:?}",
+            e.reasons
+        );
+        assert_eq!(
+            explain(
+                "東京都千代田区二番町3番地 二番町ハイツ 305",
+                "東京都千代田区二番町３ 305"
+            )
+            .verdict,
+            Notation
+        );
+        assert_eq!(
+            explain("東京都千代田区六番町1-2", "東京都千代田区五番町1-2").verdict,
+            Differs
+        );
+        assert_eq!(
+            explain("東京都千代田区６番町1-2", "東京都千代田区６番町1-3").verdict,
+            Differs
+        );
+        // The seed's example in such a town: building one side, same room.
+        assert_eq!(
+            explain(
+                "東京都千代田区六番町1-11 山田ビル2 201",
+                "東京都千代田区６番町1-11 201"
+            )
+            .verdict,
+            Notation
         );
     }
 }
