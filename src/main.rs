@@ -91,6 +91,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 点検のきまりと、通知にないところで totsugo が選んだ扱いを出典とともに表示します
+    Rules,
     /// 列の対応表（マッピングプロファイル）を扱います
     Profile {
         /// 既定の対応表をこのファイルに書き出します（編集して --profile で使います）
@@ -496,6 +498,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 for (what, items) in totsugo_core::report::mapping_ja() {
                     println!("  {what}: {items}");
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules => {
+            for r in totsugo_core::help::RULES {
+                println!("■ {}\n{}\n（出典: {}）\n", r.topic, r.what, r.source);
+            }
+            println!("■ 判断と件数の報告の設問");
+            for (what, items) in totsugo_core::report::mapping_ja() {
+                println!("  {what}: {items}");
             }
             Ok(ExitCode::SUCCESS)
         }

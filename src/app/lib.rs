@@ -7,7 +7,7 @@
 //! password-change dialog), home (`home`), the review desk (`desk`: list, review, approval),
 //! import (`importer`), letters (`letters`), release requests (`release`), the count report
 //! (`report`), user administration (`users`) with the settings (`settings`), and the purge
-//! (`purge`). `shell` draws the header and the screen of work under way; `widgets` holds the
+//! (`purge`), and the help on the rules (`help`). `shell` draws the header and the screen of work under way; `widgets` holds the
 //! small pieces they share. [`App::apply`] only hands each action to its screen.
 //!
 //! Long work runs as a [`Job`] (`jobs`: progress, a stop button, a repaint waker): every
@@ -19,6 +19,7 @@ mod account;
 mod desk;
 mod first_run;
 mod fonts;
+mod help;
 mod home;
 mod importer;
 mod jobs;
@@ -61,6 +62,8 @@ const CRASHED: &str = "確認の処理が異常終了しました。もう一度
 pub enum Action {
     /// Go to the home screen.
     OpenHome,
+    /// Open the help on the rules.
+    OpenHelp,
     /// Stop the work under way (where it can stop cleanly).
     CancelWork,
     /// An action of the first run.
@@ -118,6 +121,8 @@ pub enum Screen {
     Letters,
     /// The end of the work: delete everything, with a deletion record (administrators).
     Purge,
+    /// The rules and what totsugo chose where the notices are silent.
+    Help,
 }
 
 /// The app's whole state: the session, which screen is open, and each screen's own state.
@@ -289,6 +294,7 @@ impl App {
                 self.open_screen(Screen::Home);
                 self.refresh();
             }
+            Action::OpenHelp => self.open_screen(Screen::Help),
             Action::CancelWork => {
                 if let Some(w) = &self.work {
                     w.job.cancel();
@@ -455,6 +461,7 @@ impl App {
                 Screen::Release => release::ui(ui, self, &mut actions),
                 Screen::Letters => letters::ui(ui, self, &mut actions),
                 Screen::Purge => purge::ui(ui, self, &mut actions),
+                Screen::Help => help::ui(ui, self, &mut actions),
             }
         });
         if self.account.dialog && !self.locked && self.session.is_some() {

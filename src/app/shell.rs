@@ -53,6 +53,9 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
         if s.may(Permission::ManageUsers) && ui.button("利用者の管理").clicked() {
             actions.push(Action::Users(UsersAction::Open));
         }
+        if ui.button("ヘルプ").clicked() {
+            actions.push(Action::OpenHelp);
+        }
         if ui.button("パスワードの変更").clicked() {
             actions.push(Action::Account(AccountAction::OpenPasswordDialog));
         }

@@ -18,6 +18,7 @@ pub mod compare;
 pub mod crosscheck;
 pub mod demo;
 pub mod encoding;
+pub mod help;
 pub mod import;
 #[cfg(feature = "inspect")]
 pub mod inspect;

@@ -953,6 +953,16 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
     // Item 1: the demo's 47 mismatches less the 6 lost before the match date (「突合時点で加入資格」).
     assert_eq!(r.get("1"), 41);
     assert_eq!(r.out_of_scope, 6);
+    // The screen says why a record counts where it does, and what it leaves out.
+    assert!(has_text(&h, "判断と設問の対応"));
+    assert!(has_text(&h, "本人へ文書送付（通知文B）"));
+    assert!(has_text(&h, "突合基準日以前に資格を喪失している不一致（点検の対象外）: 6 件"));
+    // The help says where the notices are silent and what totsugo chose.
+    click(&mut h, "ヘルプ");
+    assert_eq!(h.state().screen, Screen::Help);
+    assert!(has_text(&h, "J-LIS照会での確認"));
+    assert!(has_text(&h, "totsugo の選択"));
+    click(&mut h, "件数の報告");
     // Saved as CSV where the user chose.
     let out = dir.path().join("報告.csv");
     h.state_mut()
