@@ -132,6 +132,8 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     }
     ui.separator();
     ui.label(RichText::new("作成した解除依頼").strong());
+    ui.label("書き出すファイル: 送付用 CSV（UTF-8 と Shift_JIS、実施機関の指定に合わせて一方を送付）、確認用 XLSX（目で確かめる用）、送付書 PDF（印刷して押印）");
+    ui.label(RichText::new(totsugo_core::release::RELEASE_FILES_NOTE).color(crate::desk::AMBER));
     if app.release.requests.is_empty() {
         ui.label("まだありません");
     }
@@ -142,7 +144,11 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 r.id,
                 r.created_at,
                 r.records,
-                r.cutoff.as_deref().unwrap_or("—")
+                r.cutoff
+                    .as_deref()
+                    .map(|c| totsugo_core::release::Cutoff::parse(c)
+                        .map_or_else(|| c.to_string(), |c| c.describe()))
+                    .unwrap_or_else(|| "—".into())
             ));
             if ui
                 .button(format!("第{}号のファイルを書き出す", r.id))

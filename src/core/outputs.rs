@@ -72,20 +72,24 @@ impl Table {
         }
     }
 
-    /// The table as an XLSX workbook with one sheet; every cell is text (card numbers keep
-    /// their leading zeros), escaped like the CSV.
+    /// The table as an XLSX workbook with one sheet; every cell is text, formatted as text
+    /// (「@」: card numbers keep their leading zeros when a person opens, edits and saves it),
+    /// escaped like the CSV.
     pub fn to_xlsx(&self, sheet: &str) -> Result<Vec<u8>, String> {
         let mut book = rust_xlsxwriter::Workbook::new();
         let ws = book.add_worksheet();
         ws.set_name(sheet).map_err(|e| e.to_string())?;
-        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let bold = rust_xlsxwriter::Format::new()
+            .set_bold()
+            .set_num_format("@");
+        let text = rust_xlsxwriter::Format::new().set_num_format("@");
         for (c, h) in self.headers.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, escape_formula(h), &bold)
                 .map_err(|e| e.to_string())?;
         }
         for (r, row) in self.rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
-                ws.write_string(r as u32 + 1, c as u16, escape_formula(cell))
+                ws.write_string_with_format(r as u32 + 1, c as u16, escape_formula(cell), &text)
                     .map_err(|e| e.to_string())?;
             }
         }

@@ -310,6 +310,11 @@ pub fn per_case(rows: &[crate::store::ReleaseRow]) -> [u64; 3] {
     n
 }
 
+/// Which release file is for what, as the release screen and the cover sheet say it: the CSV
+/// goes to the operator as written; a person checks the XLSX. A spreadsheet that opens the CSV
+/// reads 保険者番号 06285696 as 6285696 and 枝番 00 as 0, and saving it again writes that.
+pub const RELEASE_FILES_NOTE: &str = "送付用の CSV は、表計算ソフトで開いて保存し直さないでください（保険者番号・記号・番号・枝番の先頭の 0 が消えます）。内容を目で確かめるときは確認用の XLSX を開いてください（文字列として保存してあり、先頭の 0 が残ります）。";
+
 /// Who and what the cover sheet names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cover {
@@ -366,9 +371,8 @@ pub fn cover_sheet(cover: &Cover, rows: &[crate::store::ReleaseRow]) -> crate::p
                 ("確認印".into(), String::new()),
             ]),
             Block::Spacer(4.0),
-            Block::Paragraph(
-                "対象者の一覧は別添の一覧ファイル（CSV または XLSX）のとおりです。".into(),
-            ),
+            Block::Paragraph("対象者の一覧は別添の一覧ファイル（送付用 CSV）のとおりです。".into()),
+            Block::Paragraph(RELEASE_FILES_NOTE.into()),
         ],
         footer: Some(format!("閲覧停止解除依頼 第{}号", cover.request_id)),
     }

@@ -956,7 +956,10 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
     // The screen says why a record counts where it does, and what it leaves out.
     assert!(has_text(&h, "判断と設問の対応"));
     assert!(has_text(&h, "本人へ文書送付（通知文B）"));
-    assert!(has_text(&h, "突合基準日以前に資格を喪失している不一致（点検の対象外）: 6 件"));
+    assert!(has_text(
+        &h,
+        "突合基準日以前に資格を喪失している不一致（点検の対象外）: 6 件"
+    ));
     // The help says where the notices are silent and what totsugo chose.
     click(&mut h, "ヘルプ");
     assert_eq!(h.state().screen, Screen::Help);

@@ -316,7 +316,8 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
         decoded.replace('\u{feff}', ""),
         text.replace('\u{feff}', "")
     );
-    // XLSX, read back with calamine: card numbers stay text with their zeros.
+    // XLSX, read back with calamine: 保険者番号, card numbers and 枝番 stay text with their
+    // zeros (a spreadsheet would read the CSV's 00 as 0).
     use calamine::{Reader, open_workbook_auto};
     let xlsx = files
         .iter()
@@ -329,6 +330,9 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
         range.get((1, 4)).unwrap().to_string(),
         format!("{:08}", 1004)
     );
+    assert!(matches!(range.get((1, 4)), Some(calamine::Data::String(_))));
+    assert_eq!(range.get((1, 5)).unwrap().to_string(), "00");
+    assert_eq!(range.get((1, 2)).unwrap().to_string(), insurer_number());
     // Cover sheet: counts per case, who prepared and approved.
     let pdf = files
         .iter()
@@ -337,6 +341,18 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
     let text = pdftotext(pdf);
     assert!(text.contains("情報閲覧停止の解除依頼"), "{text}");
     assert!(text.contains("7 件"), "{text}");
+    // Which file is for sending and which for a person to look at.
+    assert!(text.contains("保存し直さないでください"), "{text}");
+    assert!(
+        files
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with("_送付用_sjis.csv"))
+    );
+    assert!(
+        files
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with("_確認用.xlsx"))
+    );
     assert!(text.contains("責任 一郎"), "{text}");
     // Each file is in the trail and remembered for a purge.
     let exports = boss

@@ -110,13 +110,13 @@ impl Session {
         ] {
             match table.to_csv(enc) {
                 Ok(bytes) => {
-                    let path = dir.join(format!("{base}_{}.csv", enc.suffix()));
+                    let path = dir.join(format!("{base}_送付用_{}.csv", enc.suffix()));
                     self.write_output(
                         &path,
                         &bytes,
                         "release_list",
                         &target,
-                        "解除依頼の一覧（CSV）",
+                        "解除依頼の一覧（送付用 CSV）",
                     )?;
                     written.push(path);
                 }
@@ -126,13 +126,13 @@ impl Session {
         let xlsx = table
             .to_xlsx("解除依頼")
             .map_err(|e| output_error(dir, e))?;
-        let path = dir.join(format!("{base}.xlsx"));
+        let path = dir.join(format!("{base}_確認用.xlsx"));
         self.write_output(
             &path,
             &xlsx,
             "release_list",
             &target,
-            "解除依頼の一覧（XLSX）",
+            "解除依頼の一覧（確認用 XLSX）",
         )?;
         written.push(path);
         let pdf = crate::pdf::render(&crate::release::cover_sheet(&cover, &rows))
