@@ -123,8 +123,13 @@ impl App {
     pub(crate) fn logged_in(&mut self, session: Session) {
         self.account.password.clear();
         self.account.dialog = session.must_change_password();
+        // A store made before the kind of insurer existed asks its administrator once.
+        self.screen = if session.must_choose_insurer_kind() {
+            Screen::ChooseKind
+        } else {
+            Screen::Home
+        };
         self.session = Some(session);
-        self.screen = Screen::Home;
         self.last_activity = Instant::now();
         self.message = None;
         self.refresh();

@@ -15,6 +15,8 @@ use totsugo_core::vault::RecoveryKey;
 pub struct SetupScreen {
     /// Step 1: the insurer's name and letterhead (they become the letter settings).
     pub letterhead: LetterSettings,
+    /// Step 1: the kind of insurer.
+    pub kind: Option<totsugo_core::insurer::InsurerKind>,
     /// Step 2: the first administrator's login name.
     pub login: String,
     /// Step 2: their name.
@@ -33,6 +35,7 @@ impl Default for SetupScreen {
     fn default() -> SetupScreen {
         SetupScreen {
             letterhead: LetterSettings::blank(),
+            kind: None,
             login: String::new(),
             display_name: String::new(),
             password: String::new(),
@@ -70,6 +73,9 @@ impl App {
     pub(crate) fn apply_setup(&mut self, action: SetupAction) {
         match action {
             SetupAction::InsurerDone => match self.setup.letterhead.clone().checked() {
+                Ok(_) if self.setup.kind.is_none() => {
+                    self.error("保険者の種別を選んでください（通知文の書き方や報告先が決まります）")
+                }
                 Ok(l) => {
                     self.setup.letterhead = l;
                     self.open_screen(Screen::Setup);
@@ -96,16 +102,20 @@ impl App {
         if f.job.is_some() {
             return;
         }
-        let (dir, login, name, pw, letters) = (
+        let (dir, login, name, pw, letters, kind) = (
             self.dir.clone(),
             f.login.trim().to_string(),
             f.display_name.trim().to_string(),
             f.password.clone(),
             f.letterhead.clone(),
+            f.kind,
         );
         self.message = None;
         self.setup.job = Some(Job::spawn(self.waker(), move |_| {
             let (session, key) = Session::init(&dir, &login, &name, &pw)?;
+            if let Some(k) = kind {
+                session.set_insurer_kind(k)?;
+            }
             session.set_letter_settings(&letters)?;
             Ok((session, key))
         }));
@@ -187,7 +197,7 @@ pub fn setup_insurer(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     setup_steps(ui, 1);
     ui.label("totsugo へようこそ。はじめに、この端末で点検する保険者を登録します。");
     ui.label(
-        "保険者名は必須です。ほかの項目は通知文の差出人と問い合わせ先になります。あとで「利用者の管理」画面で変更できます。",
+        "保険者の種別と保険者名は必須です（種別で通知文の書き方、事業主への確認の有無、番号誤りの連絡先と報告先が決まります）。ほかの項目は通知文の差出人と問い合わせ先になります。あとで「利用者の管理」画面で変更できます。",
     );
     ui.label(
         RichText::new(format!("保管場所: {}", app.dir.display()))
@@ -197,9 +207,13 @@ pub fn setup_insurer(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.add_space(8.0);
     message(ui, app);
     let l = &mut app.setup.letterhead;
+    let kind = &mut app.setup.kind;
     egui::Grid::new("setup-insurer")
         .num_columns(2)
-        .show(ui, |ui| letterhead_fields(ui, l));
+        .show(ui, |ui| {
+            crate::widgets::insurer_kind(ui, kind);
+            letterhead_fields(ui, l);
+        });
     ui.add_space(8.0);
     if ui.button("次へ").clicked() {
         actions.push(Action::Setup(SetupAction::InsurerDone));

@@ -123,6 +123,8 @@ pub enum Screen {
     Purge,
     /// The rules and what totsugo chose where the notices are silent.
     Help,
+    /// Asked once of an administrator: the kind of insurer (a store made before the setting).
+    ChooseKind,
 }
 
 /// The app's whole state: the session, which screen is open, and each screen's own state.
@@ -462,6 +464,7 @@ impl App {
                 Screen::Letters => letters::ui(ui, self, &mut actions),
                 Screen::Purge => purge::ui(ui, self, &mut actions),
                 Screen::Help => help::ui(ui, self, &mut actions),
+                Screen::ChooseKind => settings::choose_kind(ui, self, &mut actions),
             }
         });
         if self.account.dialog && !self.locked && self.session.is_some() {

@@ -14,6 +14,8 @@ use totsugo_core::session::Session;
 /// The settings as being edited (`None`: not read from the store yet).
 #[derive(Default)]
 pub struct SettingsScreen {
+    /// The kind of insurer (`None` until chosen).
+    pub kind: Option<totsugo_core::insurer::InsurerKind>,
     /// The release cut-off schedule, as text.
     pub release_schedule: Option<String>,
     /// The release-request format.
@@ -27,6 +29,9 @@ pub struct SettingsScreen {
 impl SettingsScreen {
     /// Reads from the store the settings not being edited.
     pub fn load(&mut self, s: &Session) {
+        if self.kind.is_none() {
+            self.kind = s.insurer_kind();
+        }
         if self.release_schedule.is_none() {
             self.release_schedule = Some(s.release_schedule_text());
         }
@@ -44,6 +49,8 @@ impl SettingsScreen {
 /// What an administrator can do with the settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SettingsAction {
+    /// Save the kind of insurer.
+    SaveKind,
     /// Save the release cut-off schedule.
     SaveReleaseSchedule,
     /// Save the release-request format.
@@ -56,6 +63,24 @@ impl App {
     /// Applies an action of the settings.
     pub(crate) fn apply_settings(&mut self, action: SettingsAction) {
         match action {
+            SettingsAction::SaveKind => {
+                let Some(k) = self.settings.kind else {
+                    return self.error("保険者の種別を選んでください");
+                };
+                let Some(s) = &self.session else { return };
+                match s.set_insurer_kind(k) {
+                    Ok(()) => {
+                        if self.screen == crate::Screen::ChooseKind {
+                            self.screen = crate::Screen::Home;
+                        }
+                        self.notice(format!("保険者の種別を「{}」にしました", k.label_ja()));
+                        // The letters' wording follows the kind: read the settings again.
+                        self.settings.letters = None;
+                        self.refresh();
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
             SettingsAction::SaveReleaseSchedule => {
                 let text = self.settings.release_schedule.clone().unwrap_or_default();
                 self.with_session(
@@ -109,8 +134,35 @@ impl App {
     }
 }
 
+/// Asked once of an administrator whose store has no kind of insurer yet (a store made before
+/// the setting existed).
+pub(crate) fn choose_kind(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.heading("保険者の種別を選んでください");
+    ui.label("保険者の種別で、通知文の書き方（当組合・当協会・当市 など）、「事業主へ確認」の有無、個人番号の誤りの連絡先（市町村国保はデジタルPMO）と報告様式の報告先が決まります。");
+    ui.add_space(8.0);
+    crate::widgets::message(ui, app);
+    egui::Grid::new("choose-kind")
+        .num_columns(2)
+        .show(ui, |ui| {
+            crate::widgets::insurer_kind(ui, &mut app.settings.kind);
+        });
+    if ui.button("種別を保存").clicked() {
+        actions.push(Action::Settings(SettingsAction::SaveKind));
+    }
+}
+
 /// The settings' part of the administration screen.
 pub(crate) fn section(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    ui.add_space(16.0);
+    ui.label(RichText::new("保険者の種別").strong());
+    egui::Grid::new("settings-kind")
+        .num_columns(2)
+        .show(ui, |ui| {
+            crate::widgets::insurer_kind(ui, &mut app.settings.kind);
+        });
+    if ui.button("種別を保存").clicked() {
+        actions.push(Action::Settings(SettingsAction::SaveKind));
+    }
     ui.add_space(16.0);
     ui.label(RichText::new("閲覧停止の解除依頼の締切").strong());
     ui.label(

@@ -11,7 +11,8 @@ use totsugo_core::auth::Permission;
 
 /// The header: title, who is logged in, navigation.
 pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
-    ui.horizontal(|ui| {
+    // Wraps onto a second line rather than cutting buttons off in a narrow window.
+    ui.horizontal_wrapped(|ui| {
         ui.heading(crate::TITLE);
         let Some(s) = &app.session else { return };
         ui.separator();

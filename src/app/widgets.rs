@@ -86,3 +86,26 @@ pub(crate) fn count_report_grid(ui: &mut Ui, id: &str, r: &totsugo_core::report:
             }
         });
 }
+
+/// The kind of insurer, chosen from the list (inside a grid); returns whether it changed.
+pub(crate) fn insurer_kind(
+    ui: &mut Ui,
+    kind: &mut Option<totsugo_core::insurer::InsurerKind>,
+) -> bool {
+    let l = ui.label("保険者の種別");
+    let mut changed = false;
+    egui::ComboBox::from_id_salt("insurer-kind")
+        .selected_text(kind.map_or("（選んでください）", |k| k.label_ja()))
+        .width(320.0)
+        // All ten kinds at once, without scrolling the list.
+        .height(400.0)
+        .show_ui(ui, |ui| {
+            for k in totsugo_core::insurer::InsurerKind::ALL {
+                changed |= ui.selectable_value(kind, Some(k), k.label_ja()).changed();
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    ui.end_row();
+    changed
+}

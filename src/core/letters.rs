@@ -72,6 +72,11 @@ pub struct LetterSettings {
     pub window_offset_x_mm: f32,
     /// Moves the address block down (mm, negative: up).
     pub window_offset_y_mm: f32,
+    /// The kind of insurer, which decides how a letter names the sender and the person. It is
+    /// kept in its own setting ([`crate::insurer::SETTING`]); the session fills it in here for
+    /// printing and never saves it with the letter settings.
+    #[serde(skip)]
+    pub kind: Option<crate::insurer::InsurerKind>,
 }
 
 /// Days from the date of issue to the reply deadline when the settings fix none.
@@ -92,6 +97,7 @@ impl Default for LetterSettings {
             reply_deadline: None,
             window_offset_x_mm: 0.0,
             window_offset_y_mm: 0.0,
+            kind: None,
         }
     }
 }
@@ -151,6 +157,7 @@ impl LetterSettings {
     /// The sender's items a letter cannot go out without that are still empty or the sample
     /// values (〇〇, 000-0000), by their names on the settings screen. Empty: ready to print.
     pub fn missing_ja(&self) -> Vec<&'static str> {
+        let kind = self.kind.is_none().then_some("保険者の種別");
         [
             ("保険者名", &self.insurer_name),
             ("差出人の肩書・氏名", &self.sender_line),
@@ -169,7 +176,17 @@ impl LetterSettings {
             }
         })
         .map(|(label, _)| label)
+        .chain(kind)
         .collect()
+    }
+
+    /// How this insurer's letters name the sender (当組合, 当協会, 当市 …) and the insured
+    /// people (加入者, 被保険者, 組合員): from the kind of insurer.
+    pub fn wording(&self) -> (String, &'static str) {
+        match self.kind {
+            Some(k) => (k.sender_word(&self.insurer_name), k.person_word()),
+            None => ("当保険者".into(), "加入者"),
+        }
     }
 }
 
@@ -620,7 +637,10 @@ impl Common {
 }
 
 fn settings_text(s: &LetterSettings) -> String {
+    let (sender, person) = s.wording();
     [
+        sender.as_str(),
+        person,
         s.insurer_name.as_str(),
         &s.sender_line,
         &s.postal_code,
@@ -851,39 +871,51 @@ fn letterhead(page: &mut Page, settings: &LetterSettings, common: &Common) {
     }
 }
 
-/// The request text of each letter type.
-fn request(letter_type: LetterType, deadline: &str) -> (&'static str, Vec<String>) {
-    let intro = "当組合では、国の指示により、加入者の皆さまの個人番号（マイナンバー）が正しく登録されているかを確認しています。";
+/// The request text of each letter type, in the insurer's own words (the sender and the
+/// person as the kind of insurer names them). It says that the insurer must confirm the
+/// registered number — never that the person's data 「住民票の内容と一致しない」: the registry
+/// record compared belongs to the registered number, which may be a stranger's.
+fn request(
+    settings: &LetterSettings,
+    letter_type: LetterType,
+    deadline: &str,
+) -> (&'static str, Vec<String>) {
+    let (sender, person) = settings.wording();
+    let intro = format!(
+        "{sender}では、厚生労働省の要請を受け、{person}の皆さまの個人番号（マイナンバー）が\
+         正しく登録されているかを確認しています。"
+    );
     match letter_type {
         LetterType::A => (
             "個人番号（マイナンバー）のご提出のお願い",
             vec![
                 format!(
-                    "{intro}このたびの確認で、当組合に登録されているあなたの生年月日または性別が、\
-                     住民票の内容と一致しないことが分かりました。"
+                    "{intro}このたびの確認で、{sender}に登録されているあなたの個人番号が\
+                     正しいかどうかを、書類で確かめる必要があることが分かりました。"
                 ),
                 format!(
                     "お手数ですが、下の回答書にご記入のうえ、次のどちらかの写しを添えて、\
-                     {deadline}までに当組合へお送りください。"
+                     {deadline}までに{sender}へお送りください。"
                 ),
                 "・マイナンバーカードの写し（表面と裏面）\n\
                  ・個人番号（マイナンバー）が記載された住民票の写し"
                     .to_string(),
-                "お送りいただいた書類は、登録内容の確認のためにだけ使い、確認が終わりましたら\
-                 当組合で責任をもって廃棄します。"
-                    .to_string(),
+                format!(
+                    "お送りいただいた書類は、登録内容の確認のためにだけ使い、確認が終わりましたら\
+                     {sender}で責任をもって廃棄します。"
+                ),
             ],
         ),
         LetterType::B => (
             "個人番号（マイナンバー）の確認のお願い",
             vec![
                 format!(
-                    "{intro}このたびの確認で、当組合に登録されているあなたの氏名または住所が、\
-                     住民票の内容と一致しないことが分かりました。"
+                    "{intro}このたびの確認で、{sender}に登録されているあなたの個人番号が\
+                     正しいかどうかを、あなたに確かめていただく必要があることが分かりました。"
                 ),
                 format!(
                     "お手数ですが、下の回答書に、あなたの個人番号（12桁）の下4桁をご記入のうえ、\
-                     {deadline}までに当組合へお送りください。書類の添付は必要ありません。"
+                     {deadline}までに{sender}へお送りください。書類の添付は必要ありません。"
                 ),
             ],
         ),
@@ -953,7 +985,7 @@ fn body(
     common: &Common,
     letter_type: LetterType,
 ) -> f32 {
-    let (title, paragraphs) = request(letter_type, &common.deadline);
+    let (title, paragraphs) = request(settings, letter_type, &common.deadline);
     page.text(PAGE_W / 2.0, 64.0, TITLE_PT, Align::Centre, title);
     let mut y = 73.0;
     for p in paragraphs {
@@ -961,7 +993,14 @@ fn body(
         y += lines.len() as f32 * BODY_LH + 1.2;
     }
     y += 1.0;
-    page.text(LEFT, y, BODY_PT, Align::Left, "当組合に登録されている内容");
+    let (sender, _) = settings.wording();
+    page.text(
+        LEFT,
+        y,
+        BODY_PT,
+        Align::Left,
+        &format!("{sender}に登録されている内容"),
+    );
     let mut contact = format!(
         "ご不明な点は、次のお問い合わせ先までご連絡ください。\n{} {}　電話 {}",
         settings.insurer_name.trim(),
@@ -1184,7 +1223,8 @@ mod tests {
                 "差出人の肩書・氏名",
                 "郵便番号",
                 "所在地",
-                "電話番号"
+                "電話番号",
+                "保険者の種別"
             ]
         );
         assert!(LetterSettings::blank().checked().is_err());
@@ -1197,7 +1237,10 @@ mod tests {
         .unwrap();
         assert_eq!(typed.insurer_name, "架空健康保険組合");
         assert_eq!(typed.postal_code, "100-0001");
-        assert_eq!(typed.missing_ja(), ["所在地", "担当部署", "電話番号"]);
+        assert_eq!(
+            typed.missing_ja(),
+            ["所在地", "担当部署", "電話番号", "保険者の種別"]
+        );
         let bad = LetterSettings {
             insurer_name: "架空健康保険組合".into(),
             postal_code: "100-01".into(),

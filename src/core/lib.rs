@@ -22,6 +22,7 @@ pub mod help;
 pub mod import;
 #[cfg(feature = "inspect")]
 pub mod inspect;
+pub mod insurer;
 pub mod letters;
 pub mod location;
 pub mod mask;

@@ -5,10 +5,15 @@
 //!   date and sex (the insurer's side: the registry side is a stranger's data);
 //! - 事実関係確認票 (別添4): the insurer's fields (department, person in charge, contact,
 //!   cause, similar cases); the operator's fields stay theirs;
-//! - 報告様式 (別添5): the header and ① (detection), with ⑧ (similar cases) from the check.
+//! - 報告様式 (別添5): the header and ① (detection), with ⑧ (similar cases) from the check, the
+//!   addressees from the kind of insurer ([`crate::insurer`]) and the note that no report is
+//!   needed where no third party viewed the data;
+//! - 市町村国保 send no contact sheet: a notice through the municipal デジタルPMO, with no
+//!   personal data ([`pmo_notice`]).
 //!
 //! What only the insurer knows is left as visibly blank cells to fill in by hand.
 
+use crate::insurer::InsurerKind;
 use crate::pdf::{Block, SimpleDoc};
 use crate::record::{Date, Record, Sex};
 
@@ -23,6 +28,8 @@ pub struct Sender {
     pub person: String,
     /// 連絡先 (TEL).
     pub phone: String,
+    /// The kind of insurer (the contact route, the report's addressees, publication).
+    pub kind: Option<InsurerKind>,
 }
 
 /// A record found by the similar-case check, and why.
@@ -66,6 +73,7 @@ pub fn contact_sheet(sender: &Sender, record: &Record, detected: Date) -> Simple
     SimpleDoc {
         title: "連絡票（別添3）".into(),
         blocks: vec![
+            Block::Paragraph("実施機関 御中".into()),
             header(sender),
             Block::Title("保険者等が自ら異なる個人番号の誤登録を検知した事案の連絡票".into()),
             Block::Paragraph(
@@ -93,6 +101,37 @@ pub fn contact_sheet(sender: &Sender, record: &Record, detected: Date) -> Simple
             ]),
         ],
         footer: Some("連絡票（別添3）下書き".into()),
+    }
+}
+
+/// The notice a 市町村国保 sends through the municipal デジタルPMO instead of the contact sheet:
+/// that a wrong number is registered and that the insurer found it itself, and **no personal
+/// data** (seed 000: 「個人情報の取り扱いの観点から、個人情報を記載しないようご注意ください」);
+/// the operator then asks for the contact sheet's contents by phone.
+pub fn pmo_notice(sender: &Sender, detected: Date) -> SimpleDoc {
+    SimpleDoc {
+        title: "デジタルPMOでの連絡（市町村国保）".into(),
+        blocks: vec![
+            Block::Title("市区町村等向けデジタルPMOでの連絡文（下書き）".into()),
+            Block::Paragraph(
+                "市町村国保は中間サーバーの「お知らせ機能」を利用できないため、連絡票（別添3）に代えて、市区町村等向けデジタルPMOを通して次の内容を連絡します。連絡票に記載すべき内容は、実施機関からの電話での聞き取りに答えます。".into(),
+            ),
+            Block::Heading("連絡する内容".into()),
+            Block::Paragraph(format!(
+                "{} において、医療保険者等向け中間サーバーに異なる個人番号が設定されていることを、{} に自ら検知しました。",
+                sender.insurer,
+                crate::letters::wareki(detected)
+            )),
+            Block::Paragraph(format!(
+                "担当: {} {}　電話 {}",
+                sender.department, sender.person, sender.phone
+            )),
+            Block::Heading("注意".into()),
+            Block::Paragraph(
+                "氏名、記号・番号、個人番号、生年月日、住所など、個人を特定できる情報は記載しないでください。".into(),
+            ),
+        ],
+        footer: Some("デジタルPMOでの連絡文 下書き（個人情報なし）".into()),
     }
 }
 
@@ -139,14 +178,27 @@ pub fn fact_check(sender: &Sender, similar: &[SimilarCase]) -> SimpleDoc {
     }
 }
 
-/// 報告様式 (別添5), pre-filled with ① and ⑧.
+/// 報告様式 (別添5), pre-filled with ① and ⑧, addressed as the kind of insurer reports.
 pub fn report_form(sender: &Sender, detected: Date, similar: &[SimilarCase]) -> SimpleDoc {
+    let to = sender.kind.map_or_else(
+        || "（保険者の種別を設定すると、報告先をここに示します）".to_string(),
+        |k| k.report_addressees_ja(),
+    );
+    let publication = if sender.kind.is_some_and(|k| k.publishes_by_ordinance()) {
+        "（市町村国保・広域連合は、各条例に基づき公表）".to_string()
+    } else {
+        String::new()
+    };
     SimpleDoc {
         title: "報告様式（別添5）".into(),
         blocks: vec![
+            Block::Paragraph(format!("報告先: {to}")),
             header(sender),
             Block::Title(
                 "医療保険者等向け中間サーバーへの異なる個人番号の登録事案の報告について".into(),
+            ),
+            Block::Paragraph(
+                "※ 第三者による閲覧が確認されなかった場合、この報告様式による報告は不要です（確認票による事実関係の確認は続けます）。".into(),
             ),
             Block::Paragraph("令和4年1月27日付通知に基づき、下記のとおり報告します。".into()),
             Block::Table(vec![
@@ -162,7 +214,7 @@ pub fn report_form(sender: &Sender, detected: Date, similar: &[SimilarCase]) -> 
                     "⑥ ダウンロード等による情報の拡散等の有無".into(),
                     String::new(),
                 ),
-                ("⑦ 公表（予定）".into(), String::new()),
+                ("⑦ 公表（予定）".into(), publication),
                 (
                     "⑧ 類似事案の有無の確認".into(),
                     format!(

@@ -92,6 +92,15 @@ fn first_run_guides_through_insurer_administrator_recovery_key_and_demo_data() {
         "所在地",
         "東京都千代田区千代田一丁目１番１号",
     );
+    // The kind of insurer is required: it decides the letters' wording, item 3 and the
+    // wrong-number route.
+    click(&mut h, "次へ");
+    assert!(has_text(&h, "保険者の種別を選んでください"));
+    h.get_by_label("保険者の種別").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "健康保険組合")
+        .click();
+    h.run();
     click(&mut h, "次へ");
     // Step 2: the first administrator (and back to step 1 keeps what was typed).
     assert_eq!(h.state().screen, Screen::Setup);
@@ -150,6 +159,11 @@ fn first_run_guides_through_insurer_administrator_recovery_key_and_demo_data() {
     assert_eq!(l.insurer_name, "架空健康保険組合");
     assert_eq!(l.postal_code, "100-0123");
     assert!(l.missing_ja().contains(&"電話番号"));
+    assert_eq!(
+        l.kind,
+        Some(totsugo_core::insurer::InsurerKind::KenpoKumiai)
+    );
+    assert!(!l.missing_ja().contains(&"保険者の種別"));
     // Step 4: practice with the demo data, imported like a real file.
     assert_eq!(h.state().screen, Screen::FirstData);
     click(&mut h, "デモデータで練習する");
@@ -1207,4 +1221,37 @@ fn an_administrator_purges_from_the_app_after_the_deletion_record_is_saved() {
     );
     assert!(!store.join("totsugo.db").exists());
     assert!(!store.join("keyslots.json").exists());
+}
+
+#[test]
+fn a_store_made_before_the_kind_of_insurer_asks_its_administrator_once() {
+    // A store set up without the kind (as before the setting existed): the administrator is
+    // asked at login; a clerk is not.
+    let dir = tempdir();
+    let (s, _) = Session::init(dir.path(), ADMIN, "管理 太郎", PASSWORD).unwrap();
+    drop(s);
+    let mut h = logged_in(dir.path(), ADMIN, PASSWORD);
+    assert_eq!(h.state().screen, Screen::ChooseKind);
+    click(&mut h, "種別を保存");
+    assert_eq!(h.state().screen, Screen::ChooseKind, "nothing chosen yet");
+    h.get_by_label("保険者の種別").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "市町村国保").click();
+    h.run();
+    click(&mut h, "種別を保存");
+    assert_eq!(h.state().screen, Screen::Home, "{:?}", h.state().message);
+    let s = Session::login(dir.path(), ADMIN, PASSWORD).unwrap();
+    assert_eq!(
+        s.insurer_kind(),
+        Some(totsugo_core::insurer::InsurerKind::ShichosonKokuho)
+    );
+    // 市町村国保 has no employer to ask: decision 6 is not offered.
+    assert!(
+        !s.decisions()
+            .contains(&totsugo_core::review::Decision::AskEmployer)
+    );
+    drop(s);
+    // Asked once: the next login goes home.
+    let h = logged_in(dir.path(), ADMIN, PASSWORD);
+    assert_eq!(h.state().screen, Screen::Home);
 }

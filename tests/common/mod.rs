@@ -34,9 +34,13 @@ pub fn open(dir: &Path) -> Session {
     if Session::is_initialised(dir) {
         Session::login(dir, ADMIN, PASSWORD).expect("admin logs in")
     } else {
-        Session::init(dir, ADMIN, "管理 太郎", PASSWORD)
+        let s = Session::init(dir, ADMIN, "管理 太郎", PASSWORD)
             .expect("store set up")
-            .0
+            .0;
+        // A health insurance society, as most tests assume (letters say 当組合, item 3 exists).
+        s.set_insurer_kind(totsugo_core::insurer::InsurerKind::KenpoKumiai)
+            .expect("kind of insurer set");
+        s
     }
 }
 

@@ -532,9 +532,17 @@ fn a_wrong_number_gets_its_three_form_drafts_and_the_similar_case_list() {
         "never the registry side"
     );
     assert!(!contact.contains(&my_number(6)), "never the number");
+    assert!(contact.contains("実施機関 御中"), "{contact}");
     let report = pdftotext(&find("報告様式_別添5"));
     assert!(report.contains("⑧"), "{report}");
     assert!(report.contains("候補 3 件"), "{report}");
+    // Seed 000, 「健保組合：地方厚生（支）局→国（厚生労働省保険局保険課）」.
+    assert!(
+        report.contains("報告先: 地方厚生（支）局 → 厚生労働省保険局保険課"),
+        "{report}"
+    );
+    // 「第三者による当該情報の閲覧が確認されなかった場合…報告様式を用いた報告は不要」.
+    assert!(report.contains("報告は不要"), "{report}");
     assert!(pdftotext(&find("事実関係確認票_別添4")).contains("確認事項"));
     // The similar cases: the other rows at the same address (r4, r5, r7), by card only.
     let list = std::fs::read(find("類似事案の点検")).unwrap();
@@ -650,4 +658,77 @@ fn the_release_follows_the_stop_the_operator_applied_not_our_recomputation() {
         Err(SessionError::NotReleasable)
     ));
     boss.make_release_request(&[r[0], r[2]]).unwrap();
+}
+
+#[test]
+fn a_municipal_kokuho_notifies_through_the_digital_pmo_and_has_no_employer_route() {
+    use totsugo_core::insurer::InsurerKind;
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let admin = open(&dir.path().join("store"));
+    admin
+        .set_insurer_kind(InsurerKind::ShichosonKokuho)
+        .unwrap();
+    let clerk = login(dir.path(), "clerk1");
+    // Item 3 exists for employee insurance only.
+    assert!(matches!(
+        clerk.decide(r[0], Choice::new(Decision::AskEmployer), "", false),
+        Err(SessionError::NoEmployer)
+    ));
+    assert!(!clerk.decisions().contains(&Decision::AskEmployer));
+    clerk
+        .decide(r[6], Choice::new(Decision::WrongNumber), "", false)
+        .unwrap();
+    let out = dir.path().join("forms");
+    std::fs::create_dir_all(&out).unwrap();
+    let files = clerk.write_wrong_number_forms(r[6], &out).unwrap();
+    let find = |s: &str| {
+        files
+            .iter()
+            .find(|p| p.to_string_lossy().contains(s))
+            .unwrap_or_else(|| panic!("no {s} in {files:?}"))
+            .clone()
+    };
+    // Seed 000: 「市町村国保は…デジタル PMO を通して…連絡ください。この際…個人情報を記載しない
+    // ようご注意ください」「市町村国保は連絡票を提出する必要はありません」.
+    assert!(
+        !files
+            .iter()
+            .any(|p| p.to_string_lossy().contains("連絡票_別添3"))
+    );
+    let notice = pdftotext(&find("デジタルPMO連絡文"));
+    assert!(notice.contains("デジタルPMO"), "{notice}");
+    assert!(notice.contains("自ら検知"), "{notice}");
+    for personal in ["00001006", "山田", "昭和20年", &my_number(6)] {
+        assert!(
+            !notice.contains(personal),
+            "personal data {personal:?} in {notice}"
+        );
+    }
+    // 「市町村国保：都道府県→地方厚生（支）局→国（厚生労働省保険局国民健康保険課）」 and
+    // 「※市町村国保、広域連合は、各条例に基づき公表する。」
+    let report = pdftotext(&find("報告様式_別添5"));
+    assert!(
+        report.contains("都道府県 → 地方厚生（支）局 → 厚生労働省保険局国民健康保険課"),
+        "{report}"
+    );
+    assert!(report.contains("各条例に基づき公表"), "{report}");
+    // 広域連合 report to the ministry and, at the same time, the prefecture and the bureau.
+    admin.set_insurer_kind(InsurerKind::KoikiRengo).unwrap();
+    let files = clerk.write_wrong_number_forms(r[6], &out).unwrap();
+    let report = pdftotext(
+        files
+            .iter()
+            .find(|p| p.to_string_lossy().contains("報告様式_別添5"))
+            .unwrap(),
+    );
+    assert!(
+        report.contains("厚生労働省保険局高齢者医療課（同時に都道府県、地方厚生（支）局にも報告）"),
+        "{report}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|p| p.to_string_lossy().contains("連絡票_別添3"))
+    );
 }

@@ -137,7 +137,7 @@ fn type_a_asks_for_the_my_number_with_a_copy_of_the_card() {
         "令和5年12月1日",
         "〇〇健康保険組合",
         "個人番号（マイナンバー）のご提出のお願い",
-        "生年月日または性別",
+        "書類で確かめる必要",
         "マイナンバーカードの写し（表面と裏面）",
         "個人番号（マイナンバー）が記載された住民票の写し",
         "令和5年12月25日までに",
@@ -167,7 +167,7 @@ fn type_b_asks_for_the_last_four_digits_on_the_reply_form() {
         "髙橋一郎様",
         "令和5年12月1日",
         "個人番号（マイナンバー）の確認のお願い",
-        "氏名または住所",
+        "あなたに確かめていただく必要",
         "個人番号（12桁）の下4桁",
         "令和5年12月25日までに",
         "回答書",
@@ -186,6 +186,69 @@ fn type_b_asks_for_the_last_four_digits_on_the_reply_form() {
         "a type-B letter does not print the birth date"
     );
     assert_eq!(input.card_label(), "記号 123 番号 00001002 枝番 00");
+}
+
+/// The letters speak as the insurer does: the sender and the person as the kind of insurer
+/// names them (seed 000, 「報告様式の報告先」's kinds; seed 002 is written for 広域連合 and
+/// 市町村国保 too), at the ministry's request, and never that the person's data disagrees with
+/// the resident registry (the registry record compared belongs to the registered number, which
+/// may be a stranger's).
+#[test]
+fn letters_name_the_sender_and_the_person_as_the_kind_of_insurer_does() {
+    use totsugo_core::insurer::InsurerKind;
+    let record = &imported(&[stranger_a(1, "107-0052")])[0];
+    let input = LetterInput::from_record(record, LetterType::A, None);
+    for (kind, name, sender, person) in [
+        (
+            InsurerKind::KenpoKumiai,
+            "架空健康保険組合",
+            "当組合",
+            "加入者",
+        ),
+        (InsurerKind::ShichosonKokuho, "架空市", "当市", "被保険者"),
+        (
+            InsurerKind::KoikiRengo,
+            "架空県後期高齢者医療広域連合",
+            "当広域連合",
+            "被保険者",
+        ),
+        (
+            InsurerKind::KokkaKyosai,
+            "架空省共済組合",
+            "当組合",
+            "組合員",
+        ),
+    ] {
+        let s = LetterSettings {
+            insurer_name: name.into(),
+            kind: Some(kind),
+            ..settings()
+        };
+        let batch =
+            letters::render_batch(&s, std::slice::from_ref(&input), issued()).expect("renders");
+        let (_dir, file) = to_file(&batch.pdf);
+        let text = page_text(&file, 1);
+        assert!(
+            text.contains(&format!(
+                "{sender}では、厚生労働省の要請を受け、{person}の皆さま"
+            )),
+            "{kind:?}:\n{text}"
+        );
+        assert!(
+            text.contains(&format!("{sender}に登録されている内容")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("までに{sender}へお送りください")),
+            "{text}"
+        );
+        for never in ["住民票の内容と一致しない", "国の指示", "当組合では"] {
+            if never == "当組合では" && sender == "当組合" {
+                continue;
+            }
+            assert!(!text.contains(never), "{kind:?} says {never:?}:\n{text}");
+        }
+    }
 }
 
 /// The registry side of these rows is a stranger's data and the registered number may be

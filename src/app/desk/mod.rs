@@ -68,6 +68,9 @@ pub struct Desk {
     pub digits_match: Option<bool>,
     /// The clerk confirms a result that contradicts the digits.
     pub confirm_follow_up: bool,
+    /// The decisions this insurer has (事業主へ確認 only for employee insurance), in key
+    /// order; read from the core when a record opens.
+    pub decisions: Vec<totsugo_core::review::Decision>,
     /// The loss date for 突合後に資格喪失のため対象外 (2-1), as typed; offered from the file's
     /// 資格喪失年月日 when it is after 突合基準日.
     pub lost_on: String,
@@ -451,6 +454,7 @@ impl App {
 
     pub(crate) fn open_record(&mut self, id: i64) {
         let Some(s) = &self.session else { return };
+        self.desk.decisions = s.decisions();
         match s.open_record(id) {
             Ok(Some(d)) => {
                 let lost_on = totsugo_core::review::suggested_loss_date(&d.reviewed.record)

@@ -259,7 +259,7 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     let suggested = suggested_letter(e);
     let letter = app.desk.letter.unwrap_or(suggested);
     ui.horizontal_wrapped(|ui| {
-        for d in Decision::ALL {
+        for d in app.desk.decisions.clone() {
             let label = if d == Decision::WriteToPerson {
                 format!(
                     "[{}] {}（通知文{}）",

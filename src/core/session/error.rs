@@ -58,6 +58,11 @@ pub enum SessionError {
     /// 2-1 without a usable loss date (the sentence says why).
     #[error("{0}")]
     LossDate(String),
+    /// 事業主へ確認 where the members have no employer to ask (国保, 広域連合).
+    #[error(
+        "「事業主へ確認」（設問3）は被用者保険（協会けんぽ・健保組合・共済組合）だけです。本人へ文書送付か、保険者での確認を選んでください"
+    )]
+    NoEmployer,
     /// The record is approved: it can no longer be decided.
     #[error("記録 {0} は承認済みのため、判断を変えられません")]
     AlreadyApproved(i64),

@@ -208,6 +208,7 @@ impl Session {
             department: settings.department.clone(),
             person: self.user.display_name.clone(),
             phone: settings.phone.clone(),
+            kind: settings.kind,
         };
         let similar = self.store.similar_cases(record_id)?;
         let card = format!(
@@ -216,12 +217,22 @@ impl Session {
         );
         let target = format!("record:{record_id}");
         let mut written = Vec::new();
-        for (doc, name, what) in [
-            (
+        // 市町村国保 notify through the デジタルPMO, without personal data, instead of the
+        // contact sheet.
+        let first = match settings.kind.map(|k| k.contact_route()) {
+            Some(crate::insurer::ContactRoute::DigitalPmo) => (
+                crate::wrong_number::pmo_notice(&sender, detected),
+                "デジタルPMO連絡文",
+                "デジタルPMOでの連絡文（個人情報なし）下書き",
+            ),
+            _ => (
                 crate::wrong_number::contact_sheet(&sender, &record, detected),
                 "連絡票_別添3",
                 "連絡票（別添3）下書き",
             ),
+        };
+        for (doc, name, what) in [
+            first,
             (
                 crate::wrong_number::fact_check(&sender, &similar),
                 "事実関係確認票_別添4",

@@ -230,6 +230,11 @@ impl Session {
         if (choice.decision == Decision::WriteToPerson) != choice.letter.is_some() {
             return Err(SessionError::LetterType);
         }
+        if choice.decision == Decision::AskEmployer
+            && self.insurer_kind().is_some_and(|k| !k.has_employer())
+        {
+            return Err(SessionError::NoEmployer);
+        }
         let Some((record, explained)) = crate::analyze::explain_stored(&self.store, record_id)?
         else {
             return Err(SessionError::NotAMismatch(record_id));

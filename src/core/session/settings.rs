@@ -1,5 +1,5 @@
-//! The insurer's settings kept in the store, from the session: the letterhead, the release
-//! schedule and the release-request format.
+//! The insurer's settings kept in the store, from the session: the kind of insurer, the
+//! letterhead, the release schedule and the release-request format.
 
 use crate::audit::AuditAction;
 use crate::auth::Permission;
@@ -41,14 +41,56 @@ impl Session {
         Ok(())
     }
 
+    /// The kind of insurer (setting `insurer_kind`), once an administrator has chosen it: the
+    /// first run asks for it, and a store made before asks its administrator once at login.
+    pub fn insurer_kind(&self) -> Option<crate::insurer::InsurerKind> {
+        self.store
+            .setting(crate::insurer::SETTING)
+            .ok()
+            .flatten()
+            .and_then(|t| serde_json::from_str(&t).ok())
+    }
+
+    /// Sets the kind of insurer (administrators; audited).
+    pub fn set_insurer_kind(&self, kind: crate::insurer::InsurerKind) -> Result<(), SessionError> {
+        self.require(Permission::Settings)?;
+        let text = serde_json::to_string(&kind).expect("insurer kind");
+        self.store.set_setting(crate::insurer::SETTING, &text)?;
+        self.audit(
+            AuditAction::SettingsChange,
+            crate::insurer::SETTING,
+            kind.label_ja(),
+        )?;
+        Ok(())
+    }
+
+    /// The decisions this insurer has, in the order of their keys: 事業主へ確認 only where the
+    /// members have an employer (employee insurance; all while the kind is not set).
+    pub fn decisions(&self) -> Vec<crate::review::Decision> {
+        let employer = self.insurer_kind().is_none_or(|k| k.has_employer());
+        crate::review::Decision::ALL
+            .into_iter()
+            .filter(|d| employer || *d != crate::review::Decision::AskEmployer)
+            .collect()
+    }
+
+    /// Whether this user should be asked for the kind of insurer now: an administrator of a
+    /// store that has none yet.
+    pub fn must_choose_insurer_kind(&self) -> bool {
+        self.may(Permission::Settings) && self.insurer_kind().is_none()
+    }
+
     /// The letterhead, contact and reply deadline of the notice letters (setting `letters`).
     pub fn letter_settings(&self) -> crate::letters::LetterSettings {
-        self.store
+        let mut s: crate::letters::LetterSettings = self
+            .store
             .setting("letters")
             .ok()
             .flatten()
             .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        s.kind = self.insurer_kind();
+        s
     }
 
     /// The insurer's name for documents, once an administrator has saved the letter settings.
@@ -67,10 +109,11 @@ impl Session {
         s: &crate::letters::LetterSettings,
     ) -> Result<crate::letters::LetterSettings, SessionError> {
         self.require(Permission::Settings)?;
-        let s = s.clone().checked().map_err(SessionError::InvalidSetting)?;
+        let mut s = s.clone().checked().map_err(SessionError::InvalidSetting)?;
         let text = serde_json::to_string(&s).expect("letter settings");
         self.store.set_setting("letters", &text)?;
         self.audit(AuditAction::SettingsChange, "letters", "通知文の設定")?;
+        s.kind = self.insurer_kind();
         Ok(s)
     }
 
