@@ -11,7 +11,9 @@
 //! - 市町村国保 send no contact sheet: a notice through the municipal デジタルPMO, with no
 //!   personal data ([`pmo_notice`]).
 //!
-//! What only the insurer knows is left as visibly blank cells to fill in by hand.
+//! What only the insurer knows is left as visibly blank cells to fill in by hand, and no box is
+//! ticked for the clerk: totsugo's similar-case candidates go as an attached list, for
+//! reference.
 
 use crate::insurer::InsurerKind;
 use crate::pdf::{Block, SimpleDoc};
@@ -161,12 +163,12 @@ pub fn fact_check(sender: &Sender, similar: &[SimilarCase]) -> SimpleDoc {
                 ("公表予定の有無".into(), String::new()),
                 (
                     "類似事案の確認 Q1".into(),
-                    "■ 行った（totsugo による突合結果ファイル全体の点検）".into(),
+                    "□ 行った　□ 行っていない".into(),
                 ),
                 (
-                    "類似事案の確認 Q2（候補の件数）".into(),
+                    "類似事案の確認 Q2（件数）".into(),
                     format!(
-                        "点検の候補 {} 件（別紙の一覧）。異なる個人番号と確認できた件数:　　件",
+                        "異なる個人番号と確認できた件数:　　件（参考: totsugo の点検の候補 {} 件、別紙の一覧）",
                         similar.len()
                     ),
                 ),
@@ -218,7 +220,7 @@ pub fn report_form(sender: &Sender, detected: Date, similar: &[SimilarCase]) -> 
                 (
                     "⑧ 類似事案の有無の確認".into(),
                     format!(
-                        "■ 点検を行った（突合結果ファイル全体）。候補 {} 件、うち異なる個人番号の件数:　　件",
+                        "□ 点検を行った　□ 行っていない　異なる個人番号の件数:　　件（参考: totsugo の点検の候補 {} 件、別紙の一覧）",
                         similar.len()
                     ),
                 ),

@@ -536,6 +536,9 @@ fn a_wrong_number_gets_its_three_form_drafts_and_the_similar_case_list() {
     let report = pdftotext(&find("報告様式_別添5"));
     assert!(report.contains("⑧"), "{report}");
     assert!(report.contains("候補 3 件"), "{report}");
+    // Nothing is ticked from totsugo's heuristics: the clerk ticks.
+    assert!(!report.contains('■'), "{report}");
+    assert!(!pdftotext(&find("事実関係確認票_別添4")).contains('■'));
     // Seed 000, 「健保組合：地方厚生（支）局→国（厚生労働省保険局保険課）」.
     assert!(
         report.contains("報告先: 地方厚生（支）局 → 厚生労働省保険局保険課"),
