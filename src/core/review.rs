@@ -141,7 +141,24 @@ pub fn loss_date_problem(r: &Record, lost_on: Option<Date>, today: Date) -> Opti
     None
 }
 
-/// The letter type that fits what differs: A when the birth date or sex differs, else B.
+/// Why the suggested letter fits, for the review screen. A row with no registry record
+/// (J-LIS照会結果 2 or 3) fits neither 4-1 (「生年月日・性別に不一致があったもの」) nor 4-2
+/// (「氏名等に不一致があったもの」) as the form defines them: nothing could be compared. It gets
+/// letter A, which asks for the number itself (「マイナンバーの提出を求めたもの」), and counts in
+/// 4-1: asking for the number is the only way to learn it; the last 4 digits of a number that
+/// may not exist prove nothing.
+pub fn letter_reason_ja(r: &Record, e: &RowExplanation) -> &'static str {
+    if r.registry_result != crate::record::RegistryResult::Found {
+        return "住基に記録がない（照会結果 該当なし・消除）ため、個人番号の提出を求める通知文A（設問4-1）";
+    }
+    match suggested_letter(e) {
+        LetterType::A => "生年月日または性別が異なるため、通知文A（個人番号の提出、設問4-1）",
+        LetterType::B => "氏名または住所だけが異なるため、通知文B（下4桁の記入、設問4-2）",
+    }
+}
+
+/// The letter type that fits what differs: A when the birth date or sex differs (or when the
+/// registry has no record to compare with), else B.
 pub fn suggested_letter(e: &RowExplanation) -> LetterType {
     let differs = |i: Item| e.field(i).verdict == FieldVerdict::Differs;
     if differs(Item::BirthDate) || differs(Item::Sex) {

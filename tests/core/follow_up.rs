@@ -735,3 +735,56 @@ fn a_municipal_kokuho_notifies_through_the_digital_pmo_and_has_no_employer_route
             .any(|p| p.to_string_lossy().contains("連絡票_別添3"))
     );
 }
+
+#[test]
+fn a_row_with_no_registry_record_gets_letter_a_and_counts_in_4_1() {
+    // Seed 002: 4-1 「マイナンバーの提出を求めたもの（生年月日・性別に不一致があったもの）」,
+    // 4-2 「個人番号の下4桁等の確認を求めたもの（氏名等に不一致があったもの）」: a row the
+    // registry has no record for fits neither; totsugo asks for the number itself (A, 4-1).
+    let dir = tempdir();
+    let mut row = Row::matching(0).set("J-LIS照会結果", "2");
+    for h in [
+        "J-LIS情報_漢字氏名",
+        "J-LIS情報_カナ氏名",
+        "J-LIS情報_生年月日",
+        "J-LIS情報_性別",
+        "J-LIS情報_住所",
+        "判定結果_漢字氏名",
+        "判定結果_カナ氏名",
+        "判定結果_生年月日",
+        "判定結果_性別",
+        "判定結果_住所",
+    ] {
+        row = row.set(h, "");
+    }
+    let row = row.set("総合判定", "×").set("閲覧停止区分", "1");
+    let path = write_cp932(dir.path(), "m.csv", &csv_text(&default_headers(), &[row]));
+    let store = dir.path().join("store");
+    let mut admin = open(&store);
+    let report = import(&mut admin, &path).unwrap();
+    set_letterhead(&admin);
+    add_person(&store, "clerk1", "担当 花子", Role::Clerk, false);
+    let id = admin.store().record_ids(report.import_id).unwrap()[0];
+    let clerk = login(dir.path(), "clerk1");
+    let d = clerk.open_record(id).unwrap().unwrap();
+    let e = &d.reviewed.explained.explanation;
+    assert_eq!(totsugo_core::review::suggested_letter(e), LetterType::A);
+    let why = totsugo_core::review::letter_reason_ja(&d.reviewed.record, e);
+    assert!(
+        why.contains("住基に記録がない") && why.contains("設問4-1"),
+        "{why}"
+    );
+    // Letter A needs no confirmation; letter B goes against the suggestion.
+    assert!(matches!(
+        clerk.decide(id, Choice::letter(LetterType::B), "", false),
+        Err(SessionError::NeedsConfirmation(_))
+    ));
+    clerk
+        .decide(id, Choice::letter(LetterType::A), "", false)
+        .unwrap();
+    clerk
+        .record_letters_printed(&[(id, LetterType::A)], "2099-01-31", false)
+        .unwrap();
+    let r = clerk.count_report(false).unwrap();
+    assert_eq!((r.get("4"), r.get("4-1"), r.get("4-2")), (1, 1, 0));
+}

@@ -303,7 +303,10 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             })
             .response
             .labelled_by(l.id);
-        ui.label(format!("（違いの内容からは通知文{}）", suggested.key()));
+        ui.label(format!(
+            "（{}）",
+            totsugo_core::review::letter_reason_ja(r, e)
+        ));
         ui.separator();
         let l = ui.label("[4] の資格喪失日");
         ui.add(TextEdit::singleline(&mut app.desk.lost_on).desired_width(110.0))
