@@ -4,13 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian/Ubuntu packages: a C toolchain, make and perl build the bundled SQLCipher and OpenSSL;
+# Debian/Ubuntu packages: a C toolchain, make and perl build the bundled SQLCipher (libssl-dev
+# gives it OpenSSL's libcrypto);
 # poppler-utils (pdftotext, pdffonts, pdfinfo) check the PDFs totsugo writes; nsis and
 # p7zip-full check the Windows installer script.
 need=()
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v perl >/dev/null 2>&1 || need+=(perl)
+# SQLCipher uses the system's libcrypto on Linux (OpenSSL is compiled in for Windows only).
+[ -e /usr/include/openssl/evp.h ] || need+=(libssl-dev)
 # The PDF tests read the documents back with real PDF tools.
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
