@@ -21,15 +21,6 @@ pub fn ui(ui: &mut Ui, app: &mut App, _actions: &mut Vec<Action>) {
         }
         ui.separator();
         ui.label(RichText::new("判断と件数の報告の設問").strong());
-        egui::Grid::new("help-mapping")
-            .num_columns(2)
-            .striped(true)
-            .show(ui, |ui| {
-                for (what, items) in totsugo_core::report::mapping_ja() {
-                    ui.label(what);
-                    ui.label(items);
-                    ui.end_row();
-                }
-            });
+        crate::widgets::report_mapping(ui, "help-mapping");
     });
 }

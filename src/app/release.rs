@@ -146,8 +146,7 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 r.records,
                 r.cutoff
                     .as_deref()
-                    .map(|c| totsugo_core::release::Cutoff::parse(c)
-                        .map_or_else(|| c.to_string(), |c| c.describe()))
+                    .map(totsugo_core::release::describe_stored)
                     .unwrap_or_else(|| "—".into())
             ));
             if ui

@@ -114,16 +114,7 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             .id_salt("report-mapping")
             .default_open(true)
             .show(ui, |ui| {
-                egui::Grid::new("report-mapping-grid")
-                    .num_columns(2)
-                    .striped(true)
-                    .show(ui, |ui| {
-                        for (what, items) in totsugo_core::report::mapping_ja() {
-                            ui.label(what);
-                            ui.label(items);
-                            ui.end_row();
-                        }
-                    });
+                crate::widgets::report_mapping(ui, "report-mapping-grid")
             });
     });
 }

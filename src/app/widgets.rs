@@ -109,3 +109,17 @@ pub(crate) fn insurer_kind(
     ui.end_row();
     changed
 }
+
+/// The decision → count-report item table (the core's one table, as it is).
+pub(crate) fn report_mapping(ui: &mut Ui, id: &str) {
+    egui::Grid::new(id)
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for (what, items) in totsugo_core::report::mapping_ja() {
+                ui.label(what);
+                ui.label(items);
+                ui.end_row();
+            }
+        });
+}

@@ -71,6 +71,12 @@ impl Cutoff {
     }
 }
 
+/// A release request's cut-off as stored (`2023-12-14` or `2023-12-25 15:00`) in words; a
+/// value that does not parse is shown as stored.
+pub fn describe_stored(stored: &str) -> String {
+    Cutoff::parse(stored).map_or_else(|| stored.to_string(), |c| c.describe())
+}
+
 impl std::fmt::Display for Cutoff {
     /// As the schedule writes it: `2023-12-14` or `2023-12-25 15:00`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -176,6 +176,27 @@ impl Row {
             .set("閲覧停止区分", "1")
     }
 
+    /// A row for person `n` whose number has no registry record (J-LIS照会結果 2): the
+    /// registry side and the verdicts empty, 総合判定 × and a ① stop.
+    pub fn no_registry_record(n: u64) -> Row {
+        let mut row = Row::matching(n).set("J-LIS照会結果", "2");
+        for h in [
+            "J-LIS情報_漢字氏名",
+            "J-LIS情報_カナ氏名",
+            "J-LIS情報_生年月日",
+            "J-LIS情報_性別",
+            "J-LIS情報_住所",
+            "判定結果_漢字氏名",
+            "判定結果_カナ氏名",
+            "判定結果_生年月日",
+            "判定結果_性別",
+            "判定結果_住所",
+        ] {
+            row = row.set(h, "");
+        }
+        row.set("総合判定", "×").set("閲覧停止区分", "1")
+    }
+
     /// Value of a cell.
     pub fn get(&self, header: &str) -> &str {
         &self.0.iter().find(|(h, _)| h == header).unwrap().1

@@ -61,26 +61,10 @@ fn rows() -> Vec<Row> {
         .set("J-LIS情報_カナ氏名", "サイトウ　ケン")
         .set("判定結果_漢字氏名", "×")
         .set("総合判定", "×");
-    let mut no_record = Row::matching(6)
+    let no_record = Row::no_registry_record(6)
         .set("加入者情報_漢字氏名", "佐藤　一")
         .set("加入者情報_カナ氏名", "サトウ　ハジメ")
-        .set("加入者情報_生年月日", "19700707")
-        .set("J-LIS照会結果", "2");
-    for h in [
-        "J-LIS情報_漢字氏名",
-        "J-LIS情報_カナ氏名",
-        "J-LIS情報_生年月日",
-        "J-LIS情報_性別",
-        "J-LIS情報_住所",
-        "判定結果_漢字氏名",
-        "判定結果_カナ氏名",
-        "判定結果_生年月日",
-        "判定結果_性別",
-        "判定結果_住所",
-    ] {
-        no_record = no_record.set(h, "");
-    }
-    let no_record = no_record.set("総合判定", "×").set("閲覧停止区分", "1");
+        .set("加入者情報_生年月日", "19700707");
     let mut bad_digit = my_number(7);
     let last = bad_digit.pop().unwrap().to_digit(10).unwrap();
     bad_digit.push(char::from_digit((last + 1) % 10, 10).unwrap());

@@ -742,22 +742,7 @@ fn a_row_with_no_registry_record_gets_letter_a_and_counts_in_4_1() {
     // 4-2 「個人番号の下4桁等の確認を求めたもの（氏名等に不一致があったもの）」: a row the
     // registry has no record for fits neither; totsugo asks for the number itself (A, 4-1).
     let dir = tempdir();
-    let mut row = Row::matching(0).set("J-LIS照会結果", "2");
-    for h in [
-        "J-LIS情報_漢字氏名",
-        "J-LIS情報_カナ氏名",
-        "J-LIS情報_生年月日",
-        "J-LIS情報_性別",
-        "J-LIS情報_住所",
-        "判定結果_漢字氏名",
-        "判定結果_カナ氏名",
-        "判定結果_生年月日",
-        "判定結果_性別",
-        "判定結果_住所",
-    ] {
-        row = row.set(h, "");
-    }
-    let row = row.set("総合判定", "×").set("閲覧停止区分", "1");
+    let row = Row::no_registry_record(0);
     let path = write_cp932(dir.path(), "m.csv", &csv_text(&default_headers(), &[row]));
     let store = dir.path().join("store");
     let mut admin = open(&store);

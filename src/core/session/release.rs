@@ -93,9 +93,10 @@ impl Session {
         let cover = crate::release::Cover {
             insurer: insurer.to_string(),
             request_id,
-            cutoff: request.cutoff.as_deref().map(|c| {
-                crate::release::Cutoff::parse(c).map_or_else(|| c.to_string(), |c| c.describe())
-            }),
+            cutoff: request
+                .cutoff
+                .as_deref()
+                .map(crate::release::describe_stored),
             created_at: request.created_at.clone(),
             prepared_by,
             approved_by: approvers,
