@@ -45,6 +45,7 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
     if let Some(p) = app.progress() {
         progress(ui, p);
     }
+    open_procedures(ui, app, actions);
     if let Some(r) = &app.report.shown {
         egui::CollapsingHeader::new(format!(
             "確認結果（件数）の報告（{}）: 2 保険者で確認 {}　3 事業主 {}　4 文書送付 {}　5 番号の誤り {}",
@@ -64,6 +65,46 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
             ui.label(format!("・{}", p.label_ja()));
         }
     }
+}
+
+/// The records whose wrong-number procedure has steps to do, each with its next step and a
+/// button that opens it.
+fn open_procedures(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
+    if app.open_procedures.is_empty() {
+        return;
+    }
+    ui.label(
+        RichText::new(format!(
+            "個人番号の誤りの手続きが残っている記録: {} 件",
+            app.open_procedures.len()
+        ))
+        .strong(),
+    );
+    egui::Grid::new("open-procedures")
+        .num_columns(4)
+        .striped(true)
+        .show(ui, |ui| {
+            for o in app.open_procedures.iter().take(20) {
+                ui.label(&o.card);
+                ui.label(format!(
+                    "{}（{}）",
+                    o.procedure.found.label_ja(),
+                    o.procedure.found_on.iso()
+                ));
+                ui.label(format!("次: {}", o.procedure.next_ja().unwrap_or_default()));
+                if ui.button("開く").clicked() {
+                    actions.push(Action::Desk(DeskAction::OpenRecord(o.record_id)));
+                }
+                ui.end_row();
+            }
+        });
+    if app.open_procedures.len() > 20 {
+        ui.label(format!(
+            "ほか {} 件（不一致の一覧から開けます）",
+            app.open_procedures.len() - 20
+        ));
+    }
+    ui.add_space(12.0);
 }
 
 /// The review's progress: states, the next release cut-off and what is ready for it, and

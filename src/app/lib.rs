@@ -141,6 +141,8 @@ pub struct App {
     last_activity: Instant,
     counts: Option<Counts>,
     progress: Option<totsugo_core::session::ReviewProgress>,
+    /// Records whose wrong-number procedure has steps to do (home screen).
+    pub open_procedures: Vec<totsugo_core::session::OpenProcedure>,
     picker: Box<dyn FilePicker>,
     ctx: Option<egui::Context>,
     /// The first run.
@@ -192,6 +194,7 @@ impl App {
             last_activity: Instant::now(),
             counts: None,
             progress: None,
+            open_procedures: Vec::new(),
             picker: Box::new(NativePicker),
             ctx: None,
             setup: SetupScreen::default(),
@@ -276,11 +279,24 @@ impl App {
         ctx.request_repaint_after(Duration::from_secs(1));
     }
 
+    /// Reads again the records whose wrong-number procedure has steps to do (for those who
+    /// review).
+    pub(crate) fn load_open_procedures(&mut self) {
+        self.open_procedures = match &self.session {
+            Some(s) if s.may(totsugo_core::auth::Permission::Review) => {
+                s.open_wrong_number_procedures().unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
+    }
+
     /// Reads again what home and the administration screen show.
     fn refresh(&mut self) {
         let Some(s) = &self.session else { return };
         self.counts = s.summary().ok();
         self.progress = s.review_progress().ok();
+        self.load_open_procedures();
+        let Some(s) = &self.session else { return };
         self.report.shown = s.count_report(self.report.approved_only).ok();
         self.users.list = s.users().unwrap_or_default();
         if self.users.policy.is_none() {

@@ -54,6 +54,8 @@ pub(crate) fn letterhead_fields(ui: &mut Ui, l: &mut totsugo_core::letters::Lett
     for (label, v) in [
         ("保険者名", &mut l.insurer_name),
         ("差出人の肩書・氏名", &mut l.sender_line),
+        ("保険者番号", &mut l.insurer_number),
+        ("保険者コード（様式用）", &mut l.insurer_code),
         ("郵便番号", &mut l.postal_code),
         ("所在地", &mut l.address),
         ("担当部署", &mut l.department),

@@ -50,6 +50,11 @@ pub struct LetterSettings {
     pub insurer_name: String,
     /// The line under the name in the letterhead, e.g. the head of the insurer.
     pub sender_line: String,
+    /// 保険者番号 (6 digits for 国保, 8 for the others), for the operator's forms.
+    pub insurer_number: String,
+    /// 保険者コード, for the operator's forms (別添3, 別添4): a different thing from the
+    /// 保険者番号, so a setting of its own.
+    pub insurer_code: String,
     /// The insurer's postal code, `123-4567`.
     pub postal_code: String,
     /// The insurer's address.
@@ -88,6 +93,8 @@ impl Default for LetterSettings {
         LetterSettings {
             insurer_name: "〇〇健康保険組合".into(),
             sender_line: "理事長　〇〇　〇〇".into(),
+            insurer_number: String::new(),
+            insurer_code: String::new(),
             postal_code: "000-0000".into(),
             address: "〇〇県〇〇市〇〇町一丁目２番３号".into(),
             department: "適用課".into(),
@@ -123,6 +130,8 @@ impl LetterSettings {
         for v in [
             &mut self.insurer_name,
             &mut self.sender_line,
+            &mut self.insurer_number,
+            &mut self.insurer_code,
             &mut self.postal_code,
             &mut self.address,
             &mut self.department,
@@ -142,6 +151,17 @@ impl LetterSettings {
                 Some(c) => self.postal_code = format!("{}-{}", &c[..3], &c[3..]),
                 None => return Err("郵便番号は 123-4567 の形で入力してください".into()),
             }
+        }
+        if !self.insurer_number.is_empty() {
+            let digits = crate::text::fold_width_and_spaces(&self.insurer_number);
+            if !(digits.len() == 6 || digits.len() == 8)
+                || !digits.chars().all(|c| c.is_ascii_digit())
+            {
+                return Err(
+                    "保険者番号は 6 桁（国民健康保険）または 8 桁の数字で入力してください".into(),
+                );
+            }
+            self.insurer_number = digits;
         }
         if !self.phone.is_empty()
             && !self

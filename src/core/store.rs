@@ -18,8 +18,10 @@ mod columns;
 mod follow_up;
 pub mod pager;
 mod review;
+mod wrong_number;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use review::RecordReview;
+pub use wrong_number::WrongNumberCase;
 
 /// File name of the store inside its directory.
 pub const STORE_FILE: &str = "totsugo.db";
@@ -74,6 +76,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/008_follow_up.sql")),
         M::up(include_str!("store/009_postal.sql")),
         M::up(include_str!("store/010_loss_date.sql")),
+        M::up(include_str!("store/011_wrong_number_steps.sql")),
     ])
 }
 

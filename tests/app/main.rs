@@ -6,3 +6,4 @@
 mod common;
 
 mod ui;
+mod wrong_number;

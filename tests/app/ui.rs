@@ -14,32 +14,32 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use totsugo_app::{App, Screen};
 use totsugo_core::session::Session;
 
-fn app(dir: &Path) -> Harness<'static, App> {
+pub(crate) fn app(dir: &Path) -> Harness<'static, App> {
     app_sized(dir, [1200.0, 900.0])
 }
 
 /// The app in a window of `size` (points).
-fn app_sized(dir: &Path, size: [f32; 2]) -> Harness<'static, App> {
+pub(crate) fn app_sized(dir: &Path, size: [f32; 2]) -> Harness<'static, App> {
     let dir = dir.to_path_buf();
     Harness::builder()
         .with_size(size)
         .build_eframe(move |cc| App::new(cc, dir))
 }
 
-fn type_into(h: &mut Harness<'_, App>, role: Role, label: &str, text: &str) {
+pub(crate) fn type_into(h: &mut Harness<'_, App>, role: Role, label: &str, text: &str) {
     h.get_by_role_and_label(role, label).focus();
     h.run();
     h.get_by_role_and_label(role, label).type_text(text);
     h.run();
 }
 
-fn click(h: &mut Harness<'_, App>, label: &str) {
+pub(crate) fn click(h: &mut Harness<'_, App>, label: &str) {
     h.get_by_role_and_label(Role::Button, label).click();
     settle(h);
 }
 
 /// Steps the app until its background work (list pages, password checks) has arrived.
-fn settle(h: &mut Harness<'_, App>) {
+pub(crate) fn settle(h: &mut Harness<'_, App>) {
     let start = std::time::Instant::now();
     h.step();
     while h.state().busy() {
@@ -53,21 +53,21 @@ fn settle(h: &mut Harness<'_, App>) {
     h.run();
 }
 
-fn log_in(h: &mut Harness<'_, App>, login: &str, password: &str) {
+pub(crate) fn log_in(h: &mut Harness<'_, App>, login: &str, password: &str) {
     type_into(h, Role::TextInput, "利用者名", login);
     type_into(h, Role::PasswordInput, "パスワード", password);
     click(h, "ログイン");
 }
 
 /// The app on the store in `dir`, once its start-up work is done, logged in as `login`.
-fn logged_in(dir: &Path, login: &str, password: &str) -> Harness<'static, App> {
+pub(crate) fn logged_in(dir: &Path, login: &str, password: &str) -> Harness<'static, App> {
     let mut h = app(dir);
     settle(&mut h);
     log_in(&mut h, login, password);
     h
 }
 
-fn has_text(h: &Harness<'_, App>, text: &str) -> bool {
+pub(crate) fn has_text(h: &Harness<'_, App>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
 
@@ -334,14 +334,14 @@ fn an_administrator_creates_a_user_with_a_japanese_name_who_must_change_the_pass
 
 /// A clerk of the store in `dir`; returns their password.
 /// A store with the demo file imported; its record ids.
-fn demo_store(dir: &Path) -> Vec<i64> {
+pub(crate) fn demo_store(dir: &Path) -> Vec<i64> {
     let mut admin = open(dir);
     let r = import(&mut admin, &demo_file()).unwrap();
     admin.store().record_ids(r.import_id).unwrap()
 }
 
 /// Adds the supervisor 責任 一郎; logs in with [`PERSON_PW`].
-fn supervisor(dir: &Path, login: &str) {
+pub(crate) fn supervisor(dir: &Path, login: &str) {
     add_person(
         dir,
         login,
@@ -351,7 +351,7 @@ fn supervisor(dir: &Path, login: &str) {
     );
 }
 
-fn clerk(dir: &Path, login: &str) -> &'static str {
+pub(crate) fn clerk(dir: &Path, login: &str) -> &'static str {
     add_person(
         dir,
         login,

@@ -51,6 +51,8 @@ pub fn set_letterhead(admin: &Session) {
         .set_letter_settings(&totsugo_core::letters::LetterSettings {
             insurer_name: "架空健康保険組合".into(),
             sender_line: "理事長　架空　一郎".into(),
+            insurer_number: "06999999".into(),
+            insurer_code: "K99999".into(),
             postal_code: "100-0001".into(),
             address: "東京都千代田区千代田一丁目１番１号".into(),
             department: "適用課".into(),

@@ -27,7 +27,7 @@ fn kana_row(n: u64) -> Row {
 /// Fifteen mismatches (突合基準日 2023-09-15): r0–r3, r9–r11, r13, r14 kana and address (②),
 /// r4–r7 birth date (①), r8 lost after the match date (2023-10-31), r12 lost before it
 /// (2023-03-31: out of scope).
-fn setup(dir: &Path) -> Vec<i64> {
+pub(crate) fn setup(dir: &Path) -> Vec<i64> {
     let mut rows = Vec::new();
     for n in 0..15u64 {
         rows.push(match n {
@@ -47,7 +47,7 @@ fn setup(dir: &Path) -> Vec<i64> {
     admin.store().record_ids(report.import_id).unwrap()
 }
 
-fn login(dir: &Path, who: &str) -> Session {
+pub(crate) fn login(dir: &Path, who: &str) -> Session {
     Session::login(&dir.join("store"), who, PERSON_PW).unwrap()
 }
 

@@ -20,3 +20,4 @@ mod purge;
 mod review;
 mod store;
 mod store_threads;
+mod wrong_number;

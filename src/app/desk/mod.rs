@@ -74,6 +74,21 @@ pub struct Desk {
     /// The loss date for 突合後に資格喪失のため対象外 (2-1), as typed; offered from the file's
     /// 資格喪失年月日 when it is after 突合基準日.
     pub lost_on: String,
+    /// The wrong-number step being recorded on the review screen.
+    pub step: WrongNumberStep,
+}
+
+/// The wrong-number step the clerk is recording: which, its value, the day and a memo.
+#[derive(Clone, Debug, Default)]
+pub struct WrongNumberStep {
+    /// The step (`None`: the first that can be recorded).
+    pub step: Option<totsugo_core::wrong_number::steps::Step>,
+    /// Its value (step 3 and 4).
+    pub value: Option<i64>,
+    /// The day it was done, as typed (empty: today).
+    pub done_on: String,
+    /// The memo.
+    pub memo: String,
 }
 
 impl Desk {
@@ -111,6 +126,8 @@ pub struct OpenRecord {
     pub letters: Vec<totsugo_core::store::LetterRow>,
     /// The reply or the employer's answer for its current decision.
     pub follow_up: Option<totsugo_core::store::FollowUpRow>,
+    /// Where its number turned out wrong: the wrong-number procedure so far.
+    pub wrong_number: Option<totsugo_core::wrong_number::steps::Procedure>,
 }
 
 pub(crate) const RED: Color32 = Color32::from_rgb(0xc0, 0x20, 0x20);
@@ -207,6 +224,8 @@ pub enum DeskAction {
     CheckLastFour,
     /// Write the wrong-number form drafts and the similar-case list of the open record.
     WriteWrongNumberForms,
+    /// Record the wrong-number step typed on the review screen.
+    RecordStep,
     /// Assign the list's records still to do to the chosen person (supervisors).
     Assign,
     /// Open the supervisor's approval screen.
@@ -259,6 +278,7 @@ impl App {
                 }
             }
             DeskAction::WriteWrongNumberForms => self.write_wrong_number_forms(),
+            DeskAction::RecordStep => self.record_step(),
             DeskAction::Assign => self.assign(),
             DeskAction::OpenBatches => {
                 self.open_screen(Screen::Batches);
@@ -313,6 +333,54 @@ impl App {
                 })
             },
         );
+    }
+
+    /// Records the wrong-number step typed on the review screen, then reads the record again.
+    fn record_step(&mut self) {
+        let Some(s) = &self.session else { return };
+        let Some(open) = self.desk.open.as_ref() else {
+            return;
+        };
+        let id = open.id;
+        let Some(step) = self.desk.step.step.or_else(|| {
+            open.wrong_number
+                .as_ref()
+                .and_then(|p| p.ready().first().copied())
+        }) else {
+            return;
+        };
+        let typed = self.desk.step.done_on.trim();
+        let done_on = if typed.is_empty() {
+            totsugo_core::record::Date::today()
+        } else {
+            review::typed_date(typed)
+        };
+        let Some(done_on) = done_on else {
+            self.error("日付は 2023-12-01 の形で入力してください");
+            return;
+        };
+        let label = open
+            .wrong_number
+            .as_ref()
+            .map(|p| step.label_ja(p.route))
+            .unwrap_or_default();
+        match s.record_wrong_number_step(
+            id,
+            step,
+            self.desk.step.value,
+            done_on,
+            &self.desk.step.memo,
+        ) {
+            Ok(()) => {
+                self.open_record(id);
+                self.load_open_procedures();
+                self.notice(format!(
+                    "「{label}」を {} の日付で登録しました",
+                    done_on.iso()
+                ));
+            }
+            Err(e) => self.error(e),
+        }
     }
 
     fn load_batches(&mut self) {
@@ -471,7 +539,9 @@ impl App {
                     related: d.related,
                     letters: d.letters,
                     follow_up: d.follow_up,
+                    wrong_number: d.wrong_number,
                 });
+                self.desk.step = WrongNumberStep::default();
                 self.desk.digits.clear();
                 self.desk.digits_match = None;
                 self.desk.lost_on = lost_on;

@@ -369,6 +369,7 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         });
     }
     follow_up(ui, app, actions);
+    wrong_number(ui, app, actions);
     let Some(open) = &app.desk.open else { return };
     ui.separator();
     ui.label(RichText::new("この記録の判断の履歴").strong());
@@ -443,19 +444,6 @@ fn follow_up(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         return;
     };
     let decision = d.choice.decision;
-    if decision == Decision::WrongNumber {
-        ui.separator();
-        ui.label(
-            RichText::new("個人番号の誤り: 中間サーバーの番号を削除し、実施機関へ連絡").strong(),
-        );
-        if ui
-            .button("連絡票・確認票・報告様式の下書きと類似事案の一覧を保存")
-            .clicked()
-        {
-            actions.push(Action::Desk(DeskAction::WriteWrongNumberForms));
-        }
-        return;
-    }
     if !matches!(decision, Decision::WriteToPerson | Decision::AskEmployer) {
         return;
     }
@@ -541,8 +529,138 @@ fn follow_up(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     });
 }
 
+/// Where the number turned out wrong (2-4, 3-2, 4-4, 4-7): the steps of seed 000 in their
+/// order, each with its day and who recorded it, the form drafts, and the next step to record
+/// (the core refuses a step out of order, e.g. the deletion before the contact sheet).
+fn wrong_number(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    use totsugo_core::wrong_number::steps::{RightNumber, Step, Viewing};
+    let Some(p) = app.desk.open.as_ref().and_then(|o| o.wrong_number.clone()) else {
+        return;
+    };
+    ui.separator();
+    ui.label(
+        RichText::new(format!(
+            "個人番号の誤りの手続き（{}、{} に判明）",
+            p.found.label_ja(),
+            p.found_on.iso()
+        ))
+        .strong(),
+    );
+    ui.label(
+        "連絡票等を実施機関に提出してから、異なっていた個人番号を削除します。正しい番号は分かりしだい登録します。",
+    );
+    egui::Grid::new("wrong-number-steps")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            for step in p.due() {
+                match p.done(step) {
+                    Some(row) => {
+                        ui.label(RichText::new("済").color(GREEN).strong());
+                        ui.label(step.label_ja(p.route));
+                        let value = match step {
+                            Step::RightNumber => row
+                                .value
+                                .and_then(RightNumber::from_code)
+                                .map(|v| v.label_ja()),
+                            Step::ViewingChecked => {
+                                row.value.and_then(Viewing::from_code).map(|v| v.label_ja())
+                            }
+                            _ => None,
+                        };
+                        ui.label(format!(
+                            "{}　{}{}{}",
+                            row.done_on.iso(),
+                            row.recorded_by,
+                            value.map(|v| format!("　{v}")).unwrap_or_default(),
+                            if row.memo.is_empty() {
+                                String::new()
+                            } else {
+                                format!("　メモ: {}", row.memo)
+                            }
+                        ));
+                    }
+                    None => {
+                        ui.label(RichText::new("未了").color(RED).strong());
+                        ui.label(step.label_ja(p.route));
+                        ui.label("");
+                    }
+                }
+                ui.end_row();
+            }
+        });
+    if p.complete() {
+        ui.label(RichText::new("手続きはすべて済んでいます。").color(GREEN));
+    }
+    if ui
+        .button("連絡票・確認票・報告様式の下書きと類似事案の一覧を保存")
+        .clicked()
+    {
+        actions.push(Action::Desk(DeskAction::WriteWrongNumberForms));
+    }
+    let may = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.may(Permission::Decide));
+    let ready = p.ready();
+    if !may || ready.is_empty() {
+        return;
+    }
+    let form = &mut app.desk.step;
+    if form.step.is_none_or(|s| !ready.contains(&s)) {
+        form.step = ready.first().copied();
+        form.value = None;
+    }
+    let Some(current) = form.step else { return };
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label("済んだ手順");
+        egui::ComboBox::from_id_salt("wrong-number-step")
+            .selected_text(current.label_ja(p.route))
+            .show_ui(ui, |ui| {
+                for s in &ready {
+                    if ui
+                        .selectable_value(&mut form.step, Some(*s), s.label_ja(p.route))
+                        .changed()
+                    {
+                        form.value = None;
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        let l = ui.label("済んだ日（空欄は今日）");
+        ui.add(TextEdit::singleline(&mut form.done_on).desired_width(100.0))
+            .labelled_by(l.id);
+    });
+    let values = current.values();
+    if !values.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            for (code, label) in values {
+                ui.radio_value(&mut form.value, Some(code), label);
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        let l = ui.label("メモ");
+        ui.add(TextEdit::singleline(&mut form.memo).desired_width(360.0))
+            .labelled_by(l.id);
+        let ok = values_chosen(current, form.value);
+        if ui
+            .add_enabled(ok, egui::Button::new("この手順を登録"))
+            .clicked()
+        {
+            actions.push(Action::Desk(DeskAction::RecordStep));
+        }
+    });
+}
+
+/// A step with values needs one chosen.
+fn values_chosen(step: totsugo_core::wrong_number::steps::Step, value: Option<i64>) -> bool {
+    step.values().is_empty() || value.is_some()
+}
+
 /// A date as the clerk types it: 2023-10-31, 2023/10/31 or 20231031, full-width digits too.
-fn typed_date(text: &str) -> Option<totsugo_core::record::Date> {
+pub(crate) fn typed_date(text: &str) -> Option<totsugo_core::record::Date> {
     let t = totsugo_core::text::fold_width_and_spaces(text).replace('/', "-");
     totsugo_core::record::Date::parse_iso(&t)
         .or_else(|| totsugo_core::record::Date::parse(&t).ok().flatten())

@@ -98,9 +98,15 @@ pub enum SessionError {
     /// Letters could not be made (the letters module says why, by card number).
     #[error("{0}")]
     Letters(String),
-    /// The record's current decision is not 個人番号の誤り.
-    #[error("記録 {0} は「個人番号の誤り」と判断されていません")]
+    /// The record's number has not turned out wrong (its current decision and follow-up are
+    /// not 2-4, 3-2, 4-4 or 4-7).
+    #[error(
+        "記録 {0} は、個人番号の誤りが分かった記録（保険者の判断・事業主の回答・本人の回答）ではありません"
+    )]
     NotWrongNumber(i64),
+    /// A wrong-number step out of seed 000's order (the sentence says why).
+    #[error(transparent)]
+    Step(#[from] crate::wrong_number::steps::StepRefused),
     /// The user stopped the work before it wrote anything.
     #[error("中止しました。何も書き出していません")]
     Cancelled,

@@ -177,27 +177,21 @@ impl Session {
         Ok(self.store.similar_cases(record_id)?)
     }
 
-    /// For a record decided 個人番号の誤り: writes into `dir` the drafts of the contact
-    /// sheet (別添3), the fact-check sheet (別添4) and the report (別添5) as PDF, and the
-    /// similar-case list as CSV (card and reason only), each through
-    /// [`Session::write_output`]. Returns the files.
+    /// For a record whose number turned out wrong (2-4, 3-2, 4-4, 4-7): writes into `dir`
+    /// the drafts of the contact sheet (別添3; 市町村国保: the デジタルPMO notice), the
+    /// fact-check sheet (別添4) and the report (別添5, with the 「本件事案の経緯」 of the steps
+    /// recorded so far) as PDF, and the similar-case list as CSV (card and reason only), each
+    /// through [`Session::write_output`]. Returns the files.
     pub fn write_wrong_number_forms(
         &self,
         record_id: i64,
         dir: &Path,
     ) -> Result<Vec<PathBuf>, SessionError> {
         self.require(Permission::Decide)?;
-        let review = self
-            .store
-            .record_review(record_id)?
-            .ok_or(SessionError::NotAMismatch(record_id))?;
-        let decided_at = match &review.decision {
-            Some(d) if d.choice.decision == Decision::WrongNumber => d.decided_at.clone(),
-            _ => return Err(SessionError::NotWrongNumber(record_id)),
-        };
-        // The decision's local time begins with its day, YYYY-MM-DD.
-        let detected = crate::record::Date::parse_iso(decided_at.get(..10).unwrap_or(&decided_at))
+        let procedure = self
+            .wrong_number_procedure(record_id)?
             .ok_or(SessionError::NotWrongNumber(record_id))?;
+        let detected = procedure.found_on;
         let record = self
             .store
             .record(record_id)?
@@ -205,6 +199,8 @@ impl Session {
         let settings = self.letter_settings();
         let sender = crate::wrong_number::Sender {
             insurer: settings.insurer_name.clone(),
+            insurer_code: settings.insurer_code.clone(),
+            insurer_number: settings.insurer_number.clone(),
             department: settings.department.clone(),
             person: self.user.display_name.clone(),
             phone: settings.phone.clone(),
@@ -226,7 +222,7 @@ impl Session {
                 "デジタルPMOでの連絡文（個人情報なし）下書き",
             ),
             _ => (
-                crate::wrong_number::contact_sheet(&sender, &record, detected),
+                crate::wrong_number::contact_sheet(&sender, &record, procedure.found, detected),
                 "連絡票_別添3",
                 "連絡票（別添3）下書き",
             ),
@@ -239,7 +235,7 @@ impl Session {
                 "確認票（別添4）下書き",
             ),
             (
-                crate::wrong_number::report_form(&sender, detected, &similar),
+                crate::wrong_number::report_form(&sender, &procedure, &similar),
                 "報告様式_別添5",
                 "報告様式（別添5）下書き",
             ),

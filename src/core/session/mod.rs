@@ -15,11 +15,13 @@ mod review;
 mod settings;
 mod trail;
 mod users;
+mod wrong_number;
 
 pub use error::SessionError;
 pub use letters::PostalPreview;
 pub use review::{RecordDetail, ReviewProgress, ReviewedRecord};
 pub use users::UserStatus;
+pub use wrong_number::OpenProcedure;
 
 use std::path::{Path, PathBuf};
 

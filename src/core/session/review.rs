@@ -65,6 +65,8 @@ pub struct RecordDetail {
     pub letters: Vec<crate::store::LetterRow>,
     /// The reply or the employer's answer for its current decision.
     pub follow_up: Option<crate::store::FollowUpRow>,
+    /// Where its number turned out wrong: the wrong-number procedure so far.
+    pub wrong_number: Option<crate::wrong_number::steps::Procedure>,
 }
 
 impl Session {
@@ -387,6 +389,7 @@ impl Session {
             trail: self.record_trail(id)?,
             letters: self.store.letters_of(id)?,
             follow_up: self.store.follow_up(id)?,
+            wrong_number: self.wrong_number_procedure(id)?,
             reviewed,
             review,
             history,

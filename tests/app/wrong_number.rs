@@ -1,0 +1,97 @@
+//! The wrong-number procedure in the app: home lists the records with steps to do, the review
+//! screen shows seed 000's steps in order and records the next one.
+#![cfg(feature = "gui")]
+
+use crate::ui::*;
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+use totsugo_core::review::{Choice, Decision};
+use totsugo_core::session::Session;
+use totsugo_core::wrong_number::steps::Step;
+
+#[test]
+fn a_clerk_records_the_wrong_number_steps_in_order_from_home() {
+    let dir = crate::common::tempdir();
+    demo_store(dir.path());
+    let pw = clerk(dir.path(), "clerk1");
+    {
+        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+        let row = s
+            .store()
+            .page_mismatches(
+                &totsugo_core::store::MismatchFilter {
+                    lost: Some(false),
+                    ..Default::default()
+                },
+                None,
+                1,
+            )
+            .unwrap()
+            .remove(0);
+        s.decide(row.id, Choice::new(Decision::WrongNumber), "確認済み", true)
+            .unwrap();
+    }
+    // A tall window: the review screen does not scroll yet (issue 13).
+    let mut h = app_sized(dir.path(), [1200.0, 1600.0]);
+    settle(&mut h);
+    log_in(&mut h, "clerk1", pw);
+    assert!(
+        has_text(&h, "個人番号の誤りの手続きが残っている記録: 1 件"),
+        "home lists the open procedure"
+    );
+    assert!(has_text(
+        &h,
+        "次: 1. 連絡票（別添3）・確認票（別添4）を実施機関へ提出"
+    ));
+    click(&mut h, "開く");
+    assert!(has_text(&h, "個人番号の誤りの手続き（保険者の判断（2-4）"));
+    // seed 000: 「必ず別添3及び別添4の連絡票等を実施機関に提出してから異なっていた個人番号を
+    // 削除すること」: only step 1 can be recorded first.
+    assert_eq!(h.state().desk.step.step, Some(Step::Notified));
+    click(&mut h, "この手順を登録");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    assert!(msg.contains("の日付で登録しました"), "{msg}");
+    // Now the deletion comes first among what can be recorded.
+    assert_eq!(h.state().desk.step.step, Some(Step::Deleted));
+    click(&mut h, "この手順を登録");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    let p = h
+        .state()
+        .desk
+        .open
+        .as_ref()
+        .unwrap()
+        .wrong_number
+        .clone()
+        .unwrap();
+    assert!(
+        p.done(Step::Notified).is_some() && p.done(Step::Deleted).is_some(),
+        "{msg} {p:?}"
+    );
+    // Step 3 needs its value chosen before the button works.
+    assert_eq!(h.state().desk.step.step, Some(Step::RightNumber));
+    assert!(
+        h.get_by_role_and_label(Role::Button, "この手順を登録")
+            .accesskit_node()
+            .is_disabled()
+    );
+    h.get_by_label("正しい個人番号を登録した").click();
+    settle(&mut h);
+    click(&mut h, "この手順を登録");
+    let p = h
+        .state()
+        .desk
+        .open
+        .as_ref()
+        .unwrap()
+        .wrong_number
+        .clone()
+        .unwrap();
+    assert!(p.done(Step::RightNumber).is_some());
+    assert_eq!(p.open(), vec![Step::ViewingChecked]);
+    // Home still lists it until the operator's answer is in.
+    assert_eq!(h.state().open_procedures.len(), 1);
+}
