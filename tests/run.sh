@@ -21,6 +21,11 @@ command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 command -v makensis >/dev/null 2>&1 || need+=(nsis)
 command -v 7z >/dev/null 2>&1 || need+=(p7zip-full)
 bash tools/install-debian-packages.sh tests/run.sh ${need[@]+"${need[@]}"}
+# The release request's XLSX is opened in a real spreadsheet application (LibreOffice Calc,
+# headless), as a clerk opens it to check the file; without its recommended extras.
+if ! command -v soffice >/dev/null 2>&1; then
+  APT_NO_RECOMMENDS=1 bash tools/install-debian-packages.sh tests/run.sh libreoffice-calc-nogui
+fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "tests/run.sh: Rust (cargo 1.95 or newer) is needed: see https://rustup.rs" >&2
   exit 1

@@ -245,6 +245,8 @@ pub struct CountReport {
     /// Mismatches whose qualification was lost on or before the match date: out of scope,
     /// counted in no item (set by the caller that knows them).
     pub out_of_scope: u64,
+    /// The kind of insurer, where set (item 3 exists for employee insurance only).
+    pub kind: Option<crate::insurer::InsurerKind>,
 }
 
 impl CountReport {
@@ -294,6 +296,7 @@ impl CountReport {
             approved_only,
             pending_employer,
             out_of_scope: 0,
+            kind: None,
         }
     }
 
@@ -308,11 +311,18 @@ impl CountReport {
     /// What the report leaves out, in words for the reader: employer requests still waiting
     /// (照会中) and the rows out of scope (lost on or before the match date).
     pub fn notes_ja(&self) -> Vec<String> {
-        vec![
-            format!(
+        let employer = match self.kind {
+            Some(k) if !k.has_employer() => format!(
+                "設問3（事業主で確認）は被用者保険だけの確認方法です。{}には事業主への確認がないため 0 件です",
+                k.label_ja()
+            ),
+            _ => format!(
                 "事業主へ照会中（回答待ち）: {} 件（回答があるまで設問3に含めません）",
                 self.pending_employer
             ),
+        };
+        vec![
+            employer,
             format!(
                 "突合基準日以前に資格を喪失している不一致（点検の対象外）: {} 件（どの設問にも含めません）",
                 self.out_of_scope

@@ -333,6 +333,13 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
     assert!(matches!(range.get((1, 4)), Some(calamine::Data::String(_))));
     assert_eq!(range.get((1, 5)).unwrap().to_string(), "00");
     assert_eq!(range.get((1, 2)).unwrap().to_string(), insurer_number());
+    // And through a real spreadsheet application, as a clerk opens it to check the file
+    // (LibreOffice Calc, headless): the zeros are still there.
+    let calc = spreadsheet_as_csv(xlsx);
+    let first: Vec<&str> = calc.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(first[2], insurer_number(), "{calc}");
+    assert_eq!(first[4], format!("{:08}", 1004), "{calc}");
+    assert_eq!(first[5], "00", "{calc}");
     // Cover sheet: counts per case, who prepared and approved.
     let pdf = files
         .iter()
@@ -772,4 +779,35 @@ fn a_row_with_no_registry_record_gets_letter_a_and_counts_in_4_1() {
         .unwrap();
     let r = clerk.count_report(false).unwrap();
     assert_eq!((r.get("4"), r.get("4-1"), r.get("4-2")), (1, 1, 0));
+}
+
+/// The first sheet of a spreadsheet file as LibreOffice Calc reads it, saved as UTF-8 CSV
+/// (`soffice --headless --convert-to csv`): what a clerk sees on opening the file.
+fn spreadsheet_as_csv(file: &Path) -> String {
+    let out = tempdir();
+    let profile = tempdir();
+    let status = std::process::Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
+        .args(["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76"])
+        .arg("--outdir")
+        .arg(out.path())
+        .arg(file)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run soffice ({e}): install libreoffice-calc-nogui (tests/run.sh does)")
+        });
+    assert!(
+        status.status.success(),
+        "soffice failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let csv = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "csv"))
+        .expect("soffice wrote a CSV");
+    std::fs::read_to_string(csv).unwrap()
 }

@@ -103,6 +103,15 @@ fn every_wrong_number_gets_seed_000s_steps_in_their_order() {
             .record_wrong_number_step(r[6], step, value, today(), "")
             .unwrap();
     }
+    // Once the operator is told, what made the number wrong cannot change.
+    assert!(matches!(
+        clerk.decide(r[6], Choice::new(Decision::SameByVisualCheck), "", false),
+        Err(SessionError::StepsRecorded(_))
+    ));
+    assert!(
+        clerk.wrong_number_procedure(r[6]).unwrap().is_some(),
+        "still wrong"
+    );
     // Recorded once only.
     assert!(
         clerk
@@ -192,6 +201,11 @@ fn every_wrong_number_gets_seed_000s_steps_in_their_order() {
             "",
         )
         .unwrap();
+    // Nor can the employer's answer be turned into "number right".
+    assert!(matches!(
+        clerk.record_follow_up(r[3], FollowUp::NumberCorrect, None, "", false),
+        Err(SessionError::StepsRecorded(_))
+    ));
     let p = clerk.wrong_number_procedure(r[3]).unwrap().unwrap();
     assert_eq!(
         p.open(),
@@ -379,4 +393,157 @@ fn the_insurer_number_setting_is_checked() {
     l.insurer_number = "１２３４５６".into();
     admin.set_letter_settings(&l).unwrap();
     assert_eq!(admin.letter_settings().insurer_number, "123456");
+}
+
+/// The demo data worked through the same way by an employee insurer (健保組合) and by a
+/// 市町村国保: the count report, the release request and the forms as each kind must have them.
+#[test]
+fn the_demo_data_gives_the_right_report_release_and_forms_for_two_kinds_of_insurer() {
+    use totsugo_core::auth::Role;
+    use totsugo_core::insurer::InsurerKind;
+    use totsugo_core::record::StopCase;
+    use totsugo_core::session::Session;
+    use totsugo_core::store::MismatchFilter;
+    for kind in [InsurerKind::KenpoKumiai, InsurerKind::ShichosonKokuho] {
+        let dir = tempdir();
+        let store = dir.path().join("store");
+        let mut admin = open(&store);
+        admin.set_insurer_kind(kind).unwrap();
+        import(&mut admin, &demo_file()).unwrap();
+        set_letterhead(&admin);
+        add_person(&store, "clerk1", "担当 花子", Role::Clerk, false);
+        add_person(&store, "boss", "責任 一郎", Role::Supervisor, false);
+        let clerk = Session::login(&store, "clerk1", PERSON_PW).unwrap();
+        let rows = clerk
+            .store()
+            .page_mismatches(
+                &MismatchFilter {
+                    lost: Some(false),
+                    case: Some(StopCase::Case2),
+                    ..Default::default()
+                },
+                None,
+                5,
+            )
+            .unwrap();
+        let r: Vec<i64> = rows.iter().map(|x| x.id).collect();
+        assert_eq!(r.len(), 5, "the demo has case-② rows");
+        let decide = |id: i64, c: Choice| {
+            clerk
+                .decide(id, c.clone(), "", false)
+                .or_else(|_| clerk.decide(id, c, "書類で確認済み", true))
+        };
+        decide(r[0], Choice::new(Decision::SameByVisualCheck)).unwrap();
+        decide(r[1], Choice::new(Decision::SameByDocuments)).unwrap();
+        decide(r[2], Choice::new(Decision::ConfirmedEarlier)).unwrap();
+        decide(r[3], Choice::new(Decision::WrongNumber)).unwrap();
+        // seed 002 設問3 「事業主で（事業主からの情報で）確認した件数」: employee insurance only.
+        let employer = decide(r[4], Choice::new(Decision::AskEmployer));
+        match kind {
+            InsurerKind::KenpoKumiai => {
+                employer.unwrap();
+                clerk
+                    .record_follow_up(r[4], FollowUp::NumberCorrect, None, "事業主回答", false)
+                    .unwrap();
+            }
+            _ => assert!(matches!(employer, Err(SessionError::NoEmployer))),
+        }
+        let boss = Session::login(&store, "boss", PERSON_PW).unwrap();
+        let decided: Vec<i64> = match kind {
+            InsurerKind::KenpoKumiai => r.clone(),
+            _ => r[..4].to_vec(),
+        };
+        boss.approve(&decided).unwrap();
+
+        // The count report, item by item, counted by hand.
+        let report = boss.count_report(true).unwrap();
+        let employer_n = u64::from(kind == InsurerKind::KenpoKumiai);
+        for (item, n) in [
+            ("2", 4),
+            ("2-2", 1),
+            ("2-3", 2),
+            ("2-4", 1),
+            ("3", employer_n),
+            ("3-1", employer_n),
+            ("3-2", 0),
+            ("4", 0),
+            ("5", 1),
+        ] {
+            assert_eq!(report.get(item), n, "{kind:?} item {item}");
+        }
+        let notes = report.notes_ja().join("\n");
+        if kind == InsurerKind::ShichosonKokuho {
+            assert!(notes.contains("事業主への確認がないため 0 件"), "{notes}");
+        }
+
+        // The release request: the confirmed rows the operator stopped, never the wrong one.
+        let candidates: Vec<i64> = boss
+            .release_candidates()
+            .unwrap()
+            .iter()
+            .map(|c| c.record_id)
+            .collect();
+        let mut confirmed = vec![r[0], r[1], r[2]];
+        if kind == InsurerKind::KenpoKumiai {
+            confirmed.push(r[4]);
+        }
+        confirmed.sort();
+        let mut got = candidates.clone();
+        got.sort();
+        assert_eq!(got, confirmed, "{kind:?}");
+        let request = boss.make_release_request(&candidates).unwrap();
+        let out = dir.path().join("release");
+        std::fs::create_dir_all(&out).unwrap();
+        let (files, _) = boss
+            .write_release_request(request, "架空健康保険組合", &out)
+            .unwrap();
+        let utf8 = files
+            .iter()
+            .find(|p| p.to_string_lossy().ends_with("_utf8.csv"))
+            .unwrap();
+        let bytes = std::fs::read(utf8).unwrap();
+        let lines = csv::Reader::from_reader(&bytes[3..]).records().count();
+        assert_eq!(lines, confirmed.len(), "{kind:?}");
+
+        // The forms: 健保組合 send 別添3 and report to the regional bureau, then the ministry;
+        // 市町村国保 notify through the デジタルPMO and report to the prefecture first.
+        let forms = dir.path().join("forms");
+        std::fs::create_dir_all(&forms).unwrap();
+        let files = clerk.write_wrong_number_forms(r[3], &forms).unwrap();
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        let report5 = columns_text(&find(&files, "報告様式_別添5"));
+        match kind {
+            InsurerKind::KenpoKumiai => {
+                assert!(names.iter().any(|n| n.starts_with("連絡票_別添3")), "{names:?}");
+                assert!(report5.contains("地方厚生（支）局御中"), "{report5}");
+                assert!(
+                    clerk
+                        .wrong_number_procedure(r[3])
+                        .unwrap()
+                        .unwrap()
+                        .next_ja()
+                        .unwrap()
+                        .contains("連絡票（別添3）")
+                );
+            }
+            _ => {
+                assert!(!names.iter().any(|n| n.starts_with("連絡票_別添3")), "{names:?}");
+                assert!(names.iter().any(|n| n.starts_with("デジタルPMO連絡文")), "{names:?}");
+                assert!(report5.contains("都道府県御中"), "{report5}");
+                assert!(report5.contains("各条例に基づき公表"), "{report5}");
+                assert!(
+                    clerk
+                        .wrong_number_procedure(r[3])
+                        .unwrap()
+                        .unwrap()
+                        .next_ja()
+                        .unwrap()
+                        .contains("デジタルPMO")
+                );
+            }
+        }
+    }
 }

@@ -104,6 +104,11 @@ pub enum SessionError {
         "記録 {0} は、個人番号の誤りが分かった記録（保険者の判断・事業主の回答・本人の回答）ではありません"
     )]
     NotWrongNumber(i64),
+    /// The wrong-number procedure has begun: what made the number wrong can no longer change.
+    #[error(
+        "記録 {0} は個人番号の誤りの手続きを記録済みのため、判断や回答を変えられません（実施機関への連絡や番号の削除が済んでいます）"
+    )]
+    StepsRecorded(i64),
     /// A wrong-number step out of seed 000's order (the sentence says why).
     #[error(transparent)]
     Step(#[from] crate::wrong_number::steps::StepRefused),

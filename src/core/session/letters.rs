@@ -449,6 +449,7 @@ impl Session {
         let Some(d) = review.decision else {
             return Err(SessionError::FollowUpDoesNotFit(record_id));
         };
+        self.refuse_after_wrong_number_steps(record_id)?;
         if !outcome.fits(d.choice.decision)
             || !matches!(review.state, ReviewState::Decided | ReviewState::Approved)
         {

@@ -20,6 +20,7 @@ impl Session {
             approved_only,
         );
         report.out_of_scope = self.store.out_of_scope_count()?;
+        report.kind = self.insurer_kind();
         Ok(report)
     }
 

@@ -247,6 +247,7 @@ impl Session {
         if record.class.lost {
             return Err(SessionError::OutOfScope(record_id));
         }
+        self.refuse_after_wrong_number_steps(record_id)?;
         if choice.decision == Decision::OutOfScopeLost {
             let today = crate::record::Date::today()
                 .or(crate::record::Date::from_ymd(2200, 12, 31))
@@ -337,6 +338,7 @@ impl Session {
             .store
             .last_undoable_decision(self.user.id)?
             .ok_or(SessionError::NothingToUndo)?;
+        self.refuse_after_wrong_number_steps(d.record_id)?;
         self.store.in_transaction(|store| {
             store.undo_decision(d.id)?;
             self.audit(

@@ -45,6 +45,24 @@ impl Session {
         })
     }
 
+    /// Refuses to change what made a number wrong (the decision, its undo, the reply or the
+    /// employer's answer) once a step of its procedure is recorded: the operator has been told
+    /// and the number may be deleted already.
+    pub(crate) fn refuse_after_wrong_number_steps(
+        &self,
+        record_id: i64,
+    ) -> Result<(), SessionError> {
+        if let Some(case) = self.store.wrong_number_case(record_id)?
+            && !self
+                .store
+                .wrong_number_steps(case.record_id, case.decision_id)?
+                .is_empty()
+        {
+            return Err(SessionError::StepsRecorded(record_id));
+        }
+        Ok(())
+    }
+
     /// The wrong-number procedure of a record, if its number turned out wrong (2-4, 3-2,
     /// 4-4, 4-7).
     pub fn wrong_number_procedure(
