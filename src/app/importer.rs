@@ -259,6 +259,12 @@ pub fn screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                         ui.end_row();
                     }
                 });
+            // Every kind of warning with its count (kept with the import), then the first rows.
+            for k in totsugo_core::record::WarningKind::all() {
+                if let Some(v) = r.counts.warnings_by_kind.get(&k.key()) {
+                    ui.label(format!("{} 行: {}", format_thousands(*v), k.message_ja()));
+                }
+            }
             for (line, kind) in &r.warning_examples {
                 ui.label(format!("{line}行目: {}", kind.message_ja()));
             }

@@ -24,7 +24,7 @@ use crate::crosscheck::{CrossCheck, Findings};
 use crate::encoding::{self, EncodingChoice, FileEncoding};
 use crate::profile::{ColumnMap, Profile};
 use crate::record::{
-    Date, DateError, Field, Person, Record, RegistryResult, Sex, StopFlag, Verdict, Verdicts,
+    Date, Field, MAX_FIELD_CHARS, Person, Record, RegistryResult, Sex, StopFlag, Verdict, Verdicts,
 };
 use crate::store::{CommitOutcome, ImportInfo, ImportMeta, ImportTx, Store, StoreError};
 use crate::summary::Counts;
@@ -34,6 +34,25 @@ pub const KEPT_ERRORS: usize = 100;
 /// How many warning examples (line and kind) the import report keeps.
 pub const KEPT_WARNING_EXAMPLES: usize = 20;
 const BATCH_ROWS: usize = 2048;
+/// The longest record (bytes from one line break outside quotes to the next) a file may hold:
+/// a few times the longest row [`MAX_FIELD_CHARS`] allows in practice. A longer one (a line of
+/// hundreds of megabytes, a field of millions of quote pairs) refuses the file before it is
+/// read into memory.
+pub const MAX_RECORD_BYTES: u64 = 64 * 1024;
+/// Below this many rows a file is never judged "the wrong file" by its share of bad values.
+const MIN_ROWS_FOR_SHARE: u64 = 20;
+
+/// The reader's error when a record grows past [`MAX_RECORD_BYTES`]: the line it starts on.
+#[derive(Debug)]
+struct RecordTooLong(u64);
+
+impl fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "record too long at line {}", self.0)
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
 const DETECT_BYTES: usize = 64 * 1024;
 
 /// What the user chose for an import.
@@ -95,6 +114,16 @@ pub enum ImportError {
         /// How many errors there were in all.
         total: u64,
     },
+    /// So many rows have a bad value in one column that the file, or the profile mapping its
+    /// columns, is clearly the wrong one.
+    WrongFile {
+        /// The header of the column that fails most.
+        column: String,
+        /// Rows with a bad value there.
+        bad: u64,
+        /// Rows in the file.
+        rows: u64,
+    },
     /// The same file (same content) was imported before.
     AlreadyImported(Box<ImportInfo>),
     /// The user cancelled.
@@ -130,6 +159,10 @@ impl ImportError {
                 }
                 s
             }
+            ImportError::WrongFile { column, bad, rows } => format!(
+                "取り込めません。{rows} 行のうち {bad} 行（{}%）で列「{column}」の値が読めません。ファイルか、列の対応（プロファイル）が違う可能性があります（保管データは変更していません）。",
+                bad * 100 / rows.max(&1)
+            ),
             ImportError::AlreadyImported(i) => format!(
                 "このファイルは {} に取り込み済みです（取込番号 {}、ファイル名 {}）。同じ内容のファイルは二度取り込みません。",
                 i.imported_at, i.id, i.file_name
@@ -199,6 +232,12 @@ struct TapReader<R> {
     quotes: VecDeque<u64>,
     newlines: VecDeque<u64>,
     lines_passed: u64,
+    /// Inside a quoted field at the end of what was read.
+    in_quotes: bool,
+    /// Where the record being read began (after the last line break outside quotes).
+    record_start: u64,
+    /// The line of a record that grew past [`MAX_RECORD_BYTES`] (reading stopped there).
+    too_long: Option<u64>,
 }
 
 impl<R> TapReader<R> {
@@ -211,6 +250,9 @@ impl<R> TapReader<R> {
             quotes: VecDeque::new(),
             newlines: VecDeque::new(),
             lines_passed: 0,
+            in_quotes: false,
+            record_start: 0,
+            too_long: None,
         }
     }
 
@@ -225,6 +267,11 @@ impl<R> TapReader<R> {
         self.lines_passed + 1
     }
 
+    /// The line (1-based) of `offset`, counting the line breaks not yet passed.
+    fn line_of(&self, offset: u64) -> u64 {
+        self.lines_passed + self.newlines.iter().filter(|&&nl| nl < offset).count() as u64 + 1
+    }
+
     /// How many quote characters stand before `offset` and were not counted yet: called with
     /// the start of each record, it gives the quotes of the record before.
     fn quotes_before(&mut self, offset: u64) -> usize {
@@ -236,16 +283,39 @@ impl<R> TapReader<R> {
 
 impl<R: Read> Read for TapReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // A record past the limit stops the reading at the next call, once the csv reader has
+        // used up what it holds (the rows before it are read as usual); memory stays bounded
+        // by the reader's buffer.
+        if let Some(line) = self.too_long {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                RecordTooLong(line),
+            ));
+        }
         let n = self.inner.read(buf)?;
         let chunk = &buf[..n];
         self.hasher.update(chunk);
         let base = self.offset;
-        self.quotes
-            .extend(memchr::memchr_iter(b'"', chunk).map(|i| base + i as u64));
-        self.newlines
-            .extend(memchr::memchr_iter(b'\n', chunk).map(|i| base + i as u64));
+        for i in memchr::memchr2_iter(b'"', b'\n', chunk) {
+            let at = base + i as u64;
+            if chunk[i] == b'"' {
+                self.quotes.push_back(at);
+                self.in_quotes = !self.in_quotes;
+            } else {
+                self.newlines.push_back(at);
+                if !self.in_quotes {
+                    if at - self.record_start > MAX_RECORD_BYTES && self.too_long.is_none() {
+                        self.too_long = Some(self.line_of(self.record_start));
+                    }
+                    self.record_start = at + 1;
+                }
+            }
+        }
         self.offset += n as u64;
         self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        if self.offset - self.record_start > MAX_RECORD_BYTES && self.too_long.is_none() {
+            self.too_long = Some(self.line_of(self.record_start));
+        }
         Ok(n)
     }
 }
@@ -576,12 +646,19 @@ fn read_header(
     profile: &Profile,
 ) -> Result<ColumnMap, ImportError> {
     let mut header = csv::ByteRecord::new();
-    let has = csv
-        .read_byte_record(&mut header)
-        .map_err(|e| ImportError::Io {
-            path: path.to_path_buf(),
-            source: io::Error::other(e.to_string()),
-        })?;
+    let has = csv.read_byte_record(&mut header).map_err(|e| {
+        if csv.get_ref().too_long.is_some() {
+            ImportError::Header(format!(
+                "1行目（見出し）が長すぎます（{} KB を超えています）。突合結果ファイルではありません",
+                MAX_RECORD_BYTES / 1024
+            ))
+        } else {
+            ImportError::Io {
+                path: path.to_path_buf(),
+                source: io::Error::other(e.to_string()),
+            }
+        }
+    })?;
     if !has {
         return Err(ImportError::Header(
             "ファイルが空です（見出しの行がありません）".into(),
@@ -637,7 +714,22 @@ fn read_rows(
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(last_line);
+                let too_long = csv.get_ref().too_long;
                 return Err(match e.into_kind() {
+                    csv::ErrorKind::Io(_) if too_long.is_some() => {
+                        let line = too_long.unwrap_or(line);
+                        ImportError::Rejected {
+                            errors: vec![RowError {
+                                line,
+                                column: None,
+                                message: format!(
+                                    "1 行が長すぎます（{} KB を超えています）。突合結果ファイルではないか、引用符（\"）が閉じられていません",
+                                    MAX_RECORD_BYTES / 1024
+                                ),
+                            }],
+                            total: 1,
+                        }
+                    }
                     csv::ErrorKind::Io(source) => ImportError::Io {
                         path: path.to_path_buf(),
                         source,
@@ -733,6 +825,36 @@ fn read_rows(
         });
     }
     out.hash = hex(&tap.hasher.finalize());
+    // So many bad values in one column that this is not the file (or not the profile) it
+    // should be: refuse it, with the share and the column that fails most.
+    if out.error_total == 0 && rows_seen >= MIN_ROWS_FOR_SHARE {
+        let worst = Field::ALL
+            .iter()
+            .map(|&f| {
+                let n = out
+                    .counts
+                    .warnings_by_kind
+                    .get(&WarningKind::BadValue(f).key())
+                    .copied()
+                    .unwrap_or(0);
+                (n, f)
+            })
+            .max_by_key(|(n, _)| *n);
+        if let Some((bad, f)) = worst
+            && bad * 2 > rows_seen
+        {
+            let column = parser
+                .map
+                .get(f)
+                .map(|i| parser.map.headers[i].clone())
+                .unwrap_or_else(|| f.default_header().to_string());
+            return Err(ImportError::WrongFile {
+                column,
+                bad,
+                rows: rows_seen,
+            });
+        }
+    }
     Ok(out)
 }
 
@@ -777,66 +899,44 @@ impl RowParser<'_> {
             return Err(errs);
         }
         let mut c = Cells {
-            line,
             map: self.map,
             cells,
-            errs,
+            warnings: Warnings::default(),
         };
-        let mut warnings = Warnings::default();
 
-        let insurer_number = c.text(Field::InsurerNumber).trim().to_string();
+        // Content problems never refuse the file: the row is imported, its value set aside,
+        // and the column flagged (WarningKind::BadValue). No message repeats a value.
+        let insurer_number = c.take(Field::InsurerNumber).trim().to_string();
         if !(insurer_number.len() == 6 || insurer_number.len() == 8)
             || !insurer_number.bytes().all(|b| b.is_ascii_digit())
+            || !checkdigit::insurer_number_is_valid(&insurer_number)
         {
-            c.err(
-                Field::InsurerNumber,
-                format!("保険者番号は6桁または8桁の数字です（「{insurer_number}」）"),
-            );
-        } else if !checkdigit::insurer_number_is_valid(&insurer_number) {
-            c.err(
-                Field::InsurerNumber,
-                format!("保険者番号「{insurer_number}」の検証番号（末尾1桁）が正しくありません"),
-            );
+            c.bad(Field::InsurerNumber);
         }
         let card_symbol = c.take(Field::CardSymbol);
         let card_number = c.take(Field::CardNumber);
         if card_number.trim().is_empty() {
-            c.err(Field::CardNumber, "被保険者証等番号が空です".into());
+            c.bad(Field::CardNumber);
         }
-        let branch = c.text(Field::Branch).trim().to_string();
+        let branch = c.take(Field::Branch).trim().to_string();
         if !(branch.is_empty() || (branch.len() == 2 && branch.bytes().all(|b| b.is_ascii_digit())))
         {
-            c.err(
-                Field::Branch,
-                format!("枝番は2桁の数字か空欄です（「{branch}」）"),
-            );
+            c.bad(Field::Branch);
         }
         let relation = match c.text(Field::Relation).trim() {
             "" => None,
             "1" => Some(1),
             "2" => Some(2),
-            v => {
-                let m = format!("本人家族区分は 1、2 または空欄です（「{v}」）");
-                c.err(Field::Relation, m);
+            _ => {
+                c.bad(Field::Relation);
                 None
             }
         };
-        let my_number = c.text(Field::MyNumber).trim().to_string();
+        let my_number = c.take(Field::MyNumber).trim().to_string();
         if my_number.len() != 12 || !my_number.bytes().all(|b| b.is_ascii_digit()) {
-            c.err(
-                Field::MyNumber,
-                format!(
-                    "個人番号は12桁の半角数字です（この項目は {} 文字{}）",
-                    my_number.chars().count(),
-                    if my_number.chars().all(|ch| ch.is_ascii_digit()) {
-                        ""
-                    } else {
-                        "、数字以外を含む"
-                    }
-                ),
-            );
+            c.bad(Field::MyNumber);
         } else if !checkdigit::my_number_is_valid(&my_number) {
-            warnings.add(WarningKind::MyNumberCheckDigit);
+            c.warnings.add(WarningKind::MyNumberCheckDigit);
         }
         let qual_start = c.date(Field::QualStart);
         let qual_end = c.date(Field::QualEnd);
@@ -850,11 +950,7 @@ impl RowParser<'_> {
         let registry_result = match RegistryResult::parse(c.text(Field::JlisResult)) {
             Some(r) => r,
             None => {
-                let v = c.text(Field::JlisResult).trim().to_string();
-                c.err(
-                    Field::JlisResult,
-                    format!("J-LIS照会結果は 1、2、3 のいずれかです（「{v}」）"),
-                );
+                c.bad(Field::JlisResult);
                 RegistryResult::Found
             }
         };
@@ -882,20 +978,15 @@ impl RowParser<'_> {
         let stop_flag = match StopFlag::parse(c.text(Field::StopFlag)) {
             Ok(f) => f,
             Err(_) => {
-                let v = c.text(Field::StopFlag).trim().to_string();
-                c.err(
-                    Field::StopFlag,
-                    format!("閲覧停止区分は 0、1、2 または空欄です（「{v}」）"),
-                );
+                c.bad(Field::StopFlag);
                 None
             }
         };
         let multi_qual = match c.text(Field::MultiQual).trim() {
             "" | "0" => false,
             "1" => true,
-            v => {
-                let m = format!("複数資格有無は 0、1 または空欄です（「{v}」）");
-                c.err(Field::MultiQual, m);
+            _ => {
+                c.bad(Field::MultiQual);
                 false
             }
         };
@@ -904,11 +995,12 @@ impl RowParser<'_> {
             .map
             .extra
             .iter()
-            .map(|(i, _)| std::mem::take(&mut c.cells[*i]).into_owned())
+            .map(|(i, _)| {
+                let (v, _) = visible_and_bounded(&std::mem::take(&mut c.cells[*i]));
+                v
+            })
             .collect();
-        if !c.errs.is_empty() {
-            return Err(c.errs);
-        }
+        let warnings = c.warnings;
         let class = classify::classify(registry_result, &verdicts, multi_qual, qual_end, base_date);
         let mut r = Record {
             line,
@@ -940,12 +1032,40 @@ impl RowParser<'_> {
     }
 }
 
-/// The decoded cells of one row, with the errors found so far.
+/// Control characters become the visible marks of Unicode's Control Pictures block (␀ for
+/// NUL, ␛ for ESC, ␡ for DEL; C1 controls become �), and a value longer than
+/// [`MAX_FIELD_CHARS`] is cut: returns the value and whether anything was changed. Stored that
+/// way, such a value can never reach a printer, a terminal or a CSV cell as it was.
+pub fn visible_and_bounded(v: &str) -> (String, bool) {
+    // The fast path of nearly every cell: short, and no byte of a C0/C1 control or DEL
+    // (C1 controls are 0xC2 0x80..=0x9F in UTF-8).
+    let bytes = v.as_bytes();
+    let clean = (bytes.len() <= MAX_FIELD_CHARS || v.chars().count() <= MAX_FIELD_CHARS)
+        && !bytes.iter().any(|&b| b < 0x20 || b == 0x7f)
+        && !bytes
+            .windows(2)
+            .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]));
+    if clean {
+        return (v.to_string(), false);
+    }
+    let out = v
+        .chars()
+        .take(MAX_FIELD_CHARS)
+        .map(|ch| match ch as u32 {
+            c @ 0..=0x1f => char::from_u32(0x2400 + c).unwrap_or('\u{fffd}'),
+            0x7f => '\u{2421}',
+            _ if ch.is_control() => '\u{fffd}',
+            _ => ch,
+        })
+        .collect();
+    (out, true)
+}
+
+/// The decoded cells of one row, with the content warnings found so far.
 struct Cells<'a> {
-    line: u64,
     map: &'a ColumnMap,
     cells: Vec<Cow<'a, str>>,
-    errs: Vec<RowError>,
+    warnings: Warnings,
 }
 
 impl Cells<'_> {
@@ -956,45 +1076,30 @@ impl Cells<'_> {
             .unwrap_or("")
     }
 
-    /// Moves a text cell out (no copy where decoding already made a new string).
+    /// Moves a text cell out, its control characters made visible and its length bounded
+    /// (flagged where that changed it).
     fn take(&mut self, f: Field) -> String {
-        self.map
-            .get(f)
-            .map(|i| std::mem::take(&mut self.cells[i]).into_owned())
-            .unwrap_or_default()
+        let Some(i) = self.map.get(f) else {
+            return String::new();
+        };
+        let v = std::mem::take(&mut self.cells[i]);
+        let (out, changed) = visible_and_bounded(&v);
+        if changed {
+            self.bad(f);
+        }
+        if changed { out } else { v.into_owned() }
     }
 
-    fn err(&mut self, f: Field, message: String) {
-        let column = self
-            .map
-            .get(f)
-            .map(|i| self.map.headers[i].clone())
-            .unwrap_or_else(|| f.default_header().to_string());
-        self.errs.push(RowError {
-            line: self.line,
-            column: Some(column),
-            message,
-        });
+    /// Flags a value of `f` that is not what the column holds.
+    fn bad(&mut self, f: Field) {
+        self.warnings.add(WarningKind::BadValue(f));
     }
 
     fn date(&mut self, f: Field) -> Option<Date> {
-        let v = self.text(f);
-        match Date::parse(v) {
+        match Date::parse(self.text(f)) {
             Ok(d) => d,
-            Err(e) => {
-                // Birth dates are personal: say what is wrong without repeating them.
-                let shown = if f.is_personal() {
-                    String::new()
-                } else {
-                    format!("（「{}」）", v.trim())
-                };
-                let m = match e {
-                    DateError::Format => {
-                        format!("日付は YYYYMMDD の8桁の数字か空欄です{shown}")
-                    }
-                    DateError::NotReal => format!("実在しない日付です{shown}"),
-                };
-                self.err(f, m);
+            Err(_) => {
+                self.bad(f);
                 None
             }
         }
@@ -1004,8 +1109,7 @@ impl Cells<'_> {
         match Sex::parse(self.text(f)) {
             Ok(s) => s,
             Err(_) => {
-                let v = self.text(f).trim().to_string();
-                self.err(f, format!("性別は 1、2、3 または空欄です（「{v}」）"));
+                self.bad(f);
                 None
             }
         }
@@ -1015,8 +1119,7 @@ impl Cells<'_> {
         match Verdict::parse(self.text(f)) {
             Some(v) => v,
             None => {
-                let v = self.text(f).trim().to_string();
-                self.err(f, format!("判定結果は ○、× または空欄です（「{v}」）"));
+                self.bad(f);
                 Verdict::NotCompared
             }
         }

@@ -829,7 +829,7 @@ pub struct Classification {
 
 /// Warnings stored on a row: a bit set, so that the store can filter and count them.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default, Hash)]
-pub struct Warnings(pub u32);
+pub struct Warnings(pub u64);
 
 /// One kind of warning.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -848,7 +848,17 @@ pub enum WarningKind {
     SharedNumber,
     /// Cross-record: the registry person is another subscriber of the same file.
     RegistryIsOtherSubscriber,
+    /// A value of this column that is not what the column holds (a date that does not exist,
+    /// a code out of its list, letters where digits are due, control characters, a value
+    /// longer than any real one): the row is imported with the value set aside (unreadable
+    /// dates and codes count as empty, control characters become visible marks, an overlong
+    /// value is cut), never refused for it.
+    BadValue(Field),
 }
+
+/// The longest value (in characters) a cell may hold; longer ones are cut, with a
+/// [`WarningKind::BadValue`] on the row. Far above any real name or address.
+pub const MAX_FIELD_CHARS: usize = 2000;
 
 impl WarningKind {
     /// Every kind, in display order.
@@ -866,11 +876,12 @@ impl WarningKind {
         );
         v.push(WarningKind::SharedNumber);
         v.push(WarningKind::RegistryIsOtherSubscriber);
+        v.extend(Field::ALL.iter().map(|&f| WarningKind::BadValue(f)));
         v
     }
 
     /// The bit of this kind in [`Warnings`].
-    pub fn bit(self) -> u32 {
+    pub fn bit(self) -> u64 {
         match self {
             WarningKind::MyNumberCheckDigit => 1,
             WarningKind::OverallDisagrees => 1 << 1,
@@ -879,6 +890,7 @@ impl WarningKind {
             WarningKind::DiffersButIdentical(i) => 1 << (8 + i.index()),
             WarningKind::SharedNumber => 1 << 13,
             WarningKind::RegistryIsOtherSubscriber => 1 << 14,
+            WarningKind::BadValue(f) => 1 << (16 + f as u64),
         }
     }
 
@@ -899,6 +911,7 @@ impl WarningKind {
             WarningKind::DiffersButIdentical(i) => format!("differs_but_identical_{}", item(i)),
             WarningKind::SharedNumber => "shared_number".into(),
             WarningKind::RegistryIsOtherSubscriber => "registry_is_other_subscriber".into(),
+            WarningKind::BadValue(f) => format!("bad_value_{}", f.key()),
         }
     }
 
@@ -926,6 +939,35 @@ impl WarningKind {
                 "住基の人物が、同じファイルの別の加入者と一致します（家族などの番号の可能性）"
                     .into()
             }
+            WarningKind::BadValue(f) => format!("「{}」{}", f.default_header(), bad_value_ja(f)),
+        }
+    }
+}
+
+/// What is wrong with a value of `f` that [`WarningKind::BadValue`] flags, and how totsugo
+/// took it: never the value itself (it may be personal data).
+fn bad_value_ja(f: Field) -> &'static str {
+    use Field::*;
+    match f {
+        QualStart | QualEnd | InsBirth | RegBirth | BaseDate => {
+            "が実在しない日付か、YYYYMMDD の形ではありません（日付なしとして扱います）"
+        }
+        InsSex | RegSex => "が 1、2、3、空欄のいずれでもありません（性別なしとして扱います）",
+        Relation => "が 1、2、空欄のいずれでもありません（区分なしとして扱います）",
+        JlisResult => "が 1、2、3 のいずれでもありません（住基に記録ありとして扱います）",
+        VerdictKanji | VerdictKana | VerdictBirth | VerdictSex | VerdictAddress | Overall => {
+            "が ○、×、空欄のいずれでもありません（判定なしとして扱います）"
+        }
+        StopFlag => "が 0、1、2、空欄のいずれでもありません（区分を判定結果から求めます）",
+        MultiQual => "が 0、1、空欄のいずれでもありません（複数資格なしとして扱います）",
+        InsurerNumber => {
+            "が 6 桁か 8 桁の数字でないか、検証番号（末尾1桁）が合いません（そのまま取り込みました）"
+        }
+        Branch => "が 2 桁の数字でも空欄でもありません（そのまま取り込みました）",
+        MyNumber => "が 12 桁の数字ではありません（そのまま取り込みました）",
+        CardNumber => "が空か、制御文字を含むか、長すぎます",
+        CardSymbol | InsKanji | InsKana | InsAddress | RegKanji | RegKana | RegAddress => {
+            "に制御文字があったため記号（␀ など）に置き換えたか、長すぎるため切り詰めました"
         }
     }
 }

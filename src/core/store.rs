@@ -392,10 +392,10 @@ impl ImportTx<'_> {
              ELSE analysis END WHERE id = ?4",
         )?;
         for (row, kinds) in findings.by_row() {
-            let bits = kinds.iter().fold(0u32, |acc, k| acc | k.warning().bit());
+            let bits = kinds.iter().fold(0u64, |acc, k| acc | k.warning().bit());
             let other = kinds.contains(&crate::crosscheck::AlarmKind::RegistryIsOtherSubscriber);
             upd.execute(params![
-                bits,
+                bits as i64,
                 other,
                 crate::compare::Suggestion::LikelyWrongNumber as u32,
                 id(row)
@@ -633,7 +633,7 @@ impl Store {
                     case: StopCase::from_code(r.get(9)?),
                     priority: r.get(10)?,
                 },
-                warnings: Warnings(r.get(11)?),
+                warnings: Warnings(r.get::<_, i64>(11)? as u64),
                 analysis: r
                     .get::<_, Option<u32>>(12)?
                     .map(crate::compare::RowSummary::unpack),

@@ -791,7 +791,11 @@ fn spreadsheet_as_csv(file: &Path) -> String {
             "-env:UserInstallation=file://{}",
             profile.path().display()
         ))
-        .args(["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76"])
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+        ])
         .arg("--outdir")
         .arg(out.path())
         .arg(file)

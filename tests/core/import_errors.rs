@@ -4,7 +4,8 @@
 use crate::common;
 
 use common::*;
-use totsugo_core::import::{ImportError, RowError};
+use totsugo_core::import::{ImportError, ImportReport, RowError};
+use totsugo_core::record::{Field, Verdict, WarningKind};
 
 /// Imports `bytes` into a store that already holds the demo file, asserts the import fails,
 /// that the store file did not change, and returns the error.
@@ -134,62 +135,198 @@ fn undecodable_bytes_name_row_and_column() {
     );
 }
 
+/// Imports `rows` (CP932) into a fresh store: the file must be taken whole. Returns each row's
+/// record, in file order, and the import's report.
+fn imported(rows: &[Row]) -> (Vec<totsugo_core::record::Record>, ImportReport) {
+    let dir = tempdir();
+    let path = write_bytes(dir.path(), "content.csv", &cp932(rows));
+    let mut store = open(&dir.path().join("s"));
+    let report = import(&mut store, &path).expect("content problems never refuse the file");
+    let records = store
+        .store()
+        .record_ids(report.import_id)
+        .unwrap()
+        .into_iter()
+        .map(|id| store.store().record(id).unwrap().unwrap())
+        .collect();
+    (records, report)
+}
+
+/// The one row of `row` imported, with the column `f` flagged and no other bad value.
+fn flagged(row: Row, f: Field) -> totsugo_core::record::Record {
+    let (mut records, report) = imported(&[row]);
+    let r = records.remove(0);
+    assert!(
+        r.warnings.has(WarningKind::BadValue(f)),
+        "{f:?} not flagged: {:?}",
+        r.warnings.kinds()
+    );
+    let bad: Vec<WarningKind> = r
+        .warnings
+        .kinds()
+        .into_iter()
+        .filter(|k| matches!(k, WarningKind::BadValue(_)))
+        .collect();
+    assert_eq!(bad, vec![WarningKind::BadValue(f)]);
+    // The count of each kind of content warning is kept with the import.
+    assert_eq!(
+        report
+            .counts
+            .warnings_by_kind
+            .get(&WarningKind::BadValue(f).key()),
+        Some(&1)
+    );
+    r
+}
+
 #[test]
-fn a_date_that_is_not_a_real_date() {
-    let e = one_error(&[
-        Row::matching(1),
+fn a_date_that_does_not_exist_is_a_row_warning_not_a_refusal() {
+    // issue 15: 19460229 typed on the insurer's side is exactly what the review must find.
+    let r = flagged(
+        Row::matching(1).set("加入者情報_生年月日", "19460229"),
+        Field::InsBirth,
+    );
+    assert_eq!(r.insurer.birth_date, None, "taken as no date");
+    let msg = WarningKind::BadValue(Field::InsBirth).message_ja();
+    assert!(msg.contains("実在しない日付"), "{msg}");
+    assert!(msg.contains("加入者情報_生年月日"), "{msg}");
+    flagged(
         Row::matching(2).set("資格取得年月日", "20230230"),
-    ]);
-    assert_eq!(e.line, 3);
-    assert_eq!(e.column.as_deref(), Some("資格取得年月日"));
-    assert!(e.message.contains("実在しない日付"), "{}", e.message);
-    assert!(e.message.contains("20230230"));
-    // A birth date is personal: the message explains without repeating it.
-    let e = one_error(&[Row::matching(1).set("加入者情報_生年月日", "19451301")]);
-    assert_eq!(e.column.as_deref(), Some("加入者情報_生年月日"));
-    assert!(!e.message.contains("19451301"), "{}", e.message);
+        Field::QualStart,
+    );
+    flagged(
+        Row::matching(3).set("加入者情報_生年月日", "1945/12/03"),
+        Field::InsBirth,
+    );
 }
 
 #[test]
-fn digits_where_digits_are_due() {
-    let e = one_error(&[Row::matching(1).set("個人番号", "12345678901A")]);
-    assert_eq!(e.column.as_deref(), Some("個人番号"));
-    assert!(e.message.contains("12桁"), "{}", e.message);
-    // Never print the number itself.
-    assert!(!e.to_string().contains("12345678901"), "{e}");
-    let e = one_error(&[Row::matching(1).set("枝番", "1")]);
-    assert_eq!(e.column.as_deref(), Some("枝番"));
-    let e = one_error(&[Row::matching(1).set("加入者情報_生年月日", "1945/12/03")]);
-    assert!(e.message.contains("YYYYMMDD"), "{}", e.message);
-}
-
-#[test]
-fn verdicts_other_than_maru_batsu_or_empty() {
-    let e = one_error(&[Row::matching(1).set("判定結果_住所", "〇")]);
-    assert_eq!(e.column.as_deref(), Some("判定結果_住所"));
-    assert!(e.message.contains("○、×"), "{}", e.message);
-    let e = one_error(&[Row::matching(1).set("総合判定", "NG")]);
-    assert_eq!(e.column.as_deref(), Some("総合判定"));
-}
-
-#[test]
-fn codes_outside_their_lists() {
-    let e = one_error(&[Row::matching(1).set("J-LIS照会結果", "4")]);
-    assert_eq!(e.column.as_deref(), Some("J-LIS照会結果"));
-    let e = one_error(&[Row::matching(1).set("加入者情報_性別", "M")]);
-    assert_eq!(e.column.as_deref(), Some("加入者情報_性別"));
-    let e = one_error(&[Row::matching(1).set("閲覧停止区分", "3")]);
-    assert_eq!(e.column.as_deref(), Some("閲覧停止区分"));
-}
-
-#[test]
-fn insurer_number_check_digit_rejects_the_file() {
+fn digits_where_digits_are_due_are_row_warnings() {
+    let r = flagged(
+        Row::matching(1).set("個人番号", "12345678901A"),
+        Field::MyNumber,
+    );
+    assert_eq!(r.my_number, "12345678901A", "kept as it was");
+    flagged(Row::matching(1).set("枝番", "1"), Field::Branch);
     let good = insurer_number();
     let bad = format!("{}{}", &good[..7], (good.as_bytes()[7] - b'0' + 1) % 10);
-    let e = one_error(&[Row::matching(1), Row::matching(2).set("保険者番号", &bad)]);
-    assert_eq!(e.line, 3);
-    assert_eq!(e.column.as_deref(), Some("保険者番号"));
-    assert!(e.message.contains("検証番号"), "{}", e.message);
+    flagged(
+        Row::matching(1).set("保険者番号", &bad),
+        Field::InsurerNumber,
+    );
+}
+
+#[test]
+fn verdicts_and_codes_outside_their_lists_are_row_warnings() {
+    let r = flagged(
+        Row::matching(1).set("判定結果_住所", "〇"),
+        Field::VerdictAddress,
+    );
+    assert_eq!(r.verdicts.items[4], Verdict::NotCompared);
+    flagged(Row::matching(1).set("総合判定", "NG"), Field::Overall);
+    flagged(
+        Row::matching(1).set("J-LIS照会結果", "4"),
+        Field::JlisResult,
+    );
+    flagged(Row::matching(1).set("加入者情報_性別", "M"), Field::InsSex);
+    flagged(Row::matching(1).set("閲覧停止区分", "3"), Field::StopFlag);
+}
+
+#[test]
+fn control_characters_are_stored_as_visible_marks_and_overlong_values_cut() {
+    let r = flagged(
+        Row::birth_mismatch(1).set("加入者情報_住所", "東京都港区\u{0}赤坂\u{1b}[2J"),
+        Field::InsAddress,
+    );
+    assert_eq!(r.insurer.address, "東京都港区␀赤坂␛[2J");
+    assert!(!r.insurer.address.chars().any(char::is_control));
+    let long = "あ".repeat(totsugo_core::record::MAX_FIELD_CHARS + 500);
+    let r = flagged(
+        Row::birth_mismatch(2).set("加入者情報_漢字氏名", &long),
+        Field::InsKanji,
+    );
+    assert_eq!(
+        r.insurer.kanji_name.chars().count(),
+        totsugo_core::record::MAX_FIELD_CHARS
+    );
+}
+
+#[test]
+fn a_file_where_most_rows_fail_one_column_is_the_wrong_file() {
+    let rows: Vec<Row> = (0..500)
+        .map(|i| Row::matching(i).set("枝番", "ABC"))
+        .collect();
+    match rejected(&cp932(&rows)) {
+        ImportError::WrongFile { column, bad, rows } => {
+            assert_eq!((column.as_str(), bad, rows), ("枝番", 500, 500));
+            let msg = ImportError::WrongFile { column, bad, rows }.message_ja(20);
+            assert!(msg.contains("100%"), "{msg}");
+            assert!(msg.contains("保管データは変更していません"), "{msg}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A few bad rows among many are row warnings.
+    let rows: Vec<Row> = (0..40)
+        .map(|i| {
+            if i < 3 {
+                Row::matching(i).set("枝番", "ABC")
+            } else {
+                Row::matching(i)
+            }
+        })
+        .collect();
+    let (_, report) = imported(&rows);
+    assert_eq!(
+        report
+            .counts
+            .warnings_by_kind
+            .get(&WarningKind::BadValue(Field::Branch).key()),
+        Some(&3)
+    );
+}
+
+#[test]
+fn a_line_of_many_megabytes_or_a_quote_bomb_is_refused_early() {
+    // A single line far longer than any record (no line break for 8 MB).
+    let mut text = csv_text(&default_headers(), &[Row::matching(1)]);
+    text.push_str(&"x".repeat(8 << 20));
+    text.push_str("\r\n");
+    let (errors, total) = row_errors(text.as_bytes());
+    assert_eq!(total, 1);
+    assert_eq!(errors[0].line, 3);
+    assert!(
+        errors[0].message.contains("長すぎます"),
+        "{}",
+        errors[0].message
+    );
+    // A record of 200 KB followed by ordinary rows, all within the reader's first buffer.
+    let mut text = csv_text(&default_headers(), &[Row::matching(1)]);
+    text.push_str(&"y".repeat(200 << 10));
+    text.push_str("\r\n");
+    text.push_str(
+        &csv_text(&default_headers(), &[Row::matching(2)])
+            .split_once("\r\n")
+            .unwrap()
+            .1,
+    );
+    let (errors, _) = row_errors(text.as_bytes());
+    assert_eq!(errors[0].line, 3);
+    assert!(
+        errors[0].message.contains("長すぎます"),
+        "{}",
+        errors[0].message
+    );
+    // A field of millions of quote pairs.
+    let mut text = csv_text(&default_headers(), &[Row::matching(1)]);
+    text.push('"');
+    text.push_str(&"\"\"".repeat(2 << 20));
+    text.push_str("\"\r\n");
+    let (errors, _) = row_errors(text.as_bytes());
+    assert!(
+        errors[0].message.contains("長すぎます"),
+        "{}",
+        errors[0].message
+    );
 }
 
 #[test]
@@ -214,20 +351,6 @@ fn an_empty_file() {
 }
 
 #[test]
-fn many_errors_show_the_first_and_count_the_rest() {
-    let rows: Vec<Row> = (0..500)
-        .map(|i| Row::matching(i).set("枝番", "ABC"))
-        .collect();
-    let (errors, total) = row_errors(&cp932(&rows));
-    assert_eq!(total, 500);
-    assert_eq!(errors.len(), totsugo_core::import::KEPT_ERRORS);
-    assert_eq!(errors[0].line, 2);
-    let msg = ImportError::Rejected { errors, total }.message_ja(20);
-    assert!(msg.contains("ほか 480 件"), "{msg}");
-    assert!(msg.contains("保管データは変更していません"));
-}
-
-#[test]
 fn a_failed_my_number_check_digit_does_not_refuse_the_file() {
     let dir = tempdir();
     let mut n = my_number(1);
@@ -246,4 +369,60 @@ fn a_failed_my_number_check_digit_does_not_refuse_the_file() {
     let r = import(&mut store, &path).unwrap();
     assert_eq!(r.counts.warnings, 1);
     assert_eq!(r.warning_examples[0].0, 2);
+}
+
+#[test]
+fn no_message_ever_repeats_a_value_of_the_file() {
+    // issue 15: 「Error and warning texts name the row and the column, never the value」.
+    let name = "秘密山太郎";
+    let number = "987654321098";
+    let secret = |n: u64| {
+        Row::birth_mismatch(n)
+            .set("加入者情報_漢字氏名", name)
+            .set("個人番号", number)
+            .set("加入者情報_住所", "秘密県秘密市")
+            .set("加入者情報_生年月日", "19460229")
+    };
+    let values = [name, number, "秘密県", "19460229", "ABCDEFG"];
+    let mut messages = Vec::new();
+    // Every structural refusal.
+    let mut text = csv_text(&default_headers(), &[secret(1)]);
+    text.push_str(&format!("{name},{number}\r\n"));
+    messages.push(rejected(&cp932_text(&text)).message_ja(100));
+    let mut text = csv_text(&default_headers(), &[secret(1)]);
+    text.push_str(&format!("\"{name},{number}\r\n"));
+    messages.push(rejected(&cp932_text(&text)).message_ja(100));
+    let mut text = csv_text(&default_headers(), &[secret(1)]);
+    text.push_str(&name.repeat(30_000));
+    text.push_str("\r\n");
+    messages.push(rejected(text.as_bytes()).message_ja(100));
+    let rows: Vec<Row> = (0..30).map(|i| secret(i).set("枝番", "ABCDEFG")).collect();
+    messages.push(rejected(&cp932(&rows)).message_ja(100));
+    // A profile mapping the My Number onto 保険者番号's place (the old echo of 20 numbers).
+    let rows: Vec<Row> = (0..30)
+        .map(|i| secret(i).set("保険者番号", number).set("個人番号", "x"))
+        .collect();
+    messages.push(rejected(&cp932(&rows)).message_ja(100));
+    // Every content warning of a row full of such values.
+    let row = secret(1)
+        .set("枝番", "ABCDEFG")
+        .set("判定結果_住所", "ABCDEFG")
+        .set("閲覧停止区分", "ABCDEFG")
+        .set("J-LIS照会結果", "ABCDEFG")
+        .set("加入者情報_性別", "ABCDEFG");
+    let (records, report) = imported(&[row]);
+    for k in records[0].warnings.kinds() {
+        messages.push(k.message_ja());
+    }
+    messages.push(report.counts.to_text_ja());
+    assert!(messages.len() > 8, "{messages:?}");
+    for m in &messages {
+        for v in values {
+            assert!(!m.contains(v), "{v} echoed in: {m}");
+        }
+    }
+}
+
+fn cp932_text(text: &str) -> Vec<u8> {
+    totsugo_core::encoding::encode_cp932(text).unwrap()
 }

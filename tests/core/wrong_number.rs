@@ -517,7 +517,10 @@ fn the_demo_data_gives_the_right_report_release_and_forms_for_two_kinds_of_insur
         let report5 = columns_text(&find(&files, "報告様式_別添5"));
         match kind {
             InsurerKind::KenpoKumiai => {
-                assert!(names.iter().any(|n| n.starts_with("連絡票_別添3")), "{names:?}");
+                assert!(
+                    names.iter().any(|n| n.starts_with("連絡票_別添3")),
+                    "{names:?}"
+                );
                 assert!(report5.contains("地方厚生（支）局御中"), "{report5}");
                 assert!(
                     clerk
@@ -530,8 +533,14 @@ fn the_demo_data_gives_the_right_report_release_and_forms_for_two_kinds_of_insur
                 );
             }
             _ => {
-                assert!(!names.iter().any(|n| n.starts_with("連絡票_別添3")), "{names:?}");
-                assert!(names.iter().any(|n| n.starts_with("デジタルPMO連絡文")), "{names:?}");
+                assert!(
+                    !names.iter().any(|n| n.starts_with("連絡票_別添3")),
+                    "{names:?}"
+                );
+                assert!(
+                    names.iter().any(|n| n.starts_with("デジタルPMO連絡文")),
+                    "{names:?}"
+                );
                 assert!(report5.contains("都道府県御中"), "{report5}");
                 assert!(report5.contains("各条例に基づき公表"), "{report5}");
                 assert!(

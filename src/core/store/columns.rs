@@ -196,7 +196,7 @@ pub(super) fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
             case: StopCase::from_code(r.get("stop_case")?),
             priority: r.get("priority")?,
         },
-        warnings: Warnings(r.get("warnings")?),
+        warnings: Warnings(r.get::<_, i64>("warnings")? as u64),
         extra: extra
             .and_then(|e| serde_json::from_str(&e).ok())
             .unwrap_or_default(),
