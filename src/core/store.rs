@@ -16,9 +16,11 @@ use crate::summary::Counts;
 
 mod columns;
 mod follow_up;
+mod letter_text;
 pub mod pager;
 mod review;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
+pub use letter_text::TextVersion;
 pub use review::RecordReview;
 
 /// File name of the store inside its directory.
@@ -74,6 +76,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/008_follow_up.sql")),
         M::up(include_str!("store/009_postal.sql")),
         M::up(include_str!("store/010_loss_date.sql")),
+        // 011 is the next migration of another change; the letter texts come after it.
+        M::up(include_str!("store/012_letter_texts.sql")),
     ])
 }
 

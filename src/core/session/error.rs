@@ -98,6 +98,10 @@ pub enum SessionError {
     /// Letters could not be made (the letters module says why, by card number).
     #[error("{0}")]
     Letters(String),
+    /// A letter text refused (unknown placeholder, unclosed brace, unprintable characters, too
+    /// long …; the sentence names it).
+    #[error(transparent)]
+    LetterText(#[from] crate::letter_text::TextError),
     /// The record's current decision is not 個人番号の誤り.
     #[error("記録 {0} は「個人番号の誤り」と判断されていません")]
     NotWrongNumber(i64),
