@@ -381,7 +381,11 @@ fn letter_text(
                 v.id,
                 v.saved_at,
                 v.body.lines().next().unwrap_or(""),
-                if v.is_default { "（既定の文面）" } else { "" }
+                if v.is_default {
+                    "（既定の文面）"
+                } else {
+                    ""
+                }
             );
         }
     }

@@ -353,9 +353,7 @@ fn preview(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     let width = ui.available_width().clamp(280.0, 520.0);
     let size = Vec2::new(width, width * PAGE_MM.y / PAGE_MM.x);
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
-    response.widget_info(|| {
-        egui::WidgetInfo::labeled(egui::Role::Image, true, "通知文の見本")
-    });
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "通知文の見本"));
     paint_page(ui.painter_at(rect), rect, &app.letter_text.preview.shapes);
 }
 

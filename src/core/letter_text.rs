@@ -571,7 +571,10 @@ mod tests {
             "  件名 {保険者名}\r\n\r\n{送付元}の{対象者}は ｛回答期限｝ までに\n{閲覧停止の説明}\n",
         )
         .unwrap();
-        assert_eq!(t.source(), "件名 {保険者名}\n\n{送付元}の{対象者}は ｛回答期限｝ までに\n{閲覧停止の説明}");
+        assert_eq!(
+            t.source(),
+            "件名 {保険者名}\n\n{送付元}の{対象者}は ｛回答期限｝ までに\n{閲覧停止の説明}"
+        );
         let (title, paragraphs) = t.fill(&values());
         assert_eq!(title, "件名 架空健康保険組合");
         assert_eq!(paragraphs[0], "当組合の加入者は 令和5年12月25日 までに");
@@ -590,7 +593,10 @@ mod tests {
         let e = LetterText::parse(LetterType::A, "件名\n{送付先}へ").unwrap_err();
         assert_eq!(e, TextError::UnknownPlaceholder("送付先".into()));
         assert!(e.to_string().contains("「{送付先}」"), "{e}");
-        assert!(e.to_string().contains("{回答期限}"), "lists the known ones: {e}");
+        assert!(
+            e.to_string().contains("{回答期限}"),
+            "lists the known ones: {e}"
+        );
         let e = LetterText::parse(LetterType::A, "件名\n{回答期限までに").unwrap_err();
         assert!(matches!(e, TextError::Unclosed(_)), "{e:?}");
         assert!(e.to_string().contains("閉じられていません"), "{e}");
@@ -659,8 +665,7 @@ mod tests {
                 .contains("お勤め先を通じて")
         );
         assert!(
-            !default_source(LetterType::B, Some(InsurerKind::ShichosonKokuho))
-                .contains("お勤め先")
+            !default_source(LetterType::B, Some(InsurerKind::ShichosonKokuho)).contains("お勤め先")
         );
     }
 }

@@ -702,12 +702,14 @@ pub fn sample_input(letter_type: LetterType, stop: StopKind) -> LetterInput {
         kana: "ミホン　ハナコ".into(),
         birth_date: Date::from_ymd(1958, 4, 12),
         sex: Some(Sex::Female),
-        registered_address: "北海道札幌市中央区北一条西二丁目１番地　見本マンション北一条西二丁目館１２０３号室"
-            .into(),
+        registered_address:
+            "北海道札幌市中央区北一条西二丁目１番地　見本マンション北一条西二丁目館１２０３号室"
+                .into(),
         mailing: MailingAddress {
             postal_code: "060-0001".into(),
-            address: "北海道札幌市中央区北一条西二丁目１番地　見本マンション北一条西二丁目館１２０３号室"
-                .into(),
+            address:
+                "北海道札幌市中央区北一条西二丁目１番地　見本マンション北一条西二丁目館１２０３号室"
+                    .into(),
         },
         stop,
         text: None,
@@ -1291,8 +1293,8 @@ pub fn render_batch(
     let order = print_order(letters);
     // One template per (text, viewing stop) used, stored once in the file: a batch holds
     // at most a few (two letter types, three stops, and the versions of a reprint).
-    let defaults = [LetterType::A, LetterType::B]
-        .map(|t| Arc::new(LetterText::default_for(t, settings.kind)));
+    let defaults =
+        [LetterType::A, LetterType::B].map(|t| Arc::new(LetterText::default_for(t, settings.kind)));
     let mut keys: Vec<(Arc<LetterText>, StopKind)> = Vec::new();
     let mut templates: Vec<Template> = Vec::new();
     let mut pages = Vec::with_capacity(letters.len());

@@ -1348,12 +1348,14 @@ fn the_letter_text_editor_fits_the_smallest_window() {
     let mut h = app_sized(dir.path(), [900.0, 600.0]);
     settle(&mut h);
     log_in(&mut h, ADMIN, PASSWORD);
-    h.state_mut()
-        .apply(totsugo_app::Action::LetterText(
-            totsugo_app::LetterTextAction::Open,
-        ));
+    h.state_mut().apply(totsugo_app::Action::LetterText(
+        totsugo_app::LetterTextAction::Open,
+    ));
     h.run();
     assert_eq!(h.state().screen, Screen::LetterText);
     assert!(h.query_by_label("通知文の文面（1行目は件名）").is_some());
-    assert!(h.query_by_role_and_label(Role::Button, "設定に戻る").is_some());
+    assert!(
+        h.query_by_role_and_label(Role::Button, "設定に戻る")
+            .is_some()
+    );
 }

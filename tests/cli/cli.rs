@@ -429,12 +429,19 @@ fn the_letter_texts_are_shown_set_previewed_and_reset_from_the_command_line() {
     // An unknown placeholder is refused by name; nothing is saved.
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, "件名\n{送付先}へ").unwrap();
-    let o = totsugo(&store, &["letter-text", "A", "--set", bad.to_str().unwrap()]);
+    let o = totsugo(
+        &store,
+        &["letter-text", "A", "--set", bad.to_str().unwrap()],
+    );
     assert!(!o.status.success());
     assert!(stderr(&o).contains("「{送付先}」"), "{}", stderr(&o));
     // A good one is saved and previewed as a real page.
     let good = dir.path().join("good.txt");
-    std::fs::write(&good, "確認のお願い（CLI版）\n{回答期限}までにお送りください。\n{閲覧停止の説明}\n").unwrap();
+    std::fs::write(
+        &good,
+        "確認のお願い（CLI版）\n{回答期限}までにお送りください。\n{閲覧停止の説明}\n",
+    )
+    .unwrap();
     let pdf = dir.path().join("見本.pdf");
     let o = totsugo(
         &store,

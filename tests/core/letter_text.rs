@@ -43,12 +43,10 @@ fn setup(dir: &Path) -> (Vec<i64>, Session, Session) {
     add_person(&store, "clerk1", "担当 花子", Role::Clerk, false);
     let ids = admin.store().record_ids(report.import_id).unwrap();
     let clerk = Session::login(&store, "clerk1", PERSON_PW).unwrap();
-    for (id, t) in ids.iter().zip([
-        LetterType::A,
-        LetterType::B,
-        LetterType::A,
-        LetterType::A,
-    ]) {
+    for (id, t) in ids
+        .iter()
+        .zip([LetterType::A, LetterType::B, LetterType::A, LetterType::A])
+    {
         clerk.decide(*id, Choice::letter(t), "", false).unwrap();
     }
     (ids, admin, clerk)
@@ -81,7 +79,10 @@ fn the_default_letters_explain_the_viewing_stop_of_each_person() {
     let pages = print(&clerk, dir.path(), "l.pdf", &r, false);
     assert_eq!(pages.len(), 4, "one sheet per letter");
     for page in &pages {
-        assert!(page.contains("厚く御礼申し上げます"), "courtesy line: {page}");
+        assert!(
+            page.contains("厚く御礼申し上げます"),
+            "courtesy line: {page}"
+        );
         assert!(page.contains("厚生労働省の要請を受け"), "{page}");
         assert!(page.contains("返信用封筒"), "reply envelope: {page}");
         assert!(!page.contains("住民票の内容と一致しない"), "{page}");
@@ -129,17 +130,29 @@ fn an_edited_text_prints_and_a_reprint_keeps_the_original_words() {
                  {閲覧停止の説明}\n\
                  お問い合わせは{担当部署}（{電話番号}）へ。";
     let v1 = admin.save_letter_text(LetterType::A, first).unwrap();
-    assert_eq!(admin.letter_texts().unwrap()[0].text, first.replace("  ", ""));
+    assert_eq!(
+        admin.letter_texts().unwrap()[0].text,
+        first.replace("  ", "")
+    );
     // Saving the same text again makes no new version.
     assert_eq!(admin.save_letter_text(LetterType::A, first).unwrap(), v1);
     let pages = print(&clerk, dir.path(), "1.pdf", &r[..1], false);
     let page = &pages[0];
     assert!(page.contains("個人番号の確認について（第一版）"), "{page}");
     assert!(page.contains("当組合から加入者の皆さまへ"), "{page}");
-    assert!(page.contains("令和5年12月15日までにお送りください"), "{page}");
-    assert!(page.contains("お問い合わせは適用課（03-0000-1234）へ"), "{page}");
+    assert!(
+        page.contains("令和5年12月15日までにお送りください"),
+        "{page}"
+    );
+    assert!(
+        page.contains("お問い合わせは適用課（03-0000-1234）へ"),
+        "{page}"
+    );
     assert!(page.contains("マイナンバーカードによる受診はできません"));
-    assert!(!page.contains("ご提出のお願い"), "the default title is gone");
+    assert!(
+        !page.contains("ご提出のお願い"),
+        "the default title is gone"
+    );
     // A later edit: new letters print it, the reprint keeps the first version's words.
     let second = first.replace("第一版", "第二版");
     let v2 = admin.save_letter_text(LetterType::A, &second).unwrap();
@@ -160,10 +173,7 @@ fn an_edited_text_prints_and_a_reprint_keeps_the_original_words() {
     );
     // Versions are kept, newest first, and each save is in the audit trail.
     let versions = admin.letter_text_versions(LetterType::A).unwrap();
-    assert_eq!(
-        versions.iter().map(|v| v.id).collect::<Vec<_>>(),
-        [v2, v1]
-    );
+    assert_eq!(versions.iter().map(|v| v.id).collect::<Vec<_>>(), [v2, v1]);
     let audit = admin.store().audit_entries_for("letter_text:A").unwrap();
     assert_eq!(audit.len(), 2, "{audit:?}");
     // A stored text cannot be changed in place, even by hand.
@@ -252,13 +262,19 @@ fn reset_brings_back_the_default_and_is_audited() {
     let now = &admin.letter_texts().unwrap()[0];
     assert!(now.version.is_none());
     assert_eq!(now.text, now.default_text);
-    assert_eq!(now.text, default_source(LetterType::A, admin.insurer_kind()));
+    assert_eq!(
+        now.text,
+        default_source(LetterType::A, admin.insurer_kind())
+    );
     let pages = print(&clerk, dir.path(), "l.pdf", &r[..1], false);
     assert!(pages[0].contains("個人番号（マイナンバー）のご提出のお願い"));
     assert!(!pages[0].contains("別の件名"));
     let audit = admin.store().audit_entries_for("letter_text:A").unwrap();
     assert_eq!(audit.len(), 2);
-    assert!(audit.iter().any(|e| e.detail.contains("既定に戻す")), "{audit:?}");
+    assert!(
+        audit.iter().any(|e| e.detail.contains("既定に戻す")),
+        "{audit:?}"
+    );
 }
 
 #[test]
@@ -299,7 +315,10 @@ fn the_preview_is_a_real_page_for_the_sample_person() {
     assert!(p.problem.is_none(), "{:?}", p.problem);
     let text = p.page.printed_text();
     assert!(text.contains("見本　花子"), "the synthetic person");
-    assert!(text.contains("架空健康保険組合"), "the insurer's letterhead");
+    assert!(
+        text.contains("架空健康保険組合"),
+        "the insurer's letterhead"
+    );
     assert!(text.contains("マイナンバーカードによる受診はできません"));
     assert!(!p.page.shapes().is_empty());
     let p = admin

@@ -211,10 +211,9 @@ impl Session {
         }
         let text = match source {
             TextSource::Stored(id) => {
-                let v = self
-                    .store
-                    .letter_text(id)?
-                    .ok_or_else(|| SessionError::Letters(format!("通知文の文面（版 {id}）が見つかりません")))?;
+                let v = self.store.letter_text(id)?.ok_or_else(|| {
+                    SessionError::Letters(format!("通知文の文面（版 {id}）が見つかりません"))
+                })?;
                 LetterText::parse(v.letter_type, &v.body)?.with_version(id)
             }
             TextSource::Default(t) => LetterText::default_for(t, self.insurer_kind()),

@@ -177,8 +177,7 @@ impl Session {
             } else {
                 None
             };
-            let source =
-                original.unwrap_or(current[usize::from(letter == LetterType::B)]);
+            let source = original.unwrap_or(current[usize::from(letter == LetterType::B)]);
             let record = self
                 .store
                 .record(*id)?

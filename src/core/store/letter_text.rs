@@ -159,7 +159,10 @@ impl Store {
     }
 
     /// The text version of every letter printed for a record, oldest first: (batch, version).
-    pub fn letter_text_ids_of(&self, record_id: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
+    pub fn letter_text_ids_of(
+        &self,
+        record_id: i64,
+    ) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT batch_id, text_id FROM letters WHERE record_id = ?1 ORDER BY id",
         )?;
