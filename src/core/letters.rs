@@ -8,16 +8,25 @@
 //!
 //! - top third: the address block (〒, address, name + 様) placed in the envelope's window, and on
 //!   the right the date in 和暦 and the insurer's letterhead;
-//! - middle: the title and the request in plain, polite Japanese, what the insurer has on file,
-//!   and the contact with office hours;
+//! - middle: the title and the request in the insurer's own words (a template per letter type,
+//!   [`crate::letter_text`], filled in per letter: the sender, the deadline, and what the
+//!   person's viewing stop means for them now), what the insurer has on file, and the contact
+//!   with office hours;
 //! - bottom third, below a cut line: the reply form (回答書) with the card symbol/number/branch
 //!   printed for matching and the reply deadline.
 //!
 //! **Batches** ([`render_batch`]) print one sheet per letter in postal-code order. The fixed
-//! part of each letter type (letterhead, request, contact, reply form) is stored once in the
-//! file and drawn under every page of that type ([`pdf::render_templated`]); a letter's own
-//! content is its address block, the table of registered data and the card and name on the
-//! reply form. 10,000 letters make a PDF of about 8.6 MB.
+//! part (letterhead, request, contact, reply form) is laid out once per text and viewing stop
+//! used in the batch (two types × three stops at most, plus the older versions a reprint
+//! needs), stored once in the file and drawn under every page that uses it
+//! ([`pdf::render_templated`]); a letter's own content is its address block, the table of
+//! registered data and the card and name on the reply form. 10,000 letters make a PDF of
+//! about 8.6 MB.
+//!
+//! **The text fits** ([`check_text`]): a template is refused at save time if its title takes
+//! more than one line or its request pushes the table of registered data of
+//! [`sample_input`] (whose address takes two lines) into the contact above the cut line, for
+//! any viewing stop; [`preview`] lays out that sample letter for the editor.
 //!
 //! **Privacy**: a [`LetterInput`] copies only the insurer's side of a [`Record`] (name, kana,
 //! birth date, sex, address, card symbol/number/branch). It has no field for the registry side
