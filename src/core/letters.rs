@@ -712,7 +712,7 @@ pub fn sample_input(letter_type: LetterType, stop: StopKind) -> LetterInput {
         birth_date: Date::from_ymd(1958, 4, 12),
         sex: Some(Sex::Female),
         registered_address:
-            "北海道札幌市中央区北一条西二丁目１番地　見本マンション北一条西二丁目館１２０３号室"
+            "北海道札幌市中央区北一条西二丁目１番地１　見本マンション北一条西二丁目館東棟１２０３号室"
                 .into(),
         mailing: MailingAddress {
             postal_code: "060-0001".into(),
@@ -1388,6 +1388,18 @@ mod tests {
             ..LetterSettings::blank()
         };
         assert!(bad.checked().unwrap_err().contains("123-4567"));
+    }
+
+    #[test]
+    fn the_sample_persons_address_takes_two_lines_in_the_table() {
+        // So that a text passing `check_text` leaves room for a long address.
+        let input = sample_input(LetterType::A, StopKind::QualificationAndMedical);
+        let lines = pdf::break_lines(
+            &input.registered_address,
+            TEXT_W - LABEL_W - 2.0 * CELL_PAD,
+            SMALL_PT,
+        );
+        assert_eq!(lines.len(), 2);
     }
 
     #[test]
