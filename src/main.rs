@@ -124,7 +124,8 @@ enum Command {
         /// 保存した版の一覧を表示します
         #[arg(long)]
         versions: bool,
-        /// いまの文面（--set のときは新しい文面）で組んだ見本の1枚を PDF に書き出します
+        /// いまの文面（--set のときは新しい文面）で組んだ見本の1枚を PDF に書き出します（Aは
+        /// ①資格情報及び医療情報の停止、Bは②③医療情報のみの停止の人の通知文）
         #[arg(long, value_name = "FILE")]
         preview: Option<PathBuf>,
     },
@@ -391,7 +392,7 @@ fn letter_text(
     }
     if let Some(out) = preview {
         let p = session
-            .preview_letter_text(t, &current.text, StopKind::QualificationAndMedical)
+            .preview_letter_text(t, &current.text, StopKind::usual_for(t))
             .map_err(auth_err)?;
         if let Some(problem) = &p.problem {
             eprintln!("注意: {problem}");

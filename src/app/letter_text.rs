@@ -123,6 +123,7 @@ impl App {
             }
             LetterTextAction::Choose(t) => {
                 self.letter_text.letter_type = t;
+                self.letter_text.stop = StopKind::usual_for(t);
                 self.letter_text.cursor = None;
                 self.load_letter_texts();
             }

@@ -161,6 +161,15 @@ impl StopKind {
         }
     }
 
+    /// The stop most letters of `letter_type` go with: ① for type A (birth date or sex
+    /// differs), ②③ for type B (name or address differs); what previews show first.
+    pub fn usual_for(letter_type: LetterType) -> StopKind {
+        match letter_type {
+            LetterType::A => StopKind::QualificationAndMedical,
+            LetterType::B => StopKind::MedicalOnly,
+        }
+    }
+
     /// For the editor's preview choice.
     pub fn label_ja(self) -> &'static str {
         match self {
