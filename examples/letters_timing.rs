@@ -4,6 +4,7 @@
 //!     cargo run --release --no-default-features --example letters_timing -- [COUNT] [OUT.pdf]
 use std::time::Instant;
 
+use totsugo_core::letter_text::StopKind;
 use totsugo_core::letters::{self, LetterInput, LetterSettings, LetterType, MailingAddress};
 use totsugo_core::record::{Date, Sex};
 
@@ -85,6 +86,13 @@ fn inputs(count: usize) -> Vec<LetterInput> {
                     },
                     address: TOWN[(r >> 44) as usize % TOWN.len()].into(),
                 },
+                // Type A letters are case ① (both stopped), type B ② or ③ (医療情報 only).
+                stop: if i % 2 == 0 {
+                    StopKind::QualificationAndMedical
+                } else {
+                    StopKind::MedicalOnly
+                },
+                text: None,
             }
         })
         .collect()

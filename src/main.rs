@@ -109,6 +109,26 @@ enum Command {
         #[arg(long)]
         set: Option<String>,
     },
+    /// 通知文（A・B）の文面を表示し、--set で変更、--reset で既定の文面に戻します（管理者）。
+    /// 1行目が件名、2行目からが本文で、{送付元}{対象者}{保険者名}{回答期限}{担当部署}{電話番号}
+    /// {受付時間}{閲覧停止の説明} を差し込めます
+    LetterText {
+        /// 通知文の種類: A（個人番号のご提出のお願い）または B（個人番号の確認のお願い）
+        letter: String,
+        /// 新しい文面を書いたファイル（UTF-8）
+        #[arg(long, value_name = "FILE", conflicts_with = "reset")]
+        set: Option<PathBuf>,
+        /// 既定の文面に戻します
+        #[arg(long)]
+        reset: bool,
+        /// 保存した版の一覧を表示します
+        #[arg(long)]
+        versions: bool,
+        /// いまの文面（--set のときは新しい文面）で組んだ見本の1枚を PDF に書き出します（Aは
+        /// ①資格情報及び医療情報の停止、Bは②③医療情報のみの停止の人の通知文）
+        #[arg(long, value_name = "FILE")]
+        preview: Option<PathBuf>,
+    },
     /// パスワードの規則と画面ロックの設定
     Policy {
         /// パスワードの最小文字数
@@ -317,6 +337,80 @@ fn login(store: Option<PathBuf>, user: Option<String>) -> Result<Session, String
         .ok_or("--user で利用者名を指定してください（環境変数 TOTSUGO_USER でも指定できます）")?;
     let password = secret("TOTSUGO_PASSWORD", "パスワード: ")?;
     Session::login(&dir, &user, &password).map_err(|e| e.to_string())
+}
+
+/// `totsugo letter-text`: shows, sets or resets a letter type's text, lists its versions and
+/// writes a preview.
+fn letter_text(
+    session: &Session,
+    letter: &str,
+    set: Option<PathBuf>,
+    reset: bool,
+    versions: bool,
+    preview: Option<PathBuf>,
+) -> Result<(), String> {
+    use totsugo_core::letter_text::StopKind;
+    use totsugo_core::review::LetterType;
+    let t = LetterType::from_key(letter.trim().to_uppercase().as_str())
+        .ok_or_else(|| format!("通知文の種類は A か B で指定してください（{letter}）"))?;
+    if let Some(file) = &set {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("{} を読めません: {e}", file.display()))?;
+        let id = session.save_letter_text(t, &text).map_err(auth_err)?;
+        eprintln!("通知文{}の文面を保存しました（版 {id}）。", t.key());
+    }
+    if reset {
+        session.reset_letter_text(t).map_err(auth_err)?;
+        eprintln!("通知文{}を既定の文面に戻しました。", t.key());
+    }
+    let current = session
+        .letter_texts()
+        .map_err(auth_err)?
+        .into_iter()
+        .find(|c| c.letter_type == t)
+        .expect("both letter types");
+    match &current.version {
+        Some(v) => println!("# 通知文{}: 版 {}（{} 保存）", t.key(), v.id, v.saved_at),
+        None => println!("# 通知文{}: totsugo の既定の文面", t.key()),
+    }
+    println!("{}", current.text);
+    if versions {
+        println!();
+        for v in session.letter_text_versions(t).map_err(auth_err)? {
+            println!(
+                "版 {}  {}  {}{}",
+                v.id,
+                v.saved_at,
+                v.body.lines().next().unwrap_or(""),
+                if v.is_default {
+                    "（既定の文面）"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    if let Some(out) = preview {
+        let p = session
+            .preview_letter_text(t, &current.text, StopKind::usual_for(t))
+            .map_err(auth_err)?;
+        if let Some(problem) = &p.problem {
+            eprintln!("注意: {problem}");
+        }
+        let pdf = totsugo_core::pdf::render_pages("通知文の見本", vec![p.page])
+            .map_err(|e| e.to_string())?;
+        session
+            .write_output(
+                &out,
+                &pdf,
+                "letter_text_preview",
+                &format!("letter_text:{}", t.key()),
+                "通知文の文面の見本（架空の人）",
+            )
+            .map_err(auth_err)?;
+        eprintln!("見本を {} に書き出しました。", out.display());
+    }
+    Ok(())
 }
 
 fn auth_err(e: SessionError) -> String {
@@ -564,6 +658,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Some(t) => println!("次の締切: {}", t.describe()),
                 None => println!("次の締切はありません"),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::LetterText {
+            letter,
+            set,
+            reset,
+            versions,
+            preview,
+        } => {
+            let session = login(cli.store, cli.user)?;
+            letter_text(&session, &letter, set, reset, versions, preview)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy {

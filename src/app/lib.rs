@@ -6,7 +6,8 @@
 //! every screen until the password is typed again without losing what was open, the
 //! password-change dialog), home (`home`), the review desk (`desk`: list, review, approval),
 //! import (`importer`), letters (`letters`), release requests (`release`), the count report
-//! (`report`), user administration (`users`) with the settings (`settings`), and the purge
+//! (`report`), user administration (`users`) with the settings (`settings`) and the
+//! letter-text editor (`letter_text`), and the purge
 //! (`purge`), and the help on the rules (`help`). `shell` draws the header and the screen of work under way; `widgets` holds the
 //! small pieces they share. [`App::apply`] only hands each action to its screen.
 //!
@@ -23,6 +24,7 @@ mod help;
 mod home;
 mod importer;
 mod jobs;
+mod letter_text;
 mod letters;
 mod purge;
 mod release;
@@ -44,6 +46,7 @@ pub use first_run::{SetupAction, SetupScreen};
 pub use fonts::install_fonts;
 pub use importer::{FilePicker, FixedPicker, ImportAction, ImportScreen, NativePicker};
 pub use jobs::{Control, Job, SessionWork};
+pub use letter_text::{LetterTextAction, LetterTextScreen, Preview};
 pub use letters::{LettersAction, LettersScreen};
 pub use purge::{PurgeAction, PurgeScreen};
 pub use release::{ReleaseAction, ReleaseScreen};
@@ -74,6 +77,8 @@ pub enum Action {
     Users(UsersAction),
     /// An action of the settings.
     Settings(SettingsAction),
+    /// An action of the letter-text editor.
+    LetterText(LetterTextAction),
     /// An action of the review desk (list, review, approval).
     Desk(DeskAction),
     /// An action of the import screen.
@@ -125,6 +130,8 @@ pub enum Screen {
     Help,
     /// Asked once of an administrator: the kind of insurer (a store made before the setting).
     ChooseKind,
+    /// The wording of the letters (administrators, from the settings).
+    LetterText,
 }
 
 /// The app's whole state: the session, which screen is open, and each screen's own state.
@@ -153,6 +160,8 @@ pub struct App {
     pub users: UsersScreen,
     /// The settings.
     pub settings: SettingsScreen,
+    /// The letter-text editor.
+    pub letter_text: LetterTextScreen,
     /// The review desk: list and open record.
     pub desk: Desk,
     /// The import screen and its running job.
@@ -201,6 +210,7 @@ impl App {
             account: AccountScreen::default(),
             users: UsersScreen::default(),
             settings: SettingsScreen::default(),
+            letter_text: LetterTextScreen::default(),
             desk: Desk::default(),
             importer: ImportScreen::default(),
             purge: PurgeScreen::default(),
@@ -322,6 +332,7 @@ impl App {
             Action::Account(a) => self.apply_account(a),
             Action::Users(a) => self.apply_users(a),
             Action::Settings(a) => self.apply_settings(a),
+            Action::LetterText(a) => self.apply_letter_text(a),
             Action::Desk(a) => self.apply_desk(a),
             Action::Import(a) => self.apply_import(a),
             Action::Letters(a) => self.apply_letters(a),
@@ -481,6 +492,7 @@ impl App {
                 Screen::Purge => purge::ui(ui, self, &mut actions),
                 Screen::Help => help::ui(ui, self, &mut actions),
                 Screen::ChooseKind => settings::choose_kind(ui, self, &mut actions),
+                Screen::LetterText => letter_text::ui(ui, self, &mut actions),
             }
         });
         if self.account.dialog && !self.locked && self.session.is_some() {

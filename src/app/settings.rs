@@ -237,4 +237,11 @@ pub(crate) fn section(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             actions.push(Action::Settings(SettingsAction::SaveLetterSettings));
         }
     }
+    ui.add_space(8.0);
+    ui.label("通知文A・Bの件名と本文（保険者の文面）は、見本を見ながら編集できます。");
+    if ui.button("通知文の文面を編集").clicked() {
+        actions.push(Action::LetterText(
+            crate::letter_text::LetterTextAction::Open,
+        ));
+    }
 }

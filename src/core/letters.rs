@@ -8,16 +8,25 @@
 //!
 //! - top third: the address block (〒, address, name + 様) placed in the envelope's window, and on
 //!   the right the date in 和暦 and the insurer's letterhead;
-//! - middle: the title and the request in plain, polite Japanese, what the insurer has on file,
-//!   and the contact with office hours;
+//! - middle: the title and the request in the insurer's own words (a template per letter type,
+//!   [`crate::letter_text`], filled in per letter: the sender, the deadline, and what the
+//!   person's viewing stop means for them now), what the insurer has on file, and the contact
+//!   with office hours;
 //! - bottom third, below a cut line: the reply form (回答書) with the card symbol/number/branch
 //!   printed for matching and the reply deadline.
 //!
 //! **Batches** ([`render_batch`]) print one sheet per letter in postal-code order. The fixed
-//! part of each letter type (letterhead, request, contact, reply form) is stored once in the
-//! file and drawn under every page of that type ([`pdf::render_templated`]); a letter's own
-//! content is its address block, the table of registered data and the card and name on the
-//! reply form. 10,000 letters make a PDF of about 8.6 MB.
+//! part (letterhead, request, contact, reply form) is laid out once per text and viewing stop
+//! used in the batch (two types × three stops at most, plus the older versions a reprint
+//! needs), stored once in the file and drawn under every page that uses it
+//! ([`pdf::render_templated`]); a letter's own content is its address block, the table of
+//! registered data and the card and name on the reply form. 10,000 letters make a PDF of
+//! about 8.6 MB.
+//!
+//! **The text fits** ([`check_text`]): a template is refused at save time if its title takes
+//! more than one line or its request pushes the table of registered data of
+//! [`sample_input`] (whose address takes two lines) into the contact above the cut line, for
+//! any viewing stop; [`preview`] lays out that sample letter for the editor.
 //!
 //! **Privacy**: a [`LetterInput`] copies only the insurer's side of a [`Record`] (name, kana,
 //! birth date, sex, address, card symbol/number/branch). It has no field for the registry side
@@ -32,9 +41,11 @@
 //! (e.g. 𠮷 → 吉 by agreement with the person) or leave the record out of the batch.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::letter_text::{LetterText, StopKind, TextError, Values};
 use crate::pdf::{self, Align, BoxMm, Page, PdfError};
 use crate::record::{Date, Record, Sex, days_in_month};
 pub use crate::review::LetterType;
@@ -319,23 +330,32 @@ pub struct LetterInput {
     pub registered_address: String,
     /// Where the letter goes (address block in the window).
     pub mailing: MailingAddress,
+    /// What the viewing stop of the record stops now, for `{閲覧停止の説明}`.
+    pub stop: StopKind,
+    /// The wording to print with (a stored version); `None`: totsugo's default text of the
+    /// letter type for the settings' kind of insurer.
+    pub text: Option<Arc<LetterText>>,
 }
 
 impl fmt::Debug for LetterInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "LetterInput {{ type: {}, card: {} }}",
+            "LetterInput {{ type: {}, card: {}, stop: {:?}, text: {:?} }}",
             self.letter_type.key(),
-            self.card_label()
+            self.card_label(),
+            self.stop,
+            self.text.as_ref().map(|t| t.version)
         )
     }
 }
 
 impl LetterInput {
-    /// The letter for `record`: copies only the insurer's side. Without `mailing`, the letter
-    /// goes to the insurer's address, whose postal code is taken from its start if it has one
-    /// (`〒123-4567 東京都…`).
+    /// The letter for `record`: copies only the insurer's side, and the viewing stop the
+    /// operator applied (the file's 閲覧停止区分, else the recomputed case: [`StopKind::of`]).
+    /// Without `mailing`, the letter goes to the insurer's address, whose postal code is taken
+    /// from its start if it has one (`〒123-4567 東京都…`). It prints with the default text until
+    /// [`LetterInput::text`] is set.
     pub fn from_record(
         record: &Record,
         letter_type: LetterType,
@@ -360,6 +380,8 @@ impl LetterInput {
             sex: ins.sex,
             registered_address: split_postal_code(&ins.address).1,
             mailing,
+            stop: StopKind::of(record.stop_flag, record.class.case),
+            text: None,
         }
     }
 
@@ -581,7 +603,16 @@ const BODY_LH: f32 = 5.6;
 const SMALL_PT: f32 = 9.0;
 const SMALL_LH: f32 = 4.8;
 const TITLE_PT: f32 = 13.0;
+/// The top of the title's em box.
+const TITLE_Y: f32 = 62.5;
+/// The request (the insurer's text): a little smaller than the reply form, so that the
+/// courtesy line, the viewing stop and the enclosures fit above the table.
+const REQUEST_PT: f32 = 9.5;
+const REQUEST_LH: f32 = 5.0;
+const PARAGRAPH_GAP: f32 = 0.9;
 const CELL_PAD: f32 = 1.6;
+/// The padding of the table of registered data (tighter than the reply form's).
+const DATA_PAD: f32 = 1.2;
 const LABEL_W: f32 = 34.0;
 const LABEL_GREY: f32 = 0.92;
 
@@ -687,6 +718,93 @@ pub fn layout_letter(
     layout(settings, &common, input).ok_or_else(|| LetterError::TooLong(vec![input.card_label()]))
 }
 
+/// The synthetic person of the editor's preview and of the length check ([`check_text`]):
+/// clearly a sample (見本), with an address long enough to take two lines in the table of
+/// registered data, so that a text that passes the check leaves room for long addresses.
+pub fn sample_input(letter_type: LetterType, stop: StopKind) -> LetterInput {
+    LetterInput {
+        letter_type,
+        card_symbol: "123".into(),
+        card_number: "00001001".into(),
+        branch: "00".into(),
+        name: "見本　花子".into(),
+        kana: "ミホン　ハナコ".into(),
+        birth_date: Date::from_ymd(1958, 4, 12),
+        sex: Some(Sex::Female),
+        registered_address:
+            "北海道札幌市中央区北一条西二丁目１番地１　見本マンション北一条西二丁目館東棟１２０３号室"
+                .into(),
+        mailing: MailingAddress {
+            postal_code: "060-0001".into(),
+            address:
+                "北海道札幌市中央区北一条西二丁目１番地　見本マンション北一条西二丁目館１２０３号室"
+                    .into(),
+        },
+        stop,
+        text: None,
+    }
+}
+
+/// Checks that a letter of `text` fits on its sheet with these settings: the title on one
+/// line, and the request above the table of registered data (of [`sample_input`]) and the
+/// contact, whatever the viewing stop. The error says by about how many lines it overflows.
+pub fn check_text(
+    settings: &LetterSettings,
+    text: &LetterText,
+    issued: Date,
+) -> Result<(), TextError> {
+    // A letterhead too incomplete to print still lets the text be checked.
+    let common = Common::new(settings, issued)
+        .or_else(|_| Common::new(&LetterSettings::default(), issued))
+        .expect("the default settings print");
+    for stop in StopKind::ALL {
+        let (title, _) = text.fill(&values(settings, &common, stop));
+        if pdf::text_width_mm(&title, TITLE_PT) > TEXT_W {
+            return Err(TextError::TitleTooLong);
+        }
+        let input = sample_input(text.letter_type, stop);
+        let mut page = Page::new();
+        let top = body(&mut page, settings, &common, text, stop);
+        let bottom = top + table_height(&registered_rows(&input), SMALL_PT, SMALL_LH, DATA_PAD);
+        let over = bottom - (CONTACT_Y - 2.0);
+        if over > 0.0 {
+            return Err(TextError::TooLong {
+                case: stop.label_ja(),
+                lines: (over / REQUEST_LH).ceil().max(1.0) as u32,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The editor's preview: the letter of [`sample_input`] with `text` and `stop`, laid out on
+/// its sheet even where it overflows (the overlap shows where), with what [`check_text`] says
+/// of the text. Fails only if the settings cannot print at all.
+pub fn preview(
+    settings: &LetterSettings,
+    text: &LetterText,
+    stop: StopKind,
+    issued: Date,
+) -> Result<(Page, Result<(), TextError>), LetterError> {
+    let common = Common::new(settings, issued)?;
+    let verdict = check_text(settings, text, issued);
+    let template = template(settings, &common, text, stop);
+    let input = sample_input(text.letter_type, stop);
+    let mut own = Page::new();
+    address_block(&mut own, settings, &input);
+    table(
+        &mut own,
+        template.table_top,
+        &registered_rows(&input),
+        (SMALL_PT, SMALL_LH, DATA_PAD),
+        f32::INFINITY,
+    );
+    reply_values(&mut own, &template, &input);
+    let mut page = template.page;
+    page.extend(own);
+    Ok((page, verdict))
+}
+
 /// Checks one letter's data before layout.
 fn check(input: &LetterInput) -> Result<(), LetterError> {
     let chars = unprintable(input);
@@ -705,8 +823,8 @@ fn check(input: &LetterInput) -> Result<(), LetterError> {
 /// The honorific after the name: 様 in the address block and salutation.
 const SAMA: &str = "様";
 
-/// The fixed part of the letters of one type in a batch (letterhead, request, contact, reply
-/// form), drawn once in the file, and where the per-letter part goes.
+/// The fixed part of the letters of one type, text and viewing stop in a batch (letterhead,
+/// request, contact, reply form), drawn once in the file, and where the per-letter part goes.
 struct Template {
     page: Page,
     /// Top of the table of registered data.
@@ -721,10 +839,19 @@ struct Template {
 /// Where the contact lines start: the bottom of the letter part, above the cut line.
 const CONTACT_Y: f32 = CUT_Y - 14.0;
 
-/// Lays out one letter (its type's template and its own part) on one page; `None` if it does
-/// not fit.
+/// The text a letter prints with: its own, or the default of its type.
+fn text_of(settings: &LetterSettings, input: &LetterInput) -> Arc<LetterText> {
+    match &input.text {
+        Some(t) if t.letter_type == input.letter_type => t.clone(),
+        _ => Arc::new(LetterText::default_for(input.letter_type, settings.kind)),
+    }
+}
+
+/// Lays out one letter (its template and its own part) on one page; `None` if it does not
+/// fit.
 fn layout(settings: &LetterSettings, common: &Common, input: &LetterInput) -> Option<LetterLayout> {
-    let template = template(settings, common, input.letter_type);
+    let text = text_of(settings, input);
+    let template = template(settings, common, &text, input.stop);
     let (own, address_lines) = personal(settings, &template, input)?;
     let mut page = template.page;
     page.extend(own);
@@ -734,15 +861,9 @@ fn layout(settings: &LetterSettings, common: &Common, input: &LetterInput) -> Op
     })
 }
 
-/// The part of a letter that is the person's: the address block, the registered data and
-/// the reply form's card and name.
-fn personal(
-    settings: &LetterSettings,
-    template: &Template,
-    input: &LetterInput,
-) -> Option<(Page, Vec<BoxMm>)> {
-    let mut page = Page::new();
-    let address_lines = address_block(&mut page, settings, input)?;
+/// The rows of the table of registered data: what the insurer has on file (the birth date and
+/// sex on type A only).
+fn registered_rows(input: &LetterInput) -> Vec<(&'static str, String)> {
     let mut rows: Vec<(&str, String)> = vec![
         ("氏名", input.name.clone()),
         ("フリガナ", input.kana.clone()),
@@ -759,14 +880,31 @@ fn personal(
     }
     rows.push(("住所", input.registered_address.clone()));
     rows.push(("記号・番号", input.card_label()));
+    rows
+}
+
+/// The part of a letter that is the person's: the address block, the registered data and
+/// the reply form's card and name.
+fn personal(
+    settings: &LetterSettings,
+    template: &Template,
+    input: &LetterInput,
+) -> Option<(Page, Vec<BoxMm>)> {
+    let mut page = Page::new();
+    let address_lines = address_block(&mut page, settings, input)?;
     table(
         &mut page,
         template.table_top,
-        &rows,
-        SMALL_PT,
-        SMALL_LH,
+        &registered_rows(input),
+        (SMALL_PT, SMALL_LH, DATA_PAD),
         CONTACT_Y - 2.0,
     )?;
+    reply_values(&mut page, template, input)?;
+    Some((page, address_lines))
+}
+
+/// The card and the name in the reply form's value cells; `None` if they cannot fit.
+fn reply_values(page: &mut Page, template: &Template, input: &LetterInput) -> Option<()> {
     let name = format!("{}（{}）", input.name, input.kana);
     for ((x, y), text) in [
         (template.card_value, input.card_label()),
@@ -775,7 +913,7 @@ fn personal(
         let pt = fit(&text, template.value_w, BODY_PT, 7.0)?;
         page.text(x, y + (BODY_PT - pt) * 0.3528 / 2.0, pt, Align::Left, &text);
     }
-    Some((page, address_lines))
+    Some(())
 }
 
 /// The largest size from `max_pt` down to `min_pt` at which `text` fits on one line of `width`.
@@ -790,12 +928,18 @@ fn fit(text: &str, width: f32, max_pt: f32, min_pt: f32) -> Option<f32> {
     None
 }
 
-/// The fixed part of a letter of `letter_type`.
-fn template(settings: &LetterSettings, common: &Common, letter_type: LetterType) -> Template {
+/// The fixed part of a letter with `text` for a person with the viewing stop `stop`.
+fn template(
+    settings: &LetterSettings,
+    common: &Common,
+    text: &LetterText,
+    stop: StopKind,
+) -> Template {
     let mut page = Page::new();
     letterhead(&mut page, settings, common);
-    let table_top = body(&mut page, settings, common, letter_type);
-    let (card_value, name_value, value_w) = reply_form(&mut page, settings, common, letter_type);
+    let table_top = body(&mut page, settings, common, text, stop);
+    let (card_value, name_value, value_w) =
+        reply_form(&mut page, settings, common, text.letter_type);
     Template {
         page,
         table_top,
@@ -891,84 +1035,42 @@ fn letterhead(page: &mut Page, settings: &LetterSettings, common: &Common) {
     }
 }
 
-/// The request text of each letter type, in the insurer's own words (the sender and the
-/// person as the kind of insurer names them). It says that the insurer must confirm the
-/// registered number — never that the person's data 「住民票の内容と一致しない」: the registry
-/// record compared belongs to the registered number, which may be a stranger's.
-fn request(
-    settings: &LetterSettings,
-    letter_type: LetterType,
-    deadline: &str,
-) -> (&'static str, Vec<String>) {
-    let (sender, person) = settings.wording();
-    let intro = format!(
-        "{sender}では、厚生労働省の要請を受け、{person}の皆さまの個人番号（マイナンバー）が\
-         正しく登録されているかを確認しています。"
-    );
-    match letter_type {
-        LetterType::A => (
-            "個人番号（マイナンバー）のご提出のお願い",
-            vec![
-                format!(
-                    "{intro}このたびの確認で、{sender}に登録されているあなたの個人番号が\
-                     正しいかどうかを、書類で確かめる必要があることが分かりました。"
-                ),
-                format!(
-                    "お手数ですが、下の回答書にご記入のうえ、次のどちらかの写しを添えて、\
-                     {deadline}までに{sender}へお送りください。"
-                ),
-                "・マイナンバーカードの写し（表面と裏面）\n\
-                 ・個人番号（マイナンバー）が記載された住民票の写し"
-                    .to_string(),
-                format!(
-                    "お送りいただいた書類は、登録内容の確認のためにだけ使い、確認が終わりましたら\
-                     {sender}で責任をもって廃棄します。"
-                ),
-            ],
-        ),
-        LetterType::B => (
-            "個人番号（マイナンバー）の確認のお願い",
-            vec![
-                format!(
-                    "{intro}このたびの確認で、{sender}に登録されているあなたの個人番号が\
-                     正しいかどうかを、あなたに確かめていただく必要があることが分かりました。"
-                ),
-                format!(
-                    "お手数ですが、下の回答書に、あなたの個人番号（12桁）の下4桁をご記入のうえ、\
-                     {deadline}までに{sender}へお送りください。書類の添付は必要ありません。"
-                ),
-            ],
-        ),
-    }
+/// The height of a table row of `lines` lines with `pad` above and below.
+fn row_height(lines: usize, pt: f32, lh: f32, pad: f32) -> f32 {
+    lines.max(1) as f32 * lh + 2.0 * pad - (lh - pt * 0.3528)
 }
 
-/// The height of a table row of `lines` lines.
-fn row_height(lines: usize, pt: f32, lh: f32) -> f32 {
-    lines.max(1) as f32 * lh + 2.0 * CELL_PAD - (lh - pt * 0.3528)
+/// The height of a two-column table of `rows` (see [`table`]).
+fn table_height(rows: &[(&str, String)], pt: f32, lh: f32, pad: f32) -> f32 {
+    rows.iter()
+        .map(|(_, value)| {
+            let lines = pdf::break_lines(value, TEXT_W - LABEL_W - 2.0 * CELL_PAD, pt);
+            row_height(lines.len(), pt, lh, pad)
+        })
+        .sum()
 }
 
-/// A ruled two-column table from `top`; returns the y below it, `None` if a row overflows
-/// `limit`.
+/// A ruled two-column table from `top`, `pad` above and below the text of each row; returns
+/// the y below it, `None` if a row overflows `limit`.
 fn table(
     page: &mut Page,
     top: f32,
     rows: &[(&str, String)],
-    pt: f32,
-    lh: f32,
+    (pt, lh, pad): (f32, f32, f32),
     limit: f32,
 ) -> Option<f32> {
     let mut y = top;
     for (label, value) in rows {
         let lines = pdf::break_lines(value, TEXT_W - LABEL_W - 2.0 * CELL_PAD, pt);
-        let h = row_height(lines.len(), pt, lh);
+        let h = row_height(lines.len(), pt, lh, pad);
         if y + h > limit {
             return None;
         }
-        row_frame(page, y, h, label, pt);
+        row_frame(page, y, h, label, pt, pad);
         for (i, line) in lines.iter().enumerate() {
             page.text(
                 LEFT + LABEL_W + CELL_PAD,
-                y + CELL_PAD + i as f32 * lh,
+                y + pad + i as f32 * lh,
                 pt,
                 Align::Left,
                 line,
@@ -980,7 +1082,7 @@ fn table(
 }
 
 /// The label cell (grey, with its label) and the frame of the value cell of a table row.
-fn row_frame(page: &mut Page, y: f32, h: f32, label: &str, pt: f32) {
+fn row_frame(page: &mut Page, y: f32, h: f32, label: &str, pt: f32, pad: f32) {
     let label_box = BoxMm {
         x: LEFT,
         y,
@@ -995,29 +1097,54 @@ fn row_frame(page: &mut Page, y: f32, h: f32, label: &str, pt: f32) {
         w: TEXT_W - LABEL_W,
         h,
     });
-    page.text(LEFT + CELL_PAD, y + CELL_PAD, pt, Align::Left, label);
+    page.text(LEFT + CELL_PAD, y + pad, pt, Align::Left, label);
 }
 
-/// The title, the request and the contact; returns the top of the table of registered data.
+/// What the placeholders of the letter texts become in the letters of a batch, for a person
+/// with the viewing stop `stop`.
+fn values(settings: &LetterSettings, common: &Common, stop: StopKind) -> Values {
+    let (sender, person) = settings.wording();
+    Values {
+        stop_explanation: stop.explanation(&sender),
+        sender,
+        person: person.to_string(),
+        insurer: settings.insurer_name.trim().to_string(),
+        deadline: common.deadline.clone(),
+        department: settings.department.trim().to_string(),
+        phone: settings.phone.trim().to_string(),
+        office_hours: settings.office_hours.trim().to_string(),
+    }
+}
+
+/// The title and the request (the insurer's text, filled in), the heading of the table of
+/// registered data and the contact; returns the top of the table.
 fn body(
     page: &mut Page,
     settings: &LetterSettings,
     common: &Common,
-    letter_type: LetterType,
+    text: &LetterText,
+    stop: StopKind,
 ) -> f32 {
-    let (title, paragraphs) = request(settings, letter_type, &common.deadline);
-    page.text(PAGE_W / 2.0, 64.0, TITLE_PT, Align::Centre, title);
-    let mut y = 73.0;
+    let (title, paragraphs) = text.fill(&values(settings, common, stop));
+    page.text(PAGE_W / 2.0, TITLE_Y, TITLE_PT, Align::Centre, &title);
+    let mut y = TITLE_Y + 7.5;
+    let mut previous_bullet = false;
     for p in paragraphs {
-        let lines = page.paragraph(LEFT, y, TEXT_W, BODY_PT, BODY_LH, &p);
-        y += lines.len() as f32 * BODY_LH + 1.2;
+        // The lines of a list (・…) follow each other without the paragraph gap.
+        let bullet = p.starts_with('・');
+        if bullet && previous_bullet {
+            y -= PARAGRAPH_GAP;
+        }
+        previous_bullet = bullet;
+        let lines = page.paragraph(LEFT, y, TEXT_W, REQUEST_PT, REQUEST_LH, &p);
+        y += lines.len() as f32 * REQUEST_LH + PARAGRAPH_GAP;
     }
-    y += 1.0;
+    y += 0.8;
     let (sender, _) = settings.wording();
     page.text(
         LEFT,
         y,
-        BODY_PT,
+        REQUEST_PT,
         Align::Left,
         &format!("{sender}に登録されている内容"),
     );
@@ -1031,7 +1158,7 @@ fn body(
         contact.push_str(&format!("　受付時間: {}", settings.office_hours.trim()));
     }
     page.paragraph(LEFT, CONTACT_Y, TEXT_W, SMALL_PT, SMALL_LH, &contact);
-    y + BODY_LH
+    y + REQUEST_LH
 }
 
 /// The reply form below the cut line, without the person's card and name; returns where they
@@ -1065,13 +1192,13 @@ fn reply_form(
     );
     let value_x = LEFT + LABEL_W + CELL_PAD;
     let value_w = TEXT_W - LABEL_W - 2.0 * CELL_PAD;
-    let row = |lines| row_height(lines, BODY_PT, BODY_LH);
+    let row = |lines| row_height(lines, BODY_PT, BODY_LH, CELL_PAD);
     let mut y = 212.0;
     let card = (value_x, y + CELL_PAD);
-    row_frame(page, y, row(1), "記号・番号", BODY_PT);
+    row_frame(page, y, row(1), "記号・番号", BODY_PT, CELL_PAD);
     y += row(1);
     let name = (value_x, y + CELL_PAD);
-    row_frame(page, y, row(1), "氏名", BODY_PT);
+    row_frame(page, y, row(1), "氏名", BODY_PT, CELL_PAD);
     y += row(1);
     match letter_type {
         LetterType::A => {
@@ -1080,11 +1207,11 @@ fn reply_form(
                 "□ マイナンバーカードの写し（表面と裏面）\n□ 個人番号が記載された住民票の写し"
                     .to_string(),
             )];
-            y = table(page, y, &rows, BODY_PT, BODY_LH, BOTTOM).unwrap_or(y);
+            y = table(page, y, &rows, (BODY_PT, BODY_LH, CELL_PAD), BOTTOM).unwrap_or(y);
         }
         LetterType::B => {
             let h = row(3);
-            row_frame(page, y, h, "個人番号の下4桁", BODY_PT);
+            row_frame(page, y, h, "個人番号の下4桁", BODY_PT, CELL_PAD);
             // Four boxes for the four digits, and a note.
             let size = h - 3.0;
             for k in 0..4 {
@@ -1112,7 +1239,7 @@ fn reply_form(
         ("ご本人の署名", "\n".to_string()),
         ("日中の電話番号", String::new()),
     ];
-    y = table(page, y, &rows, BODY_PT, BODY_LH, BOTTOM).unwrap_or(y);
+    y = table(page, y, &rows, (BODY_PT, BODY_LH, CELL_PAD), BOTTOM).unwrap_or(y);
     let reply = format!("返送先: {}", common.reply_to);
     page.paragraph(LEFT, y + 2.0, TEXT_W, SMALL_PT, SMALL_LH, &reply);
     (card, name, value_w)
@@ -1193,17 +1320,31 @@ pub fn render_batch(
         return Err(LetterError::PostalCode(bad_postal));
     }
     let order = print_order(letters);
-    // One template per letter type, stored once in the file.
-    let types = [LetterType::A, LetterType::B];
-    let templates: Vec<Template> = types
-        .iter()
-        .map(|&t| template(settings, &common, t))
-        .collect();
+    // One template per (text, viewing stop) used, stored once in the file: a batch holds
+    // at most a few (two letter types, three stops, and the versions of a reprint).
+    let defaults =
+        [LetterType::A, LetterType::B].map(|t| Arc::new(LetterText::default_for(t, settings.kind)));
+    let mut keys: Vec<(Arc<LetterText>, StopKind)> = Vec::new();
+    let mut templates: Vec<Template> = Vec::new();
     let mut pages = Vec::with_capacity(letters.len());
     let mut too_long = Vec::new();
     for &i in &order {
         let input = &letters[i];
-        let t = usize::from(input.letter_type == LetterType::B);
+        let text = match &input.text {
+            Some(t) if t.letter_type == input.letter_type => t,
+            _ => &defaults[usize::from(input.letter_type == LetterType::B)],
+        };
+        let t = match keys
+            .iter()
+            .position(|(k, s)| *s == input.stop && (Arc::ptr_eq(k, text) || **k == **text))
+        {
+            Some(t) => t,
+            None => {
+                keys.push((text.clone(), input.stop));
+                templates.push(template(settings, &common, text, input.stop));
+                templates.len() - 1
+            }
+        };
         match personal(settings, &templates[t], input) {
             Some((page, _)) => pages.push((t, page)),
             None => too_long.push(input.card_label()),
@@ -1267,6 +1408,18 @@ mod tests {
             ..LetterSettings::blank()
         };
         assert!(bad.checked().unwrap_err().contains("123-4567"));
+    }
+
+    #[test]
+    fn the_sample_persons_address_takes_two_lines_in_the_table() {
+        // So that a text passing `check_text` leaves room for a long address.
+        let input = sample_input(LetterType::A, StopKind::QualificationAndMedical);
+        let lines = pdf::break_lines(
+            &input.registered_address,
+            TEXT_W - LABEL_W - 2.0 * CELL_PAD,
+            SMALL_PT,
+        );
+        assert_eq!(lines.len(), 2);
     }
 
     #[test]

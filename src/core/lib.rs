@@ -23,6 +23,7 @@ pub mod import;
 #[cfg(feature = "inspect")]
 pub mod inspect;
 pub mod insurer;
+pub mod letter_text;
 pub mod letters;
 pub mod location;
 pub mod mask;

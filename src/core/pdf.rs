@@ -1009,6 +1009,79 @@ impl Page {
     pub fn printed_text(&self) -> &str {
         &self.text
     }
+
+    /// What is drawn on the page, in drawing order, in millimetres from the top-left corner:
+    /// for a screen's picture of the page (e.g. the letter editor's preview).
+    pub fn shapes(&self) -> Vec<Shape> {
+        let mm = |pt: f32| pt / PT_PER_MM;
+        let top = |y_pt: f32| PAGE_HEIGHT_MM - mm(y_pt);
+        self.items
+            .iter()
+            .map(|item| match item {
+                Item::Text { x, y, size, text } => Shape::Text {
+                    x: mm(*x),
+                    // The baseline sits 0.88 em below the em box's top (see `Page::text`).
+                    top: top(*y + 0.88 * size),
+                    size_pt: *size,
+                    text: text.clone(),
+                },
+                Item::Fill { x, y, w, h, grey } => Shape::Fill {
+                    rect: BoxMm {
+                        x: mm(*x),
+                        y: top(*y + *h),
+                        w: mm(*w),
+                        h: mm(*h),
+                    },
+                    grey: *grey,
+                },
+                Item::Frame { x, y, w, h } => Shape::Frame(BoxMm {
+                    x: mm(*x),
+                    y: top(*y + *h),
+                    w: mm(*w),
+                    h: mm(*h),
+                }),
+                Item::Rule { x1, x2, y } => Shape::Rule {
+                    x1: mm(*x1),
+                    x2: mm(*x2),
+                    y: top(*y),
+                },
+            })
+            .collect()
+    }
+}
+
+/// One thing drawn on a [`Page`], in millimetres from the top-left corner of the A4 sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// One line of text: its left edge, the top of its em box, its size.
+    Text {
+        /// Left edge.
+        x: f32,
+        /// Top of the em box.
+        top: f32,
+        /// Font size in points.
+        size_pt: f32,
+        /// The text.
+        text: String,
+    },
+    /// A filled rectangle, `grey` from 0 (black) to 1 (white).
+    Fill {
+        /// The rectangle.
+        rect: BoxMm,
+        /// The grey level.
+        grey: f32,
+    },
+    /// A ruled rectangle.
+    Frame(BoxMm),
+    /// A horizontal rule.
+    Rule {
+        /// Left end.
+        x1: f32,
+        /// Right end.
+        x2: f32,
+        /// Height on the page.
+        y: f32,
+    },
 }
 
 /// Renders pages that share fixed content: each page of `pages` is drawn on top of the

@@ -16,10 +16,12 @@ use crate::summary::Counts;
 
 mod columns;
 mod follow_up;
+mod letter_text;
 pub mod pager;
 mod review;
 mod wrong_number;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
+pub use letter_text::TextVersion;
 pub use review::RecordReview;
 pub use wrong_number::WrongNumberCase;
 
@@ -77,6 +79,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/009_postal.sql")),
         M::up(include_str!("store/010_loss_date.sql")),
         M::up(include_str!("store/011_wrong_number_steps.sql")),
+        M::up(include_str!("store/012_letter_texts.sql")),
     ])
 }
 

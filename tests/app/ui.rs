@@ -1254,3 +1254,107 @@ fn a_store_made_before_the_kind_of_insurer_asks_its_administrator_once() {
     let h = logged_in(dir.path(), ADMIN, PASSWORD);
     assert_eq!(h.state().screen, Screen::Home);
 }
+
+#[test]
+fn an_administrator_edits_a_letter_text_with_a_live_preview_and_saves_it() {
+    let dir = tempdir();
+    set_letterhead(&open(dir.path()));
+    // A tall window: the settings screen is long, and only what is on screen can be clicked.
+    let store = dir.path().to_path_buf();
+    let mut h = Harness::builder()
+        .with_size([1200.0, 2400.0])
+        .build_eframe(move |cc| App::new(cc, store));
+    settle(&mut h);
+    log_in(&mut h, ADMIN, PASSWORD);
+    click(&mut h, "利用者の管理");
+    click(&mut h, "通知文の文面を編集");
+    assert_eq!(h.state().screen, Screen::LetterText);
+    // The preview is the real page: the sample person, the letterhead, the default words.
+    let preview = h.state().letter_text.preview.text();
+    assert!(preview.contains("見本　花子"), "{preview}");
+    assert!(preview.contains("架空健康保険組合"));
+    assert!(preview.contains("個人番号（マイナンバー）のご提出のお願い"));
+    assert!(preview.contains("マイナンバーカードによる受診はできません"));
+    assert!(h.query_by_label("通知文の見本").is_some());
+    // Typing changes the preview.
+    type_into(
+        &mut h,
+        Role::MultilineTextInput,
+        "通知文の文面（1行目は件名）",
+        "【改訂版】",
+    );
+    assert!(h.state().letter_text.draft().contains("【改訂版】"));
+    assert!(
+        h.state().letter_text.preview.text().contains("【改訂版】"),
+        "the preview follows the text"
+    );
+    assert!(has_text(&h, "まだ保存していません"));
+    // The other stop: the preview says the card can be used.
+    h.get_by_role_and_label(Role::Button, "②③ 医療情報のみの閲覧停止")
+        .click();
+    settle(&mut h);
+    assert!(
+        h.state()
+            .letter_text
+            .preview
+            .text()
+            .contains("マイナンバーカードによる受診は可能")
+    );
+    click(&mut h, "保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    let saved = Session::login(dir.path(), ADMIN, PASSWORD)
+        .unwrap()
+        .letter_texts()
+        .unwrap();
+    assert!(saved[0].version.is_some());
+    assert!(saved[0].text.contains("【改訂版】"));
+    // An unknown placeholder: the editor says which, and saving is refused.
+    type_into(
+        &mut h,
+        Role::MultilineTextInput,
+        "通知文の文面（1行目は件名）",
+        "{なに}",
+    );
+    let problem = h.state().letter_text.preview.problem.clone().unwrap();
+    assert!(problem.contains("「{なに}」"), "{problem}");
+    click(&mut h, "保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(is_error && msg.contains("「{なに}」"), "{msg}");
+    // A placeholder button inserts its token.
+    click(&mut h, "{回答期限}");
+    assert!(h.state().letter_text.draft().contains("{回答期限}"));
+    // Back to the default.
+    click(&mut h, "既定の文面に戻す");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    let screen = &h.state().letter_text;
+    assert_eq!(screen.draft(), screen.current[0].default_text);
+    assert!(!screen.preview.text().contains("【改訂版】"));
+    // Type B is the other tab.
+    h.get_by_role_and_label(Role::Button, "通知文B（個人番号の確認のお願い）")
+        .click();
+    settle(&mut h);
+    assert!(h.state().letter_text.preview.text().contains("変更届"));
+    click(&mut h, "設定に戻る");
+    assert_eq!(h.state().screen, Screen::Users);
+}
+
+#[test]
+fn the_letter_text_editor_fits_the_smallest_window() {
+    let dir = tempdir();
+    set_letterhead(&open(dir.path()));
+    let mut h = app_sized(dir.path(), [900.0, 600.0]);
+    settle(&mut h);
+    log_in(&mut h, ADMIN, PASSWORD);
+    h.state_mut().apply(totsugo_app::Action::LetterText(
+        totsugo_app::LetterTextAction::Open,
+    ));
+    h.run();
+    assert_eq!(h.state().screen, Screen::LetterText);
+    assert!(h.query_by_label("通知文の文面（1行目は件名）").is_some());
+    assert!(
+        h.query_by_role_and_label(Role::Button, "設定に戻る")
+            .is_some()
+    );
+}

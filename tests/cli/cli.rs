@@ -416,3 +416,52 @@ fn the_count_report_is_printed_for_a_script_with_the_forms_item_numbers() {
         "{text}"
     );
 }
+
+#[test]
+fn the_letter_texts_are_shown_set_previewed_and_reset_from_the_command_line() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let o = totsugo(&store, &["letter-text", "A"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("既定の文面"), "{out}");
+    assert!(out.contains("{閲覧停止の説明}"), "{out}");
+    // An unknown placeholder is refused by name; nothing is saved.
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "件名\n{送付先}へ").unwrap();
+    let o = totsugo(
+        &store,
+        &["letter-text", "A", "--set", bad.to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("「{送付先}」"), "{}", stderr(&o));
+    // A good one is saved and previewed as a real page.
+    let good = dir.path().join("good.txt");
+    std::fs::write(
+        &good,
+        "確認のお願い（CLI版）\n{回答期限}までにお送りください。\n{閲覧停止の説明}\n",
+    )
+    .unwrap();
+    let pdf = dir.path().join("見本.pdf");
+    let o = totsugo(
+        &store,
+        &[
+            "letter-text",
+            "A",
+            "--set",
+            good.to_str().unwrap(),
+            "--versions",
+            "--preview",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("版 1"), "{}", stdout(&o));
+    let text: String = pdftotext(&pdf).split_whitespace().collect();
+    assert!(text.contains("確認のお願い（CLI版）"), "{text}");
+    assert!(text.contains("見本花子"), "{text}");
+    let o = totsugo(&store, &["letter-text", "a", "--reset"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("既定の文面"));
+    assert!(stdout(&o).contains("個人番号（マイナンバー）のご提出のお願い"));
+}

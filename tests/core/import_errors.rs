@@ -36,12 +36,6 @@ fn row_errors(bytes: &[u8]) -> (Vec<RowError>, u64) {
     }
 }
 
-fn one_error(rows: &[Row]) -> RowError {
-    let (errors, total) = row_errors(&cp932(rows));
-    assert_eq!(total, 1, "{errors:?}");
-    errors.into_iter().next().unwrap()
-}
-
 #[test]
 fn wrong_column_count_names_the_line() {
     let mut text = csv_text(&default_headers(), &[Row::matching(1), Row::matching(2)]);

@@ -98,6 +98,10 @@ pub enum SessionError {
     /// Letters could not be made (the letters module says why, by card number).
     #[error("{0}")]
     Letters(String),
+    /// A letter text refused (unknown placeholder, unclosed brace, unprintable characters, too
+    /// long …; the sentence names it).
+    #[error(transparent)]
+    LetterText(#[from] crate::letter_text::TextError),
     /// The record's number has not turned out wrong (its current decision and follow-up are
     /// not 2-4, 3-2, 4-4 or 4-7).
     #[error(

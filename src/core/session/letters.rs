@@ -9,6 +9,7 @@ use crate::record::Record;
 use crate::review::{Decision, FollowUp, LetterType, ReviewState};
 use crate::store::StoreError;
 
+use super::letter_text::{TextCache, TextSource};
 use super::*;
 
 /// Where a waiting letter's postal code comes from (see [`Session::letter_postal_codes`]).
@@ -27,7 +28,8 @@ pub struct PostalPreview {
 impl Session {
     /// Notes that letters were printed and sent: (record, letter type) for records whose
     /// current decision is 本人へ文書送付 with that type; `deadline` is the reply deadline
-    /// (YYYY-MM-DD). Audited; returns the letter batch id.
+    /// (YYYY-MM-DD). Each letter is noted with the current text version of its type. Audited;
+    /// returns the letter batch id.
     pub fn record_letters_printed(
         &self,
         letters: &[(i64, LetterType)],
@@ -35,8 +37,25 @@ impl Session {
         reprint: bool,
     ) -> Result<i64, SessionError> {
         self.require(Permission::PrintLetters)?;
-        let mut rows = Vec::with_capacity(letters.len());
+        let mut with_text = Vec::with_capacity(letters.len());
         for (id, t) in letters {
+            with_text.push((*id, *t, self.current_text_source(*t)?));
+        }
+        self.note_letters(&with_text, &mut TextCache::default(), deadline, reprint)
+    }
+
+    /// Notes printed letters with the text each used: checks the decisions, then, in one
+    /// transaction, the batch, the text versions (a default kept as a version on first use)
+    /// and the audit entry.
+    fn note_letters(
+        &self,
+        letters: &[(i64, LetterType, TextSource)],
+        texts: &mut TextCache,
+        deadline: &str,
+        reprint: bool,
+    ) -> Result<i64, SessionError> {
+        let mut rows = Vec::with_capacity(letters.len());
+        for (id, t, _) in letters {
             let review = self
                 .store
                 .record_review(*id)?
@@ -60,6 +79,11 @@ impl Session {
                 deadline,
                 reprint,
             )?;
+            let mut versions = Vec::with_capacity(letters.len());
+            for (id, _, source) in letters {
+                versions.push((*id, self.version_of(texts, *source)?));
+            }
+            store.set_letter_text_ids(batch, &versions)?;
             self.audit(
                 AuditAction::LetterPrint,
                 &format!("letter_batch:{batch}"),
@@ -74,7 +98,10 @@ impl Session {
     }
 
     /// Prints the notice letters of these records (current decision 本人へ文書送付) into one
-    /// PDF at `out` (postal-code order), and notes them as sent with their reply deadline.
+    /// PDF at `out` (postal-code order), and notes them as sent with their reply deadline and
+    /// the text version each used: the current text of its type, or for a reprint the text of
+    /// the record's first letter for the same decision (the current one if that letter noted
+    /// none).
     /// The postal code comes from the insurer's mailing list when given (it takes
     /// precedence), else from the town list when the address gives exactly one. Nothing is
     /// printed or noted if any letter cannot be printed (the error names them by card).
@@ -126,24 +153,40 @@ impl Session {
         }
         let mut inputs = Vec::with_capacity(record_ids.len());
         let mut printed = Vec::with_capacity(record_ids.len());
+        let mut texts = TextCache::default();
+        let current = [
+            self.current_text_source(LetterType::A)?,
+            self.current_text_source(LetterType::B)?,
+        ];
         for id in record_ids {
             let review = self
                 .store
                 .record_review(*id)?
                 .ok_or(SessionError::NotAMismatch(*id))?;
-            let letter = match &review.decision {
-                Some(d) if d.choice.decision == Decision::WriteToPerson => {
-                    d.choice.letter.ok_or(SessionError::NoLetterDecided(*id))?
-                }
+            let (letter, decision_id) = match &review.decision {
+                Some(d) if d.choice.decision == Decision::WriteToPerson => (
+                    d.choice.letter.ok_or(SessionError::NoLetterDecided(*id))?,
+                    d.id,
+                ),
                 _ => return Err(SessionError::NoLetterDecided(*id)),
             };
+            let original = if reprint {
+                self.store
+                    .original_letter_text(*id, decision_id)?
+                    .map(TextSource::Stored)
+            } else {
+                None
+            };
+            let source = original.unwrap_or(current[usize::from(letter == LetterType::B)]);
             let record = self
                 .store
                 .record(*id)?
                 .ok_or(SessionError::NotAMismatch(*id))?;
             let (address, _) = self.letter_address(*id, &record, mailing)?;
-            inputs.push(LetterInput::from_record(&record, letter, address));
-            printed.push((*id, letter));
+            let mut input = LetterInput::from_record(&record, letter, address);
+            input.text = Some(self.text_of(&mut texts, source)?);
+            inputs.push(input);
+            printed.push((*id, letter, source));
             if stopped() {
                 return Err(SessionError::Cancelled);
             }
@@ -163,7 +206,7 @@ impl Session {
             "letters",
             &format!("通知文 {} 通", inputs.len()),
         )?;
-        self.record_letters_printed(&printed, &deadline.iso(), reprint)?;
+        self.note_letters(&printed, &mut texts, &deadline.iso(), reprint)?;
         on_progress(total, total);
         Ok(inputs.len())
     }

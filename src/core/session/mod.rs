@@ -5,10 +5,12 @@
 //! core, and writes its audit entry.
 //!
 //! The session is split by concern: logging in and the rights (here), [`users`] and passwords,
-//! the [`review`] (import, list, decisions, approval), [`letters`] and replies, the [`release`]
+//! the [`review`] (import, list, decisions, approval), [`letters`] and replies, the wording of
+//! the letters ([`letter_text`]: templates, versions, preview), the [`release`]
 //! request and the count report, the [`settings`] kept in the store, and the audit [`trail`].
 
 mod error;
+mod letter_text;
 mod letters;
 mod release;
 mod review;
@@ -18,6 +20,7 @@ mod users;
 mod wrong_number;
 
 pub use error::SessionError;
+pub use letter_text::{CurrentLetterText, LetterPreview};
 pub use letters::PostalPreview;
 pub use review::{RecordDetail, ReviewProgress, ReviewedRecord};
 pub use users::UserStatus;
