@@ -298,7 +298,7 @@ fn a_line_of_many_megabytes_or_a_quote_bomb_is_refused_early() {
     text.push_str(&"y".repeat(200 << 10));
     text.push_str("\r\n");
     text.push_str(
-        &csv_text(&default_headers(), &[Row::matching(2)])
+        csv_text(&default_headers(), &[Row::matching(2)])
             .split_once("\r\n")
             .unwrap()
             .1,

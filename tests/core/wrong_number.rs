@@ -430,7 +430,7 @@ fn the_demo_data_gives_the_right_report_release_and_forms_for_two_kinds_of_insur
         assert_eq!(r.len(), 5, "the demo has case-② rows");
         let decide = |id: i64, c: Choice| {
             clerk
-                .decide(id, c.clone(), "", false)
+                .decide(id, c, "", false)
                 .or_else(|_| clerk.decide(id, c, "書類で確認済み", true))
         };
         decide(r[0], Choice::new(Decision::SameByVisualCheck)).unwrap();
