@@ -81,7 +81,7 @@ pub struct Desk {
 /// The wrong-number step the clerk is recording: which, its value, the day and a memo.
 #[derive(Clone, Debug, Default)]
 pub struct WrongNumberStep {
-    /// The step (`None`: the first that can be recorded).
+    /// The step the clerk chose (`None`: none chosen yet; nothing is chosen for them).
     pub step: Option<totsugo_core::wrong_number::steps::Step>,
     /// Its value (step 3 and 4).
     pub value: Option<i64>,
@@ -342,11 +342,7 @@ impl App {
             return;
         };
         let id = open.id;
-        let Some(step) = self.desk.step.step.or_else(|| {
-            open.wrong_number
-                .as_ref()
-                .and_then(|p| p.ready().first().copied())
-        }) else {
+        let Some(step) = self.desk.step.step else {
             return;
         };
         let typed = self.desk.step.done_on.trim();

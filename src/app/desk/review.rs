@@ -607,15 +607,18 @@ fn wrong_number(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         return;
     }
     let form = &mut app.desk.step;
-    if form.step.is_none_or(|s| !ready.contains(&s)) {
-        form.step = ready.first().copied();
+    // Nothing is chosen for the clerk: each step is recorded only after choosing it, so that
+    // a second click on the same place never records the next step by mistake.
+    if form.step.is_some_and(|s| !ready.contains(&s)) {
+        form.step = None;
         form.value = None;
     }
-    let Some(current) = form.step else { return };
     ui.horizontal_wrapped(|ui| {
         let l = ui.label("済んだ手順");
         egui::ComboBox::from_id_salt("wrong-number-step")
-            .selected_text(current.label_ja(p.route))
+            .selected_text(form.step.map_or("（済んだ手順を選んでください）", |s| {
+                s.label_ja(p.route)
+            }))
             .show_ui(ui, |ui| {
                 for s in &ready {
                     if ui
@@ -632,7 +635,7 @@ fn wrong_number(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         ui.add(TextEdit::singleline(&mut form.done_on).desired_width(100.0))
             .labelled_by(l.id);
     });
-    let values = current.values();
+    let values = form.step.map(|s| s.values()).unwrap_or_default();
     if !values.is_empty() {
         ui.horizontal_wrapped(|ui| {
             for (code, label) in values {
@@ -644,7 +647,7 @@ fn wrong_number(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         let l = ui.label("メモ");
         ui.add(TextEdit::singleline(&mut form.memo).desired_width(360.0))
             .labelled_by(l.id);
-        let ok = values_chosen(current, form.value);
+        let ok = form.step.is_some_and(|s| values_chosen(s, form.value));
         if ui
             .add_enabled(ok, egui::Button::new("この手順を登録"))
             .clicked()
