@@ -483,13 +483,36 @@ impl App {
                 }
                 Screen::Users => users::ui(ui, self, &mut actions),
                 Screen::Mismatches => desk::list(ui, self, &mut actions),
-                Screen::Review => desk::review(ui, self, &mut actions),
-                Screen::Batches => desk::batches(ui, self, &mut actions),
-                Screen::Import => importer::screen(ui, self, &mut actions),
+                // Long screens scroll: below the decision buttons of the review screen come
+                // the history, the replies and the wrong-number steps, which must stay
+                // reachable in the smallest window.
+                Screen::Review => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("review-scroll")
+                        .show(ui, |ui| desk::review(ui, self, &mut actions));
+                }
+                Screen::Batches => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("batches-scroll")
+                        .show(ui, |ui| desk::batches(ui, self, &mut actions));
+                }
+                Screen::Import => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("import-scroll")
+                        .show(ui, |ui| importer::screen(ui, self, &mut actions));
+                }
                 Screen::Report => report::ui(ui, self, &mut actions),
-                Screen::Release => release::ui(ui, self, &mut actions),
+                Screen::Release => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("release-scroll")
+                        .show(ui, |ui| release::ui(ui, self, &mut actions));
+                }
                 Screen::Letters => letters::ui(ui, self, &mut actions),
-                Screen::Purge => purge::ui(ui, self, &mut actions),
+                Screen::Purge => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("purge-scroll")
+                        .show(ui, |ui| purge::ui(ui, self, &mut actions));
+                }
                 Screen::Help => help::ui(ui, self, &mut actions),
                 Screen::ChooseKind => settings::choose_kind(ui, self, &mut actions),
                 Screen::LetterText => letter_text::ui(ui, self, &mut actions),

@@ -143,3 +143,61 @@ fn choose(h: &mut egui_kittest::Harness<'_, totsugo_app::App>, label: &str, offe
     }
     settle(h);
 }
+
+#[test]
+fn the_review_screen_scrolls_to_the_wrong_number_steps_in_the_smallest_window() {
+    // issue 13: 「The review screen does not scroll」: below the decision buttons lie the
+    // replies and the wrong-number steps.
+    let dir = crate::common::tempdir();
+    demo_store(dir.path());
+    let pw = clerk(dir.path(), "clerk1");
+    let id = {
+        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+        let row = s
+            .store()
+            .page_mismatches(
+                &totsugo_core::store::MismatchFilter {
+                    lost: Some(false),
+                    ..Default::default()
+                },
+                None,
+                1,
+            )
+            .unwrap()
+            .remove(0);
+        s.decide(row.id, Choice::new(Decision::WrongNumber), "確認済み", true)
+            .unwrap();
+        row.id
+    };
+    let mut h = app_sized(dir.path(), [900.0, 600.0]);
+    settle(&mut h);
+    log_in(&mut h, "clerk1", pw);
+    h.state_mut().apply(totsugo_app::Action::Desk(
+        totsugo_app::DeskAction::OpenRecord(id),
+    ));
+    settle(&mut h);
+    let bottom = |h: &egui_kittest::Harness<'_, totsugo_app::App>| {
+        h.get_by_role_and_label(Role::Button, "この手順を登録")
+            .rect()
+            .bottom()
+    };
+    assert!(bottom(&h) > 600.0, "below the window before scrolling");
+    // The clerk scrolls down with the wheel over the screen.
+    h.hover_at(egui::pos2(450.0, 300.0));
+    for _ in 0..30 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -120.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+    settle(&mut h);
+    assert!(
+        bottom(&h) <= 600.0,
+        "reachable after scrolling: {}",
+        bottom(&h)
+    );
+}
