@@ -72,6 +72,7 @@ fn inputs(count: usize) -> Vec<LetterInput> {
                     1 + (r >> 24) as u32 % 12,
                     1 + (r >> 32) as u32 % 28,
                 ),
+                birth_partial: None,
                 sex: Some(if r >> 40 & 1 == 0 {
                     Sex::Male
                 } else {

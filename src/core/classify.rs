@@ -126,7 +126,9 @@ fn likeness(a: &Person, b: &Person, i: Item) -> Likeness {
         Item::KanjiName => text(&a.kanji_name, &b.kanji_name),
         Item::KanaName => text(&a.kana_name, &b.kana_name),
         Item::Address => text(&a.address, &b.address),
-        Item::BirthDate => exact(a.birth_date == b.birth_date),
+        Item::BirthDate => {
+            exact(a.birth_date == b.birth_date && a.birth_partial == b.birth_partial)
+        }
         Item::Sex => exact(a.sex == b.sex),
     }
 }

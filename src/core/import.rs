@@ -24,7 +24,8 @@ use crate::crosscheck::{CrossCheck, Findings};
 use crate::encoding::{self, EncodingChoice, FileEncoding};
 use crate::profile::{ColumnMap, Profile};
 use crate::record::{
-    Date, Field, MAX_FIELD_CHARS, Person, Record, RegistryResult, Sex, StopFlag, Verdict, Verdicts,
+    Date, Field, MAX_FIELD_CHARS, PartialDate, Person, Record, RegistryResult, Sex, StopFlag,
+    Verdict, Verdicts,
 };
 use crate::store::{CommitOutcome, ImportInfo, ImportMeta, ImportTx, Store, StoreError};
 use crate::summary::Counts;
@@ -1125,6 +1126,15 @@ impl Cells<'_> {
         }
     }
 
+    /// A birth date: a real date, or one known only in part (day or month 00, 不詳), which is
+    /// a value with a meaning and no warning.
+    fn birth(&mut self, f: Field) -> (Option<Date>, Option<PartialDate>) {
+        match PartialDate::parse(self.text(f)) {
+            Some(p) => (None, Some(p)),
+            None => (self.date(f), None),
+        }
+    }
+
     fn person(
         &mut self,
         kanji: Field,
@@ -1133,10 +1143,12 @@ impl Cells<'_> {
         sex: Field,
         addr: Field,
     ) -> Person {
+        let (birth_date, birth_partial) = self.birth(birth);
         Person {
             kanji_name: self.take(kanji),
             kana_name: self.take(kana),
-            birth_date: self.date(birth),
+            birth_date,
+            birth_partial,
             sex: self.sex(sex),
             address: self.take(addr),
         }

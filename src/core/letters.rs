@@ -324,6 +324,8 @@ pub struct LetterInput {
     pub kana: String,
     /// 生年月日 as the insurer holds it (printed on type A letters).
     pub birth_date: Option<Date>,
+    /// 生年月日 known only in part, where the insurer holds it so (printed as it is known).
+    pub birth_partial: Option<crate::record::PartialDate>,
     /// 性別 as the insurer holds it (printed on type A letters).
     pub sex: Option<Sex>,
     /// The address the insurer has on file (printed in the list of registered data).
@@ -377,6 +379,7 @@ impl LetterInput {
             name: ins.kanji_name.trim().to_string(),
             kana: ins.kana_name.trim().to_string(),
             birth_date: ins.birth_date,
+            birth_partial: ins.birth_partial,
             sex: ins.sex,
             registered_address: split_postal_code(&ins.address).1,
             mailing,
@@ -730,6 +733,7 @@ pub fn sample_input(letter_type: LetterType, stop: StopKind) -> LetterInput {
         name: "見本　花子".into(),
         kana: "ミホン　ハナコ".into(),
         birth_date: Date::from_ymd(1958, 4, 12),
+        birth_partial: None,
         sex: Some(Sex::Female),
         registered_address:
             "北海道札幌市中央区北一条西二丁目１番地１　見本マンション北一条西二丁目館東棟１２０３号室"
@@ -869,7 +873,14 @@ fn registered_rows(input: &LetterInput) -> Vec<(&'static str, String)> {
         ("フリガナ", input.kana.clone()),
     ];
     if input.letter_type == LetterType::A {
-        rows.push(("生年月日", input.birth_date.map(wareki).unwrap_or_default()));
+        rows.push((
+            "生年月日",
+            match (input.birth_date, input.birth_partial) {
+                (Some(d), _) => wareki(d),
+                (None, Some(p)) => p.label_ja(),
+                (None, None) => String::new(),
+            },
+        ));
         rows.push((
             "性別",
             input

@@ -592,6 +592,82 @@ impl StopFlag {
     }
 }
 
+/// A date known only in part, as the registry and old insurer records write a birth date whose
+/// day or month is unknown: 「19450300」 (day unknown), 「19450000」 (month and day unknown),
+/// 「00000000」 or 「不詳」 (unknown). A zero part is unknown.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PartialDate {
+    /// Year, 0 if unknown.
+    pub year: u16,
+    /// Month, 0 if unknown.
+    pub month: u8,
+    /// Day, 0 if unknown.
+    pub day: u8,
+}
+
+impl PartialDate {
+    /// Parses a partial date: 8 digits with a zero month or day (or all zero), or 不詳 / 生年月日
+    /// 不詳 / 不明. `None` for anything else (a full date is a [`Date`]).
+    pub fn parse(s: &str) -> Option<PartialDate> {
+        let s = s.trim();
+        if matches!(s, "不詳" | "不明" | "生年月日不詳" | "生年月日不明") {
+            return Some(PartialDate {
+                year: 0,
+                month: 0,
+                day: 0,
+            });
+        }
+        if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        PartialDate::from_u32(s.parse().ok()?)
+    }
+
+    /// From `YYYYMMDD` as an integer with a zero part; `None` for a full date or nonsense.
+    pub fn from_u32(v: u32) -> Option<PartialDate> {
+        let (y, m, d) = (v / 10000, v / 100 % 100, v % 100);
+        let partial = m == 0 || d == 0;
+        let sane = (y == 0 || (1800..=2200).contains(&y))
+            && m <= 12
+            && d <= 31
+            // A day without its month means nothing.
+            && !(m == 0 && d != 0);
+        (partial && sane).then_some(PartialDate {
+            year: y as u16,
+            month: m as u8,
+            day: d as u8,
+        })
+    }
+
+    /// As `YYYYMMDD` with zeros for the unknown parts.
+    pub fn as_u32(self) -> u32 {
+        self.year as u32 * 10000 + self.month as u32 * 100 + self.day as u32
+    }
+
+    /// Whether a full date agrees with every known part.
+    pub fn fits(self, d: Date) -> bool {
+        (self.year == 0 || u32::from(self.year) == d.year())
+            && (self.month == 0 || u32::from(self.month) == d.month())
+            && (self.day == 0 || u32::from(self.day) == d.day())
+    }
+
+    /// What the clerk reads: 「1945年3月（日不明）」, 「1945年（月日不明）」, 「不詳」.
+    pub fn label_ja(self) -> String {
+        match (self.year, self.month) {
+            (0, _) => "不詳".into(),
+            (y, 0) => format!("{y}年（月日不明）"),
+            (y, m) => format!("{y}年{m}月（日不明）"),
+        }
+    }
+}
+
+impl fmt::Display for PartialDate {
+    /// `YYYY-MM-DD` with `00` for the unknown parts.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
 /// A calendar date kept as the integer `YYYYMMDD`, always a real date.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Date(u32);
@@ -705,6 +781,9 @@ pub struct Person {
     pub kana_name: String,
     /// 生年月日.
     pub birth_date: Option<Date>,
+    /// A 生年月日 known only in part (day or month 「00」, 不詳), as the registry and old insurer
+    /// records write it; then `birth_date` is `None`. A value with a meaning, not an error.
+    pub birth_partial: Option<PartialDate>,
     /// 性別.
     pub sex: Option<Sex>,
     /// 住所.

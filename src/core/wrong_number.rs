@@ -130,7 +130,9 @@ pub fn contact_sheet(sender: &Sender, record: &Record, found: Found, detected: D
                         record.card_number,
                         record.branch,
                         p.kanji_name,
-                        date_ja(p.birth_date),
+                        p.birth_partial
+                            .filter(|_| p.birth_date.is_none())
+                            .map_or_else(|| date_ja(p.birth_date), |pd| pd.label_ja()),
                         sex_ja(p.sex)
                     ),
                 ),

@@ -409,3 +409,46 @@ fn cancelling_leaves_the_store_unchanged() {
     let r = import(&mut store, &big).unwrap();
     assert_eq!(r.counts.rows, 20_000);
 }
+
+#[test]
+fn a_birth_date_known_in_part_is_a_value_not_an_error() {
+    // issue 15: 「Partial and unknown dates as the registry and old insurer records write them
+    // (day or month 00, 生年月日不詳 and the like) are values with a meaning, not errors」.
+    use totsugo_core::record::{Field, WarningKind};
+    let dir = tempdir();
+    let rows = [
+        Row::birth_mismatch(1)
+            .set("加入者情報_生年月日", "19450312")
+            .set("J-LIS情報_生年月日", "19450000"),
+        Row::birth_mismatch(2).set("加入者情報_生年月日", "不詳"),
+    ];
+    let path = write_cp932(dir.path(), "p.csv", &csv_text(&default_headers(), &rows));
+    let mut store = open(&dir.path().join("s"));
+    let r = import(&mut store, &path).unwrap();
+    let ids = store.store().record_ids(r.import_id).unwrap();
+    let rec = store.store().record(ids[0]).unwrap().unwrap();
+    assert_eq!(rec.registry.birth_date, None);
+    assert_eq!(
+        rec.registry.birth_partial.map(|p| p.as_u32()),
+        Some(19450000),
+        "kept as it was"
+    );
+    assert!(
+        !rec.warnings.has(WarningKind::BadValue(Field::RegBirth)),
+        "not a bad value"
+    );
+    // Explained as read back: "day unknown on one side", to be looked at.
+    let explained = totsugo_core::compare::explain_record(&rec);
+    let birth = &explained.fields[2];
+    assert_eq!(birth.verdict, totsugo_core::compare::FieldVerdict::Differs);
+    assert!(
+        birth.reasons[0].text.contains("一部が不明"),
+        "{:?}",
+        birth.reasons
+    );
+    let rec = store.store().record(ids[1]).unwrap().unwrap();
+    assert_eq!(
+        rec.insurer.birth_partial.map(|p| p.label_ja()),
+        Some("不詳".into())
+    );
+}

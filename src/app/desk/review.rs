@@ -60,7 +60,11 @@ fn item_values(p: &Person, item: Item) -> String {
     match item {
         Item::KanjiName => p.kanji_name.clone(),
         Item::KanaName => p.kana_name.clone(),
-        Item::BirthDate => p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        Item::BirthDate => match (p.birth_date, p.birth_partial) {
+            (Some(d), _) => d.to_string(),
+            (None, Some(pd)) => format!("{pd}（{}）", pd.label_ja()),
+            (None, None) => String::new(),
+        },
         Item::Sex => p
             .sex
             .map(|s| format!("{}（{}）", s.code(), s.label_ja()))

@@ -1,7 +1,57 @@
 //! 生年月日 and 性別: a different value is always `differs`; the reasons say how it differs.
 
 use super::{FieldExplanation, Highlight, Reasons, Rule};
-use crate::record::{Date, Sex};
+use crate::record::{Date, PartialDate, Sex};
+
+/// Explains birth dates that may be known only in part (day or month 00, 不詳), as the
+/// registry and old insurer records write them: a partial date is "to be looked at", never
+/// notation, even where its known parts agree (「19450000」 against 「19450312」: the day and
+/// month are unknown on one side).
+pub fn explain_birth_in_part(
+    a: (Option<Date>, Option<PartialDate>),
+    b: (Option<Date>, Option<PartialDate>),
+) -> FieldExplanation {
+    let (pa, pb) = (a.1, b.1);
+    if pa.is_none() && pb.is_none() {
+        return explain_birth(a.0, b.0);
+    }
+    if a == b {
+        return FieldExplanation::equal();
+    }
+    let show = |d: Option<Date>, p: Option<PartialDate>| match (d, p) {
+        (Some(d), _) => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        (None, Some(p)) => p.label_ja(),
+        (None, None) => "（なし）".into(),
+    };
+    let mut rs = Reasons::default();
+    let known = match (a, b) {
+        ((Some(d), _), (None, Some(p))) | ((None, Some(p)), (Some(d), _)) => Some(p.fits(d)),
+        _ => None,
+    };
+    let text = match known {
+        Some(true) => format!(
+            "生年月日の一部が不明です（分かっている部分は一致） {}↔{}",
+            show(a.0, pa),
+            show(b.0, pb)
+        ),
+        Some(false) => format!(
+            "生年月日の一部が不明で、分かっている部分も異なります {}↔{}",
+            show(a.0, pa),
+            show(b.0, pb)
+        ),
+        None => format!(
+            "生年月日の一部が不明です {}↔{}",
+            show(a.0, pa),
+            show(b.0, pb)
+        ),
+    };
+    rs.add(Rule::PartialDate, text);
+    let whole = vec![0..8];
+    rs.finish(Highlight {
+        insurer: whole.clone(),
+        registry: whole,
+    })
+}
 
 /// Explains the birth dates of the insurer (`a`) and the registry (`b`). Highlight ranges
 /// are positions in `YYYYMMDD`.
@@ -93,6 +143,38 @@ mod tests {
 
     fn d(v: u32) -> Option<Date> {
         Date::from_u32(v)
+    }
+
+    #[test]
+    fn a_birth_date_known_in_part_is_to_be_looked_at_never_notation() {
+        // issue 15: 「a registry 19450000 against an insurer 19450312 is "day unknown on one
+        // side", to be looked at, never "notation"」.
+        let p = PartialDate::parse("19450000");
+        assert!(p.is_some());
+        let e = explain_birth_in_part((d(19450312), None), (None, p));
+        assert_eq!(e.verdict, FieldVerdict::Differs);
+        assert_eq!(e.reasons[0].rule, Rule::PartialDate);
+        assert!(!e.reasons[0].rule.is_notation());
+        assert!(
+            e.reasons[0].text.contains("分かっている部分は一致"),
+            "{:?}",
+            e.reasons
+        );
+        let e = explain_birth_in_part((d(19460312), None), (None, PartialDate::parse("19450300")));
+        assert!(e.reasons[0].text.contains("分かっている部分も異なります"));
+        // 不詳 is a value; the same partial value on both sides is equal.
+        let unknown = PartialDate::parse("生年月日不詳");
+        assert_eq!(unknown.map(|p| p.label_ja()), Some("不詳".into()));
+        let e = explain_birth_in_part((None, unknown), (None, unknown));
+        assert_eq!(e.verdict, FieldVerdict::Equal);
+        // A day without its month, or month 13, is no partial date.
+        assert_eq!(PartialDate::parse("19450012"), None);
+        assert_eq!(PartialDate::parse("19451300"), None);
+        assert_eq!(
+            PartialDate::parse("19450312"),
+            None,
+            "a full date is a Date"
+        );
     }
 
     #[test]

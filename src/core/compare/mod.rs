@@ -94,6 +94,9 @@ pub enum Rule {
     Missing,
     /// No registry record to compare with.
     NoRegistryRecord,
+    /// A birth date known only in part (day or month 00, 不詳) on one side: to be looked at,
+    /// never notation.
+    PartialDate,
 }
 
 impl Rule {
@@ -272,7 +275,10 @@ pub fn explain_record(r: &Record) -> RowExplanation {
     let fields = [
         kanji::explain(&a.kanji_name, &b.kanji_name, kana_ok),
         kana,
-        dates::explain_birth(a.birth_date, b.birth_date),
+        dates::explain_birth_in_part(
+            (a.birth_date, a.birth_partial),
+            (b.birth_date, b.birth_partial),
+        ),
         dates::explain_sex(a.sex, b.sex),
         address::explain(&a.address, &b.address),
     ];

@@ -83,6 +83,15 @@ fn date(d: Option<Date>) -> ToSqlOutput<'static> {
     int(d.map(|d| d.as_u32() as i64))
 }
 
+/// A birth date: the full date, or the partial one with its zeros (19450300), in one column.
+fn birth(p: &crate::record::Person) -> ToSqlOutput<'static> {
+    match (p.birth_date, p.birth_partial) {
+        (Some(d), _) => date(Some(d)),
+        (None, Some(pd)) => int(Some(pd.as_u32() as i64)),
+        (None, None) => int(None),
+    }
+}
+
 fn sex(s: Option<Sex>) -> ToSqlOutput<'static> {
     int(s.map(|s| s as i64))
 }
@@ -100,13 +109,13 @@ pub(super) fn file_value(r: &Record, f: Field) -> ToSqlOutput<'_> {
         Field::QualEnd => date(r.qual_end),
         Field::InsKanji => text(&r.insurer.kanji_name),
         Field::InsKana => text(&r.insurer.kana_name),
-        Field::InsBirth => date(r.insurer.birth_date),
+        Field::InsBirth => birth(&r.insurer),
         Field::InsSex => sex(r.insurer.sex),
         Field::InsAddress => text(&r.insurer.address),
         Field::JlisResult => int(Some(r.registry_result as i64)),
         Field::RegKanji => text(&r.registry.kanji_name),
         Field::RegKana => text(&r.registry.kana_name),
-        Field::RegBirth => date(r.registry.birth_date),
+        Field::RegBirth => birth(&r.registry),
         Field::RegSex => sex(r.registry.sex),
         Field::RegAddress => text(&r.registry.address),
         Field::VerdictKanji
@@ -150,10 +159,12 @@ pub(super) fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
         Ok(r.get::<_, Option<i64>>(col(f))?.and_then(Sex::from_code))
     };
     let person = |[kanji, kana, birth, s, address]: [Field; 5]| -> rusqlite::Result<Person> {
+        let b = r.get::<_, Option<u32>>(col(birth))?;
         Ok(Person {
             kanji_name: r.get(col(kanji))?,
             kana_name: r.get(col(kana))?,
-            birth_date: date(birth)?,
+            birth_date: b.and_then(Date::from_u32),
+            birth_partial: b.and_then(crate::record::PartialDate::from_u32),
             sex: sex(s)?,
             address: r.get(col(address))?,
         })
