@@ -109,6 +109,80 @@ impl fmt::Display for HeaderError {
     }
 }
 
+/// Which side of the file a field or a header belongs to (the two persons compared).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Insurer,
+    Registry,
+}
+
+fn field_side(f: Field) -> Option<Side> {
+    use Field::*;
+    match f {
+        InsKanji | InsKana | InsBirth | InsSex | InsAddress => Some(Side::Insurer),
+        RegKanji | RegKana | RegBirth | RegSex | RegAddress => Some(Side::Registry),
+        _ => None,
+    }
+}
+
+/// The side a header's words name: 加入者 for the insurer's, J-LIS / 住基 / 住民 for the
+/// registry's.
+fn header_side(folded: &str) -> Option<Side> {
+    let registry = ["J-LIS", "JLIS", "住基", "住民"]
+        .iter()
+        .any(|w| folded.to_uppercase().contains(w));
+    let insurer = folded.contains("加入者");
+    match (insurer, registry) {
+        (true, false) => Some(Side::Insurer),
+        (false, true) => Some(Side::Registry),
+        _ => None,
+    }
+}
+
+/// Refuses one column mapped to two fields, and a person's field mapped to a header of the
+/// other side (the insurer's and the registry's headers swapped), naming the profile's line.
+fn check_columns(
+    headers: &BTreeMap<Field, String>,
+    lines: &BTreeMap<Field, usize>,
+) -> Result<(), ProfileError> {
+    let mut seen: BTreeMap<String, Field> = BTreeMap::new();
+    let mut by_line: Vec<(usize, Field, &String)> = headers
+        .iter()
+        .map(|(f, h)| (lines.get(f).copied().unwrap_or(0), *f, h))
+        .collect();
+    by_line.sort();
+    for (line, f, h) in by_line {
+        let folded = fold_width_and_spaces(h);
+        if let Some(first) = seen.get(&folded) {
+            return Err(ProfileError {
+                line,
+                message: format!(
+                    "列名「{h}」は項目「{}」（{}行目）にも使われています。1つの列を2つの項目に対応させることはできません",
+                    first.key(),
+                    lines.get(first).copied().unwrap_or(0)
+                ),
+            });
+        }
+        seen.insert(folded.clone(), f);
+        if let (Some(want), Some(got)) = (field_side(f), header_side(&folded))
+            && want != got
+        {
+            let (mine, other) = match want {
+                Side::Insurer => ("加入者側（保険者）", "住基側（J-LIS）"),
+                Side::Registry => ("住基側（J-LIS）", "加入者側（保険者）"),
+            };
+            return Err(ProfileError {
+                line,
+                message: format!(
+                    "項目「{}」は{mine}の項目ですが、列名「{h}」は{other}の列に見えます。加入者側と住基側が入れ替わっていないか確かめてください",
+                    f.key()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 impl Profile {
     /// Reads a profile file.
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
@@ -127,6 +201,7 @@ impl Profile {
     pub fn parse(text: &str) -> Result<Profile, ProfileError> {
         let mut name = String::from("利用者定義");
         let mut headers = BTreeMap::new();
+        let mut lines: BTreeMap<Field, usize> = BTreeMap::new();
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
             let l = raw.trim_start_matches('\u{feff}').trim();
@@ -166,7 +241,9 @@ impl Profile {
                     message: format!("項目名「{k}」が2回書かれています"),
                 });
             }
+            lines.insert(field, line);
         }
+        check_columns(&headers, &lines)?;
         let missing: Vec<_> = Field::ALL
             .iter()
             .filter(|f| f.required() && !headers.contains_key(f))
@@ -245,6 +322,37 @@ mod tests {
         let p = Profile::default();
         let q = Profile::parse(&p.to_text()).unwrap();
         assert_eq!(p, q);
+    }
+
+    #[test]
+    fn one_column_for_two_fields_and_swapped_sides_are_refused_with_their_line() {
+        // issue 15: 「refuse one column mapped to two fields, a profile that maps the registry
+        // columns onto the insurer's (headers swapped), unknown keys」.
+        let text = Profile::default().to_text();
+        let two = text.replace(
+            "card_symbol = 被保険者証等記号",
+            "card_symbol = 被保険者証等番号",
+        );
+        let e = Profile::parse(&two).unwrap_err();
+        assert!(e.message.contains("2つの項目"), "{e}");
+        assert!(e.line > 0, "{e}");
+        let swapped = text
+            .replace(
+                "insurer_kanji_name = 加入者情報_漢字氏名",
+                "insurer_kanji_name = J-LIS情報_漢字氏名",
+            )
+            .replace(
+                "registry_kanji_name = J-LIS情報_漢字氏名",
+                "registry_kanji_name = 加入者情報_漢字氏名",
+            );
+        let e = Profile::parse(&swapped).unwrap_err();
+        assert!(e.message.contains("入れ替わって"), "{e}");
+        let line = swapped
+            .lines()
+            .position(|l| l.starts_with("insurer_kanji_name"))
+            .unwrap()
+            + 1;
+        assert_eq!(e.line, line, "{e}");
     }
 
     #[test]
