@@ -918,6 +918,9 @@ fn import(
                         r.extra_headers.join("、")
                     );
                 }
+                if r.masked_number {
+                    println!("{}", totsugo_core::import::MASKED_NUMBER_NOTE);
+                }
                 if !r.warning_examples.is_empty() {
                     println!("警告の例:");
                     for (line, kind) in &r.warning_examples {

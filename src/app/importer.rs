@@ -259,6 +259,9 @@ pub fn screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                         ui.end_row();
                     }
                 });
+            if r.masked_number {
+                ui.label(totsugo_core::import::MASKED_NUMBER_NOTE);
+            }
             // Every kind of warning with its count (kept with the import), then the first rows.
             for k in totsugo_core::record::WarningKind::all() {
                 if let Some(v) = r.counts.warnings_by_kind.get(&k.key()) {

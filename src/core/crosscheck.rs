@@ -179,7 +179,12 @@ impl CrossCheck {
                 .push((self.rows.len() as u32, person_key(&r.registry)));
         }
         self.rows.push(RowKey {
-            number: r.my_number.parse().unwrap_or(u64::MAX),
+            // Only a full number can be the same number (a masked file's 「*1111」 cannot).
+            number: if crate::record::my_number_is_full(&r.my_number) {
+                r.my_number.parse().unwrap_or(u64::MAX)
+            } else {
+                u64::MAX
+            },
             insurer: person_key(&r.insurer),
             had_warnings: !r.warnings.is_empty(),
         });

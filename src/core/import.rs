@@ -184,6 +184,9 @@ impl fmt::Display for ImportError {
 
 impl std::error::Error for ImportError {}
 
+/// What the import says when the file's 個人番号 column is masked or partial.
+pub const MASKED_NUMBER_NOTE: &str = "個人番号の列は伏せられた番号（下4桁など）として取り込みました。個人番号の検査用数字の点検と、同じ番号が別の人に登録されていないかの点検は行えませんでした。通知文Bの回答の照合は、下4桁があるときだけ行えます。";
+
 /// What a successful import reports.
 #[derive(Clone, Debug)]
 pub struct ImportReport {
@@ -199,6 +202,9 @@ pub struct ImportReport {
     pub extra_headers: Vec<String>,
     /// The first warnings: (line, kind).
     pub warning_examples: Vec<(u64, WarningKind)>,
+    /// The file's 個人番号 column is masked or partial (the profile says so): check digits
+    /// and the same-number check did not run.
+    pub masked_number: bool,
     /// Time taken.
     pub elapsed: Duration,
 }
@@ -393,7 +399,10 @@ pub(crate) fn import_file(
             stop.store(true, Ordering::Relaxed);
         }
         let outcome = reader.join().expect("the reader thread panicked");
-        finish(written, outcome, enc, &opts.profile, &meta, started, cancel)
+        finish(written, outcome, enc, &opts.profile, &meta, started, cancel).map(|mut r| {
+            r.masked_number = opts.profile.masked_number;
+            r
+        })
     })
 }
 
@@ -561,6 +570,7 @@ fn finish(
         counts: outcome.counts,
         extra_headers: meta.extra_headers.clone(),
         warning_examples: outcome.warning_examples,
+        masked_number: false,
         elapsed: started.elapsed(),
     })
 }
@@ -934,7 +944,12 @@ impl RowParser<'_> {
             }
         };
         let my_number = c.take(Field::MyNumber).trim().to_string();
-        if my_number.len() != 12 || !my_number.bytes().all(|b| b.is_ascii_digit()) {
+        if self.map.masked_number {
+            // A masked file: the number is kept as it is; no check digit can run.
+            if crate::record::masked_number_digits(&my_number).is_none() {
+                c.bad(Field::MyNumber);
+            }
+        } else if !crate::record::my_number_is_full(&my_number) {
             c.bad(Field::MyNumber);
         } else if !checkdigit::my_number_is_valid(&my_number) {
             c.warnings.add(WarningKind::MyNumberCheckDigit);

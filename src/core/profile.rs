@@ -29,6 +29,11 @@ pub struct Profile {
     pub name: String,
     /// Header text per field; a field without an entry is not in the file.
     pub headers: BTreeMap<Field, String>,
+    /// The 個人番号 column holds a masked or partial number (「*1111」, 「********1111」,
+    /// 「1111」) as the operator's own picture of the file shows it (profile line
+    /// `my_number_kind = masked`): imported as it is; check digits and the same-number check
+    /// cannot run and say so; the type B reply check compares the last 4 digits where they are.
+    pub masked_number: bool,
 }
 
 /// A profile file that could not be read, with its line number.
@@ -60,6 +65,7 @@ impl Default for Profile {
                 .iter()
                 .map(|f| (*f, f.default_header().to_string()))
                 .collect(),
+            masked_number: false,
         }
     }
 }
@@ -73,6 +79,8 @@ pub struct ColumnMap {
     pub headers: Vec<String>,
     /// Columns kept as extra data: (column index, header).
     pub extra: Vec<(usize, String)>,
+    /// The 個人番号 column is masked or partial (see [`Profile::masked_number`]).
+    pub masked_number: bool,
 }
 
 impl ColumnMap {
@@ -202,6 +210,7 @@ impl Profile {
         let mut name = String::from("利用者定義");
         let mut headers = BTreeMap::new();
         let mut lines: BTreeMap<Field, usize> = BTreeMap::new();
+        let mut masked_number = false;
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
             let l = raw.trim_start_matches('\u{feff}').trim();
@@ -218,6 +227,19 @@ impl Profile {
             let v = v.trim().trim_matches('"').trim();
             if k == "name" {
                 name = v.to_string();
+                continue;
+            }
+            if k == "my_number_kind" {
+                masked_number = match v {
+                    "full" | "" => false,
+                    "masked" => true,
+                    _ => {
+                        return Err(ProfileError {
+                            line,
+                            message: "my_number_kind は full（12桁の個人番号）か masked（伏せた番号・下4桁だけ）です".into(),
+                        });
+                    }
+                };
                 continue;
             }
             let Some(field) = Field::from_key(k) else {
@@ -255,7 +277,11 @@ impl Profile {
                 message: format!("必須の項目がありません: {}", missing.join(", ")),
             });
         }
-        Ok(Profile { name, headers })
+        Ok(Profile {
+            name,
+            headers,
+            masked_number,
+        })
     }
 
     /// The profile as an editable text file with Japanese comments.
@@ -267,6 +293,11 @@ impl Profile {
         s.push_str("# 任意の項目は右側を空にすると「この列はない」という意味になります。\n");
         s.push_str("# 対応表にない列は、取り込み時にそのまま保存されます。\n\n");
         s.push_str(&format!("name = {}\n\n", self.name));
+        s.push_str("# 個人番号の列の種類: full（12桁の個人番号）または masked（「*1111」のように伏せた番号・下4桁だけ）\n");
+        s.push_str(&format!(
+            "my_number_kind = {}\n\n",
+            if self.masked_number { "masked" } else { "full" }
+        ));
         for f in Field::ALL {
             let need = if f.required() { "必須" } else { "任意" };
             s.push_str(&format!("# {}（{}）\n", f.default_header(), need));
@@ -309,6 +340,7 @@ impl Profile {
             index,
             headers: headers.to_vec(),
             extra,
+            masked_number: self.masked_number,
         })
     }
 }

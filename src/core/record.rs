@@ -935,6 +935,27 @@ pub enum WarningKind {
     BadValue(Field),
 }
 
+/// Whether a registered My Number is a full 12-digit number (not masked or partial): only
+/// then can its check digit and the same-number check run.
+pub fn my_number_is_full(n: &str) -> bool {
+    n.len() == 12 && n.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A masked or partial My Number as a masked file holds it: mask marks (`*`, `＊`, `●`, `x`)
+/// then at most 12 digits, or digits alone (the last ones). The digits at its end, if any.
+pub fn masked_number_digits(n: &str) -> Option<&str> {
+    let digits_from = n
+        .char_indices()
+        .find(|(_, c)| c.is_ascii_digit())
+        .map_or(n.len(), |(i, _)| i);
+    let (marks, digits) = n.split_at(digits_from);
+    let marks_ok = marks
+        .chars()
+        .all(|c| matches!(c, '*' | '＊' | '●' | 'x' | 'X'));
+    let digits_ok = digits.len() <= 12 && digits.bytes().all(|b| b.is_ascii_digit());
+    (marks_ok && digits_ok && !n.is_empty()).then_some(digits)
+}
+
 /// The longest value (in characters) a cell may hold; longer ones are cut, with a
 /// [`WarningKind::BadValue`] on the row. Far above any real name or address.
 pub const MAX_FIELD_CHARS: usize = 2000;

@@ -452,3 +452,78 @@ fn a_birth_date_known_in_part_is_a_value_not_an_error() {
         Some("不詳".into())
     );
 }
+
+#[test]
+fn a_file_with_masked_numbers_imports_and_says_what_could_not_run() {
+    // issue 15: 「The seed's picture of the file shows the My Number as 「*1111」」: through the
+    // profile (my_number_kind = masked) the import works, check digits and the same-number
+    // check say plainly that they could not run, and the type B reply check compares the
+    // last 4 digits where they exist.
+    use totsugo_core::auth::Role;
+    use totsugo_core::review::{Choice, LetterType};
+    use totsugo_core::session::Session;
+    let dir = tempdir();
+    let kana = |n: u64| {
+        Row::matching(n)
+            .set("加入者情報_カナ氏名", "ﾔﾏﾀﾞ ﾀﾛｳ")
+            .set("判定結果_カナ氏名", "×")
+            .set("総合判定", "×")
+    };
+    let rows = [
+        kana(1).set("個人番号", "*1111"),
+        kana(2).set("個人番号", "********1111"),
+        kana(3).set("個人番号", "*"),
+    ];
+    let path = write_cp932(dir.path(), "m.csv", &csv_text(&default_headers(), &rows));
+    let store_dir = dir.path().join("s");
+    let mut store = open(&store_dir);
+    // Without the profile saying so, a masked number is a bad value on the row.
+    let plain = import(&mut store, &path).unwrap();
+    assert_eq!(
+        plain
+            .counts
+            .warnings_by_kind
+            .get(&WarningKind::BadValue(totsugo_core::record::Field::MyNumber).key()),
+        Some(&3)
+    );
+    assert!(!plain.masked_number);
+    let store_dir = dir.path().join("s2");
+    let mut store = open(&store_dir);
+    let text = Profile::default()
+        .to_text()
+        .replace("my_number_kind = full", "my_number_kind = masked");
+    let profile = Profile::parse(&text).unwrap();
+    assert!(profile.masked_number);
+    let r = import_with(
+        &mut store,
+        &path,
+        &ImportOptions {
+            profile,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(r.masked_number);
+    assert!(
+        r.counts.warnings_by_kind.is_empty(),
+        "no bad value, no check-digit warning, and two rows ending 1111 are no shared number: {:?}",
+        r.counts.warnings_by_kind
+    );
+    assert!(totsugo_core::import::MASKED_NUMBER_NOTE.contains("点検は行えませんでした"));
+    set_letterhead(&store);
+    add_person(&store_dir, "clerk1", "担当 花子", Role::Clerk, false);
+    let clerk = Session::login(&store_dir, "clerk1", PERSON_PW).unwrap();
+    let ids = store.store().record_ids(r.import_id).unwrap();
+    let detail = clerk.open_record(ids[0]).unwrap().unwrap();
+    assert!(!detail.reviewed.number_full);
+    clerk
+        .decide(ids[0], Choice::letter(LetterType::B), "", false)
+        .unwrap();
+    assert!(clerk.check_last_four(ids[0], "1111").unwrap());
+    assert!(!clerk.check_last_four(ids[0], "2222").unwrap());
+    // A number with no digits left has nothing to compare.
+    assert!(matches!(
+        clerk.check_last_four(ids[2], "1111"),
+        Err(SessionError::NoLastFour(_))
+    ));
+}

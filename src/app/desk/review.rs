@@ -135,12 +135,17 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         ));
         ui.separator();
         ui.label(format!(
-            "データ {} 行目　記号・番号 {}・{}-{}　個人番号 {}",
+            "データ {} 行目　記号・番号 {}・{}-{}　個人番号 {}{}",
             open.reviewed.row.unwrap_or(0),
             r.card_symbol,
             r.card_number,
             r.branch,
-            r.my_number
+            r.my_number,
+            if open.reviewed.number_full {
+                ""
+            } else {
+                "（ファイルで伏せられた番号: 検査用数字と同じ番号の点検はできません）"
+            }
         ));
     });
     let may_reveal = app

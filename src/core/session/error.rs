@@ -86,6 +86,11 @@ pub enum SessionError {
         "記録 {0} の判断には、この結果を登録できません（本人への文書送付または事業主への確認の結果だけです）"
     )]
     FollowUpDoesNotFit(i64),
+    /// The stored number has no last 4 digits to compare (a masked file).
+    #[error(
+        "記録 {0} の個人番号はファイルで伏せられていて下4桁がないため、照合できません。書類で確認してください"
+    )]
+    NoLastFour(i64),
     /// The last 4 digits must be 4 digits.
     #[error("個人番号の下4桁は、4桁の数字で入力してください")]
     Digits,

@@ -460,7 +460,14 @@ impl Session {
             .store
             .record(record_id)?
             .ok_or(SessionError::NotAMismatch(record_id))?;
-        let matched = record.my_number.len() == 12 && record.my_number.ends_with(&digits);
+        // A masked file's number is compared on its last 4 digits where it has them.
+        let last = crate::record::masked_number_digits(&record.my_number)
+            .filter(|d| d.len() >= 4)
+            .map(|d| &d[d.len() - 4..]);
+        let Some(last) = last else {
+            return Err(SessionError::NoLastFour(record_id));
+        };
+        let matched = last == digits;
         self.audit(
             AuditAction::Decision,
             &format!("record:{record_id}"),

@@ -43,6 +43,9 @@ pub struct ReviewedRecord {
     pub explained: crate::analyze::Explained,
     /// Its data row number in the file (1 = the first row after the header).
     pub row: Option<u64>,
+    /// The stored My Number is a full 12-digit number (not masked or partial in the file):
+    /// only then could its check digit and the same-number check run.
+    pub number_full: bool,
 }
 
 /// Everything the review screen shows of one record, read in one go (see
@@ -209,12 +212,14 @@ impl Session {
             return Ok(None);
         };
         let row = self.store.row_number(id)?;
+        let number_full = crate::record::my_number_is_full(&record.my_number);
         record.my_number = crate::mask::my_number(&record.my_number);
         self.audit(AuditAction::ViewRecord, &format!("record:{id}"), "")?;
         Ok(Some(ReviewedRecord {
             record,
             explained,
             row,
+            number_full,
         }))
     }
 
