@@ -484,3 +484,53 @@ fn a_supervisor_groups_the_decisions_to_approve_as_they_choose() {
         2
     );
 }
+
+#[test]
+fn a_single_key_never_calls_two_real_differences_the_same_person() {
+    // issue 13: 「typing 1n1n1n decided two records whose surname, kana and town all differ as
+    // "same person"」: two or more real differences among names and address need confirmation
+    // and a memo; one (a move, a married name) does not.
+    let dir = tempdir();
+    let rows = vec![
+        Row::matching(1)
+            .set("加入者情報_漢字氏名", "山田　太郎")
+            .set("J-LIS情報_漢字氏名", "佐藤　太郎")
+            .set("加入者情報_カナ氏名", "ヤマダ　タロウ")
+            .set("J-LIS情報_カナ氏名", "サトウ　タロウ")
+            .set("加入者情報_住所", "東京都港区赤坂一丁目１番１号")
+            .set("J-LIS情報_住所", "大阪府大阪市北区梅田三丁目１番１号")
+            .set("判定結果_漢字氏名", "×")
+            .set("判定結果_カナ氏名", "×")
+            .set("判定結果_住所", "×")
+            .set("総合判定", "×"),
+        Row::matching(2)
+            .set("加入者情報_住所", "東京都港区赤坂一丁目１番１号")
+            .set("J-LIS情報_住所", "大阪府大阪市北区梅田三丁目１番１号")
+            .set("判定結果_住所", "×")
+            .set("総合判定", "×"),
+    ];
+    let path = write_cp932(dir.path(), "m.csv", &csv_text(&default_headers(), &rows));
+    let mut admin = open(&dir.path().join("store"));
+    let report = import(&mut admin, &path).unwrap();
+    add_person(
+        &dir.path().join("store"),
+        "clerk1",
+        "clerk1 さん",
+        Role::Clerk,
+        false,
+    );
+    let ids = admin.store().record_ids(report.import_id).unwrap();
+    let clerk = login(dir.path(), "clerk1");
+    let same = Choice::new(Decision::SameByVisualCheck);
+    match clerk.decide(ids[0], same, "", false) {
+        Err(SessionError::NeedsConfirmation(why)) => {
+            assert!(
+                why.iter().any(|w| w.contains("漢字氏名・カナ氏名・住所")),
+                "{why:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // Only the address (a move): one key is enough.
+    clerk.decide(ids[1], same, "", false).unwrap();
+}
