@@ -80,6 +80,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/010_loss_date.sql")),
         M::up(include_str!("store/011_wrong_number_steps.sql")),
         M::up(include_str!("store/012_letter_texts.sql")),
+        M::up(include_str!("store/013_symbol_search.sql")),
     ])
 }
 
@@ -1000,16 +1001,32 @@ fn mismatch_query(
         None => {}
     }
     if let Some(s) = search {
-        let (column, prefix) = if s.bytes().all(|b| b.is_ascii_digit()) {
-            ("card_number", s)
-        } else {
-            ("kana_key", crate::compare::kana::key(&s))
+        let range = |args: &mut Vec<rusqlite::types::Value>, prefix: String| {
+            let mut end = prefix.clone();
+            end.push(char::MAX);
+            args.push(prefix.into());
+            args.push(end.into());
         };
-        sql.push_str(&format!(" AND {column} >= ? AND {column} < ?"));
-        let mut end = prefix.clone();
-        end.push(char::MAX);
-        args.push(prefix.into());
-        args.push(end.into());
+        let card = s
+            .split_once(['-', '・', '･', ' ', '/'])
+            .filter(|(a, b)| !a.is_empty() && b.bytes().all(|c| c.is_ascii_digit()));
+        if let Some((symbol, number)) = card {
+            // 「記号-番号」 (or 記号・番号): that symbol, and the number's beginning.
+            sql.push_str(" AND card_symbol = ? AND card_number >= ? AND card_number < ?");
+            args.push(symbol.to_string().into());
+            range(&mut args, number.to_string());
+        } else if s.bytes().all(|b| b.is_ascii_digit()) {
+            // Digits: the beginning of the 番号 or of the 記号 (the label promises both).
+            sql.push_str(
+                " AND ((card_number >= ? AND card_number < ?) \
+                 OR (card_symbol >= ? AND card_symbol < ?))",
+            );
+            range(&mut args, s.clone());
+            range(&mut args, s);
+        } else {
+            sql.push_str(" AND kana_key >= ? AND kana_key < ?");
+            range(&mut args, crate::compare::kana::key(&s));
+        }
     }
     if let Some(c) = filter.case {
         sql.push_str(" AND stop_case = ?");

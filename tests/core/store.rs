@@ -224,6 +224,25 @@ fn search_finds_by_card_number_or_kana_however_written() {
         by(prefix).iter().map(|r| r.id).collect::<Vec<_>>(),
         by(&wide).iter().map(|r| r.id).collect::<Vec<_>>()
     );
+    // The 記号 the field's label promises (issue 13: 「Search by 記号 finds nothing」), and
+    // 「記号-番号」 or 「記号・番号」 for one card.
+    let by_symbol = by(&target.card_symbol);
+    assert!(
+        by_symbol.iter().any(|r| r.id == target.id),
+        "{}",
+        target.card_symbol
+    );
+    for q in [
+        format!("{}-{}", target.card_symbol, target.card_number),
+        format!("{}・{}", target.card_symbol, &target.card_number[..5]),
+    ] {
+        let found = by(&q);
+        assert!(found.iter().any(|r| r.id == target.id), "{q}");
+        assert!(
+            found.iter().all(|r| r.card_symbol == target.card_symbol),
+            "{q}"
+        );
+    }
     // The surname in hiragana or half-width kana finds the full-width katakana.
     let surname: String = target
         .kana_name
