@@ -270,6 +270,8 @@ fn supervisors_approve_others_decisions_and_send_back_with_a_reason() {
         review.sent_back.as_deref(),
         Some("住所の方書を確認してください")
     );
+    // issue 13: 「Sent-back records are skipped by 次の未判断を開く」: they come first.
+    assert_eq!(clerk.next_undecided().unwrap(), Some(ids[3]));
     clerk
         .decide(
             ids[3],

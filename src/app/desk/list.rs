@@ -207,7 +207,14 @@ pub fn list(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                     }
                 });
                 row.col(|ui| {
-                    ui.label(&r.kana_name);
+                    // The name opens the record as the card number does.
+                    if ui
+                        .add(egui::Label::new(&r.kana_name).sense(egui::Sense::click()))
+                        .on_hover_cursor(egui::CursorIcon::PointingHand)
+                        .clicked()
+                    {
+                        actions.push(Action::Desk(DeskAction::OpenRecord(r.id)));
+                    }
                 });
                 row.col(|ui| {
                     ui.monospace(differing_marks(r));

@@ -243,6 +243,10 @@ impl App {
     pub(crate) fn apply_desk(&mut self, action: DeskAction) {
         match action {
             DeskAction::OpenList => {
+                // A list filtered by state no longer shows the records decided since.
+                if let Some(st) = self.desk.filter.state {
+                    self.desk.rows.retain(|r| r.state == st);
+                }
                 self.open_screen(Screen::Mismatches);
                 if let Some(s) = &self.session {
                     self.desk.reviewers = s.reviewers().unwrap_or_default();

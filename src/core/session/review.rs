@@ -418,23 +418,28 @@ impl Session {
         Ok(self.store.page_mismatches(filter, after, limit)?)
     }
 
-    /// The next record for this user to decide, in work order: their own share first, then
-    /// what nobody has been given yet (the work a supervisor shared out comes before the rest).
+    /// The next record for this user to decide, in work order: what a supervisor sent back
+    /// first, then what is undecided; each time their own share first, then what nobody has
+    /// been given yet (the work a supervisor shared out comes before the rest).
     /// `None` when nothing is left to decide.
     pub fn next_undecided(&self) -> Result<Option<i64>, SessionError> {
         self.require(Permission::Review)?;
-        for assignee in [
-            AssigneeFilter::User(self.user.id),
-            AssigneeFilter::Unassigned,
-        ] {
-            let filter = MismatchFilter {
-                state: Some(ReviewState::Undecided),
-                lost: Some(false),
-                assignee: Some(assignee),
-                ..Default::default()
-            };
-            if let Some(r) = self.store.page_mismatches(&filter, None, 1)?.first() {
-                return Ok(Some(r.id));
+        // What a supervisor sent back comes first (it is waiting for the clerk), then what is
+        // still undecided; each time the user's own share, then the unassigned rows.
+        for state in [ReviewState::SentBack, ReviewState::Undecided] {
+            for assignee in [
+                AssigneeFilter::User(self.user.id),
+                AssigneeFilter::Unassigned,
+            ] {
+                let filter = MismatchFilter {
+                    state: Some(state),
+                    lost: Some(false),
+                    assignee: Some(assignee),
+                    ..Default::default()
+                };
+                if let Some(r) = self.store.page_mismatches(&filter, None, 1)?.first() {
+                    return Ok(Some(r.id));
+                }
             }
         }
         Ok(None)
