@@ -24,16 +24,25 @@ pub(crate) fn enter_pressed(ui: &Ui, r: &egui::Response) -> bool {
 }
 
 /// The message line: an error in red, a notice in the normal colour.
+///
+/// The line is always there, empty when there is nothing to say, so that a message appearing
+/// never moves the controls below it under the mouse (issue 13: a click meant for one checkbox
+/// landed on the next after 「保存しました」 pushed the screen down).
 pub(crate) fn message(ui: &mut Ui, app: &App) {
-    if let Some((is_error, m)) = &app.message {
-        let color = if *is_error {
-            Color32::from_rgb(0xc0, 0x20, 0x20)
-        } else {
-            ui.visuals().text_color()
-        };
-        ui.label(RichText::new(m).color(color).strong());
-        ui.add_space(8.0);
+    match &app.message {
+        Some((is_error, m)) => {
+            let color = if *is_error {
+                Color32::from_rgb(0xc0, 0x20, 0x20)
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.label(RichText::new(m).color(color).strong());
+        }
+        None => {
+            ui.label(RichText::new(" ").strong());
+        }
     }
+    ui.add_space(8.0);
 }
 
 /// A labelled number field with its range (inside a grid).

@@ -269,6 +269,28 @@ fn joins_previous(c: char) -> bool {
     )
 }
 
+/// A digit as addresses write it: ASCII, full-width or a kanji numeral.
+fn is_number_char(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇一二三四五六七八九十百千".contains(c)
+}
+
+/// A dash that joins the parts of a 番地 (1-11-2, １－１１－２).
+fn is_banchi_dash(c: char) -> bool {
+    matches!(c, '-' | '－' | '‐' | '−' | 'ー' | '―')
+}
+
+/// Whether the break between `a` and `b` would cut a number or a 番地 token: inside a run of
+/// digits (「３０５」), between a number and its unit (「３０５号室」, 「一丁目」), or at a dash
+/// between numbers (「1-11-2」). An address line never breaks there (issue 13: 「メゾン３０」
+/// / 「５号室」).
+fn inside_number(before: Option<char>, a: char, b: char, after: Option<char>) -> bool {
+    const UNITS: &str = "丁目番地号室階棟条線";
+    (is_number_char(a) && (is_number_char(b) || UNITS.contains(b)))
+        || (UNITS.contains(a) && UNITS.contains(b) && before.is_some_and(is_number_char))
+        || (is_banchi_dash(b) && is_number_char(a) && after.is_some_and(is_number_char))
+        || (is_banchi_dash(a) && is_number_char(b) && before.is_some_and(is_number_char))
+}
+
 /// Whether a line may break between `a` and `b` (`before` precedes `a`).
 fn can_break(before: Option<char>, a: char, b: char) -> bool {
     if NO_LINE_START.contains(b) || NO_LINE_END.contains(a) || joins_previous(b) {
@@ -288,6 +310,17 @@ fn can_break(before: Option<char>, a: char, b: char) -> bool {
 /// next to spaces the rules apply to the nearest other characters.
 fn break_before(chars: &[char], i: usize) -> bool {
     let (a, b) = (chars[i - 1], chars[i]);
+    if a != ' '
+        && b != ' '
+        && inside_number(
+            i.checked_sub(2).map(|p| chars[p]),
+            a,
+            b,
+            chars.get(i + 1).copied(),
+        )
+    {
+        return false;
+    }
     if a != ' ' && b != ' ' {
         return can_break(i.checked_sub(2).map(|p| chars[p]), a, b);
     }
@@ -295,6 +328,33 @@ fn break_before(chars: &[char], i: usize) -> bool {
     let after = chars[i..].iter().find(|&&c| c != ' ');
     !before.is_some_and(|&c| NO_LINE_END.contains(c))
         && !after.is_some_and(|&c| NO_LINE_START.contains(c) || joins_previous(c))
+}
+
+#[cfg(test)]
+mod number_breaks {
+    #[test]
+    fn an_address_line_never_breaks_inside_a_number_or_a_banchi_token() {
+        // issue 13: the letter's address block broke 「メゾン３０」/「５号室」.
+        let text = "東京都港区赤坂一丁目１１番２号メゾン３０５号室";
+        for max in 8..24 {
+            let lines = super::wrap(text, max as f32, &|_| 1.0);
+            for pair in lines.windows(2) {
+                let (end, start) = (
+                    pair[0].chars().last().unwrap(),
+                    pair[1].chars().next().unwrap(),
+                );
+                assert!(
+                    !super::inside_number(None, end, start, None)
+                        && !(super::is_number_char(end) && super::is_number_char(start)),
+                    "{max}: {lines:?}"
+                );
+            }
+        }
+        let lines = super::wrap("港区赤坂1-11-2", 8.0, &|c| {
+            if c.is_ascii() { 0.5 } else { 1.0 }
+        });
+        assert!(lines.iter().any(|l| l.contains("1-11-2")), "{lines:?}");
+    }
 }
 
 /// Greedy line breaking; `max` and `advance` are in ems.

@@ -196,7 +196,9 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     crate::widgets::message(ui, app);
     ui.separator();
     let w = widths(ui);
-    egui::Grid::new("side-by-side")
+    // One grid per record: egui keeps a grid's row heights from frame to frame, and a tall
+    // explanation must not stretch the rows of every record opened after it (issue 13 §2).
+    egui::Grid::new(("side-by-side", open.id))
         .num_columns(4)
         .spacing([24.0, 10.0])
         .striped(true)
