@@ -530,7 +530,15 @@ fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
     );
 
     // Send the second one back with a reason, from its review screen.
-    click(&mut h, &format!("記録 {}", notation[1]));
+    let card = h
+        .state()
+        .desk
+        .approval_lines
+        .get(&notation[1])
+        .unwrap()
+        .card
+        .clone();
+    click(&mut h, &card);
     assert_eq!(h.state().screen, Screen::Review);
     type_into(
         &mut h,
@@ -543,8 +551,31 @@ fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
     assert!(!is_error, "{msg}");
 
     click(&mut h, "承認");
-    let label = format!("{} の判断を承認", batches[0].title());
-    click(&mut h, &label);
+    // issue 13: a supervisor judges by each line (the decision, the name, the suggestion) and
+    // confirms before anything is approved.
+    let line = h
+        .state()
+        .desk
+        .approval_lines
+        .get(&notation[0])
+        .cloned()
+        .unwrap();
+    assert_eq!(line.decision, "目検で同一人物と判断");
+    assert!(has_text(&h, &line.kana_name));
+    assert!(has_text(&h, "目検で同一人物と判断"));
+    click(&mut h, "すべて外す");
+    assert!(
+        h.get_by_role_and_label(Role::Button, "0 件を承認…")
+            .accesskit_node()
+            .is_disabled()
+    );
+    click(&mut h, "すべて含める");
+    click(&mut h, "2 件を承認…");
+    assert!(has_text(&h, "の判断 2 件を承認します。"));
+    click(&mut h, "やめる");
+    assert_eq!(h.state().desk.batches.len(), 1, "nothing approved yet");
+    click(&mut h, "2 件を承認…");
+    click(&mut h, "承認する");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
     assert!(h.state().desk.batches.is_empty());

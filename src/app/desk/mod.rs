@@ -76,6 +76,10 @@ pub struct Desk {
     pub lost_on: String,
     /// The wrong-number step being recorded on the review screen.
     pub step: WrongNumberStep,
+    /// What the approval screen shows of each pending record, by record id.
+    pub approval_lines: std::collections::HashMap<i64, totsugo_core::session::ApprovalLine>,
+    /// The batch whose approval waits for the supervisor's confirmation.
+    pub confirm_approval: Option<usize>,
 }
 
 /// The wrong-number step the clerk is recording: which, its value, the day and a memo.
@@ -232,8 +236,12 @@ pub enum DeskAction {
     OpenBatches,
     /// Group the approval screen's batches this way.
     GroupBatches(BatchGrouping),
-    /// Approve the pending batch at this position.
+    /// Ask to approve the pending batch at this position (the confirmation opens).
+    AskApproveBatch(usize),
+    /// Approve the pending batch at this position (from the confirmation).
     ApproveBatch(usize),
+    /// Close the approval's confirmation without approving.
+    CancelApproval,
     /// Send the open record back with the reason typed on the review screen.
     SendBack,
 }
@@ -293,7 +301,12 @@ impl App {
                 self.desk.left_out.clear();
                 self.load_batches();
             }
-            DeskAction::ApproveBatch(i) => self.approve_batch(i),
+            DeskAction::AskApproveBatch(i) => self.desk.confirm_approval = Some(i),
+            DeskAction::ApproveBatch(i) => {
+                self.desk.confirm_approval = None;
+                self.approve_batch(i);
+            }
+            DeskAction::CancelApproval => self.desk.confirm_approval = None,
             DeskAction::SendBack => self.send_back(),
         }
     }
@@ -386,7 +399,16 @@ impl App {
     fn load_batches(&mut self) {
         let Some(s) = &self.session else { return };
         match s.pending_batches(self.desk.grouping) {
-            Ok(b) => self.desk.batches = b,
+            Ok(b) => {
+                let ids: Vec<i64> = b.iter().flat_map(|b| b.record_ids.clone()).collect();
+                self.desk.approval_lines = s
+                    .approval_lines(&ids)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|l| (l.record_id, l))
+                    .collect();
+                self.desk.batches = b;
+            }
             Err(e) => self.error(e),
         }
     }

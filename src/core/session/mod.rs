@@ -22,7 +22,7 @@ mod wrong_number;
 pub use error::SessionError;
 pub use letter_text::{CurrentLetterText, LetterPreview};
 pub use letters::PostalPreview;
-pub use review::{RecordDetail, ReviewProgress, ReviewedRecord};
+pub use review::{ApprovalLine, RecordDetail, ReviewProgress, ReviewedRecord};
 pub use users::UserStatus;
 pub use wrong_number::OpenProcedure;
 

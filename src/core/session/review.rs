@@ -34,6 +34,29 @@ pub struct ReviewProgress {
     pub in_release_requests: u64,
 }
 
+/// One record as the approval screen shows it (see [`Session::approval_lines`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovalLine {
+    /// The record.
+    pub record_id: i64,
+    /// 記号・番号-枝番.
+    pub card: String,
+    /// The insurer-side kana name.
+    pub kana_name: String,
+    /// The viewing-stop case.
+    pub case: crate::record::StopCase,
+    /// The decision with its letter type, in words.
+    pub decision: String,
+    /// The explanation's suggestion.
+    pub suggestion: Option<crate::compare::Suggestion>,
+    /// The clerk's memo.
+    pub memo: String,
+    /// The contradictions the clerk confirmed (empty for most decisions).
+    pub overrode: Vec<String>,
+    /// The reply or the employer's answer the decision rests on, if any.
+    pub follow_up: Option<crate::review::FollowUp>,
+}
+
 /// A record opened for review (see [`Session::review_record`]).
 #[derive(Clone, Debug)]
 pub struct ReviewedRecord {
@@ -464,6 +487,39 @@ impl Session {
             .into_iter()
             .filter(|b| b.clerk_id != self.user.id)
             .collect())
+    }
+
+    /// What a supervisor judges a batch by, one line per record: the card, the insurer-side
+    /// kana name, the case, the decision with its letter, the explanation's suggestion, the
+    /// clerk's memo and the contradictions the clerk confirmed (a birth date that differs
+    /// forced to 「同一人物」 stands out), and the reply or employer answer it rests on.
+    pub fn approval_lines(&self, record_ids: &[i64]) -> Result<Vec<ApprovalLine>, SessionError> {
+        self.require(Permission::Approve)?;
+        let mut out = Vec::with_capacity(record_ids.len());
+        for &id in record_ids {
+            let (Some(r), Some(review)) = (self.store.record(id)?, self.store.record_review(id)?)
+            else {
+                continue;
+            };
+            let Some(d) = review.decision else { continue };
+            out.push(ApprovalLine {
+                record_id: id,
+                card: format!("{}・{}-{}", r.card_symbol, r.card_number, r.branch),
+                kana_name: r.insurer.kana_name,
+                case: r.class.case,
+                decision: d.choice.label_ja(),
+                suggestion: r.analysis.map(|a| a.suggestion),
+                memo: d.memo,
+                overrode: d.overrode,
+                follow_up: self.store.follow_up(id)?.map(|f| f.outcome),
+            });
+        }
+        self.audit(
+            AuditAction::ViewRecord,
+            "approval",
+            &format!("承認画面で {} 件を表示", out.len()),
+        )?;
+        Ok(out)
     }
 
     /// Approves records waiting for approval as one batch (four-eyes: none may be the
