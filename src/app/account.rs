@@ -258,6 +258,10 @@ pub fn lock_screen(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     egui::Grid::new("unlock").num_columns(2).show(ui, |ui| {
         let r = field(ui, "パスワード", &mut app.account.unlock_password, true);
         submit |= enter_pressed(ui, &r);
+        // Ready to type the password (issue 13: typing went nowhere).
+        if ui.memory(|m| m.focused().is_none()) {
+            r.request_focus();
+        }
     });
     ui.horizontal(|ui| {
         if ui.button("ロック解除").clicked() || submit {
@@ -276,7 +280,7 @@ pub fn password_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Act
         .session
         .as_ref()
         .is_some_and(|s| s.must_change_password());
-    egui::Modal::new(egui::Id::unique("password-dialog")).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("password-dialog")).show(ctx, |ui| {
         ui.heading("パスワードの変更");
         if forced {
             ui.label(
@@ -286,7 +290,11 @@ pub fn password_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Act
         message(ui, app);
         let mut submit = false;
         egui::Grid::new("password").num_columns(2).show(ui, |ui| {
-            field(ui, "今のパスワード", &mut app.account.old_password, true);
+            let first = field(ui, "今のパスワード", &mut app.account.old_password, true);
+            // Ready to type (issue 13: nothing had focus in the dialog).
+            if ui.memory(|m| m.focused().is_none()) {
+                first.request_focus();
+            }
             field(ui, "新しいパスワード", &mut app.account.new_password, true);
             let r = field(
                 ui,
@@ -308,4 +316,8 @@ pub fn password_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Act
             }
         });
     });
+    // Escape closes it, unless the change is required.
+    if modal.should_close() && !forced {
+        actions.push(Action::Account(AccountAction::ClosePasswordDialog));
+    }
 }

@@ -419,7 +419,13 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
     settle(&mut h);
     assert!(h.state().desk.confirm.is_some());
     assert!(has_text(&h, "この判断は確認が必要です"));
-    click(&mut h, "やめる");
+    // The memo is ready to type into, and Escape closes the dialog (issue 13 §9).
+    assert!(
+        h.ctx.memory(|m| m.focused().is_some()),
+        "the reason field has the focus"
+    );
+    h.key_press(egui::Key::Escape);
+    settle(&mut h);
     assert!(h.state().desk.confirm.is_none());
 
     // "7": write to the person, letter A (birth date differs): no contradiction.

@@ -419,7 +419,7 @@ fn confirm_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Action>)
     let Some((choice, why)) = app.desk.confirm.clone() else {
         return;
     };
-    egui::Modal::new(egui::Id::unique("confirm-decision")).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("confirm-decision")).show(ctx, |ui| {
         ui.heading("この判断は確認が必要です");
         ui.label(RichText::new(choice.label_ja()).strong());
         for w in &why {
@@ -427,8 +427,13 @@ fn confirm_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Action>)
         }
         ui.label("それでもこの判断にする理由をメモに書いてください。");
         let l = ui.label("確認のメモ");
-        ui.add(TextEdit::multiline(&mut app.desk.memo).desired_width(480.0))
+        let memo = ui
+            .add(TextEdit::multiline(&mut app.desk.memo).desired_width(480.0))
             .labelled_by(l.id);
+        // Ready to type the reason (issue 13: typing went nowhere).
+        if ui.memory(|m| m.focused().is_none()) {
+            memo.request_focus();
+        }
         ui.horizontal(|ui| {
             let ok = !app.desk.memo.trim().is_empty();
             if ui
@@ -442,6 +447,10 @@ fn confirm_dialog(ctx: &egui::Context, app: &mut App, actions: &mut Vec<Action>)
             }
         });
     });
+    // Escape (or a click beside it) drops the decision, as やめる does.
+    if modal.should_close() {
+        actions.push(Action::Desk(DeskAction::CancelDecision));
+    }
 }
 
 /// After 本人へ文書送付 or 事業主へ確認: the letters printed, and the reply or the employer's
