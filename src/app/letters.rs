@@ -151,6 +151,18 @@ impl App {
         let Some(issued) = totsugo_core::record::Date::today() else {
             return;
         };
+        // Refuse before the save dialog, not after it (issue 13 §8): a letter cannot go out
+        // with the sender's items empty or still the sample values.
+        if let Some(s) = &self.session {
+            let missing = s.letter_settings().missing_ja();
+            if !missing.is_empty() {
+                self.error(format!(
+                    "通知文の差出人の設定が済んでいません（{}）。管理者が「利用者の管理」の設定で入力してください",
+                    missing.join("、")
+                ));
+                return;
+            }
+        }
         let Some(path) = self.picker.save_as(default_name) else {
             return;
         };
