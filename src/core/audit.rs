@@ -207,6 +207,15 @@ pub fn now_local() -> String {
         .to_string()
 }
 
+/// A stored local time (`2026-12-01 11:15:55+09:00`) as documents print it:
+/// 「2026年12月1日 11:15」; a text it cannot read is returned as it is.
+pub fn time_ja(stored: &str) -> String {
+    match chrono::DateTime::parse_from_str(stored, "%Y-%m-%d %H:%M:%S%:z") {
+        Ok(t) => t.format("%Y年%-m月%-d日 %H:%M").to_string(),
+        Err(_) => stored.to_string(),
+    }
+}
+
 /// A Unix time as the trail writes it (local time).
 pub fn local_from_unix(secs: i64) -> String {
     use chrono::TimeZone;

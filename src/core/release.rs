@@ -358,7 +358,7 @@ pub fn cover_sheet(cover: &Cover, rows: &[crate::store::ReleaseRow]) -> crate::p
                     "対象の締切".into(),
                     cover.cutoff.clone().unwrap_or_else(|| "—".into()),
                 ),
-                ("作成日時".into(), cover.created_at.clone()),
+                ("作成日時".into(), crate::audit::time_ja(&cover.created_at)),
                 ("件数（合計）".into(), format!("{} 件", rows.len())),
                 (
                     format!("① {}", crate::record::StopCase::Case1.label_ja()),
@@ -372,9 +372,10 @@ pub fn cover_sheet(cover: &Cover, rows: &[crate::store::ReleaseRow]) -> crate::p
                     format!("③ {}", crate::record::StopCase::Case3.label_ja()),
                     format!("{} 件", n[2]),
                 ),
-                ("作成者".into(), cover.prepared_by.clone()),
-                ("承認者".into(), cover.approved_by.join("、")),
-                ("確認印".into(), String::new()),
+                ("依頼を作成した者".into(), cover.prepared_by.clone()),
+                ("判断を承認した責任者".into(), cover.approved_by.join("、")),
+                // The person who signs the sending off is not totsugo's to name.
+                ("送付の決裁（署名・押印）".into(), String::new()),
             ]),
             Block::Spacer(4.0),
             Block::Paragraph("対象者の一覧は別添の一覧ファイル（送付用 CSV）のとおりです。".into()),

@@ -348,6 +348,14 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
     let text = pdftotext(pdf);
     assert!(text.contains("情報閲覧停止の解除依頼"), "{text}");
     assert!(text.contains("7 件"), "{text}");
+    // issue 13 §8: a time as people read it (not 「+00:00」), the one who made the request and
+    // the ones who approved the decisions named apart, and the sign-off left to a person.
+    assert!(
+        !text.contains("+00:00") && !text.contains("+09:00"),
+        "{text}"
+    );
+    assert!(text.contains("判断を承認した責任者"), "{text}");
+    assert!(text.contains("送付の決裁"), "{text}");
     // Which file is for sending and which for a person to look at.
     assert!(text.contains("保存し直さないでください"), "{text}");
     assert!(

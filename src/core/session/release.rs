@@ -176,7 +176,7 @@ impl Session {
                     Block::Title("確認結果（件数）の報告".into()),
                     Block::Paragraph(format!(
                         "{insurer}　{} 現在（集計の対象: {basis}）",
-                        audit::now_local()
+                        audit::time_ja(&audit::now_local())
                     )),
                     Block::Table(
                         report
