@@ -363,15 +363,15 @@ pub fn contradictions(r: &Record, e: &RowExplanation, c: &Choice) -> Vec<String>
         if e.suggestion == Suggestion::LikelyWrongNumber {
             out.push("番号誤りの疑いがある記録を同一人物と判断しようとしています".into());
         }
-        // Names and address: one real difference may be a married name or a move; two or more
-        // at once are not confirmed by a single key (issue 13: 「1n1n1n」 decided records whose
-        // surname, kana and town all differ).
+        // Names and address: a real difference (not notation) is never confirmed by a single
+        // key (issue 13: 「1n1n1n」 decided records whose surname, kana and town all differ);
+        // a married name or a move is confirmed with a memo that says so.
         let real: Vec<&str> = [Item::KanjiName, Item::KanaName, Item::Address]
             .into_iter()
             .filter(|i| differs(*i))
             .map(|i| i.label_ja())
             .collect();
-        if real.len() >= 2 {
+        if !real.is_empty() {
             out.push(format!(
                 "{}が本当に異なる（表記ゆれでは説明できない）のに同一人物と判断しようとしています",
                 real.join("・")

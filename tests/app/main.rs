@@ -5,5 +5,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod day;
 mod ui;
 mod wrong_number;

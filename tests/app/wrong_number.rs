@@ -2,7 +2,6 @@
 //! screen shows seed 000's steps in order and records the next one.
 #![cfg(feature = "gui")]
 
-use crate::common::set_letterhead;
 use crate::ui::*;
 
 use egui::accesskit::Role;
@@ -201,54 +200,4 @@ fn the_review_screen_scrolls_to_the_wrong_number_steps_in_the_smallest_window() 
         "reachable after scrolling: {}",
         bottom(&h)
     );
-}
-
-#[test]
-fn letters_are_refused_before_the_save_dialog_while_the_sender_is_unset() {
-    // issue 13 §8: 「letters can be "saved" with an empty letterhead (the refusal comes after
-    // the save dialog)」.
-    use totsugo_core::review::LetterType;
-    let dir = crate::common::tempdir();
-    demo_store(dir.path());
-    let pw = clerk(dir.path(), "clerk1");
-    {
-        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
-        let row = s
-            .store()
-            .page_mismatches(
-                &totsugo_core::store::MismatchFilter {
-                    lost: Some(false),
-                    ..Default::default()
-                },
-                None,
-                1,
-            )
-            .unwrap()
-            .remove(0);
-        s.decide(
-            row.id,
-            Choice::letter(LetterType::A),
-            "本人に確認する",
-            true,
-        )
-        .unwrap();
-    }
-    let mut h = logged_in(dir.path(), "clerk1", pw);
-    let out = dir.path().join("通知文.pdf");
-    h.state_mut()
-        .set_picker(Box::new(totsugo_app::FixedPicker(vec![out.clone()])));
-    click(&mut h, "通知文");
-    click(&mut h, "1 通を印刷用 PDF に保存");
-    let (is_error, msg) = h.state().message.clone().unwrap();
-    assert!(is_error, "{msg}");
-    assert!(msg.contains("差出人の設定が済んでいません"), "{msg}");
-    assert!(msg.contains("保険者名"), "{msg}");
-    assert!(!out.exists(), "nothing written");
-    // The save dialog was never shown: once the sender is set, the same (only) path the
-    // dialog would give is still there for the next try.
-    set_letterhead(&crate::common::open(dir.path()));
-    click(&mut h, "1 通を印刷用 PDF に保存");
-    let (is_error, msg) = h.state().message.clone().unwrap();
-    assert!(!is_error, "{msg}");
-    assert!(out.exists(), "printed on the second try: {msg}");
 }

@@ -489,9 +489,9 @@ fn a_supervisor_groups_the_decisions_to_approve_as_they_choose() {
 
 #[test]
 fn a_single_key_never_calls_two_real_differences_the_same_person() {
-    // issue 13: 「typing 1n1n1n decided two records whose surname, kana and town all differ as
-    // "same person"」: two or more real differences among names and address need confirmation
-    // and a memo; one (a move, a married name) does not.
+    // issue 13: 「"Same person" (1, 2, 3) on a record with a real difference in any item asks for
+    // confirmation and a memo」 (typing 1n1n1n decided records whose surname, kana and town all
+    // differ); a difference that is notation only does not.
     let dir = tempdir();
     let rows = vec![
         Row::matching(1)
@@ -533,6 +533,12 @@ fn a_single_key_never_calls_two_real_differences_the_same_person() {
         }
         other => panic!("{other:?}"),
     }
-    // Only the address (a move): one key is enough.
-    clerk.decide(ids[1], same, "", false).unwrap();
+    // Only the address (a move): still a memo that says so.
+    assert!(matches!(
+        clerk.decide(ids[1], same, "", false),
+        Err(SessionError::NeedsConfirmation(_))
+    ));
+    clerk
+        .decide(ids[1], same, "転居を住民票の写しで確認", true)
+        .unwrap();
 }
