@@ -34,9 +34,15 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
             .show(ui, |ui| {
                 for (label, indent, n) in c.items_ja() {
                     ui.label(format!("{}{label}", "　".repeat(indent)));
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        ui.label(RichText::new(format_thousands(n)).monospace());
-                    });
+                    // Right-aligned in a column of its own width, next to its label (issue
+                    // 13: the counts sat at the far edge of the window).
+                    ui.allocate_ui_with_layout(
+                        egui::vec2(90.0, ui.spacing().interact_size.y),
+                        egui::Layout::right_to_left(egui::Align::Center),
+                        |ui| {
+                            ui.label(RichText::new(format_thousands(n)).monospace());
+                        },
+                    );
                     ui.end_row();
                 }
             });

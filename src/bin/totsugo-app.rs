@@ -35,7 +35,32 @@ fn startup_failed(what: &str) -> std::process::ExitCode {
     std::process::ExitCode::FAILURE
 }
 
+/// What `totsugo-app --help` prints (issue 13: it opened the app instead).
+const USAGE: &str = "突合結果レビュー（デスクトップアプリ）
+
+使い方: totsugo-app [--store DIR]
+
+  --store DIR   保管場所のフォルダ（環境変数 TOTSUGO_STORE でも指定できます。
+                既定: 端末の共有の保管場所が設定されていればそこ、なければ利用者のデータフォルダ）
+  -h, --help    この説明を表示して終わります
+  -V, --version 版を表示して終わります
+
+コマンドラインでの操作は totsugo（totsugo --help）を使います。";
+
 fn main() -> std::process::ExitCode {
+    for a in std::env::args().skip(1) {
+        match a.as_str() {
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return std::process::ExitCode::SUCCESS;
+            }
+            "-V" | "--version" => {
+                println!("totsugo-app {}", env!("CARGO_PKG_VERSION"));
+                return std::process::ExitCode::SUCCESS;
+            }
+            _ => {}
+        }
+    }
     let dir = match totsugo_core::location::store_dir(given_store()) {
         Ok(dir) => dir,
         Err(e) => return startup_failed(&e),

@@ -467,3 +467,17 @@ fn the_letter_texts_are_shown_set_previewed_and_reset_from_the_command_line() {
     assert!(stdout(&o).contains("既定の文面"));
     assert!(stdout(&o).contains("個人番号（マイナンバー）のご提出のお願い"));
 }
+
+#[test]
+fn the_app_prints_its_options_for_help_instead_of_opening() {
+    // issue 13 §12: 「`totsugo-app --help` opens the app instead of printing its options」.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_totsugo-app"))
+        .arg("--help")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("--store DIR"), "{out}");
+}
