@@ -46,7 +46,7 @@ pub fn explain_birth_in_part(
         ),
     };
     rs.add(Rule::PartialDate, text);
-    let whole = vec![0..8];
+    let whole: Vec<std::ops::Range<usize>> = std::iter::once(0..8).collect();
     rs.finish(Highlight {
         insurer: whole.clone(),
         registry: whole,
