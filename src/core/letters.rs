@@ -477,6 +477,17 @@ pub fn unprintable(input: &LetterInput) -> Vec<char> {
 // ---------------------------------------------------------------------------------------------
 // Dates.
 
+/// A birth date as the insurer's documents print it: in 和暦 when it is a full date, as far as
+/// it is known when it is known only in part (「1945年（月日不明）」), empty when there is none.
+/// Letters and the operator's forms both use it.
+pub fn birth_ja(date: Option<Date>, partial: Option<crate::record::PartialDate>) -> String {
+    match (date, partial) {
+        (Some(d), _) => wareki(d),
+        (None, Some(pd)) => pd.label_ja(),
+        (None, None) => String::new(),
+    }
+}
+
 /// A date in 和暦 as letters print it: `令和5年12月1日`, `令和元年5月1日`, `平成31年4月30日`,
 /// `昭和20年12月3日`. Dates before 明治 (1868-10-23) are given in the Western calendar
 /// (`1867年1月1日`).
@@ -873,14 +884,7 @@ fn registered_rows(input: &LetterInput) -> Vec<(&'static str, String)> {
         ("フリガナ", input.kana.clone()),
     ];
     if input.letter_type == LetterType::A {
-        rows.push((
-            "生年月日",
-            match (input.birth_date, input.birth_partial) {
-                (Some(d), _) => wareki(d),
-                (None, Some(p)) => p.label_ja(),
-                (None, None) => String::new(),
-            },
-        ));
+        rows.push(("生年月日", birth_ja(input.birth_date, input.birth_partial)));
         rows.push((
             "性別",
             input

@@ -136,9 +136,10 @@ fn field_side(f: Field) -> Option<Side> {
 /// The side a header's words name: 加入者 for the insurer's, J-LIS / 住基 / 住民 for the
 /// registry's.
 fn header_side(folded: &str) -> Option<Side> {
+    let upper = folded.to_uppercase();
     let registry = ["J-LIS", "JLIS", "住基", "住民"]
         .iter()
-        .any(|w| folded.to_uppercase().contains(w));
+        .any(|w| upper.contains(w));
     let insurer = folded.contains("加入者");
     match (insurer, registry) {
         (true, false) => Some(Side::Insurer),

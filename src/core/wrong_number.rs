@@ -50,10 +50,6 @@ pub struct SimilarCase {
     pub why: String,
 }
 
-fn date_ja(d: Option<Date>) -> String {
-    d.map(crate::letters::wareki).unwrap_or_default()
-}
-
 fn sex_ja(s: Option<Sex>) -> &'static str {
     match s {
         Some(Sex::Male) => "男",
@@ -130,9 +126,7 @@ pub fn contact_sheet(sender: &Sender, record: &Record, found: Found, detected: D
                         record.card_number,
                         record.branch,
                         p.kanji_name,
-                        p.birth_partial
-                            .filter(|_| p.birth_date.is_none())
-                            .map_or_else(|| date_ja(p.birth_date), |pd| pd.label_ja()),
+                        crate::letters::birth_ja(p.birth_date, p.birth_partial),
                         sex_ja(p.sex)
                     ),
                 ),

@@ -19,17 +19,7 @@ fn typing_1n1n1n_decides_nothing_with_a_real_difference() {
     // this issue, one key decided it).
     let target = {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();
-        let rows = s
-            .store()
-            .page_mismatches(
-                &totsugo_core::store::MismatchFilter {
-                    lost: Some(false),
-                    ..Default::default()
-                },
-                None,
-                100,
-            )
-            .unwrap();
+        let rows = in_scope(&s, 100);
         use totsugo_core::compare::FieldVerdict::Differs;
         use totsugo_core::record::Item;
         rows.iter()
@@ -101,18 +91,7 @@ fn letters_are_refused_before_the_save_dialog_while_the_sender_is_unset() {
     let pw = clerk(dir.path(), "clerk1");
     {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();
-        let row = s
-            .store()
-            .page_mismatches(
-                &totsugo_core::store::MismatchFilter {
-                    lost: Some(false),
-                    ..Default::default()
-                },
-                None,
-                1,
-            )
-            .unwrap()
-            .remove(0);
+        let row = in_scope(&s, 1).remove(0);
         s.decide(
             row.id,
             Choice::letter(LetterType::A),

@@ -351,6 +351,21 @@ pub(crate) fn supervisor(dir: &Path, login: &str) {
     );
 }
 
+/// The first `n` mismatches in scope (qualified at the match date), in work order, as `s`
+/// lists them.
+pub(crate) fn in_scope(s: &Session, n: usize) -> Vec<totsugo_core::store::MismatchRow> {
+    s.store()
+        .page_mismatches(
+            &totsugo_core::store::MismatchFilter {
+                lost: Some(false),
+                ..Default::default()
+            },
+            None,
+            n,
+        )
+        .unwrap()
+}
+
 pub(crate) fn clerk(dir: &Path, login: &str) -> &'static str {
     add_person(
         dir,
@@ -977,18 +992,7 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
     // Decided and printed outside the app (letter printing comes with the letters screen).
     let (id, last4) = {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();
-        let row = s
-            .store()
-            .page_mismatches(
-                &totsugo_core::store::MismatchFilter {
-                    lost: Some(false),
-                    ..Default::default()
-                },
-                None,
-                1,
-            )
-            .unwrap()
-            .remove(0);
+        let row = in_scope(&s, 1).remove(0);
         s.decide(
             row.id,
             Choice::letter(LetterType::B),
@@ -1135,17 +1139,7 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
     let pw = clerk(dir.path(), "clerk1");
     {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();
-        let rows = s
-            .store()
-            .page_mismatches(
-                &totsugo_core::store::MismatchFilter {
-                    lost: Some(false),
-                    ..Default::default()
-                },
-                None,
-                2,
-            )
-            .unwrap();
+        let rows = in_scope(&s, 2);
         for (r, t) in rows.iter().zip([LetterType::A, LetterType::B]) {
             s.decide(r.id, Choice::letter(t), "本人に確認する", true)
                 .unwrap();

@@ -17,18 +17,7 @@ fn a_clerk_records_the_wrong_number_steps_in_order_from_home() {
     let pw = clerk(dir.path(), "clerk1");
     {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();
-        let row = s
-            .store()
-            .page_mismatches(
-                &totsugo_core::store::MismatchFilter {
-                    lost: Some(false),
-                    ..Default::default()
-                },
-                None,
-                1,
-            )
-            .unwrap()
-            .remove(0);
+        let row = in_scope(&s, 1).remove(0);
         s.decide(row.id, Choice::new(Decision::WrongNumber), "確認済み", true)
             .unwrap();
     }
@@ -153,18 +142,7 @@ fn the_review_screen_scrolls_to_the_wrong_number_steps_in_the_smallest_window() 
     let pw = clerk(dir.path(), "clerk1");
     let id = {
         let s = Session::login(dir.path(), "clerk1", pw).unwrap();
-        let row = s
-            .store()
-            .page_mismatches(
-                &totsugo_core::store::MismatchFilter {
-                    lost: Some(false),
-                    ..Default::default()
-                },
-                None,
-                1,
-            )
-            .unwrap()
-            .remove(0);
+        let row = in_scope(&s, 1).remove(0);
         s.decide(row.id, Choice::new(Decision::WrongNumber), "確認済み", true)
             .unwrap();
         row.id

@@ -295,6 +295,16 @@ pub fn page_count(file: &Path) -> usize {
         .expect("pdfinfo prints Pages:")
 }
 
+/// The file among `files` whose name contains `part` (a form, a list: one of the files an
+/// output wrote).
+pub fn file_named(files: &[PathBuf], part: &str) -> PathBuf {
+    files
+        .iter()
+        .find(|p| p.to_string_lossy().contains(part))
+        .unwrap_or_else(|| panic!("no {part} in {files:?}"))
+        .clone()
+}
+
 /// The text of a PDF as a reader gets it (`pdftotext -layout`).
 pub fn pdftotext(file: &Path) -> String {
     poppler("pdftotext", &["-layout"], file)

@@ -530,13 +530,7 @@ fn a_wrong_number_gets_its_three_form_drafts_and_the_similar_case_list() {
     ));
     let files = clerk.write_wrong_number_forms(r[6], &out).unwrap();
     assert_eq!(files.len(), 4);
-    let find = |s: &str| {
-        files
-            .iter()
-            .find(|p| p.to_string_lossy().contains(s))
-            .unwrap()
-            .clone()
-    };
+    let find = |s: &str| file_named(&files, s);
     // 別添3: the insurer's side of the person (birth date 1945-12-03), never the registry's.
     let contact = pdftotext(&find("連絡票_別添3"));
     assert!(contact.contains("誤登録を検知した事案の"), "{contact}");
@@ -700,13 +694,7 @@ fn a_municipal_kokuho_notifies_through_the_digital_pmo_and_has_no_employer_route
     let out = dir.path().join("forms");
     std::fs::create_dir_all(&out).unwrap();
     let files = clerk.write_wrong_number_forms(r[6], &out).unwrap();
-    let find = |s: &str| {
-        files
-            .iter()
-            .find(|p| p.to_string_lossy().contains(s))
-            .unwrap_or_else(|| panic!("no {s} in {files:?}"))
-            .clone()
-    };
+    let find = |s: &str| file_named(&files, s);
     // Seed 000: 「市町村国保は…デジタル PMO を通して…連絡ください。この際…個人情報を記載しない
     // ようご注意ください」「市町村国保は連絡票を提出する必要はありません」.
     assert!(

@@ -1,7 +1,7 @@
 //! When a registered number turns out wrong: the steps of seed 000 in their order for every way
 //! it was found, and the operator's forms field by field against the seed's text.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::common::*;
 use crate::follow_up::{login, setup};
@@ -19,14 +19,6 @@ fn columns_text(file: &Path) -> String {
 
 fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn find(files: &[PathBuf], s: &str) -> PathBuf {
-    files
-        .iter()
-        .find(|p| p.to_string_lossy().contains(s))
-        .unwrap_or_else(|| panic!("no {s} in {files:?}"))
-        .clone()
 }
 
 fn today() -> Date {
@@ -216,12 +208,12 @@ fn every_wrong_number_gets_seed_000s_steps_in_their_order() {
     let forms = dir.path().join("forms");
     std::fs::create_dir_all(&forms).unwrap();
     let files = clerk.write_wrong_number_forms(r[3], &forms).unwrap();
-    let contact = squeeze(&pdftotext(&find(&files, "連絡票_別添3")));
+    let contact = squeeze(&pdftotext(&file_named(&files, "連絡票_別添3")));
     assert!(
         contact.contains("事業主に確認し、個人番号の誤りと判明"),
         "{contact}"
     );
-    let report = columns_text(&find(&files, "報告様式_別添5"));
+    let report = columns_text(&file_named(&files, "報告様式_別添5"));
     for step in [
         "本件事案の経緯",
         "個人番号の誤りを検知（事業主の回答（3-2））",
@@ -253,7 +245,7 @@ fn the_forms_carry_every_field_of_the_seeds_forms() {
 
     // 別添3, as seed 000 prints it: 「実施機関 御中」, the header, the two blocks; 保険者コード is
     // the setting, not the 保険者番号 of the card.
-    let contact = columns_text(&find(&files, "連絡票_別添3"));
+    let contact = columns_text(&file_named(&files, "連絡票_別添3"));
     for field in [
         "実施機関御中",
         "保険者等名",
@@ -284,7 +276,7 @@ fn the_forms_carry_every_field_of_the_seeds_forms() {
 
     // 別添4: every question of the seed's form with its own boxes, No. and 記入日; nothing
     // ticked (「確認票に沿って事実関係の確認を行っていただきますよう」: the clerk answers).
-    let fact = columns_text(&find(&files, "事実関係確認票_別添4"));
+    let fact = columns_text(&file_named(&files, "事実関係確認票_別添4"));
     for field in [
         "医療保険者等向け中間サーバーへの異なる個人番号の登録事案に係る事実関係確認票",
         "No.",
@@ -337,7 +329,7 @@ fn the_forms_carry_every_field_of_the_seeds_forms() {
     assert!(!fact.contains('■'), "nothing ticked on 別添4");
 
     // 別添5: ①–⑨ with the seed's boxes, none ticked, and the 「本件事案の経緯」 table.
-    let report = columns_text(&find(&files, "報告様式_別添5"));
+    let report = columns_text(&file_named(&files, "報告様式_別添5"));
     for field in [
         "地方厚生（支）局御中",
         "医療保険者等向け中間サーバーへの異なる個人番号の登録事案の報告について",
@@ -514,7 +506,7 @@ fn the_demo_data_gives_the_right_report_release_and_forms_for_two_kinds_of_insur
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
-        let report5 = columns_text(&find(&files, "報告様式_別添5"));
+        let report5 = columns_text(&file_named(&files, "報告様式_別添5"));
         match kind {
             InsurerKind::KenpoKumiai => {
                 assert!(

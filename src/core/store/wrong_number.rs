@@ -27,18 +27,28 @@ impl Store {
     /// Every record whose number turned out wrong (2-4, 3-2, 4-4, 4-7), oldest first; records
     /// qualified at the match date only, decided or approved.
     pub fn wrong_number_cases(&self) -> Result<Vec<WrongNumberCase>, StoreError> {
-        self.wrong_number_cases_where("")
+        self.wrong_number_cases_of(None)
     }
 
     /// The wrong-number case of one record, if its number turned out wrong.
     pub fn wrong_number_case(&self, record_id: i64) -> Result<Option<WrongNumberCase>, StoreError> {
         Ok(self
-            .wrong_number_cases_where(&format!("AND r.id = {record_id}"))?
+            .wrong_number_cases_of(Some(record_id))?
             .into_iter()
             .next())
     }
 
-    fn wrong_number_cases_where(&self, extra: &str) -> Result<Vec<WrongNumberCase>, StoreError> {
+    /// The wrong-number cases of every record, or of one. The record is a bound parameter, so
+    /// the two statements stay two entries of the statement cache (not one per record).
+    fn wrong_number_cases_of(
+        &self,
+        record: Option<i64>,
+    ) -> Result<Vec<WrongNumberCase>, StoreError> {
+        let extra = if record.is_some() {
+            "AND r.id = ?1"
+        } else {
+            ""
+        };
         // The candidates by decision; `Found::of` is the rule.
         let sql = format!(
             "SELECT r.id, d.id, d.decision, f.outcome, d.decided_at, f.recorded_at, \
@@ -54,7 +64,8 @@ impl Store {
             Decision::WriteToPerson.code(),
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], |r| {
+        let params: Vec<i64> = record.into_iter().collect();
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
