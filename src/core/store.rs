@@ -833,6 +833,82 @@ impl Store {
         Ok(())
     }
 
+    /// The highest generation of the key-slot file this store has seen (0 before any).
+    pub fn vault_generation(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .setting("vault_generation")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Records that the key-slot file reached generation `g` (never lowers the value: two
+    /// sessions writing the file one after the other may record theirs in either order).
+    pub(crate) fn note_vault_generation(&self, g: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('vault_generation', ?1) \
+             ON CONFLICT (key) DO UPDATE SET value = \
+             CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+            params![g.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// The audit trail's head: the number of entries (the last id) and the last hash.
+    pub fn audit_head(&self) -> Result<(u64, String), StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((0, crate::audit::GENESIS.to_string())))
+    }
+
+    /// The audit entries after `id`, in order (for checking the chain from an anchor on).
+    pub fn audit_entries_after(&self, id: u64) -> Result<Vec<crate::audit::Entry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{AUDIT_COLUMNS} WHERE id >= ?1 ORDER BY id"))?;
+        let rows = stmt.query_map([id as i64], audit_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Re-encrypts every page of the store with `key` (SQLCipher's `PRAGMA rekey`, one
+    /// transaction: the rollback journal keeps the old pages under the old key, so a crash
+    /// leaves the store whole under the old key). Other connections to the store must be
+    /// closed first; they can no longer read it afterwards.
+    pub(crate) fn rekey(&self, key: &StoreKey) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(&format!("PRAGMA rekey = \"x'{}'\";", key.hex()))?;
+        // The first read after the re-key proves the new key opens the file.
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+        Ok(())
+    }
+
+    /// Runs `f` inside one write transaction (a change and its audit entry together: both or
+    /// neither). Nested calls join the outer transaction.
+    pub(crate) fn atomically<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(StoreError::from)?;
+        let out = f()?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
     /// Notes a file written outside the store (an export), for the purge.
     pub(crate) fn note_written_file(
         &self,

@@ -127,6 +127,10 @@ pub enum SessionError {
     /// The file could not be imported (the import says why, by row and column).
     #[error(transparent)]
     Import(#[from] ImportError),
+    /// The slot file was altered or rolled back, or the audit trail cut (the sentence says
+    /// which and what to do).
+    #[error("{0}")]
+    VaultProblem(String),
     /// Key-slot file problems.
     #[error(transparent)]
     Vault(#[from] VaultError),
