@@ -971,15 +971,18 @@ impl Vault {
     /// `login_failed` and `lockout`, with a valid login (or the placeholder for an invalid
     /// one) and a time not in the future; the rest are returned apart, to be reported as
     /// tampering.
-    pub fn take_pending(&mut self, now: i64) -> (Vec<PendingEvent>, usize) {
+    pub fn take_pending(
+        &mut self,
+        now: i64,
+        valid_login: impl Fn(&str) -> bool,
+    ) -> (Vec<PendingEvent>, usize) {
         let all = std::mem::take(&mut self.pending);
         let total = all.len();
         let ok: Vec<PendingEvent> = all
             .into_iter()
             .filter(|e| {
                 matches!(e.kind.as_str(), "login_failed" | "lockout")
-                    && (crate::auth::check_login(&e.login).is_ok()
-                        || e.login == INVALID_LOGIN_PLACEHOLDER)
+                    && (valid_login(&e.login) || e.login == INVALID_LOGIN_PLACEHOLDER)
                     && e.at > 1_600_000_000
                     && e.at <= now + 300
             })

@@ -286,7 +286,7 @@ impl Session {
             }
         };
         let rolled_back = vault.rolled_back_counters();
-        let (pending, rejected) = vault.take_pending(now);
+        let (pending, rejected) = vault.take_pending(now, |l| auth::check_login(l).is_ok());
         {
             let s = vault.slot_mut(login).expect("slot exists");
             s.failed_attempts = 0;
@@ -442,6 +442,13 @@ impl Session {
                 )));
             }
         };
+        // The policy in the store is authoritative (the file's copy may have been edited).
+        if let Some(p) = store
+            .setting("policy")?
+            .and_then(|p| serde_json::from_str::<Policy>(&p).ok())
+        {
+            vault.policy = p;
+        }
         auth::check_password(&vault.policy, login, new_password, None)
             .map_err(SessionError::WeakPassword)?;
         // The recovery key is the one thing that may open a file altered outside totsugo or
