@@ -410,7 +410,12 @@ impl ImportTx<'_> {
 
     /// Records the file's hash and counts and commits everything, unless a file with the
     /// same content was imported before (then nothing is committed).
-    pub fn commit(self, file_hash: &str, counts: &Counts) -> Result<CommitOutcome, StoreError> {
+    pub fn commit(
+        self,
+        file_hash: &str,
+        counts: &Counts,
+        audit: Option<&dyn Fn(i64, &Counts) -> crate::audit::NewEntry>,
+    ) -> Result<CommitOutcome, StoreError> {
         if let Some(prev) = self
             .tx
             .query_row(
@@ -431,6 +436,9 @@ impl ImportTx<'_> {
                 self.import_id
             ],
         )?;
+        if let Some(entry) = audit {
+            append_audit_on(&self.tx, &entry(self.import_id, counts))?;
+        }
         self.tx.commit()?;
         Ok(CommitOutcome::Committed(self.import_id))
     }
@@ -952,45 +960,7 @@ impl Store {
                 )
             })
             .transpose()?;
-        let last: Option<(i64, String)> = self
-            .conn
-            .query_row(
-                "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (id, prev_hash) = match last {
-            Some((id, h)) => (id + 1, h),
-            None => (1, crate::audit::GENESIS.to_string()),
-        };
-        let mut entry = crate::audit::Entry {
-            id,
-            at: e.at.clone(),
-            user_id: e.user_id,
-            user_login: e.user_login.clone(),
-            action: e.action.key().to_string(),
-            target: e.target.clone(),
-            detail: e.detail.clone(),
-            prev_hash,
-            hash: String::new(),
-        };
-        entry.hash = entry.computed_hash();
-        self.conn.execute(
-            "INSERT INTO audit (id, at, user_id, user_login, action, target, detail, prev_hash, hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                entry.id,
-                entry.at,
-                entry.user_id,
-                entry.user_login,
-                entry.action,
-                entry.target,
-                entry.detail,
-                entry.prev_hash,
-                entry.hash
-            ],
-        )?;
+        let entry = append_audit_on(&self.conn, e)?;
         if let Some(tx) = tx {
             tx.commit()?;
         }
@@ -1010,6 +980,53 @@ impl Store {
         let rows = stmt.query_map(params![from, to], audit_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Appends an audit entry on a connection already inside a write transaction (the import's
+/// own, so that an import and its entry commit together).
+fn append_audit_on(
+    conn: &Connection,
+    e: &crate::audit::NewEntry,
+) -> Result<crate::audit::Entry, StoreError> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (id, prev_hash) = match last {
+        Some((id, h)) => (id + 1, h),
+        None => (1, crate::audit::GENESIS.to_string()),
+    };
+    let mut entry = crate::audit::Entry {
+        id,
+        at: e.at.clone(),
+        user_id: e.user_id,
+        user_login: e.user_login.clone(),
+        action: e.action.key().to_string(),
+        target: e.target.clone(),
+        detail: e.detail.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry.computed_hash();
+    conn.execute(
+        "INSERT INTO audit (id, at, user_id, user_login, action, target, detail, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            entry.id,
+            entry.at,
+            entry.user_id,
+            entry.user_login,
+            entry.action,
+            entry.target,
+            entry.detail,
+            entry.prev_hash,
+            entry.hash
+        ],
+    )?;
+    Ok(entry)
 }
 
 const IMPORT_COLUMNS: &str = "SELECT id, file_name, file_hash, file_size, imported_at, encoding, \

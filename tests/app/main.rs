@@ -6,5 +6,6 @@
 mod common;
 
 mod day;
+mod security;
 mod ui;
 mod wrong_number;
