@@ -474,6 +474,24 @@ fn write_recovery_sheet(
     Ok(())
 }
 
+/// A progress bar for a re-key, drawn only once it has taken more than a second.
+fn rekey_bar() -> indicatif::ProgressBar {
+    let b = indicatif::ProgressBar::hidden();
+    b.set_style(
+        indicatif::ProgressStyle::with_template("保管データの鍵を更新中 {bar:40} {percent:>3}%")
+            .expect("valid template"),
+    );
+    b
+}
+
+fn rekey_tick(bar: &indicatif::ProgressBar, done: u64, total: u64) {
+    if bar.is_hidden() && bar.elapsed().as_secs_f64() > 1.0 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    bar.set_length(total);
+    bar.set_position(done);
+}
+
 /// After a re-key (a user disabled, a password reset): the time it took, the new recovery key
 /// (the old sheet no longer opens anything) and the users who need a new temporary password.
 fn after_rekey(
@@ -878,7 +896,12 @@ fn user_command(session: &mut Session, cmd: UserCommand) -> Result<(), String> {
             recovery_sheet,
         } => {
             let id = find_user(session, &login)?;
-            let r = session.disable_user(id).map_err(auth_err)?;
+            let bar = rekey_bar();
+            let r = session
+                .disable_user_reporting(id, &|d, t| rekey_tick(&bar, d, t))
+                .map_err(auth_err);
+            bar.finish_and_clear();
+            let r = r?;
             println!("利用者「{login}」を無効にしました。");
             after_rekey(session, &r, recovery_sheet.as_deref())?;
         }
@@ -888,7 +911,12 @@ fn user_command(session: &mut Session, cmd: UserCommand) -> Result<(), String> {
         } => {
             let id = find_user(session, &login)?;
             let password = new_password("仮パスワード")?;
-            let r = session.reset_password(id, &password).map_err(auth_err)?;
+            let bar = rekey_bar();
+            let r = session
+                .reset_password_reporting(id, &password, &|d, t| rekey_tick(&bar, d, t))
+                .map_err(auth_err);
+            bar.finish_and_clear();
+            let r = r?;
             println!("利用者「{login}」に仮パスワードを設定しました。");
             after_rekey(session, &r, recovery_sheet.as_deref())?;
         }

@@ -81,8 +81,8 @@ impl App {
             UsersAction::Disable(id) => self.start_work(
                 "利用者を無効にし、保管データの鍵を新しくしています".to_string(),
                 false,
-                move |s, _| {
-                    let r = s.disable_user(id);
+                move |s, c| {
+                    let r = s.disable_user_reporting(id, &|d, t| c.progress(d, t));
                     Box::new(move |app: &mut App| app.rekeyed(r, "無効にしました"))
                 },
             ),
@@ -91,8 +91,8 @@ impl App {
                 self.start_work(
                     "仮パスワードを設定し、保管データの鍵を新しくしています".to_string(),
                     false,
-                    move |s, _| {
-                        let r = s.reset_password(id, &pw);
+                    move |s, c| {
+                        let r = s.reset_password_reporting(id, &pw, &|d, t| c.progress(d, t));
                         Box::new(move |app: &mut App| app.rekeyed(r, "仮パスワードを設定しました"))
                     },
                 );

@@ -484,7 +484,7 @@ fn the_app_prints_its_options_for_help_instead_of_opening() {
 
 #[test]
 fn the_audit_anchor_and_failed_logins_reach_the_system_log_and_a_disable_prints_a_new_recovery_key()
- {
+{
     let dir = tempdir();
     let store = dir.path().join("store");
     let log = dir.path().join("oslog.txt");
@@ -497,13 +497,23 @@ fn the_audit_anchor_and_failed_logins_reach_the_system_log_and_a_disable_prints_
     let o = run(
         &store,
         &["user", "init", "--login", ADMIN, "--name", "管理 太郎"],
-        &[("TOTSUGO_NEW_PASSWORD", PASSWORD), ("TOTSUGO_OS_LOG_COPY", log_s)],
+        &[
+            ("TOTSUGO_NEW_PASSWORD", PASSWORD),
+            ("TOTSUGO_OS_LOG_COPY", log_s),
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run(
         &store,
         &[
-            "user", "add", "--login", "sato", "--name", "佐藤 一郎", "--role", "clerk",
+            "user",
+            "add",
+            "--login",
+            "sato",
+            "--name",
+            "佐藤 一郎",
+            "--role",
+            "clerk",
         ],
         &[
             ("TOTSUGO_USER", ADMIN),
@@ -530,11 +540,21 @@ fn the_audit_anchor_and_failed_logins_reach_the_system_log_and_a_disable_prints_
     let o = run(&store, &["audit", "verify"], &env_admin);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&log).unwrap();
-    let anchors: Vec<&str> = text.lines().filter(|l| l.contains("audit-anchor")).collect();
+    let anchors: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("audit-anchor"))
+        .collect();
     assert!(anchors.len() >= 3, "{text}");
-    assert!(anchors.iter().all(|l| l.contains(" head=") && l.contains(" count=")));
+    assert!(
+        anchors
+            .iter()
+            .all(|l| l.contains(" head=") && l.contains(" count="))
+    );
     // No name of a person, no folder path: only a fingerprint of the store.
-    assert!(!text.contains("佐藤") && !text.contains(store.to_str().unwrap()), "{text}");
+    assert!(
+        !text.contains("佐藤") && !text.contains(store.to_str().unwrap()),
+        "{text}"
+    );
 
     // Disabling the clerk re-keys the store and prints the new recovery key.
     let o = run(&store, &["user", "disable", "--login", "sato"], &env_admin);
@@ -552,5 +572,9 @@ fn the_audit_anchor_and_failed_logins_reach_the_system_log_and_a_disable_prints_
             .unwrap_recovery(&totsugo_core::vault::RecoveryKey::parse(key_line))
             .is_ok()
     );
-    assert!(std::fs::read_to_string(&log).unwrap().contains("rekey user=admin"));
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("rekey user=admin")
+    );
 }

@@ -235,6 +235,7 @@ impl Session {
         vault: &mut Vault,
         lock: &VaultLock,
         reason: &str,
+        progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Rekeyed, SessionError> {
         let next = StoreKey::random();
         let recovery = RecoveryKey::generate();
@@ -243,7 +244,7 @@ impl Session {
         self.save_vault(vault, lock)?;
         // (2) The store, in one transaction.
         let started = std::time::Instant::now();
-        self.store.rekey(&next)?;
+        rekey_watching(&self.store, &next, progress)?;
         let elapsed = started.elapsed();
         self.key = next;
         // (3) The next keys become the keys.
@@ -302,6 +303,37 @@ impl Session {
         self.save_vault(&mut vault, &lock)?;
         Ok(recovery)
     }
+}
+
+/// Re-keys the store while a watcher reports progress: SQLCipher writes every page's old
+/// content to the rollback journal before it re-encrypts the page, so the journal's size over
+/// the store's is the share done (the commit after it is the last few per cent).
+fn rekey_watching(
+    store: &Store,
+    next: &StoreKey,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<(), StoreError> {
+    let db = store.path().to_path_buf();
+    let journal = {
+        let mut p = db.clone().into_os_string();
+        p.push("-journal");
+        std::path::PathBuf::from(p)
+    };
+    let total = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0).max(1);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let j = std::fs::metadata(&journal).map(|m| m.len()).unwrap_or(0);
+                progress(j.min(total) * 95 / 100, total);
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        let r = store.rekey(next);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        progress(total, total);
+        r
+    })
 }
 
 /// Writes a pre-login event (a failed login, a lockout) to the system's log too: the slot

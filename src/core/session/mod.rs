@@ -479,7 +479,7 @@ impl Session {
             &format!("user:{}", session.user.id),
             "復旧キーでパスワードを再設定しました",
         )?;
-        let rekeyed = session.rekey(&mut vault, &lock, "復旧キーによる復旧")?;
+        let rekeyed = session.rekey(&mut vault, &lock, "復旧キーによる復旧", &|_, _| {})?;
         Ok((session, rekeyed.recovery))
     }
 

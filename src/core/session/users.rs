@@ -247,6 +247,15 @@ impl Session {
     /// the old slot file opens nothing any more; their name stays in the trail. Returns the new
     /// recovery key, to be printed (the old sheet no longer opens anything).
     pub fn disable_user(&mut self, id: i64) -> Result<Rekeyed, SessionError> {
+        self.disable_user_reporting(id, &|_, _| {})
+    }
+
+    /// [`Session::disable_user`], reporting the re-key's progress (bytes done, bytes in all).
+    pub fn disable_user_reporting(
+        &mut self,
+        id: i64,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<Rekeyed, SessionError> {
         self.require(Permission::ManageUsers)?;
         let u = self.target_user(id)?;
         if id == self.user.id {
@@ -275,7 +284,12 @@ impl Session {
                 &format!("無効化: {}", u.login),
             )
         })?;
-        self.rekey(&mut vault, &lock, &format!("利用者 {} の無効化", u.login))
+        self.rekey(
+            &mut vault,
+            &lock,
+            &format!("利用者 {} の無効化", u.login),
+            progress,
+        )
     }
 
     /// Sets a temporary password for a user (who must change it at login), unlocks them and
@@ -285,6 +299,16 @@ impl Session {
         &mut self,
         id: i64,
         temporary_password: &str,
+    ) -> Result<Rekeyed, SessionError> {
+        self.reset_password_reporting(id, temporary_password, &|_, _| {})
+    }
+
+    /// [`Session::reset_password`], reporting the re-key's progress.
+    pub fn reset_password_reporting(
+        &mut self,
+        id: i64,
+        temporary_password: &str,
+        progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Rekeyed, SessionError> {
         self.require(Permission::ManageUsers)?;
         let u = self.target_user(id)?;
@@ -311,6 +335,7 @@ impl Session {
             &mut vault,
             &lock,
             &format!("利用者 {} のパスワード再設定", u.login),
+            progress,
         )
     }
 
