@@ -428,6 +428,11 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
         "a reason for the birth date is shown"
     );
     assert!(has_text(&h, "********"), "the My Number is masked");
+    // Birth dates as a clerk reads them, with the era year, under the stored digits that the
+    // highlight marks (issue 13 §12).
+    let birth = open.reviewed.record.insurer.birth_date.unwrap();
+    assert!(has_text(&h, &totsugo_core::letters::date_with_era(birth)));
+    assert!(has_text(&h, "年（昭和") || has_text(&h, "年（平成"));
 
     // "1" (same person by visual check) against a differing birth date asks for confirmation.
     h.key_press(egui::Key::Num1);

@@ -575,6 +575,9 @@ impl Session {
         target: &str,
         detail: &str,
     ) -> Result<(), SessionError> {
+        // The trail is checked from its anchor before anything leaves the store; a break is
+        // audited and shown, the export goes on (it is audited too).
+        self.check_audit_chain()?;
         let io = |source: std::io::Error| StoreError::Io {
             path: out.to_path_buf(),
             source,
@@ -594,7 +597,7 @@ impl Session {
         self.store
             .note_written_file(&abs, kind, &audit::now_local())?;
         self.audit(AuditAction::Export, target, &format!("{detail} → {name}"))?;
-        Ok(())
+        self.anchor_audit()
     }
 
     /// Ends the session (audited, and the audit anchor brought up to date).
