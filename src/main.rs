@@ -454,7 +454,11 @@ fn write_recovery_sheet(
         &totsugo_core::audit::now_local(),
     );
     let pdf = totsugo_core::pdf::render(&doc).map_err(|e| e.to_string())?;
-    std::fs::write(path, pdf).map_err(|e| format!("{} に書けません: {e}", path.display()))?;
+    // The one output writer: never into the store's folder, owner-only, durable, remembered
+    // for the purge and audited (without the key).
+    session
+        .write_output(path, &pdf, "recovery_sheet", "recovery", "復旧キーの用紙")
+        .map_err(auth_err)?;
     println!(
         "復旧キーの用紙を {} に書き出しました。印刷したらこのファイルは削除してください。",
         path.display()
@@ -606,7 +610,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Profile { write } => {
-            std::fs::write(&write, Profile::default().to_text())
+            // No session here, but the store's folder is still no place for a file.
+            let dir = store_dir(cli.store)?;
+            let path = totsugo_core::output_file::check_outside_store(&dir, &write)
+                .map_err(|e| e.to_string())?;
+            totsugo_core::output_file::write_private(&path, Profile::default().to_text().as_bytes())
                 .map_err(|e| format!("{} に書けません: {e}", write.display()))?;
             eprintln!("既定の対応表を書き出しました: {}", write.display());
             Ok(ExitCode::SUCCESS)

@@ -49,11 +49,14 @@ pub enum AuditAction {
     Purge,
     /// Records assigned to a clerk (or unassigned) by a supervisor.
     Assign,
+    /// A periodic review signed off (the access log monthly, the users half-yearly), with the
+    /// chain head the reviewer saw.
+    ReviewSignOff,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 21] = [
         AuditAction::Setup,
         AuditAction::Login,
         AuditAction::LoginFailed,
@@ -74,6 +77,7 @@ impl AuditAction {
         AuditAction::SettingsChange,
         AuditAction::Purge,
         AuditAction::Assign,
+        AuditAction::ReviewSignOff,
     ];
 
     /// The stable key stored in the trail.
@@ -99,6 +103,7 @@ impl AuditAction {
             AuditAction::SettingsChange => "settings_change",
             AuditAction::Purge => "purge",
             AuditAction::Assign => "assign",
+            AuditAction::ReviewSignOff => "review_sign_off",
         }
     }
 
@@ -130,6 +135,7 @@ impl AuditAction {
             AuditAction::SettingsChange => "設定の変更",
             AuditAction::Purge => "消去",
             AuditAction::Assign => "担当の割り当て",
+            AuditAction::ReviewSignOff => "定期点検の確認",
         }
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod analyze;
 pub mod audit;
+pub mod audit_review;
 pub mod auth;
 pub mod checkdigit;
 pub mod classify;
@@ -27,6 +28,7 @@ pub mod letter_text;
 pub mod letters;
 pub mod location;
 pub mod mask;
+pub mod output_file;
 pub mod outputs;
 pub mod pdf;
 pub mod postal;

@@ -19,6 +19,7 @@ mod follow_up;
 mod letter_text;
 pub mod pager;
 mod review;
+mod reviews;
 mod wrong_number;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use letter_text::TextVersion;
@@ -81,6 +82,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/011_wrong_number_steps.sql")),
         M::up(include_str!("store/012_letter_texts.sql")),
         M::up(include_str!("store/013_symbol_search.sql")),
+        // Numbered from 030 so that migrations added meanwhile elsewhere keep their numbers.
+        M::up(include_str!("store/030_review_sign_offs.sql")),
     ])
 }
 
