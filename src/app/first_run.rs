@@ -3,6 +3,7 @@
 //! to print, (4) the first data: the demo file, a real file, or later. The screen owns its
 //! state, its actions and their apply.
 
+use zeroize::{Zeroize, Zeroizing};
 use egui::{RichText, Ui};
 
 use crate::widgets::{checking, field, letterhead_fields, message};
@@ -106,7 +107,7 @@ impl App {
             self.dir.clone(),
             f.login.trim().to_string(),
             f.display_name.trim().to_string(),
-            f.password.clone(),
+            Zeroizing::new(f.password.clone()),
             f.letterhead.clone(),
             f.kind,
         );
@@ -130,8 +131,8 @@ impl App {
         self.setup.job = None;
         match outcome {
             Ok(Ok((session, key))) => {
-                self.setup.password.clear();
-                self.setup.password_again.clear();
+                self.setup.password.zeroize();
+                self.setup.password_again.zeroize();
                 self.logged_in(session);
                 self.screen = Screen::RecoveryKey(key.grouped());
             }

@@ -4,6 +4,7 @@
 //! Hashing a password runs off the UI thread. The screen owns its state, its actions and
 //! their apply.
 
+use zeroize::{Zeroize, Zeroizing};
 use egui::{RichText, Ui};
 
 use crate::widgets::{field, message, number};
@@ -80,7 +81,7 @@ impl App {
             UsersAction::Add => self.add_user(),
             UsersAction::Disable(id) => self.with_session(|s| s.disable_user(id), "無効にしました"),
             UsersAction::ResetPassword(id) => {
-                let pw = std::mem::take(&mut self.users.temp_password);
+                let pw = Zeroizing::new(std::mem::take(&mut self.users.temp_password));
                 self.start_work(
                     "仮パスワードを設定しています".to_string(),
                     false,
@@ -118,7 +119,7 @@ impl App {
             f.new_login.trim().to_string(),
             f.new_name.clone(),
             f.new_may_reveal,
-            f.temp_password.clone(),
+            Zeroizing::new(f.temp_password.clone()),
         );
         self.start_work("利用者を追加しています".to_string(), false, move |s, _| {
             let r = s.add_user(&login, &name, Roles::of(&roles), reveal, &pw);
@@ -127,7 +128,7 @@ impl App {
                     let u = &mut app.users;
                     u.new_login.clear();
                     u.new_name.clear();
-                    u.temp_password.clear();
+                    u.temp_password.zeroize();
                     u.new_may_reveal = false;
                     app.notice(format!(
                         "利用者「{login}」を作成しました。初回ログインでパスワードを変更してもらいます"

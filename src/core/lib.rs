@@ -16,6 +16,7 @@ pub mod auth;
 pub mod checkdigit;
 pub mod classify;
 pub mod compare;
+pub mod crash;
 pub mod crosscheck;
 pub mod demo;
 pub mod encoding;
