@@ -308,7 +308,11 @@ pub fn due(today: NaiveDate, since: Option<NaiveDate>, sign_offs: &[SignOff]) ->
     let last_users = sign_offs
         .iter()
         .filter(|s| s.kind == ReviewKind::UserList)
-        .filter_map(SignOff::signed_on)
+        .filter_map(|s| {
+            NaiveDate::parse_from_str(&s.period, "%Y-%m-%d")
+                .ok()
+                .or_else(|| s.signed_on())
+        })
         .max();
     let base = last_users.unwrap_or(since);
     if add_months(base, USER_REVIEW_MONTHS) <= today {
