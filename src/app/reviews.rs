@@ -131,8 +131,9 @@ impl App {
 /// The note field and the sign-off button.
 fn sign_off(ui: &mut Ui, app: &mut App, label: &str, action: Action, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
-        ui.label("所見（任意）");
-        ui.add(egui::TextEdit::singleline(&mut app.reviews.note).desired_width(360.0));
+        let caption = ui.label("所見（任意）");
+        ui.add(egui::TextEdit::singleline(&mut app.reviews.note).desired_width(360.0))
+            .labelled_by(caption.id);
         if ui.button(label).clicked() {
             actions.push(action);
         }

@@ -6,5 +6,6 @@
 mod common;
 
 mod day;
+mod reviews;
 mod ui;
 mod wrong_number;
