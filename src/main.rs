@@ -362,7 +362,11 @@ fn review_command(session: &Session, cmd: ReviewCommand) -> Result<(), String> {
                     u.user.login,
                     u.user.display_name,
                     u.user.roles.label_ja(),
-                    if u.user.may_reveal_my_number { "あり" } else { "なし" },
+                    if u.user.may_reveal_my_number {
+                        "あり"
+                    } else {
+                        "なし"
+                    },
                     u.last_login.as_deref().unwrap_or("なし"),
                     u.user
                         .disabled_at
@@ -464,9 +468,11 @@ fn secret(env: &str, prompt: &str) -> Result<Zeroizing<String>, String> {
     if let Ok(v) = std::env::var(env) {
         return Ok(Zeroizing::new(v));
     }
-    rpassword::prompt_password(prompt).map(Zeroizing::new).map_err(|e| {
-        format!("{prompt}を入力できません（端末がありません。環境変数 {env} で渡せます）: {e}")
-    })
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            format!("{prompt}を入力できません（端末がありません。環境変数 {env} で渡せます）: {e}")
+        })
 }
 
 /// A new password: from TOTSUGO_NEW_PASSWORD, or asked for twice; wiped when dropped.
@@ -771,8 +777,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let dir = store_dir(cli.store)?;
             let path = totsugo_core::output_file::check_outside_store(&dir, &write)
                 .map_err(|e| e.to_string())?;
-            totsugo_core::output_file::write_private(&path, Profile::default().to_text().as_bytes())
-                .map_err(|e| format!("{} に書けません: {e}", write.display()))?;
+            totsugo_core::output_file::write_private(
+                &path,
+                Profile::default().to_text().as_bytes(),
+            )
+            .map_err(|e| format!("{} に書けません: {e}", write.display()))?;
             eprintln!("既定の対応表を書き出しました: {}", write.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -3,8 +3,8 @@
 //! temporary or expired password). Every password check runs off the UI thread (argon2 takes
 //! a good part of a second). The screen owns its state, its actions and their apply.
 
-use zeroize::{Zeroize, Zeroizing};
 use std::time::Instant;
+use zeroize::{Zeroize, Zeroizing};
 
 use egui::Ui;
 

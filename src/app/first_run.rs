@@ -3,8 +3,8 @@
 //! to print, (4) the first data: the demo file, a real file, or later. The screen owns its
 //! state, its actions and their apply.
 
-use zeroize::{Zeroize, Zeroizing};
 use egui::{RichText, Ui};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::widgets::{checking, field, letterhead_fields, message};
 use crate::{Action, App, ImportAction, Job, Screen};

@@ -83,7 +83,10 @@ impl App {
                         self.reviews.note.clear();
                         self.load_access_log(month);
                         self.refresh();
-                        self.notice(format!("{}の操作記録の点検を確認しました", month.label_ja()));
+                        self.notice(format!(
+                            "{}の操作記録の点検を確認しました",
+                            month.label_ja()
+                        ));
                     }
                     Err(e) => self.error(e),
                 }

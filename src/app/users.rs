@@ -4,8 +4,8 @@
 //! Hashing a password runs off the UI thread. The screen owns its state, its actions and
 //! their apply.
 
-use zeroize::{Zeroize, Zeroizing};
 use egui::{RichText, Ui};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::widgets::{field, message, number};
 use crate::{Action, App, PurgeAction, Screen};

@@ -256,6 +256,31 @@ pub struct SignOff {
     pub note: String,
 }
 
+/// Every sign-off in the store this version understands, oldest first.
+pub fn sign_offs(store: &Store) -> Result<Vec<SignOff>, StoreError> {
+    Ok(store
+        .review_sign_offs()?
+        .into_iter()
+        .filter_map(|r| {
+            Some(SignOff {
+                id: r.id,
+                // A kind of a later version is not a sign-off this one understands.
+                kind: ReviewKind::from_key(&r.kind)?,
+                period: r.period,
+                signed_by: r.signed_by,
+                signed_by_name: r.signed_by_name,
+                signed_at: r.signed_at,
+                head: ChainHead {
+                    count: r.head_count,
+                    hash: r.head_hash,
+                },
+                reviewed: r.reviewed,
+                note: r.note,
+            })
+        })
+        .collect())
+}
+
 impl SignOff {
     /// The day signed off.
     pub fn signed_on(&self) -> Option<NaiveDate> {

@@ -187,7 +187,11 @@ impl DeletionRecord {
             footer: Some(format!(
                 "totsugo 消去記録　{}{}",
                 self.purged_at,
-                if self.complete() { "" } else { "　（消去は終わっていません）" }
+                if self.complete() {
+                    ""
+                } else {
+                    "　（消去は終わっていません）"
+                }
             )),
         }
     }
@@ -379,9 +383,7 @@ pub fn purge_with(
 }
 
 fn interrupted() -> SessionError {
-    SessionError::Output(
-        "消去を途中で止めました。もう一度消去を実行すると続きから終えます".into(),
-    )
+    SessionError::Output("消去を途中で止めました。もう一度消去を実行すると続きから終えます".into())
 }
 
 /// Deletes what the plan lists, the key slots first, going on past a file that will not go;

@@ -24,6 +24,7 @@ mod wrong_number;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use letter_text::TextVersion;
 pub use review::RecordReview;
+pub use reviews::SignOffRow;
 pub use wrong_number::WrongNumberCase;
 
 /// File name of the store inside its directory.

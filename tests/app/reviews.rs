@@ -17,7 +17,13 @@ fn a_supervisor_reviews_last_months_access_log_filters_signs_off_and_the_reminde
     let dir = tempdir();
     let store = dir.path().join("store");
     drop(open(&store));
-    add_person(&store, "sup1", "責任 次郎", totsugo_core::auth::Role::Supervisor, false);
+    add_person(
+        &store,
+        "sup1",
+        "責任 次郎",
+        totsugo_core::auth::Role::Supervisor,
+        false,
+    );
     assert!(Session::login(&store, "sup1", "not the password").is_err());
     let mut h = logged_in(&store, "sup1", PERSON_PW);
     assert_eq!(h.state().screen, Screen::Home);
@@ -33,7 +39,10 @@ fn a_supervisor_reviews_last_months_access_log_filters_signs_off_and_the_reminde
     assert!(has_text(&h, &this_month.label_ja()));
     click(&mut h, "点検を開く");
     assert_eq!(h.state().screen, Screen::AccessLogReview);
-    assert!(has_text(&h, &format!("操作記録の点検（{}）", this_month.label_ja())));
+    assert!(has_text(
+        &h,
+        &format!("操作記録の点検（{}）", this_month.label_ja())
+    ));
     assert!(has_text(&h, "操作記録の鎖: 異常なし"));
 
     // Filter to the failed logins: the wrong password is there, the logins are not.
@@ -68,7 +77,8 @@ fn a_supervisor_reviews_last_months_access_log_filters_signs_off_and_the_reminde
 
     // The user review opens from the header's 定期点検 too.
     click(&mut h, "定期点検");
-    h.state_mut().apply(totsugo_app::Action::Reviews(ReviewsAction::OpenUsers));
+    h.state_mut()
+        .apply(totsugo_app::Action::Reviews(ReviewsAction::OpenUsers));
     h.run();
     assert_eq!(h.state().screen, Screen::UserReview);
     assert!(has_text(&h, "責任 次郎") && has_text(&h, "特権"));

@@ -13,13 +13,19 @@ fn an_audit_export_over_the_key_slots_is_refused_and_the_store_still_opens() {
     assert!(o.status.success(), "{}", stderr(&o));
     let before = std::fs::read(store.join("keyslots.json")).unwrap();
     let target = store.join("keyslots.json");
-    let o = totsugo(&store, &["audit", "export", "--out", target.to_str().unwrap()]);
+    let o = totsugo(
+        &store,
+        &["audit", "export", "--out", target.to_str().unwrap()],
+    );
     assert!(!o.status.success());
     assert!(stderr(&o).contains("保管場所"), "{}", stderr(&o));
     // Through `..` from a folder beside the store: the same.
     std::fs::create_dir_all(dir.path().join("out")).unwrap();
     let sneaky = dir.path().join("out/../store/keyslots.json");
-    let o = totsugo(&store, &["audit", "export", "--out", sneaky.to_str().unwrap()]);
+    let o = totsugo(
+        &store,
+        &["audit", "export", "--out", sneaky.to_str().unwrap()],
+    );
     assert!(!o.status.success());
     // Nor the default mapping profile, written without a login.
     let o = totsugo(&store, &["profile", "--write", target.to_str().unwrap()]);
@@ -110,7 +116,10 @@ fn a_purge_that_could_not_finish_says_so_and_a_second_run_finishes() {
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let export = out.join("audit.csv");
-    let o = totsugo(&store, &["audit", "export", "--out", export.to_str().unwrap()]);
+    let o = totsugo(
+        &store,
+        &["audit", "export", "--out", export.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     // The export cannot be deleted: a folder stands in its place.
     std::fs::remove_file(&export).unwrap();
@@ -134,13 +143,21 @@ fn a_purge_that_could_not_finish_says_so_and_a_second_run_finishes() {
     let o = purge(&store);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(stderr(&o).contains("audit.csv"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("消去は終わっていません"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("消去は終わっていません"),
+        "{}",
+        stderr(&o)
+    );
     // The store can no longer be opened.
     assert!(!totsugo_core::session::Session::is_initialised(&store));
     std::fs::remove_dir_all(&export).unwrap();
     let o = purge(&store);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("途中で止まっていた消去を終えました"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("途中で止まっていた消去を終えました"),
+        "{}",
+        stdout(&o)
+    );
     assert!(!store.exists());
 }
 
@@ -153,28 +170,50 @@ fn the_monthly_and_half_yearly_reviews_on_the_command_line() {
     let o = run(
         &store,
         &["summary"],
-        &[("TOTSUGO_USER", ADMIN), ("TOTSUGO_PASSWORD", "wrong password")],
+        &[
+            ("TOTSUGO_USER", ADMIN),
+            ("TOTSUGO_PASSWORD", "wrong password"),
+        ],
     );
     assert!(!o.status.success());
     let month = chrono::Local::now().format("%Y-%m").to_string();
     let o = totsugo(
         &store,
-        &["review", "access-log", "--month", &month, "--filter", "failed-logins"],
+        &[
+            "review",
+            "access-log",
+            "--month",
+            &month,
+            "--filter",
+            "failed-logins",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("ログイン失敗"), "{out}");
     assert!(out.contains("操作記録の鎖: 異常なし"), "{out}");
     // This month is not over: no sign-off.
-    let o = totsugo(&store, &["review", "access-log", "--month", &month, "--sign-off"]);
+    let o = totsugo(
+        &store,
+        &["review", "access-log", "--month", &month, "--sign-off"],
+    );
     assert!(!o.status.success());
     assert!(stderr(&o).contains("まだ終わっていない"), "{}", stderr(&o));
     // The user list, signed off.
-    let o = totsugo(&store, &["review", "users", "--sign-off", "--note", "異常なし"]);
+    let o = totsugo(
+        &store,
+        &["review", "users", "--sign-off", "--note", "異常なし"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("admin") && out.contains("管理者") && out.contains("特権"), "{out}");
+    assert!(
+        out.contains("admin") && out.contains("管理者") && out.contains("特権"),
+        "{out}"
+    );
     assert!(out.contains("利用者の点検を確認しました"), "{out}");
-    let o = totsugo(&store, &["review", "access-log", "--month", &month, "--filter", "all"]);
+    let o = totsugo(
+        &store,
+        &["review", "access-log", "--month", &month, "--filter", "all"],
+    );
     assert!(stdout(&o).contains("定期点検の確認"), "{}", stdout(&o));
 }

@@ -26,8 +26,16 @@ fn an_audit_export_over_the_key_slots_is_refused_and_the_store_still_opens() {
     assert!(matches!(err, SessionError::Output(_)), "{err}");
     assert!(err.to_string().contains("保管場所"), "{err}");
     // Not the store file either, nor a new file in the folder.
-    assert!(admin.export_audit(None, None, &dir.join("totsugo.db")).is_err());
-    assert!(admin.export_audit(None, None, &dir.join("new.csv")).is_err());
+    assert!(
+        admin
+            .export_audit(None, None, &dir.join("totsugo.db"))
+            .is_err()
+    );
+    assert!(
+        admin
+            .export_audit(None, None, &dir.join("new.csv"))
+            .is_err()
+    );
     assert!(!dir.join("new.csv").exists());
     drop(admin);
     assert_eq!(keyslots(&dir), before);
@@ -79,8 +87,11 @@ fn outputs_are_readable_by_their_owner_only_and_leave_no_temporary_file() {
     std::fs::create_dir_all(&out).unwrap();
     // Even over a file that was readable by everyone.
     std::fs::write(out.join("audit.csv"), b"old").unwrap();
-    std::fs::set_permissions(out.join("audit.csv"), std::fs::Permissions::from_mode(0o644))
-        .unwrap();
+    std::fs::set_permissions(
+        out.join("audit.csv"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
     admin
         .export_audit(None, None, &out.join("audit.csv"))
         .unwrap();
@@ -125,11 +136,17 @@ fn a_card_symbol_that_names_a_path_gives_a_safe_file_name() {
         for f in &files {
             assert_eq!(f.parent(), Some(forms.as_path()), "{f:?}");
             let name = f.file_name().unwrap().to_string_lossy().into_owned();
-            assert!(!name.contains(['\\', '/']) && !name.contains(".."), "{name}");
+            assert!(
+                !name.contains(['\\', '/']) && !name.contains(".."),
+                "{name}"
+            );
             // The card is only part of the name (a device name such as CON can only be a
             // whole name: the form's title comes first).
             assert!(
-                name.starts_with("連絡票") || name.starts_with("事実関係") || name.starts_with("報告様式") || name.starts_with("類似事案"),
+                name.starts_with("連絡票")
+                    || name.starts_with("事実関係")
+                    || name.starts_with("報告様式")
+                    || name.starts_with("類似事案"),
                 "{name}"
             );
             assert!(f.exists(), "{f:?}");
@@ -172,14 +189,22 @@ fn letters_whose_pdf_cannot_be_written_are_not_noted_as_sent() {
     // Into a folder that does not exist: the same.
     assert!(
         clerk
-            .print_letters(&ids, None, issued, &root.path().join("no/such/l.pdf"), false)
+            .print_letters(
+                &ids,
+                None,
+                issued,
+                &root.path().join("no/such/l.pdf"),
+                false
+            )
             .is_err()
     );
     assert!(clerk.store().letters_of(ids[0]).unwrap().is_empty());
     // Written: noted.
     let out = root.path().join("l.pdf");
     assert_eq!(
-        clerk.print_letters(&ids, None, issued, &out, false).unwrap(),
+        clerk
+            .print_letters(&ids, None, issued, &out, false)
+            .unwrap(),
         1
     );
     assert_eq!(clerk.store().letters_of(ids[0]).unwrap().len(), 1);

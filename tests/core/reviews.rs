@@ -47,7 +47,10 @@ fn the_access_log_of_a_month_filters_signs_off_with_the_head_and_stops_being_due
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0].action, "login_failed");
     assert_eq!(r.count(EntryFilter::Exports), 1);
-    assert!(r.count(EntryFilter::RightsChanges) >= 2, "users added, passwords set");
+    assert!(
+        r.count(EntryFilter::RightsChanges) >= 2,
+        "users added, passwords set"
+    );
     assert_eq!(r.count(EntryFilter::Purges), 0);
     assert_eq!(r.count(EntryFilter::Reveals), 0);
 
@@ -58,7 +61,13 @@ fn the_access_log_of_a_month_filters_signs_off_with_the_head_and_stops_being_due
     assert_eq!(due[0].month, Some(this_month()));
     let today = chrono::Local::now().date_naive();
     assert!(matches!(
-        sup.sign_off_review(ReviewKind::AccessLog, &this_month().key(), &r.head, "", today),
+        sup.sign_off_review(
+            ReviewKind::AccessLog,
+            &this_month().key(),
+            &r.head,
+            "",
+            today
+        ),
         Err(SessionError::Review(_))
     ));
     // A head that is not the trail's (as after the trail was cut short and rewritten) is refused.
@@ -123,7 +132,11 @@ fn the_user_list_shows_roles_rights_last_login_and_the_privileged_first() {
     admin.disable_user(id).unwrap();
     let r = admin.user_list_review().unwrap();
     let logins: Vec<&str> = r.users.iter().map(|u| u.user.login.as_str()).collect();
-    assert_eq!(logins, vec!["admin", "clerk2", "clerk1"], "the privileged first");
+    assert_eq!(
+        logins,
+        vec!["admin", "clerk2", "clerk1"],
+        "the privileged first"
+    );
     assert!(r.users[0].privileged && r.users[1].privileged && !r.users[2].privileged);
     assert!(r.users[1].user.may_reveal_my_number);
     assert!(r.users[2].user.disabled_at.is_some());
@@ -135,10 +148,16 @@ fn the_user_list_shows_roles_rights_last_login_and_the_privileged_first() {
         .checked_add_months(chrono::Months::new(6))
         .unwrap();
     let due = admin.reviews_due(half_year).unwrap();
-    assert!(due.iter().any(|d| d.kind == ReviewKind::UserList), "{due:?}");
+    assert!(
+        due.iter().any(|d| d.kind == ReviewKind::UserList),
+        "{due:?}"
+    );
     admin
         .sign_off_review(ReviewKind::UserList, "", &r.head, "", half_year)
         .unwrap();
     let due = admin.reviews_due(half_year).unwrap();
-    assert!(!due.iter().any(|d| d.kind == ReviewKind::UserList), "{due:?}");
+    assert!(
+        !due.iter().any(|d| d.kind == ReviewKind::UserList),
+        "{due:?}"
+    );
 }

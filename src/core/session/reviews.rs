@@ -51,7 +51,9 @@ pub struct AccessLogReview {
 impl AccessLogReview {
     /// The entries a filter shows.
     pub fn shown(&self, filter: EntryFilter) -> impl Iterator<Item = &ReviewEntry> {
-        self.entries.iter().filter(move |e| filter.matches(&e.action))
+        self.entries
+            .iter()
+            .filter(move |e| filter.matches(&e.action))
     }
 
     /// How many entries a filter shows.
@@ -116,9 +118,7 @@ impl Session {
             })
             .collect();
         let chain = audit::verify_chain(self.store.audit_entries(None, None)?);
-        let sign_offs = self
-            .store
-            .review_sign_offs()?
+        let sign_offs = audit_review::sign_offs(&self.store)?
             .into_iter()
             .filter(|s| s.kind == ReviewKind::AccessLog && s.period == key)
             .collect();
@@ -151,9 +151,7 @@ impl Session {
             })
             .collect();
         users.sort_by_key(|u| (!u.privileged, u.user.id));
-        let sign_offs = self
-            .store
-            .review_sign_offs()?
+        let sign_offs = audit_review::sign_offs(&self.store)?
             .into_iter()
             .filter(|s| s.kind == ReviewKind::UserList)
             .collect();
@@ -209,11 +207,11 @@ impl Session {
         let at = audit::now_local();
         self.store.in_transaction(|store| {
             let id = store.insert_review_sign_off(
-                kind,
+                kind.key(),
                 &period,
                 self.user.id,
                 &at,
-                seen,
+                (seen.count, &seen.hash),
                 reviewed,
                 note,
             )?;
@@ -259,7 +257,7 @@ impl Session {
         Ok(audit_review::due(
             today,
             since,
-            &self.store.review_sign_offs()?,
+            &audit_review::sign_offs(&self.store)?,
         ))
     }
 }

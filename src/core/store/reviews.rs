@@ -4,7 +4,31 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
-use crate::audit_review::{ChainHead, ReviewKind, SignOff};
+
+/// A review's sign-off as stored (`crate::audit_review::SignOff` reads it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignOffRow {
+    /// Id.
+    pub id: i64,
+    /// Which review (`access_log`, `user_list`).
+    pub kind: String,
+    /// The month or the day reviewed.
+    pub period: String,
+    /// Who signed off: login.
+    pub signed_by: String,
+    /// Who signed off: name.
+    pub signed_by_name: String,
+    /// When (local time).
+    pub signed_at: String,
+    /// The chain head seen: entries.
+    pub head_count: u64,
+    /// The chain head seen: the last entry's hash.
+    pub head_hash: String,
+    /// Entries or users reviewed.
+    pub reviewed: u64,
+    /// The reviewer's note.
+    pub note: String,
+}
 
 impl Store {
     /// The number of audit entries and the last entry's hash (none for an empty trail).
@@ -14,11 +38,9 @@ impl Store {
             .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?;
         let hash = self
             .conn
-            .query_row(
-                "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
-                [],
-                |r| r.get::<_, String>(0),
-            )
+            .query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| {
+                r.get::<_, String>(0)
+            })
             .optional()?;
         Ok((count as u64, hash))
     }
@@ -57,11 +79,11 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn insert_review_sign_off(
         &self,
-        kind: ReviewKind,
+        kind: &str,
         period: &str,
         signed_by: i64,
         signed_at: &str,
-        head: &ChainHead,
+        head: (u64, &str),
         reviewed: u64,
         note: &str,
     ) -> Result<i64, StoreError> {
@@ -70,12 +92,12 @@ impl Store {
              (kind, period, signed_by, signed_at, head_count, head_hash, reviewed, note) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
-                kind.key(),
+                kind,
                 period,
                 signed_by,
                 signed_at,
-                head.count as i64,
-                head.hash,
+                head.0 as i64,
+                head.1,
                 reviewed as i64,
                 note
             ],
@@ -84,41 +106,26 @@ impl Store {
     }
 
     /// Every sign-off, oldest first.
-    pub fn review_sign_offs(&self) -> Result<Vec<SignOff>, StoreError> {
+    pub fn review_sign_offs(&self) -> Result<Vec<SignOffRow>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT s.id, s.kind, s.period, u.login, u.display_name, s.signed_at, s.head_count, \
              s.head_hash, s.reviewed, s.note \
              FROM review_sign_offs s JOIN users u ON u.id = s.signed_by ORDER BY s.id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(1)?,
-                SignOff {
-                    id: r.get(0)?,
-                    kind: ReviewKind::AccessLog,
-                    period: r.get(2)?,
-                    signed_by: r.get(3)?,
-                    signed_by_name: r.get(4)?,
-                    signed_at: r.get(5)?,
-                    head: ChainHead {
-                        count: r.get::<_, i64>(6)? as u64,
-                        hash: r.get(7)?,
-                    },
-                    reviewed: r.get::<_, i64>(8)? as u64,
-                    note: r.get(9)?,
-                },
-            ))
+            Ok(SignOffRow {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                period: r.get(2)?,
+                signed_by: r.get(3)?,
+                signed_by_name: r.get(4)?,
+                signed_at: r.get(5)?,
+                head_count: r.get::<_, i64>(6)? as u64,
+                head_hash: r.get(7)?,
+                reviewed: r.get::<_, i64>(8)? as u64,
+                note: r.get(9)?,
+            })
         })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (kind, mut s) = row?;
-            // An unknown kind (a later version's) is not a sign-off this version understands.
-            let Some(k) = ReviewKind::from_key(&kind) else {
-                continue;
-            };
-            s.kind = k;
-            out.push(s);
-        }
-        Ok(out)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
