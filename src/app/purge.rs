@@ -124,24 +124,24 @@ impl App {
 /// written, as `totsugo purge` does.
 pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("保管データの消去");
-    if app.session.is_none() {
-        if let Some(plan) = totsugo_core::purge::unfinished(&app.dir) {
-            ui.label(
-                RichText::new(format!(
-                    "{} に始めた消去が途中で止まっています（鍵スロット: {}）。確認の言葉を2回入力し、続きを実行してください。",
-                    plan.record.purged_at,
-                    if plan.record.key_slots_destroyed {
-                        "破棄済み。保管データはもう開けません"
-                    } else {
-                        "未破棄"
-                    }
-                ))
-                .strong(),
-            );
-            ui.label("残っているファイル:");
-            for f in &plan.files {
-                ui.label(format!("・{}", f.display()));
-            }
+    if app.session.is_none()
+        && let Some(plan) = totsugo_core::purge::unfinished(&app.dir)
+    {
+        ui.label(
+            RichText::new(format!(
+                "{} に始めた消去が途中で止まっています（鍵スロット: {}）。確認の言葉を2回入力し、続きを実行してください。",
+                plan.record.purged_at,
+                if plan.record.key_slots_destroyed {
+                    "破棄済み。保管データはもう開けません"
+                } else {
+                    "未破棄"
+                }
+            ))
+            .strong(),
+        );
+        ui.label("残っているファイル:");
+        for f in &plan.files {
+            ui.label(format!("・{}", f.display()));
         }
     }
     ui.label("業務が終わったら、この端末の保管データをすべて消去します。元に戻せません。");

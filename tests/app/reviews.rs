@@ -83,3 +83,39 @@ fn a_supervisor_reviews_last_months_access_log_filters_signs_off_and_the_reminde
     assert_eq!(h.state().screen, Screen::UserReview);
     assert!(has_text(&h, "責任 次郎") && has_text(&h, "特権"));
 }
+
+#[test]
+fn a_purge_that_stopped_half_way_opens_the_app_on_the_purge_and_finishes_there() {
+    use totsugo_core::purge::{CONFIRMATION, PurgeStep, purge_with};
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let admin = open(&store);
+    let export = dir.path().join("audit.csv");
+    admin.export_audit(None, None, &export).unwrap();
+    // Cut off right after the key slots went, as by a power cut.
+    let record = dir.path().join("消去記録.pdf");
+    let _ = purge_with(admin, [CONFIRMATION, CONFIRMATION], &record, &mut |step| {
+        if step == PurgeStep::KeySlotsDestroyed {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    });
+    let mut h = crate::ui::app(&store);
+    settle(&mut h);
+    assert_eq!(h.state().screen, Screen::Purge);
+    assert!(has_text(&h, "途中で止まっています"));
+    assert!(has_text(&h, "audit.csv"));
+    type_into(&mut h, Role::TextInput, "確認の言葉「消去」", "消去");
+    type_into(&mut h, Role::TextInput, "もう一度「消去」", "消去");
+    let again = dir.path().join("消去記録-2.pdf");
+    h.state_mut()
+        .set_picker(Box::new(totsugo_app::FixedPicker(vec![again.clone()])));
+    click(&mut h, "消去記録の保存先を選んで消去する");
+    let (is_error, msg) = h.state().message.clone().expect("a message");
+    assert!(!is_error, "{msg}");
+    assert!(msg.contains("途中で止まっていた消去を終えました"), "{msg}");
+    assert_eq!(h.state().screen, Screen::SetupInsurer);
+    assert!(!export.exists() && !store.exists());
+    assert!(again.exists());
+}
