@@ -19,10 +19,12 @@ mod follow_up;
 mod letter_text;
 pub mod pager;
 mod review;
+mod reviews;
 mod wrong_number;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use letter_text::TextVersion;
 pub use review::RecordReview;
+pub use reviews::SignOffRow;
 pub use wrong_number::WrongNumberCase;
 
 /// File name of the store inside its directory.
@@ -81,6 +83,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/011_wrong_number_steps.sql")),
         M::up(include_str!("store/012_letter_texts.sql")),
         M::up(include_str!("store/013_symbol_search.sql")),
+        // Numbered from 030 so that migrations added meanwhile elsewhere keep their numbers.
+        M::up(include_str!("store/030_review_sign_offs.sql")),
     ])
 }
 

@@ -7,5 +7,6 @@ mod common;
 
 mod day;
 mod security;
+mod reviews;
 mod ui;
 mod wrong_number;
