@@ -28,6 +28,10 @@ use crate::vault::{VAULT_FILE, VAULT_LOCK_FILE};
 /// The word to type, twice, to confirm a purge.
 pub const CONFIRMATION: &str = "消去";
 
+/// The second confirmation when the audit trail is broken (an entry altered, the trail cut
+/// below its anchor): the purge then says so in the deletion record.
+pub const BROKEN_CHAIN_CONFIRMATION: &str = "破損を承知で消去";
+
 /// What a purge removed: the contents of the deletion record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletionRecord {
@@ -53,6 +57,10 @@ pub struct DeletionRecord {
     pub audit_chain_intact: bool,
     /// The audit chain's head when the purge began: entries and the last entry's hash.
     pub audit_head: (u64, String),
+    /// What was wrong with the trail (a break, or a cut found by the anchor), when the purge
+    /// went ahead on an explicit confirmation ([`BROKEN_CHAIN_CONFIRMATION`]).
+    #[serde(default)]
+    pub audit_problem: Option<String>,
     /// Files deleted (by this run and, for a purge run again, by the runs before).
     pub files_removed: Vec<String>,
     /// Files that could not be deleted, each with the reason.
@@ -120,6 +128,15 @@ impl DeletionRecord {
                             "異常あり"
                         }
                     ),
+                ),
+                (
+                    "操作記録の異常".into(),
+                    match &self.audit_problem {
+                        Some(p) => format!(
+                            "{p}。異常を確認したうえで消去しました（確認の言葉「{BROKEN_CHAIN_CONFIRMATION}」）"
+                        ),
+                        None => "なし".into(),
+                    },
                 ),
                 (
                     "操作記録の末尾".into(),
@@ -231,7 +248,8 @@ fn io_err(path: &Path, e: std::io::Error) -> SessionError {
 /// Whether both confirmations are [`CONFIRMATION`] (the app checks before it hands the session
 /// to [`purge`], which checks again).
 pub fn check_confirmations(confirmations: [&str; 2]) -> Result<(), SessionError> {
-    if confirmations.iter().any(|c| c.trim() != CONFIRMATION) {
+    let second_ok = |c: &str| c == CONFIRMATION || c == BROKEN_CHAIN_CONFIRMATION;
+    if confirmations[0].trim() != CONFIRMATION || !second_ok(confirmations[1].trim()) {
         return Err(SessionError::InvalidUser(format!(
             "消去するには確認の言葉「{CONFIRMATION}」を2回入力してください"
         )));
@@ -334,6 +352,19 @@ pub fn purge_with(
     let store = session.store();
     let imports = store.imports()?;
     let chain = audit::verify_chain(store.audit_entries(None, None)?);
+    // The whole chain, and the trail against its anchor (a cut at the end keeps a valid chain).
+    let anchored = session.check_audit_chain()?;
+    let audit_problem = match (&chain, anchored) {
+        (Err(b), _) => Some(b.message_ja()),
+        (Ok(_), p) => p,
+    };
+    if let Some(p) = &audit_problem
+        && confirmations[1].trim() != BROKEN_CHAIN_CONFIRMATION
+    {
+        return Err(SessionError::InvalidUser(format!(
+            "操作記録に異常があります（{p}）。操作記録を確認し、それでも消去するときは2回目の確認に「{BROKEN_CHAIN_CONFIRMATION}」と入力してください。消去記録にこのことが記されます"
+        )));
+    }
     let head = crate::audit_review::chain_head(store)?;
     let mut files = own_files(&dir);
     for f in store.written_files()? {
@@ -354,8 +385,9 @@ pub fn purge_with(
         counts: store.summary()?,
         users: store.users()?.len() as u64,
         audit_entries: chain.clone().unwrap_or(0),
-        audit_chain_intact: chain.is_ok(),
+        audit_chain_intact: audit_problem.is_none(),
         audit_head: (head.count, head.hash),
+        audit_problem,
         files_removed: Vec::new(),
         files_not_removed: Vec::new(),
         key_slots_destroyed: false,

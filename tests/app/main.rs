@@ -6,7 +6,7 @@
 mod common;
 
 mod day;
-mod security;
 mod reviews;
+mod security;
 mod ui;
 mod wrong_number;

@@ -437,7 +437,11 @@ fn the_benchmarks_file_with_bad_birth_dates_imports_whole_with_a_warning_on_each
         },
     )
     .unwrap();
-    assert!((15..=50).contains(&stats.bad_values), "{}", stats.bad_values);
+    assert!(
+        (15..=50).contains(&stats.bad_values),
+        "{}",
+        stats.bad_values
+    );
     let mut s = open(&dir.path().join("s"));
     let r = import(&mut s, &p).expect("content problems never refuse the file");
     assert_eq!(r.counts.rows, 3000);

@@ -394,3 +394,43 @@ fn a_rekey_interrupted_after_the_store_changed_is_finished_at_the_next_login() {
     );
     assert!(!Vault::load(dir.path()).unwrap().rekey_pending());
 }
+
+#[test]
+fn a_purge_on_a_cut_trail_needs_its_own_confirmation_and_the_record_says_so() {
+    let (dir, _, _) = store();
+    // Someone deletes the last entry of the trail by hand after the administrator's login
+    // anchored it (the chain stays valid; only the anchor shows the cut).
+    let cut = |dir: &Path| {
+        let key = key_from(&slot_file(dir), ADMIN, PASSWORD);
+        let conn = totsugo_core::inspect::raw_connection(&Store::file_in(dir), &key).unwrap();
+        conn.execute_batch("DROP TRIGGER IF EXISTS audit_no_delete;")
+            .unwrap();
+        conn.execute(
+            "DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)",
+            [],
+        )
+        .unwrap();
+    };
+    let out = tempdir();
+    let record = out.path().join("消去記録.pdf");
+    let admin = Session::login(dir.path(), ADMIN, PASSWORD).unwrap();
+    cut(dir.path());
+    // The usual confirmation is not enough: the purge says what is wrong and what to type.
+    let e = totsugo_core::purge::purge(admin, ["消去", "消去"], &record)
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("破損を承知で消去"), "{e}");
+    assert!(!record.exists());
+    let admin = Session::login(dir.path(), ADMIN, PASSWORD).unwrap();
+    cut(dir.path());
+    let r = totsugo_core::purge::purge(admin, ["消去", "破損を承知で消去"], &record).unwrap();
+    assert!(r.audit_problem.is_some() && !r.audit_chain_intact, "{r:?}");
+    let text = std::process::Command::new("pdftotext")
+        .args([record.to_str().unwrap(), "-"])
+        .output()
+        .unwrap()
+        .stdout;
+    let text = String::from_utf8(text).unwrap().replace('\n', "");
+    assert!(text.contains("短くなっています"), "{text}");
+    assert!(text.contains("異常を確認したうえで消去"), "{text}");
+}

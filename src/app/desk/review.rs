@@ -232,7 +232,10 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                     ui,
                     item,
                     (&item_values(&r.insurer, item), item_note(&r.insurer, item)),
-                    (&item_values(&r.registry, item), item_note(&r.registry, item)),
+                    (
+                        &item_values(&r.registry, item),
+                        item_note(&r.registry, item),
+                    ),
                     e.field(item),
                     w,
                 );
