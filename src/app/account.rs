@@ -130,6 +130,7 @@ impl App {
         } else {
             Screen::Home
         };
+        self.desk.auto_advance = session.auto_advance();
         self.session = Some(session);
         self.last_activity = Instant::now();
         self.message = None;

@@ -4,6 +4,7 @@
 
 use crate::common::set_letterhead;
 use crate::ui::*;
+use egui_kittest::kittest::Queryable;
 
 use totsugo_core::review::{Choice, ReviewState};
 use totsugo_core::session::Session;
@@ -120,4 +121,55 @@ fn letters_are_refused_before_the_save_dialog_while_the_sender_is_unset() {
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
     assert!(out.exists(), "printed on the second try: {msg}");
+}
+
+#[test]
+fn with_auto_advance_a_notation_only_record_costs_one_key() {
+    // issue 13: 「an option (per user) to move to the next record after a decision, so a
+    // notation-only record costs one key」.
+    let dir = crate::common::tempdir();
+    demo_store(dir.path());
+    let pw = clerk(dir.path(), "clerk1");
+    let notation_only = {
+        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+        in_scope(&s, 100)
+            .into_iter()
+            .find(|r| {
+                r.analysis.is_some_and(|a| {
+                    totsugo_core::record::Item::ALL
+                        .iter()
+                        .all(|i| a.field(*i) != totsugo_core::compare::FieldVerdict::Differs)
+                })
+            })
+            .expect("the demo has a notation-only record")
+            .id
+    };
+    let mut h = logged_in(dir.path(), "clerk1", pw);
+    click(&mut h, "不一致の一覧");
+    h.state_mut().apply(totsugo_app::Action::Desk(
+        totsugo_app::DeskAction::OpenRecord(notation_only),
+    ));
+    settle(&mut h);
+    h.get_by_label("判断したら次の記録を開く").click();
+    settle(&mut h);
+    assert!(h.state().desk.auto_advance);
+    // One key: decided, and the next record is open.
+    h.key_press(egui::Key::Num1);
+    settle(&mut h);
+    let open = h.state().desk.open.as_ref().map(|o| o.id);
+    assert_ne!(open, Some(notation_only), "{:?}", h.state().message);
+    assert!(has_text(&h, "次の記録を開きました"));
+    let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+    assert_eq!(
+        s.record_review(notation_only).unwrap().unwrap().0.state,
+        ReviewState::Decided
+    );
+    // The choice is the user's own and stays after logging in again.
+    assert!(s.auto_advance());
+    let other = clerk(dir.path(), "clerk2");
+    assert!(
+        !Session::login(dir.path(), "clerk2", other)
+            .unwrap()
+            .auto_advance()
+    );
 }

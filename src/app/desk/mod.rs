@@ -68,6 +68,8 @@ pub struct Desk {
     pub digits_match: Option<bool>,
     /// The clerk confirms a result that contradicts the digits.
     pub confirm_follow_up: bool,
+    /// After a decision, open the next record of the list (the user's own setting).
+    pub auto_advance: bool,
     /// The decisions this insurer has (事業主へ確認 only for employee insurance), in key
     /// order; read from the core when a record opens.
     pub decisions: Vec<totsugo_core::review::Decision>,
@@ -214,6 +216,8 @@ pub enum DeskAction {
     PrevRecord,
     /// Record a decision on the open record.
     Decide(Choice),
+    /// Turn on or off moving to the next record after each decision (the user's own setting).
+    SetAutoAdvance(bool),
     /// Record the decision waiting for confirmation, with the memo.
     ConfirmDecision,
     /// Drop the decision waiting for confirmation.
@@ -270,6 +274,14 @@ impl App {
             DeskAction::NextRecord => self.step_record(1),
             DeskAction::PrevRecord => self.step_record(-1),
             DeskAction::Decide(choice) => self.decide(choice, false),
+            DeskAction::SetAutoAdvance(on) => {
+                if let Some(s) = &self.session {
+                    match s.set_auto_advance(on) {
+                        Ok(()) => self.desk.auto_advance = on,
+                        Err(e) => self.error(e),
+                    }
+                }
+            }
             DeskAction::ConfirmDecision => {
                 if let Some((choice, _)) = self.desk.confirm.clone() {
                     self.decide(choice, true);
@@ -684,7 +696,17 @@ impl App {
                 self.desk.memo.clear();
                 self.desk.confirm = None;
                 self.open_record(id);
-                self.notice(format!("登録しました: {}", choice.label_ja()));
+                if self.desk.auto_advance {
+                    self.step_record(1);
+                    if self.desk.open.as_ref().map(|o| o.id) != Some(id) {
+                        self.notice(format!(
+                            "登録しました: {}（次の記録を開きました）",
+                            choice.label_ja()
+                        ));
+                    }
+                } else {
+                    self.notice(format!("登録しました: {}", choice.label_ja()));
+                }
             }
             Err(totsugo_core::session::SessionError::NeedsConfirmation(why)) => {
                 self.desk.confirm = Some((choice, why));

@@ -362,6 +362,17 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         if ui.button("[Ctrl+Z] 直前の判断を取り消す").clicked() {
             actions.push(Action::Desk(DeskAction::UndoDecision));
         }
+        ui.separator();
+        let mut on = app.desk.auto_advance;
+        if ui
+            .checkbox(&mut on, "判断したら次の記録を開く")
+            .on_hover_text(
+                "表記ゆれだけの記録は、キー1つで判断して次へ進めます（利用者ごとの設定）",
+            )
+            .changed()
+        {
+            actions.push(Action::Desk(DeskAction::SetAutoAdvance(on)));
+        }
     });
     if !typing {
         ui.input(|i| {

@@ -127,6 +127,26 @@ impl Session {
         self.set_setting_audited(crate::release::FORMAT_SETTING, &text, &text)
     }
 
+    /// The user's own choice: after a decision, open the next record of the list at once (so
+    /// that a notation-only record costs one key). Off until the user turns it on.
+    pub fn auto_advance(&self) -> bool {
+        self.store
+            .setting(&format!("user:{}:auto_advance", self.user.id))
+            .ok()
+            .flatten()
+            .is_some_and(|v| v == "1")
+    }
+
+    /// Sets [`Session::auto_advance`] for the logged-in user (a preference of their own: no
+    /// right needed, not audited).
+    pub fn set_auto_advance(&self, on: bool) -> Result<(), SessionError> {
+        self.store.set_setting(
+            &format!("user:{}:auto_advance", self.user.id),
+            if on { "1" } else { "0" },
+        )?;
+        Ok(())
+    }
+
     /// Stores a setting and its audit entry in one transaction (both or neither).
     fn set_setting_audited(
         &self,
