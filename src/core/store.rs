@@ -19,10 +19,12 @@ mod follow_up;
 mod letter_text;
 pub mod pager;
 mod review;
+mod rights;
 mod wrong_number;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use letter_text::TextVersion;
 pub use review::RecordReview;
+pub use rights::{OutcomeToApprove, UserRights};
 pub use wrong_number::WrongNumberCase;
 
 /// File name of the store inside its directory.
@@ -81,6 +83,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/011_wrong_number_steps.sql")),
         M::up(include_str!("store/012_letter_texts.sql")),
         M::up(include_str!("store/013_symbol_search.sql")),
+        // Numbered 020 and up by issue 16 §5 so that migrations added beside it do not clash
+        // by name; the order in this list is what counts.
+        M::up(include_str!("store/020_follow_up_approval.sql")),
     ])
 }
 

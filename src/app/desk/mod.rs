@@ -424,7 +424,28 @@ impl App {
             .copied()
             .filter(|id| !self.desk.left_out.contains(id))
             .collect();
-        match s.approve(&chosen) {
+        // Exactly the decisions the approval table showed (by decision id): one changed since
+        // fails the whole approval in the core.
+        let seen: Vec<(i64, i64)> = chosen
+            .iter()
+            .filter_map(|id| {
+                self.desk
+                    .approval_lines
+                    .get(id)
+                    .map(|l| (l.record_id, l.decision_id))
+            })
+            .collect();
+        if seen.len() != chosen.len() {
+            self.error(totsugo_core::session::SessionError::NotDecided(
+                chosen
+                    .iter()
+                    .copied()
+                    .find(|id| !self.desk.approval_lines.contains_key(id))
+                    .unwrap_or(0),
+            ));
+            return;
+        }
+        match s.approve_seen(&seen) {
             Ok(batch) => {
                 let msg = format!(
                     "{} の判断 {} 件を承認しました（承認番号 {batch}）",
@@ -435,7 +456,17 @@ impl App {
                 self.desk.invalidate();
                 self.notice(msg);
             }
-            Err(e) => self.error(e),
+            Err(e) => {
+                // A decision changed since the table was read: show the table as it is now.
+                let changed = matches!(
+                    e,
+                    totsugo_core::session::SessionError::DecisionChanged(_)
+                );
+                self.error(e);
+                if changed {
+                    self.load_batches();
+                }
+            }
         }
     }
 
@@ -493,7 +524,19 @@ impl App {
     /// Takes the pages that have arrived from the list reader.
     pub(crate) fn poll_list(&mut self) {
         let Some(p) = &self.desk.pager else { return };
-        for answer in p.answers() {
+        let Some(s) = &self.session else { return };
+        // Through the session: the first page of each filter (a list or search opened) is
+        // audited there, once, not per repaint.
+        let answers = match s.list_answers(p) {
+            Ok(a) => a,
+            Err(e) => {
+                self.desk.loading = false;
+                self.desk.exhausted = true;
+                self.error(e);
+                return;
+            }
+        };
+        for answer in answers {
             self.desk.loading = false;
             self.desk.last_page_time = Some(answer.took);
             match answer.rows {

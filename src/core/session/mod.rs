@@ -14,6 +14,7 @@ mod letter_text;
 mod letters;
 mod release;
 mod review;
+mod rights;
 mod settings;
 mod trail;
 mod users;
@@ -22,6 +23,7 @@ mod wrong_number;
 pub use error::SessionError;
 pub use letter_text::{CurrentLetterText, LetterPreview};
 pub use letters::PostalPreview;
+pub use rights::OutcomeLine;
 pub use review::{ApprovalLine, RecordDetail, ReviewProgress, ReviewedRecord};
 pub use users::UserStatus;
 pub use wrong_number::OpenProcedure;
@@ -387,15 +389,14 @@ impl Session {
         self.require(p).is_ok()
     }
 
-    /// Refuses unless the user may do this.
+    /// Refuses unless the user may do this. The rights are read from the store for every
+    /// call (one read by primary key, see [`rights`]): a user demoted or disabled while this
+    /// session is open is refused at once.
     pub fn require(&self, p: Permission) -> Result<(), SessionError> {
         if self.must_change_password {
             return Err(SessionError::PasswordChangeRequired);
         }
-        let ok = match p {
-            Permission::RevealMyNumber => self.user.may_reveal_my_number,
-            _ => self.user.roles.allow(p),
-        };
+        let ok = self.current_rights()?.allow(p);
         if ok {
             Ok(())
         } else {
