@@ -19,6 +19,7 @@ mod people;
 mod postal;
 mod purge;
 mod review;
+mod rights;
 mod store;
 mod store_threads;
 mod wrong_number;

@@ -80,6 +80,9 @@ pub struct Desk {
     pub approval_lines: std::collections::HashMap<i64, totsugo_core::session::ApprovalLine>,
     /// The batch whose approval waits for the supervisor's confirmation.
     pub confirm_approval: Option<usize>,
+    /// Follow-up outcomes ("number correct") waiting for the supervisor's approval before
+    /// their records can go into a release request.
+    pub outcome_lines: Vec<totsugo_core::session::OutcomeLine>,
 }
 
 /// The wrong-number step the clerk is recording: which, its value, the day and a memo.
@@ -242,6 +245,8 @@ pub enum DeskAction {
     ApproveBatch(usize),
     /// Close the approval's confirmation without approving.
     CancelApproval,
+    /// Approve the follow-up outcomes the approval screen shows (as shown).
+    ApproveOutcomes,
     /// Send the open record back with the reason typed on the review screen.
     SendBack,
 }
@@ -306,6 +311,7 @@ impl App {
                 self.desk.confirm_approval = None;
                 self.approve_batch(i);
             }
+            DeskAction::ApproveOutcomes => self.approve_outcomes(),
             DeskAction::CancelApproval => self.desk.confirm_approval = None,
             DeskAction::SendBack => self.send_back(),
         }
@@ -396,7 +402,34 @@ impl App {
         }
     }
 
+    fn approve_outcomes(&mut self) {
+        let Some(s) = &self.session else { return };
+        let seen = self.desk.outcome_lines.clone();
+        match s.approve_outcomes(&seen) {
+            Ok(n) => {
+                self.load_batches();
+                self.notice(format!(
+                    "その後の結果 {n} 件を承認しました。解除依頼に入れられます"
+                ));
+            }
+            Err(e) => {
+                self.error(e);
+                self.load_batches();
+            }
+        }
+    }
+
     fn load_batches(&mut self) {
+        let Some(s) = &self.session else { return };
+        let outcomes = s.outcomes_to_approve();
+        match outcomes {
+            Ok(o) => self.desk.outcome_lines = o,
+            Err(e) => {
+                self.desk.outcome_lines.clear();
+                self.error(e);
+                return;
+            }
+        }
         let Some(s) = &self.session else { return };
         match s.pending_batches(self.desk.grouping) {
             Ok(b) => {
