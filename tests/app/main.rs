@@ -6,5 +6,6 @@
 mod common;
 
 mod day;
+mod rights;
 mod ui;
 mod wrong_number;
