@@ -490,8 +490,25 @@ fn an_administrator_cannot_give_themselves_supervisor_or_the_my_number_right_fro
     let o = totsugo(&store, &["summary"]);
     assert!(o.status.success(), "{}", stderr(&o));
     for args in [
-        &["user", "set-rights", "--login", ADMIN, "--role", "admin", "--role", "supervisor"][..],
-        &["user", "set-rights", "--login", ADMIN, "--role", "admin", "--may-reveal"][..],
+        &[
+            "user",
+            "set-rights",
+            "--login",
+            ADMIN,
+            "--role",
+            "admin",
+            "--role",
+            "supervisor",
+        ][..],
+        &[
+            "user",
+            "set-rights",
+            "--login",
+            ADMIN,
+            "--role",
+            "admin",
+            "--may-reveal",
+        ][..],
     ] {
         let o = totsugo(&store, args);
         assert!(!o.status.success(), "{args:?} was allowed");

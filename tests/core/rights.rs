@@ -61,7 +61,12 @@ fn request_with_numbers(dir: &Path) -> (Vec<i64>, i64) {
     let clerk = login(dir, "clerk1");
     let boss = login(dir, "boss");
     clerk
-        .decide(r[0], Choice::new(Decision::SameByVisualCheck), "テスト", true)
+        .decide(
+            r[0],
+            Choice::new(Decision::SameByVisualCheck),
+            "テスト",
+            true,
+        )
         .unwrap();
     boss.approve(&[r[0]]).unwrap();
     open(&store(dir))
@@ -83,21 +88,29 @@ fn a_supervisor_without_the_right_cannot_write_full_numbers_into_the_release_lis
     // The attack: the format includes the number, the supervisor has no 個人番号閲覧権限.
     let e = boss
         .write_release_request(req, "テスト", &out)
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(matches!(e, SessionError::MyNumberRightNeeded(_)), "{e}");
     assert!(e.to_string().contains("個人番号閲覧権限"), "{e}");
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "nothing written");
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        0,
+        "nothing written"
+    );
     let refused = trail(&boss);
     assert!(
-        refused
-            .iter()
-            .any(|(a, t, d)| a == "export" && t == &format!("release_request:{req}")
-                && d.contains("拒否")),
+        refused.iter().any(|(a, t, d)| a == "export"
+            && t == &format!("release_request:{req}")
+            && d.contains("拒否")),
         "the refusal is audited"
     );
     // A supervisor with the right writes it; the numbers written are audited, masked.
-    add_person(&store(dir.path()), "boss_mn", "責任 番号", Role::Supervisor, true);
+    add_person(
+        &store(dir.path()),
+        "boss_mn",
+        "責任 番号",
+        Role::Supervisor,
+        true,
+    );
     let boss_mn = login(dir.path(), "boss_mn");
     let (files, _) = boss_mn.write_release_request(req, "テスト", &out).unwrap();
     let csv = std::fs::read_to_string(file_named(&files, "_utf8.csv")).unwrap();
@@ -108,7 +121,9 @@ fn a_supervisor_without_the_right_cannot_write_full_numbers_into_the_release_lis
         .expect("the numbers written are audited");
     assert!(reveal.2.contains("個人番号 1 件"), "{}", reveal.2);
     assert!(
-        reveal.2.contains(&format!("********{}", &my_number(0)[8..])),
+        reveal
+            .2
+            .contains(&format!("********{}", &my_number(0)[8..])),
         "{}",
         reveal.2
     );
@@ -123,7 +138,12 @@ fn release_candidates_reach_the_screen_masked_and_each_view_is_audited_once() {
     let boss = login(dir.path(), "boss");
     for i in [0, 1] {
         clerk
-            .decide(r[i], Choice::new(Decision::SameByVisualCheck), "テスト", true)
+            .decide(
+                r[i],
+                Choice::new(Decision::SameByVisualCheck),
+                "テスト",
+                true,
+            )
             .unwrap();
     }
     boss.approve(&[r[0], r[1]]).unwrap();
@@ -167,7 +187,12 @@ fn a_demoted_supervisor_in_an_open_session_cannot_approve() {
     let clerk = login(dir.path(), "clerk1");
     let boss = login(dir.path(), "boss");
     clerk
-        .decide(r[0], Choice::new(Decision::SameByVisualCheck), "テスト", true)
+        .decide(
+            r[0],
+            Choice::new(Decision::SameByVisualCheck),
+            "テスト",
+            true,
+        )
         .unwrap();
     let lines = boss.approval_lines(&[r[0]]).unwrap();
     // The administrator demotes the supervisor while their session stays open.
@@ -202,9 +227,13 @@ fn a_disabled_user_in_an_open_session_cannot_decide() {
     let id = user_id(&admin, "clerk1");
     admin.disable_user(id).unwrap();
     let e = clerk
-        .decide(r[0], Choice::new(Decision::SameByVisualCheck), "テスト", true)
-        .err()
-        .expect("refused");
+        .decide(
+            r[0],
+            Choice::new(Decision::SameByVisualCheck),
+            "テスト",
+            true,
+        )
+        .expect_err("refused");
     assert!(matches!(e, SessionError::Disabled), "{e}");
     assert!(e.to_string().contains("無効"), "{e}");
     assert!(clerk.open_record(r[0]).is_err());
@@ -221,10 +250,20 @@ fn an_approval_fails_whole_when_a_decision_changed_after_the_lines_were_loaded()
     let clerk = login(dir.path(), "clerk1");
     let boss = login(dir.path(), "boss");
     clerk
-        .decide(r[0], Choice::new(Decision::SameByVisualCheck), "テスト", true)
+        .decide(
+            r[0],
+            Choice::new(Decision::SameByVisualCheck),
+            "テスト",
+            true,
+        )
         .unwrap();
     clerk
-        .decide(r[1], Choice::new(Decision::SameByVisualCheck), "テスト", true)
+        .decide(
+            r[1],
+            Choice::new(Decision::SameByVisualCheck),
+            "テスト",
+            true,
+        )
         .unwrap();
     let lines = boss.approval_lines(&[r[0], r[1]]).unwrap();
     let seen: Vec<(i64, i64)> = lines.iter().map(|l| (l.record_id, l.decision_id)).collect();
@@ -237,8 +276,11 @@ fn an_approval_fails_whole_when_a_decision_changed_after_the_lines_were_loaded()
         .iter()
         .filter(|(a, _, _)| a == "approval")
         .count();
-    let e = boss.approve_seen(&seen).err().expect("refused");
-    assert!(matches!(e, SessionError::DecisionChanged(id) if id == r[1]), "{e}");
+    let e = boss.approve_seen(&seen).expect_err("refused");
+    assert!(
+        matches!(e, SessionError::DecisionChanged(id) if id == r[1]),
+        "{e}"
+    );
     assert!(e.to_string().contains("一件も承認していません"), "{e}");
     // Nothing changed: r0 still waits, no batch, no approval entry.
     assert_eq!(state(&boss, r[0]), ReviewState::Decided);
@@ -275,7 +317,12 @@ fn a_decision_on_an_approved_record_is_refused_and_the_approval_stands() {
     let clerk = login(dir.path(), "clerk1");
     let boss = login(dir.path(), "boss");
     let first = clerk
-        .decide(r[0], Choice::new(Decision::SameByVisualCheck), "テスト", true)
+        .decide(
+            r[0],
+            Choice::new(Decision::SameByVisualCheck),
+            "テスト",
+            true,
+        )
         .unwrap();
     // The clerk opened the record; the supervisor approves meanwhile.
     let opened = clerk.open_record(r[0]).unwrap().unwrap();
@@ -283,8 +330,7 @@ fn a_decision_on_an_approved_record_is_refused_and_the_approval_stands() {
     boss.approve(&[r[0]]).unwrap();
     let e = clerk
         .decide(r[0], Choice::new(Decision::WrongNumber), "やはり別人", true)
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(matches!(e, SessionError::AlreadyApproved(_)), "{e}");
     assert!(matches!(
         clerk.undo_last_decision(),
@@ -309,7 +355,12 @@ fn decisions_racing_an_approval_never_overwrite_it() {
     let clerk = login(dir.path(), "clerk1");
     for id in &ids {
         clerk
-            .decide(*id, Choice::new(Decision::SameByVisualCheck), "テスト", true)
+            .decide(
+                *id,
+                Choice::new(Decision::SameByVisualCheck),
+                "テスト",
+                true,
+            )
             .unwrap();
     }
     drop(clerk);
@@ -352,8 +403,7 @@ fn an_administrator_cannot_grant_themselves_supervisor_or_the_my_number_right() 
     ] {
         let e = admin
             .set_user_rights(me, roles, reveal)
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert!(e.to_string().contains("管理者があなた1人だけ"), "{e}");
     }
     assert!(!admin.may(Permission::Approve));
@@ -367,13 +417,20 @@ fn an_administrator_cannot_grant_themselves_supervisor_or_the_my_number_right() 
         false,
     );
     let e = admin
-        .set_user_rights(me, Roles::of(&[Role::Administrator, Role::Supervisor]), true)
-        .err()
-        .expect("refused");
+        .set_user_rights(
+            me,
+            Roles::of(&[Role::Administrator, Role::Supervisor]),
+            true,
+        )
+        .expect_err("refused");
     assert!(e.to_string().contains("別の管理者"), "{e}");
     let mut admin2 = login(dir.path(), "admin2");
     admin2
-        .set_user_rights(me, Roles::of(&[Role::Administrator, Role::Supervisor]), true)
+        .set_user_rights(
+            me,
+            Roles::of(&[Role::Administrator, Role::Supervisor]),
+            true,
+        )
         .unwrap();
     assert!(admin.may(Permission::Approve), "read again from the store");
     assert!(admin.may(Permission::RevealMyNumber));
@@ -430,9 +487,15 @@ fn an_unapproved_number_correct_reply_is_no_release_candidate_until_approved() {
     assert!(lines.iter().all(|l| l.outcome == FollowUp::NumberCorrect));
     // The reply is recorded again (changed) after the supervisor read it: nothing approved.
     clerk
-        .record_follow_up(r[4], FollowUp::NumberCorrect, None, "本人回答（電話で再確認）", false)
+        .record_follow_up(
+            r[4],
+            FollowUp::NumberCorrect,
+            None,
+            "本人回答（電話で再確認）",
+            false,
+        )
         .unwrap();
-    let e = boss.approve_outcomes(&lines).err().expect("refused");
+    let e = boss.approve_outcomes(&lines).expect_err("refused");
     assert!(matches!(e, SessionError::OutcomeChanged(_)), "{e}");
     assert!(ids(&boss).is_empty());
     // Read again and approved: both become candidates.
@@ -452,7 +515,10 @@ fn an_unapproved_number_correct_reply_is_no_release_candidate_until_approved() {
         .unwrap();
     assert!(!ids(&boss).contains(&r[3]), "recorded again: approval gone");
     assert!(boss.outcomes_to_approve().unwrap().is_empty());
-    let other = open(&store(dir.path())).store().outcomes_to_approve().unwrap();
+    let other = open(&store(dir.path()))
+        .store()
+        .outcomes_to_approve()
+        .unwrap();
     assert!(matches!(
         boss.approve_outcomes(&other),
         Err(SessionError::OwnOutcome(_))

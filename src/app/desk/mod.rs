@@ -491,10 +491,7 @@ impl App {
             }
             Err(e) => {
                 // A decision changed since the table was read: show the table as it is now.
-                let changed = matches!(
-                    e,
-                    totsugo_core::session::SessionError::DecisionChanged(_)
-                );
+                let changed = matches!(e, totsugo_core::session::SessionError::DecisionChanged(_));
                 self.error(e);
                 if changed {
                     self.load_batches();

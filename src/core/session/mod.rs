@@ -23,8 +23,8 @@ mod wrong_number;
 pub use error::SessionError;
 pub use letter_text::{CurrentLetterText, LetterPreview};
 pub use letters::PostalPreview;
-pub use rights::OutcomeLine;
 pub use review::{ApprovalLine, RecordDetail, ReviewProgress, ReviewedRecord};
+pub use rights::OutcomeLine;
 pub use users::UserStatus;
 pub use wrong_number::OpenProcedure;
 

@@ -48,7 +48,9 @@ impl Session {
             .release_schedule()
             .next_after(chrono::Local::now().naive_local())
             .map(|c| c.to_string());
-        self.store.in_transaction(|store| {
+        // Under the write lock: the candidates (approved, outcome approved) cannot change
+        // between the check and the request.
+        self.store.in_write_transaction(|store| {
             let id = store
                 .insert_release_request(
                     record_ids,

@@ -133,10 +133,7 @@ impl Store {
              AND r.release_request_id IS NULL ORDER BY r.priority, r.id",
         )?;
         let rows = stmt.query_map(
-            params![
-                FollowUp::NumberCorrect.code(),
-                ReviewState::Approved as i64
-            ],
+            params![FollowUp::NumberCorrect.code(), ReviewState::Approved as i64],
             |r| {
                 Ok(OutcomeToApprove {
                     record_id: r.get(0)?,
