@@ -363,22 +363,26 @@ fn decisions_racing_an_approval_never_overwrite_it() {
             )
             .unwrap();
     }
-    drop(clerk);
-    let d = dir.path().to_path_buf();
+    // Both logged in first (logging in is not what is raced), then started together.
+    let boss = login(dir.path(), "boss");
+    let start = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let go = start.clone();
     let ids2 = ids.clone();
     let redecide = std::thread::spawn(move || {
-        let clerk = login(&d, "clerk1");
-        for _ in 0..5 {
+        go.wait();
+        for _ in 0..10 {
             for id in &ids2 {
                 let _ = clerk.decide(*id, Choice::new(Decision::SameByDocuments), "再確認", true);
             }
         }
     });
-    let boss = login(dir.path(), "boss");
+    start.wait();
+    let mut approved_any = false;
     for id in &ids {
-        let _ = boss.approve(&[*id]);
+        approved_any |= boss.approve(&[*id]).is_ok();
     }
     redecide.join().unwrap();
+    assert!(approved_any, "the race approved something");
     for id in &ids {
         let (review, history) = boss.record_review(*id).unwrap().unwrap();
         let approved: Vec<_> = history.iter().filter(|d| d.batch_id.is_some()).collect();
