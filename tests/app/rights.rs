@@ -119,6 +119,9 @@ fn a_supervisor_approves_the_reply_on_the_approval_screen_before_it_can_be_relea
     assert!(!ready(dir.path()), "not before the supervisor approves it");
 
     let mut h = logged_in(dir.path(), "boss", pw);
+    click(&mut h, "解除依頼");
+    assert_eq!(h.state().release.outcomes_waiting, 1);
+    assert!(has_text(&h, "承認待ち 1 件"));
     click(&mut h, "承認");
     assert_eq!(h.state().desk.outcome_lines.len(), 1);
     assert!(has_text(&h, "その後の結果の承認"));

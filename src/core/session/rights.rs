@@ -109,6 +109,13 @@ impl Session {
         Ok(out)
     }
 
+    /// How many follow-up outcomes wait for a supervisor's approval before their records can
+    /// be released (a count only: not audited as a view).
+    pub fn outcomes_waiting(&self) -> Result<u64, SessionError> {
+        self.require(Permission::Approve)?;
+        Ok(self.store.outcomes_to_approve()?.len() as u64)
+    }
+
     /// Approves the follow-up outcomes exactly as the supervisor saw them (four-eyes: not one
     /// they recorded), in one write transaction: if any changed in the meantime, nothing is
     /// approved. Only then can their records go into a release request. Returns how many.
