@@ -220,12 +220,24 @@ enum UserCommand {
         /// 利用者名
         #[arg(long)]
         login: String,
+        /// 保管データの鍵と復旧キーが新しくなります: 新しい復旧キーの用紙（PDF）の保存先
+        #[arg(long, value_name = "FILE")]
+        recovery_sheet: Option<PathBuf>,
     },
-    /// 仮パスワードを設定します（ロックも解除されます）
+    /// 仮パスワードを設定します（ロックも解除されます。保管データの鍵と復旧キーが新しくなります）
     ResetPassword {
         /// 利用者名
         #[arg(long)]
         login: String,
+        /// 新しい復旧キーの用紙（PDF）の保存先
+        #[arg(long, value_name = "FILE")]
+        recovery_sheet: Option<PathBuf>,
+    },
+    /// 復旧キーを新しくします（前の用紙は使えなくなります）
+    RenewRecoveryKey {
+        /// 新しい復旧キーの用紙（PDF）の保存先
+        #[arg(long, value_name = "FILE")]
+        recovery_sheet: Option<PathBuf>,
     },
     /// ロックを解除します
     Unlock {
@@ -459,6 +471,48 @@ fn write_recovery_sheet(
         "復旧キーの用紙を {} に書き出しました。印刷したらこのファイルは削除してください。",
         path.display()
     );
+    Ok(())
+}
+
+/// A progress bar for a re-key, drawn only once it has taken more than a second.
+fn rekey_bar() -> indicatif::ProgressBar {
+    let b = indicatif::ProgressBar::hidden();
+    b.set_style(
+        indicatif::ProgressStyle::with_template("保管データの鍵を更新中 {bar:40} {percent:>3}%")
+            .expect("valid template"),
+    );
+    b
+}
+
+fn rekey_tick(bar: &indicatif::ProgressBar, done: u64, total: u64) {
+    if bar.is_hidden() && bar.elapsed().as_secs_f64() > 1.0 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    bar.set_length(total);
+    bar.set_position(done);
+}
+
+/// After a re-key (a user disabled, a password reset): the time it took, the new recovery key
+/// (the old sheet no longer opens anything) and the users who need a new temporary password.
+fn after_rekey(
+    session: &Session,
+    r: &totsugo_core::session::Rekeyed,
+    sheet: Option<&Path>,
+) -> Result<(), String> {
+    println!(
+        "保管データの鍵を新しくしました（{:.1} 秒）。前の復旧キーの用紙は使えません。",
+        r.elapsed.as_secs_f64()
+    );
+    if !r.dropped.is_empty() {
+        println!(
+            "旧形式の鍵のため、次の利用者には仮パスワードの再設定が必要です: {}",
+            r.dropped.join("、")
+        );
+    }
+    print_recovery_key(&r.recovery);
+    if let Some(path) = sheet {
+        write_recovery_sheet(&r.recovery, session.dir(), session, path)?;
+    }
     Ok(())
 }
 
@@ -837,16 +891,43 @@ fn user_command(session: &mut Session, cmd: UserCommand) -> Result<(), String> {
                 .map_err(auth_err)?;
             println!("利用者「{login}」の権限を変更しました。");
         }
-        UserCommand::Disable { login } => {
+        UserCommand::Disable {
+            login,
+            recovery_sheet,
+        } => {
             let id = find_user(session, &login)?;
-            session.disable_user(id).map_err(auth_err)?;
+            let bar = rekey_bar();
+            let r = session
+                .disable_user_reporting(id, &|d, t| rekey_tick(&bar, d, t))
+                .map_err(auth_err);
+            bar.finish_and_clear();
+            let r = r?;
             println!("利用者「{login}」を無効にしました。");
+            after_rekey(session, &r, recovery_sheet.as_deref())?;
         }
-        UserCommand::ResetPassword { login } => {
+        UserCommand::ResetPassword {
+            login,
+            recovery_sheet,
+        } => {
             let id = find_user(session, &login)?;
             let password = new_password("仮パスワード")?;
-            session.reset_password(id, &password).map_err(auth_err)?;
+            let bar = rekey_bar();
+            let r = session
+                .reset_password_reporting(id, &password, &|d, t| rekey_tick(&bar, d, t))
+                .map_err(auth_err);
+            bar.finish_and_clear();
+            let r = r?;
             println!("利用者「{login}」に仮パスワードを設定しました。");
+            after_rekey(session, &r, recovery_sheet.as_deref())?;
+        }
+        UserCommand::RenewRecoveryKey { recovery_sheet } => {
+            let key = session.renew_recovery_key().map_err(auth_err)?;
+            println!("復旧キーを新しくしました。前の復旧キーの用紙は使えません。");
+            print_recovery_key(&key);
+            if let Some(path) = recovery_sheet {
+                let dir = session.dir().to_path_buf();
+                write_recovery_sheet(&key, &dir, session, &path)?;
+            }
         }
         UserCommand::Unlock { login } => {
             let id = find_user(session, &login)?;

@@ -27,6 +27,8 @@ pub struct SetupScreen {
     pub password_again: String,
     /// Step 3: "I wrote the recovery key down".
     pub recovery_noted: bool,
+    /// Where to go once a recovery key shown after a re-key (not the first run) is noted.
+    pub recovery_after: Option<crate::Screen>,
     /// Step 2's work: the store, the key and the administrator (argon2 takes a moment).
     job: Option<Job<Result<(Session, RecoveryKey), SessionError>>>,
 }
@@ -41,6 +43,7 @@ impl Default for SetupScreen {
             password: String::new(),
             password_again: String::new(),
             recovery_noted: false,
+            recovery_after: None,
             job: None,
         }
     }
@@ -87,7 +90,10 @@ impl App {
             SetupAction::SaveRecoverySheet => self.save_recovery_sheet(),
             SetupAction::RecoveryKeyNoted => {
                 self.setup.recovery_noted = false;
-                self.open_screen(Screen::FirstData);
+                match self.setup.recovery_after.take() {
+                    Some(next) => self.open_screen(next),
+                    None => self.open_screen(Screen::FirstData),
+                }
             }
         }
     }
@@ -287,8 +293,15 @@ pub fn first_data(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
 
 /// The recovery key, shown once.
 pub fn recovery_key(ui: &mut Ui, app: &mut App, key: &str, actions: &mut Vec<Action>) {
-    setup_steps(ui, 3);
-    ui.label(RichText::new("復旧キー").strong());
+    if app.setup.recovery_after.is_none() {
+        setup_steps(ui, 3);
+        ui.label(RichText::new("復旧キー").strong());
+    } else {
+        ui.label(RichText::new("新しい復旧キー").strong());
+        ui.label(
+            "保管データの鍵を新しくしたため、復旧キーも新しくなりました。前の復旧キーの用紙は使えません（シュレッダーで処分してください）。",
+        );
+    }
     ui.label("管理者全員がパスワードを失ったとき、この復旧キーだけが保管データを開けます。");
     ui.label(
         "この画面でしか表示しません。紙に書き写すか印刷して、鍵のかかる場所に保管してください。",

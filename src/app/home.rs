@@ -15,6 +15,7 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
     ui.heading(format!("ようこそ、{} さん", s.user().display_name));
     ui.add_space(8.0);
     message(ui, app);
+    integrity(ui, s);
     if s.may(Permission::Review) {
         ui.horizontal(|ui| {
             if ui.button("次の未判断を開く（① から）").clicked() {
@@ -71,6 +72,30 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
             ui.label(format!("・{}", p.label_ja()));
         }
     }
+}
+
+/// Tampering found at login (the audit trail cut or rewritten, lockout counters rolled back,
+/// forged records in the slot file): shown to administrators and supervisors, who review the
+/// trail; it is in the trail too.
+fn integrity(ui: &mut Ui, s: &totsugo_core::session::Session) {
+    let problems = s.integrity_problems();
+    if problems.is_empty() || !(s.may(Permission::ManageUsers) || s.may(Permission::ReadAudit)) {
+        return;
+    }
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(2.0, ui.visuals().error_fg_color))
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new("改ざんの疑いがあります（操作記録に残しました）")
+                    .strong()
+                    .color(ui.visuals().error_fg_color),
+            );
+            for p in problems {
+                ui.label(format!("・{p}"));
+            }
+            ui.label("操作記録を確認し、必要なら個人情報保護の責任者に報告してください。");
+        });
+    ui.add_space(8.0);
 }
 
 /// The records whose wrong-number procedure has steps to do, each with its next step and a

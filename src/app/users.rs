@@ -78,15 +78,22 @@ impl App {
                 self.refresh();
             }
             UsersAction::Add => self.add_user(),
-            UsersAction::Disable(id) => self.with_session(|s| s.disable_user(id), "無効にしました"),
+            UsersAction::Disable(id) => self.start_work(
+                "利用者を無効にし、保管データの鍵を新しくしています".to_string(),
+                false,
+                move |s, c| {
+                    let r = s.disable_user_reporting(id, &|d, t| c.progress(d, t));
+                    Box::new(move |app: &mut App| app.rekeyed(r, "無効にしました"))
+                },
+            ),
             UsersAction::ResetPassword(id) => {
                 let pw = std::mem::take(&mut self.users.temp_password);
                 self.start_work(
-                    "仮パスワードを設定しています".to_string(),
+                    "仮パスワードを設定し、保管データの鍵を新しくしています".to_string(),
                     false,
-                    move |s, _| {
-                        let r = s.reset_password(id, &pw);
-                        Box::new(move |app: &mut App| app.done(r, "仮パスワードを設定しました"))
+                    move |s, c| {
+                        let r = s.reset_password_reporting(id, &pw, &|d, t| c.progress(d, t));
+                        Box::new(move |app: &mut App| app.rekeyed(r, "仮パスワードを設定しました"))
                     },
                 );
             }
@@ -98,6 +105,33 @@ impl App {
                     self.with_session(|s| s.set_policy(p), "規則を保存しました");
                 }
             }
+        }
+    }
+
+    /// After a disable or a reset: the store has a new key and a new recovery key, shown once
+    /// (the old sheet no longer opens anything); then back to this screen.
+    fn rekeyed(
+        &mut self,
+        r: Result<totsugo_core::session::Rekeyed, totsugo_core::session::SessionError>,
+        done: &str,
+    ) {
+        match r {
+            Ok(k) => {
+                let mut note = format!(
+                    "{done}。保管データの鍵を新しくしました。古い復旧キーの用紙は使えません: 新しい復旧キーを保管してください"
+                );
+                if !k.dropped.is_empty() {
+                    note.push_str(&format!(
+                        "。旧形式の鍵のため次の利用者には仮パスワードの再設定が必要です: {}",
+                        k.dropped.join("、")
+                    ));
+                }
+                self.notice(note);
+                self.setup.recovery_after = Some(Screen::Users);
+                self.screen = Screen::RecoveryKey(k.recovery.grouped());
+                self.refresh();
+            }
+            Err(e) => self.error(e),
         }
     }
 

@@ -49,11 +49,17 @@ pub enum AuditAction {
     Purge,
     /// Records assigned to a clerk (or unassigned) by a supervisor.
     Assign,
+    /// The store re-encrypted with a new key (after a user was disabled, a password reset or
+    /// a recovery).
+    Rekey,
+    /// Tampering found: the slot file altered, the audit chain broken or cut, lockout counters
+    /// rolled back, forged pre-login events.
+    Tamper,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::Setup,
         AuditAction::Login,
         AuditAction::LoginFailed,
@@ -74,6 +80,8 @@ impl AuditAction {
         AuditAction::SettingsChange,
         AuditAction::Purge,
         AuditAction::Assign,
+        AuditAction::Rekey,
+        AuditAction::Tamper,
     ];
 
     /// The stable key stored in the trail.
@@ -99,6 +107,8 @@ impl AuditAction {
             AuditAction::SettingsChange => "settings_change",
             AuditAction::Purge => "purge",
             AuditAction::Assign => "assign",
+            AuditAction::Rekey => "rekey",
+            AuditAction::Tamper => "tamper",
         }
     }
 
@@ -130,6 +140,8 @@ impl AuditAction {
             AuditAction::SettingsChange => "設定の変更",
             AuditAction::Purge => "消去",
             AuditAction::Assign => "担当の割り当て",
+            AuditAction::Rekey => "鍵の更新",
+            AuditAction::Tamper => "改ざんの検出",
         }
     }
 }

@@ -346,6 +346,7 @@ pub(crate) fn import_file(
     opts: &ImportOptions,
     on_progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
+    audit: Option<&dyn Fn(i64, &Counts) -> crate::audit::NewEntry>,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     let io_err = |source| ImportError::Io {
@@ -399,7 +400,17 @@ pub(crate) fn import_file(
             stop.store(true, Ordering::Relaxed);
         }
         let outcome = reader.join().expect("the reader thread panicked");
-        finish(written, outcome, enc, &opts.profile, &meta, started, cancel).map(|mut r| {
+        finish(
+            written,
+            outcome,
+            enc,
+            &opts.profile,
+            &meta,
+            started,
+            cancel,
+            audit,
+        )
+        .map(|mut r| {
             r.masked_number = opts.profile.masked_number;
             r
         })
@@ -541,6 +552,7 @@ fn finish(
     meta: &ImportMeta,
     started: Instant,
     cancel: &AtomicBool,
+    audit: Option<&dyn Fn(i64, &Counts) -> crate::audit::NewEntry>,
 ) -> Result<ImportReport, ImportError> {
     let mut tx = written?;
     let mut outcome = outcome?;
@@ -559,7 +571,7 @@ fn finish(
         tx.apply_alarms(&findings)?;
         add_alarm_counts(&mut outcome.counts, &cross, &findings);
     }
-    let import_id = match tx.commit(&outcome.hash, &outcome.counts)? {
+    let import_id = match tx.commit(&outcome.hash, &outcome.counts, audit)? {
         CommitOutcome::Committed(id) => id,
         CommitOutcome::Duplicate(prev) => return Err(ImportError::AlreadyImported(prev)),
     };

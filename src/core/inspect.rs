@@ -29,5 +29,6 @@ pub fn import_without_session(store: &mut Store, path: &Path) -> Result<ImportRe
         &ImportOptions::default(),
         &mut |_| {},
         &AtomicBool::new(false),
+        None,
     )
 }

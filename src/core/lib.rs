@@ -27,6 +27,7 @@ pub mod letter_text;
 pub mod letters;
 pub mod location;
 pub mod mask;
+pub mod oslog;
 pub mod outputs;
 pub mod pdf;
 pub mod postal;

@@ -10,7 +10,7 @@ use crate::pdf::{Block, SimpleDoc};
 use crate::session::{Session, SessionError, overwrite_and_remove};
 use crate::store::{Store, StoreError};
 use crate::summary::{Counts, format_thousands};
-use crate::vault::{VAULT_FILE, Vault};
+use crate::vault::{VAULT_FILE, VAULT_LOCK_FILE, Vault};
 
 /// The word to type, twice, to confirm a purge.
 pub const CONFIRMATION: &str = "消去";
@@ -168,7 +168,16 @@ pub fn purge(
         dir.join(format!("{}-journal", crate::store::STORE_FILE)),
         Vault::path_in(&dir),
         dir.join(format!("{VAULT_FILE}.tmp")),
+        dir.join(VAULT_LOCK_FILE),
     ];
+    // Temporary slot files a crash left behind (keyslots.json.<pid>.<tag>.tmp).
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        files.extend(entries.flatten().map(|e| e.path()).filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(VAULT_FILE) && n.ends_with(".tmp"))
+        }));
+    }
     files.extend(store.written_files()?);
     let files: Vec<PathBuf> = files.into_iter().filter(|f| f.exists()).collect();
     let record = DeletionRecord {

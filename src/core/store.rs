@@ -415,7 +415,12 @@ impl ImportTx<'_> {
 
     /// Records the file's hash and counts and commits everything, unless a file with the
     /// same content was imported before (then nothing is committed).
-    pub fn commit(self, file_hash: &str, counts: &Counts) -> Result<CommitOutcome, StoreError> {
+    pub fn commit(
+        self,
+        file_hash: &str,
+        counts: &Counts,
+        audit: Option<&dyn Fn(i64, &Counts) -> crate::audit::NewEntry>,
+    ) -> Result<CommitOutcome, StoreError> {
         if let Some(prev) = self
             .tx
             .query_row(
@@ -436,6 +441,9 @@ impl ImportTx<'_> {
                 self.import_id
             ],
         )?;
+        if let Some(entry) = audit {
+            append_audit_on(&self.tx, &entry(self.import_id, counts))?;
+        }
         self.tx.commit()?;
         Ok(CommitOutcome::Committed(self.import_id))
     }
@@ -838,6 +846,82 @@ impl Store {
         Ok(())
     }
 
+    /// The highest generation of the key-slot file this store has seen (0 before any).
+    pub fn vault_generation(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .setting("vault_generation")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Records that the key-slot file reached generation `g` (never lowers the value: two
+    /// sessions writing the file one after the other may record theirs in either order).
+    pub(crate) fn note_vault_generation(&self, g: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('vault_generation', ?1) \
+             ON CONFLICT (key) DO UPDATE SET value = \
+             CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+            params![g.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// The audit trail's head: the number of entries (the last id) and the last hash.
+    pub fn audit_head(&self) -> Result<(u64, String), StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((0, crate::audit::GENESIS.to_string())))
+    }
+
+    /// The audit entries after `id`, in order (for checking the chain from an anchor on).
+    pub fn audit_entries_after(&self, id: u64) -> Result<Vec<crate::audit::Entry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{AUDIT_COLUMNS} WHERE id >= ?1 ORDER BY id"))?;
+        let rows = stmt.query_map([id as i64], audit_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Re-encrypts every page of the store with `key` (SQLCipher's `PRAGMA rekey`, one
+    /// transaction: the rollback journal keeps the old pages under the old key, so a crash
+    /// leaves the store whole under the old key). Other connections to the store must be
+    /// closed first; they can no longer read it afterwards.
+    pub(crate) fn rekey(&self, key: &StoreKey) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(&format!("PRAGMA rekey = \"x'{}'\";", key.hex()))?;
+        // The first read after the re-key proves the new key opens the file.
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+        Ok(())
+    }
+
+    /// Runs `f` inside one write transaction (a change and its audit entry together: both or
+    /// neither). Nested calls join the outer transaction.
+    pub(crate) fn atomically<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(StoreError::from)?;
+        let out = f()?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
     /// Notes a file written outside the store (an export), for the purge.
     pub(crate) fn note_written_file(
         &self,
@@ -881,45 +965,7 @@ impl Store {
                 )
             })
             .transpose()?;
-        let last: Option<(i64, String)> = self
-            .conn
-            .query_row(
-                "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (id, prev_hash) = match last {
-            Some((id, h)) => (id + 1, h),
-            None => (1, crate::audit::GENESIS.to_string()),
-        };
-        let mut entry = crate::audit::Entry {
-            id,
-            at: e.at.clone(),
-            user_id: e.user_id,
-            user_login: e.user_login.clone(),
-            action: e.action.key().to_string(),
-            target: e.target.clone(),
-            detail: e.detail.clone(),
-            prev_hash,
-            hash: String::new(),
-        };
-        entry.hash = entry.computed_hash();
-        self.conn.execute(
-            "INSERT INTO audit (id, at, user_id, user_login, action, target, detail, prev_hash, hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                entry.id,
-                entry.at,
-                entry.user_id,
-                entry.user_login,
-                entry.action,
-                entry.target,
-                entry.detail,
-                entry.prev_hash,
-                entry.hash
-            ],
-        )?;
+        let entry = append_audit_on(&self.conn, e)?;
         if let Some(tx) = tx {
             tx.commit()?;
         }
@@ -939,6 +985,53 @@ impl Store {
         let rows = stmt.query_map(params![from, to], audit_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Appends an audit entry on a connection already inside a write transaction (the import's
+/// own, so that an import and its entry commit together).
+fn append_audit_on(
+    conn: &Connection,
+    e: &crate::audit::NewEntry,
+) -> Result<crate::audit::Entry, StoreError> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (id, prev_hash) = match last {
+        Some((id, h)) => (id + 1, h),
+        None => (1, crate::audit::GENESIS.to_string()),
+    };
+    let mut entry = crate::audit::Entry {
+        id,
+        at: e.at.clone(),
+        user_id: e.user_id,
+        user_login: e.user_login.clone(),
+        action: e.action.key().to_string(),
+        target: e.target.clone(),
+        detail: e.detail.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry.computed_hash();
+    conn.execute(
+        "INSERT INTO audit (id, at, user_id, user_login, action, target, detail, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            entry.id,
+            entry.at,
+            entry.user_id,
+            entry.user_login,
+            entry.action,
+            entry.target,
+            entry.detail,
+            entry.prev_hash,
+            entry.hash
+        ],
+    )?;
+    Ok(entry)
 }
 
 const IMPORT_COLUMNS: &str = "SELECT id, file_name, file_hash, file_size, imported_at, encoding, \

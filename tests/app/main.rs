@@ -7,5 +7,6 @@ mod common;
 
 mod day;
 mod rights;
+mod security;
 mod ui;
 mod wrong_number;

@@ -519,3 +519,100 @@ fn an_administrator_cannot_give_themselves_supervisor_or_the_my_number_right_fro
     let list = stdout(&totsugo(&store, &["user", "list"]));
     assert!(!list.contains("責任者"), "{list}");
 }
+
+#[test]
+fn the_audit_anchor_and_failed_logins_reach_the_system_log_and_a_disable_prints_a_new_recovery_key()
+{
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let log = dir.path().join("oslog.txt");
+    let log_s = log.to_str().unwrap();
+    let env_admin = [
+        ("TOTSUGO_USER", ADMIN),
+        ("TOTSUGO_PASSWORD", PASSWORD),
+        ("TOTSUGO_OS_LOG_COPY", log_s),
+    ];
+    let o = run(
+        &store,
+        &["user", "init", "--login", ADMIN, "--name", "管理 太郎"],
+        &[
+            ("TOTSUGO_NEW_PASSWORD", PASSWORD),
+            ("TOTSUGO_OS_LOG_COPY", log_s),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        &store,
+        &[
+            "user",
+            "add",
+            "--login",
+            "sato",
+            "--name",
+            "佐藤 一郎",
+            "--role",
+            "clerk",
+        ],
+        &[
+            ("TOTSUGO_USER", ADMIN),
+            ("TOTSUGO_PASSWORD", PASSWORD),
+            ("TOTSUGO_NEW_PASSWORD", "temporary password 1"),
+            ("TOTSUGO_OS_LOG_COPY", log_s),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A failed login is witnessed by the system's log at once (not only in the slot file).
+    let o = run(
+        &store,
+        &["summary"],
+        &[
+            ("TOTSUGO_USER", "sato"),
+            ("TOTSUGO_PASSWORD", "a wrong guess"),
+            ("TOTSUGO_OS_LOG_COPY", log_s),
+        ],
+    );
+    assert!(!o.status.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("login_failed login=sato"), "{text}");
+    // Every session leaves the trail's head (count and hash) in the system's log.
+    let o = run(&store, &["audit", "verify"], &env_admin);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let anchors: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("audit-anchor"))
+        .collect();
+    assert!(anchors.len() >= 3, "{text}");
+    assert!(
+        anchors
+            .iter()
+            .all(|l| l.contains(" head=") && l.contains(" count="))
+    );
+    // No name of a person, no folder path: only a fingerprint of the store.
+    assert!(
+        !text.contains("佐藤") && !text.contains(store.to_str().unwrap()),
+        "{text}"
+    );
+
+    // Disabling the clerk re-keys the store and prints the new recovery key.
+    let o = run(&store, &["user", "disable", "--login", "sato"], &env_admin);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("保管データの鍵を新しくしました"), "{out}");
+    assert!(out.contains("前の復旧キーの用紙は使えません"), "{out}");
+    let key_line = out
+        .lines()
+        .find(|l| l.trim().len() == 39 && l.contains('-'))
+        .unwrap();
+    let vault = totsugo_core::vault::Vault::load(&store).unwrap();
+    assert!(
+        vault
+            .unwrap_recovery(&totsugo_core::vault::RecoveryKey::parse(key_line))
+            .is_ok()
+    );
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("rekey user=admin")
+    );
+}

@@ -186,13 +186,10 @@ fn an_edited_text_prints_and_a_reprint_keeps_the_original_words() {
 /// The store opened by hand with the administrator's key, as an insider could.
 fn raw_connection(dir: &Path) -> rusqlite::Connection {
     use totsugo_core::store::Store;
-    use totsugo_core::vault::{Vault, slot_context};
+    use totsugo_core::vault::Vault;
     let vault = Vault::load(dir).unwrap();
     let s = vault.slot(ADMIN).unwrap();
-    let key = s
-        .key
-        .unwrap_key(PASSWORD.as_bytes(), &slot_context(s.user_id, ADMIN))
-        .unwrap();
+    let key = s.unlock(PASSWORD).unwrap().current;
     totsugo_core::inspect::raw_connection(&Store::file_in(dir), &key).unwrap()
 }
 

@@ -12,6 +12,7 @@ mod explain_quality;
 mod follow_up;
 mod import;
 mod import_errors;
+mod insider;
 mod letter_text;
 mod letters;
 mod pdf;

@@ -11,7 +11,7 @@ use totsugo_core::auth::{Permission, Role, Roles};
 use totsugo_core::session::Session;
 use totsugo_core::session::SessionError;
 use totsugo_core::store::Store;
-use totsugo_core::vault::{RecoveryKey, Vault, slot_context};
+use totsugo_core::vault::{RecoveryKey, Vault};
 
 const CLERK_PW: &str = "clerk temporary pass";
 const NEW_PW: &str = "a much better passphrase";
@@ -23,11 +23,16 @@ struct World {
     clerk: i64,
     supervisor: i64,
     revealer: i64,
+    /// The recovery key printed at set-up.
+    recovery: String,
 }
 
 fn world() -> World {
     let dir = tempdir();
-    let mut admin = open(dir.path());
+    let (mut admin, recovery) = Session::init(dir.path(), ADMIN, "管理 太郎", PASSWORD).unwrap();
+    admin
+        .set_insurer_kind(totsugo_core::insurer::InsurerKind::KenpoKumiai)
+        .unwrap();
     import(&mut admin, &demo_file()).unwrap();
     let mut add = |login: &str, roles: &[Role], reveal: bool| {
         let id = admin
@@ -52,6 +57,7 @@ fn world() -> World {
         clerk,
         supervisor,
         revealer,
+        recovery: recovery.grouped(),
     }
 }
 
@@ -272,6 +278,8 @@ fn an_expired_password_must_be_changed() {
     let w = world();
     let mut vault = Vault::load(w.path()).unwrap();
     vault.slot_mut("clerk1").unwrap().password_changed_at -= 91 * 86_400;
+    // Written as totsugo would (authenticated with the store key).
+    vault.seal(&admin_key(w.path()));
     vault.save(w.path()).unwrap();
     let s = w.login("clerk1");
     assert!(s.must_change_password());
@@ -309,6 +317,7 @@ fn a_disabled_user_cannot_log_in_but_stays_in_the_trail() {
 fn a_slot_moved_to_another_login_does_not_open() {
     let w = world();
     // A clerk edits the slot file: their own slot under the administrator's name and id.
+    let key = admin_key(w.path());
     let mut vault = Vault::load(w.path()).unwrap();
     let admin_slot = vault.slot(ADMIN).unwrap().clone();
     let mut forged = vault.slot("clerk1").unwrap().clone();
@@ -321,18 +330,51 @@ fn a_slot_moved_to_another_login_does_not_open() {
         Session::login(w.path(), ADMIN, NEW_PW),
         Err(SessionError::WrongCredentials)
     ));
+    // Even re-authenticated with the key the clerk holds, the slot opens only under its own
+    // user and login (the associated data).
+    let mut vault = Vault::load(w.path()).unwrap();
+    vault.seal(&key);
+    vault.save(w.path()).unwrap();
+    assert!(matches!(
+        Session::login(w.path(), ADMIN, NEW_PW),
+        Err(SessionError::WrongCredentials)
+    ));
 }
 
 #[test]
-fn a_weakened_policy_in_the_slot_file_is_restored_at_login() {
+fn a_weakened_policy_in_the_slot_file_is_refused_at_login_and_witnessed() {
     let w = world();
     let mut vault = Vault::load(w.path()).unwrap();
     vault.policy.max_failures = 1000;
     vault.save(w.path()).unwrap();
-    let s = w.login("clerk1");
-    assert_eq!(s.policy().max_failures, 5);
-    assert_eq!(Vault::load(w.path()).unwrap().policy.max_failures, 5);
-    assert!(actions(&s).iter().any(|(_, a, _)| a == "settings_change"));
+    let e = Session::login(w.path(), "clerk1", NEW_PW).err().unwrap();
+    assert!(matches!(e, SessionError::VaultProblem(_)), "{e}");
+    assert!(e.to_string().contains("書き換えられています"), "{e}");
+    // The recovery key trusts the file again (and re-keys); the trail says what was found.
+    let (admin, _) = Session::recover(
+        w.path(),
+        &RecoveryKey::parse(&w.recovery),
+        ADMIN,
+        "a fresh passphrase for recovery",
+    )
+    .unwrap();
+    assert_eq!(admin.policy().max_failures, 5);
+    let trail = actions(&admin);
+    assert!(
+        trail.iter().filter(|(_, a, _)| a == "tamper").count() >= 2,
+        "{trail:?}"
+    );
+}
+
+/// The store key, as an insider who knows the administrator's password gets it from the file.
+fn admin_key(dir: &Path) -> totsugo_core::store::StoreKey {
+    Vault::load(dir)
+        .unwrap()
+        .slot(ADMIN)
+        .unwrap()
+        .unlock(PASSWORD)
+        .unwrap()
+        .current
 }
 
 #[test]
@@ -341,17 +383,11 @@ fn the_key_is_never_in_clear_and_each_slot_unwraps_the_same_key() {
     let vault = Vault::load(w.path()).unwrap();
     let text = std::fs::read_to_string(Vault::path_in(w.path())).unwrap();
     let admin = vault.slot(ADMIN).unwrap();
-    let key = admin
-        .key
-        .unwrap_key(PASSWORD.as_bytes(), &slot_context(admin.user_id, ADMIN))
-        .unwrap();
+    let key = admin.unlock(PASSWORD).unwrap().current;
     let hex: String = key.0.iter().map(|b| format!("{b:02x}")).collect();
     assert!(!text.contains(&hex));
     let clerk = vault.slot("clerk1").unwrap();
-    let key2 = clerk
-        .key
-        .unwrap_key(NEW_PW.as_bytes(), &slot_context(clerk.user_id, "clerk1"))
-        .unwrap();
+    let key2 = clerk.unlock(NEW_PW).unwrap().current;
     assert_eq!(key, key2);
     // No plaintext key file is left anywhere in the store directory.
     for f in std::fs::read_dir(w.path()).unwrap() {
@@ -364,10 +400,7 @@ fn the_key_is_never_in_clear_and_each_slot_unwraps_the_same_key() {
 fn raw_connection(dir: &Path) -> rusqlite::Connection {
     let vault = Vault::load(dir).unwrap();
     let s = vault.slot(ADMIN).unwrap();
-    let key = s
-        .key
-        .unwrap_key(PASSWORD.as_bytes(), &slot_context(s.user_id, ADMIN))
-        .unwrap();
+    let key = s.unlock(PASSWORD).unwrap().current;
     totsugo_core::inspect::raw_connection(&Store::file_in(dir), &key).unwrap()
 }
 

@@ -234,8 +234,13 @@ fn a_disabled_user_in_an_open_session_cannot_decide() {
             true,
         )
         .expect_err("refused");
-    assert!(matches!(e, SessionError::Disabled), "{e}");
-    assert!(e.to_string().contains("無効"), "{e}");
+    // The rights read again refuse a disabled user (「この利用者は無効にされています」); since
+    // a disable also re-keys the store (§1), the open connection may fail even earlier, on
+    // the old key. Either way nothing is decided.
+    assert!(
+        matches!(e, SessionError::Disabled | SessionError::Store(_)),
+        "{e}"
+    );
     assert!(clerk.open_record(r[0]).is_err());
     assert_eq!(
         admin.store().record_review(r[0]).unwrap().unwrap().state,

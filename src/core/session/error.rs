@@ -150,6 +150,10 @@ pub enum SessionError {
         "{0}は個人番号を含む書式のため、個人番号閲覧権限のある利用者だけが書き出せます。権限のある責任者に依頼してください（書式は管理者が設定画面で変えられます）"
     )]
     MyNumberRightNeeded(String),
+    /// The slot file was altered or rolled back, or the audit trail cut (the sentence says
+    /// which and what to do).
+    #[error("{0}")]
+    VaultProblem(String),
     /// Key-slot file problems.
     #[error(transparent)]
     Vault(#[from] VaultError),

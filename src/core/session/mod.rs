@@ -10,6 +10,7 @@
 //! request and the count report, the [`settings`] kept in the store, and the audit [`trail`].
 
 mod error;
+mod keys;
 mod letter_text;
 mod letters;
 mod release;
@@ -21,6 +22,7 @@ mod users;
 mod wrong_number;
 
 pub use error::SessionError;
+pub use keys::{Rekeyed, VaultProblem};
 pub use letter_text::{CurrentLetterText, LetterPreview};
 pub use letters::PostalPreview;
 pub use review::{ApprovalLine, RecordDetail, ReviewProgress, ReviewedRecord};
@@ -33,9 +35,7 @@ use std::path::{Path, PathBuf};
 use crate::audit::{self, AuditAction, NewEntry};
 use crate::auth::{self, Permission, Roles};
 use crate::store::{Store, StoreError, StoreKey, UserRow};
-use crate::vault::{
-    KdfParams, PendingEvent, Policy, RECOVERY_CONTEXT, RecoveryKey, Vault, VaultError, WrappedKey,
-};
+use crate::vault::{PendingEvent, Policy, RECOVERY_CONTEXT, RecoveryKey, Vault, VaultError};
 
 /// Name of the key file the data spine used before key slots (read once, then removed).
 const LEGACY_KEY_FILE: &str = "store.key";
@@ -83,6 +83,9 @@ pub struct Session {
     user: User,
     policy: Policy,
     must_change_password: bool,
+    /// Tampering found at login (the audit chain cut or broken, lockout counters rolled back,
+    /// forged pre-login events), in words: shown to administrators on the home screen.
+    integrity: Vec<String>,
 }
 
 fn now_unix() -> i64 {
@@ -124,17 +127,18 @@ pub fn overwrite_and_remove(path: &Path) -> std::io::Result<()> {
     std::fs::remove_file(path)
 }
 
-fn record_pending(vault: &mut Vault, login: &str, kind: AuditAction, at: i64) {
-    if vault.pending.len() >= MAX_PENDING {
-        return;
-    }
+fn record_pending(dir: &Path, vault: &mut Vault, login: &str, kind: AuditAction, at: i64) {
     // Never keep what was typed into the name field if it is not a valid login: it may be a
     // password typed in the wrong field.
     let login = if auth::check_login(login).is_ok() {
         login.to_string()
     } else {
-        "（利用者名として不正な入力）".to_string()
+        crate::vault::INVALID_LOGIN_PLACEHOLDER.to_string()
     };
+    keys::log_prelogin(dir, kind, &login);
+    if vault.pending.len() >= MAX_PENDING {
+        return;
+    }
     vault.pending.push(PendingEvent {
         at,
         login,
@@ -157,6 +161,7 @@ impl Session {
         display_name: &str,
         password: &str,
     ) -> Result<(Session, RecoveryKey), SessionError> {
+        let lock = Vault::lock(dir)?;
         if Vault::exists(dir) {
             return Err(VaultError::AlreadyInitialised.into());
         }
@@ -172,24 +177,28 @@ impl Session {
         let key = legacy.unwrap_or_else(StoreKey::random);
         let store = Store::open(dir, &key)?;
         let now = audit::now_local();
-        let id = store.insert_user(
-            login,
-            display_name,
-            Roles::of(&[auth::Role::Administrator]).0,
-            false,
-            &now,
-        )?;
-        store.set_setting("policy", &serde_json::to_string(&policy).expect("policy"))?;
+        let id = store.atomically(|| -> Result<i64, SessionError> {
+            let id = store.insert_user(
+                login,
+                display_name,
+                Roles::of(&[auth::Role::Administrator]).0,
+                false,
+                &now,
+            )?;
+            store.set_setting("policy", &serde_json::to_string(&policy).expect("policy"))?;
+            store.append_audit(&NewEntry {
+                at: now.clone(),
+                user_id: Some(id),
+                user_login: login.to_string(),
+                action: AuditAction::Setup,
+                target: format!("user:{id}"),
+                detail: "最初の管理者を作成".into(),
+            })?;
+            Ok(id)
+        })?;
         let recovery = RecoveryKey::generate();
         let mut vault = Vault::new(&key, &recovery, policy.clone());
         vault.set_slot(&key, id, login, password, false, now_unix());
-        vault.save(dir)?;
-        if dir.join(LEGACY_KEY_FILE).exists() {
-            overwrite_and_remove(&dir.join(LEGACY_KEY_FILE)).map_err(|e| VaultError::File {
-                path: dir.join(LEGACY_KEY_FILE),
-                message: e.to_string(),
-            })?;
-        }
         let user: User = store.user(id)?.expect("just inserted").into();
         let session = Session {
             dir: dir.to_path_buf(),
@@ -198,43 +207,46 @@ impl Session {
             user,
             policy,
             must_change_password: false,
+            integrity: Vec::new(),
         };
-        session.audit(
-            AuditAction::Setup,
-            &format!("user:{id}"),
-            "最初の管理者を作成",
-        )?;
+        session.save_vault(&mut vault, &lock)?;
+        if dir.join(LEGACY_KEY_FILE).exists() {
+            overwrite_and_remove(&dir.join(LEGACY_KEY_FILE)).map_err(|e| VaultError::File {
+                path: dir.join(LEGACY_KEY_FILE),
+                message: e.to_string(),
+            })?;
+        }
         Ok((session, recovery))
     }
 
-    /// Logs in: unwraps the store key with the password, opens the store, audits.
+    /// Logs in: unwraps the store key with the password, opens the store, checks the slot
+    /// file (MAC, generation, lockout counters) and the audit chain from its anchor, moves the
+    /// pre-login events into the trail, audits. All under the slot file's lock.
     pub fn login(dir: &Path, login: &str, password: &str) -> Result<Session, SessionError> {
+        let lock = Vault::lock(dir)?;
         let mut vault = Vault::load(dir)?;
         let now = now_unix();
         let Some(slot) = vault.slot(login).cloned() else {
-            record_pending(&mut vault, login, AuditAction::LoginFailed, now);
+            record_pending(dir, &mut vault, login, AuditAction::LoginFailed, now);
             vault.save(dir)?;
             return Err(SessionError::WrongCredentials);
         };
         if let Some(until) = slot.locked_until
             && until > now
         {
-            record_pending(&mut vault, login, AuditAction::LoginFailed, now);
+            record_pending(dir, &mut vault, login, AuditAction::LoginFailed, now);
             vault.save(dir)?;
             return Err(SessionError::Locked {
                 until: audit::local_from_unix(until),
             });
         }
-        let key = match slot.key.unwrap_key(
-            password.as_bytes(),
-            &crate::vault::slot_context(slot.user_id, login),
-        ) {
+        let unlocked = match slot.unlock(password) {
             Ok(k) => k,
-            Err(_) => {
+            Err(VaultError::WrongSecret) => {
                 let locked_until = vault.register_failure(login, now);
-                record_pending(&mut vault, login, AuditAction::LoginFailed, now);
+                record_pending(dir, &mut vault, login, AuditAction::LoginFailed, now);
                 if locked_until.is_some() {
-                    record_pending(&mut vault, login, AuditAction::Lockout, now);
+                    record_pending(dir, &mut vault, login, AuditAction::Lockout, now);
                 }
                 vault.save(dir)?;
                 return Err(match locked_until {
@@ -244,8 +256,28 @@ impl Session {
                     None => SessionError::WrongCredentials,
                 });
             }
+            Err(e) => return Err(e.into()),
         };
-        let store = Store::open(dir, &key)?;
+        let legacy = unlocked.legacy;
+        let keys::Opened {
+            key,
+            store,
+            note: rekey_note,
+            problem,
+        } = keys::open_resolving(dir, &mut vault, unlocked)?;
+        if let Some(problem) = problem {
+            // Witnessed in the trail and the system's log, then refused.
+            store.append_audit(&NewEntry {
+                at: audit::now_local(),
+                user_id: Some(slot.user_id),
+                user_login: login.to_string(),
+                action: AuditAction::Tamper,
+                target: "keyslots".into(),
+                detail: problem.message_ja(),
+            })?;
+            crate::oslog::write(dir, &format!("keyslots-refused login={login}"));
+            return Err(SessionError::VaultProblem(problem.message_ja()));
+        }
         let user: User = match store.user(slot.user_id)? {
             Some(u) if u.disabled_at.is_none() && u.login == login => u.into(),
             _ => {
@@ -255,12 +287,13 @@ impl Session {
                 return Err(SessionError::WrongCredentials);
             }
         };
+        let rolled_back = vault.rolled_back_counters();
+        let (pending, rejected) = vault.take_pending(now, |l| auth::check_login(l).is_ok());
         {
             let s = vault.slot_mut(login).expect("slot exists");
             s.failed_attempts = 0;
             s.locked_until = None;
         }
-        let pending = std::mem::take(&mut vault.pending);
         // The policy in the store is authoritative; the slot file's copy only serves before login.
         let stored_policy: Option<Policy> = store
             .setting("policy")?
@@ -276,7 +309,6 @@ impl Session {
             }
             None => vault.policy.clone(),
         };
-        vault.save(dir)?;
         let expired = policy.password_expiry_days > 0
             && now - slot.password_changed_at > policy.password_expiry_days as i64 * 86_400;
         let session = Session {
@@ -286,47 +318,122 @@ impl Session {
             user,
             policy,
             must_change_password: slot.must_change || expired,
+            integrity: Vec::new(),
         };
-        for ev in pending {
-            let action = AuditAction::from_key(&ev.kind).unwrap_or(AuditAction::LoginFailed);
-            session.store.append_audit(&NewEntry {
-                at: audit::local_from_unix(ev.at),
-                user_id: None,
-                user_login: ev.login,
-                action,
-                target: String::new(),
-                detail: "ログイン前の記録".into(),
-            })?;
+        if legacy {
+            // A slot of format 1: give it a key pair now that the password is known.
+            vault.set_slot(
+                &session.key,
+                slot.user_id,
+                login,
+                password,
+                slot.must_change,
+                slot.password_changed_at,
+            );
         }
-        if policy_restored {
-            session.audit(
-                AuditAction::SettingsChange,
-                "",
-                "鍵スロットファイルの規則が保管データと違っていたため、保管データの規則に戻しました",
-            )?;
+        let chain = keys::check_trail(&session.store, vault.anchor.as_ref()).err();
+        let mut session = session;
+        session.integrity = chain.iter().cloned().collect();
+        if !rolled_back.is_empty() {
+            session.integrity.push(format!(
+                "ログイン失敗の回数が巻き戻されています（{}）",
+                rolled_back.join("、")
+            ));
         }
-        let detail = if session.must_change_password {
-            "パスワード変更が必要"
-        } else {
-            ""
-        };
-        session.audit(AuditAction::Login, "", detail)?;
+        if rejected > 0 {
+            session.integrity.push(format!(
+                "鍵スロットファイルに不正なログイン前の記録が {rejected} 件ありました"
+            ));
+        }
+        session.store.atomically(|| -> Result<(), SessionError> {
+            for ev in pending {
+                let action = AuditAction::from_key(&ev.kind).unwrap_or(AuditAction::LoginFailed);
+                session.store.append_audit(&NewEntry {
+                    at: audit::local_from_unix(ev.at),
+                    user_id: None,
+                    user_login: ev.login,
+                    action,
+                    target: String::new(),
+                    detail: "ログイン前の記録".into(),
+                })?;
+            }
+            if rejected > 0 {
+                session.audit(
+                    AuditAction::Tamper,
+                    "keyslots",
+                    &format!("鍵スロットファイルにログイン失敗・ロック以外の記録、または日時の不正な記録が {rejected} 件あり、取り込みませんでした"),
+                )?;
+            }
+            if !rolled_back.is_empty() {
+                session.audit(
+                    AuditAction::Tamper,
+                    "keyslots",
+                    &format!(
+                        "ログイン失敗の回数が巻き戻されています（{}）",
+                        rolled_back.join("、")
+                    ),
+                )?;
+            }
+            if let Some(p) = &chain {
+                session.audit(AuditAction::Tamper, "audit", p)?;
+            }
+            if let Some(note) = rekey_note {
+                session.audit(AuditAction::Rekey, "", note)?;
+            }
+            if policy_restored {
+                session.audit(
+                    AuditAction::SettingsChange,
+                    "",
+                    "鍵スロットファイルの規則が保管データと違っていたため、保管データの規則に戻しました",
+                )?;
+            }
+            let detail = if session.must_change_password {
+                "パスワード変更が必要"
+            } else {
+                ""
+            };
+            session.audit(AuditAction::Login, "", detail)
+        })?;
+        if chain.is_some() || !rolled_back.is_empty() || rejected > 0 {
+            crate::oslog::write(dir, &format!("tamper-found-at-login login={login}"));
+        }
+        session.save_vault(&mut vault, &lock)?;
         Ok(session)
     }
 
     /// Opens the store with the recovery key and sets a new password for an enabled
-    /// administrator. The recovery key is replaced: the new one is returned and must be printed.
+    /// administrator, then re-keys the store: every slot gets the new key, the old recovery
+    /// key and any copy of the old slots stop opening anything. The new recovery key is
+    /// returned and must be printed.
     pub fn recover(
         dir: &Path,
         recovery: &RecoveryKey,
         login: &str,
         new_password: &str,
     ) -> Result<(Session, RecoveryKey), SessionError> {
+        let lock = Vault::lock(dir)?;
         let mut vault = Vault::load(dir)?;
-        let key = vault
+        let current = vault
             .unwrap_recovery(recovery)
             .map_err(|_| SessionError::WrongRecoveryKey)?;
-        let store = Store::open(dir, &key)?;
+        let next = vault
+            .next_recovery
+            .as_ref()
+            .and_then(|n| n.unwrap_key(recovery.secret(), RECOVERY_CONTEXT).ok());
+        let keys::Opened {
+            key,
+            store,
+            problem,
+            ..
+        } = keys::open_resolving(
+            dir,
+            &mut vault,
+            crate::vault::UnlockedSlot {
+                current,
+                next,
+                legacy: false,
+            },
+        )?;
         let user: User = match store.user_by_login(login)? {
             Some(u) if u.disabled_at.is_none() && Roles(u.roles).has(auth::Role::Administrator) => {
                 u.into()
@@ -337,31 +444,45 @@ impl Session {
                 )));
             }
         };
+        // The policy in the store is authoritative (the file's copy may have been edited).
+        if let Some(p) = store
+            .setting("policy")?
+            .and_then(|p| serde_json::from_str::<Policy>(&p).ok())
+        {
+            vault.policy = p;
+        }
         auth::check_password(&vault.policy, login, new_password, None)
             .map_err(SessionError::WeakPassword)?;
+        // The recovery key is the one thing that may open a file altered outside totsugo or
+        // rolled back: the file is trusted again from here on, and the trail says so.
+        if problem.is_some() {
+            // The store's generation is the floor: continue above it.
+            vault.generation = vault.generation.max(store.vault_generation()?);
+        }
         vault.set_slot(&key, user.id, login, new_password, false, now_unix());
-        let new_recovery = RecoveryKey::generate();
-        vault.recovery = WrappedKey::wrap(
-            &key,
-            new_recovery.secret(),
-            RECOVERY_CONTEXT,
-            KdfParams::default(),
-        );
-        vault.save(dir)?;
-        let session = Session {
+        let mut session = Session {
             dir: dir.to_path_buf(),
             store,
             key,
             policy: vault.policy.clone(),
             user,
             must_change_password: false,
+            integrity: Vec::new(),
         };
+        if let Some(p) = problem {
+            session.audit(
+                AuditAction::Tamper,
+                "keyslots",
+                &format!("{}（復旧キーで復旧しました）", p.message_ja()),
+            )?;
+        }
         session.audit(
             AuditAction::Recovery,
             &format!("user:{}", session.user.id),
-            "復旧キーでパスワードを再設定し、復旧キーを新しくしました",
+            "復旧キーでパスワードを再設定しました",
         )?;
-        Ok((session, new_recovery))
+        let rekeyed = session.rekey(&mut vault, &lock, "復旧キーによる復旧", &|_, _| {})?;
+        Ok((session, rekeyed.recovery))
     }
 
     /// The logged-in user.
@@ -377,6 +498,12 @@ impl Session {
     /// The store directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Tampering found at login (empty when all is well): the home screen shows it to
+    /// administrators.
+    pub fn integrity_problems(&self) -> &[String] {
+        &self.integrity
     }
 
     /// Whether the password must be changed before any other work.
@@ -471,9 +598,10 @@ impl Session {
         Ok(())
     }
 
-    /// Ends the session (audited).
+    /// Ends the session (audited, and the audit anchor brought up to date).
     pub fn logout(self) -> Result<(), SessionError> {
-        self.audit(AuditAction::Logout, "", "")
+        self.audit(AuditAction::Logout, "", "")?;
+        self.anchor_audit()
     }
 }
 

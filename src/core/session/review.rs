@@ -205,15 +205,27 @@ impl Session {
         cancel: &AtomicBool,
     ) -> Result<ImportReport, SessionError> {
         self.require(Permission::Import)?;
-        let r = crate::import::import_file(&mut self.store, path, opts, on_progress, cancel)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        self.audit(
-            AuditAction::Import,
-            &format!("import:{}", r.import_id),
-            &format!("{name}（{} 行）", r.counts.rows),
+        let (user_id, login) = (self.user.id, self.user.login.clone());
+        // The entry commits with the import, in its transaction: both or neither.
+        let entry = |import_id: i64, counts: &crate::summary::Counts| crate::audit::NewEntry {
+            at: crate::audit::now_local(),
+            user_id: Some(user_id),
+            user_login: login.clone(),
+            action: AuditAction::Import,
+            target: format!("import:{import_id}"),
+            detail: format!("{name}（{} 行）", counts.rows),
+        };
+        let r = crate::import::import_file(
+            &mut self.store,
+            path,
+            opts,
+            on_progress,
+            cancel,
+            Some(&entry),
         )?;
         Ok(r)
     }

@@ -31,14 +31,11 @@ impl Session {
     pub fn set_release_schedule(&self, text: &str) -> Result<(), SessionError> {
         self.require(Permission::Settings)?;
         crate::release::Schedule::parse(text).map_err(SessionError::InvalidUser)?;
-        self.store
-            .set_setting(crate::release::SETTING, text.trim())?;
-        self.audit(
-            AuditAction::SettingsChange,
+        self.set_setting_audited(
             crate::release::SETTING,
+            text.trim(),
             &text.trim().replace('\n', " / "),
-        )?;
-        Ok(())
+        )
     }
 
     /// The kind of insurer (setting `insurer_kind`), once an administrator has chosen it: the
@@ -55,13 +52,7 @@ impl Session {
     pub fn set_insurer_kind(&self, kind: crate::insurer::InsurerKind) -> Result<(), SessionError> {
         self.require(Permission::Settings)?;
         let text = serde_json::to_string(&kind).expect("insurer kind");
-        self.store.set_setting(crate::insurer::SETTING, &text)?;
-        self.audit(
-            AuditAction::SettingsChange,
-            crate::insurer::SETTING,
-            kind.label_ja(),
-        )?;
-        Ok(())
+        self.set_setting_audited(crate::insurer::SETTING, &text, kind.label_ja())
     }
 
     /// The decisions this insurer has, in the order of their keys: 事業主へ確認 only where the
@@ -111,8 +102,7 @@ impl Session {
         self.require(Permission::Settings)?;
         let mut s = s.clone().checked().map_err(SessionError::InvalidSetting)?;
         let text = serde_json::to_string(&s).expect("letter settings");
-        self.store.set_setting("letters", &text)?;
-        self.audit(AuditAction::SettingsChange, "letters", "通知文の設定")?;
+        self.set_setting_audited("letters", &text, "通知文の設定")?;
         s.kind = self.insurer_kind();
         Ok(s)
     }
@@ -134,13 +124,19 @@ impl Session {
     ) -> Result<(), SessionError> {
         self.require(Permission::Settings)?;
         let text = serde_json::to_string(f).expect("format");
-        self.store
-            .set_setting(crate::release::FORMAT_SETTING, &text)?;
-        self.audit(
-            AuditAction::SettingsChange,
-            crate::release::FORMAT_SETTING,
-            &text,
-        )?;
-        Ok(())
+        self.set_setting_audited(crate::release::FORMAT_SETTING, &text, &text)
+    }
+
+    /// Stores a setting and its audit entry in one transaction (both or neither).
+    fn set_setting_audited(
+        &self,
+        key: &str,
+        value: &str,
+        detail: &str,
+    ) -> Result<(), SessionError> {
+        self.store.atomically(|| -> Result<(), SessionError> {
+            self.store.set_setting(key, value)?;
+            self.audit(AuditAction::SettingsChange, key, detail)
+        })
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::audit::{self, AuditAction};
 use crate::auth::{self, Permission, Roles};
-use crate::vault::{Policy, Vault};
+use crate::vault::{Policy, Vault, VaultLock};
 
 use super::*;
 
@@ -39,6 +39,7 @@ impl Session {
     /// Checks the user's password again (to lift the idle lock). Failures count towards the
     /// lockout like failed logins; when the account locks, the caller must end the session.
     pub fn verify_password(&self, password: &str) -> Result<(), SessionError> {
+        let _lock = Vault::lock(&self.dir)?;
         let mut vault = Vault::load(&self.dir)?;
         let now = now_unix();
         let login = self.user.login.clone();
@@ -53,14 +54,7 @@ impl Session {
                 until: audit::local_from_unix(until),
             });
         }
-        if slot
-            .key
-            .unwrap_key(
-                password.as_bytes(),
-                &crate::vault::slot_context(self.user.id, &login),
-            )
-            .is_ok()
-        {
+        if slot.unlock(password).is_ok() {
             if let Some(s) = vault.slot_mut(&login)
                 && s.failed_attempts > 0
             {
@@ -83,15 +77,11 @@ impl Session {
 
     /// Changes the user's own password (re-wraps the store key with the new one).
     pub fn change_password(&mut self, old: &str, new: &str) -> Result<(), SessionError> {
-        let mut vault = Vault::load(&self.dir)?;
+        let (lock, mut vault) = self.vault_for_change()?;
         let slot = vault
             .slot(&self.user.login)
             .ok_or(SessionError::WrongCredentials)?;
-        slot.key
-            .unwrap_key(
-                old.as_bytes(),
-                &crate::vault::slot_context(self.user.id, &self.user.login),
-            )
+        slot.unlock(old)
             .map_err(|_| SessionError::WrongCredentials)?;
         auth::check_password(&self.policy, &self.user.login, new, Some(old))
             .map_err(SessionError::WeakPassword)?;
@@ -103,13 +93,26 @@ impl Session {
             false,
             now_unix(),
         );
-        vault.save(&self.dir)?;
         self.must_change_password = false;
         self.audit(
             AuditAction::PasswordChange,
             &format!("user:{}", self.user.id),
             "本人による変更",
-        )
+        )?;
+        self.save_vault(&mut vault, &lock)
+    }
+
+    /// The slot file for a change by this session: locked, read under the lock, and refused
+    /// if it was altered outside totsugo.
+    fn vault_for_change(&self) -> Result<(VaultLock, Vault), SessionError> {
+        let lock = Vault::lock(&self.dir)?;
+        let vault = Vault::load(&self.dir)?;
+        if vault.mac_matches(&self.key) == Some(false) {
+            return Err(SessionError::VaultProblem(
+                super::VaultProblem::Altered.message_ja(),
+            ));
+        }
+        Ok((lock, vault))
     }
 
     fn target_user(&self, id: i64) -> Result<User, SessionError> {
@@ -157,29 +160,32 @@ impl Session {
         }
         auth::check_password(&self.policy, login, temporary_password, None)
             .map_err(SessionError::WeakPassword)?;
-        let id = self.store.insert_user(
-            login,
-            display_name.trim(),
-            roles.0,
-            may_reveal_my_number,
-            &audit::now_local(),
-        )?;
-        let mut vault = Vault::load(&self.dir)?;
+        let (lock, mut vault) = self.vault_for_change()?;
+        let id = self.store.atomically(|| -> Result<i64, SessionError> {
+            let id = self.store.insert_user(
+                login,
+                display_name.trim(),
+                roles.0,
+                may_reveal_my_number,
+                &audit::now_local(),
+            )?;
+            self.audit(
+                AuditAction::UserChange,
+                &format!("user:{id}"),
+                &format!(
+                    "作成: {login}、役割 {}、個人番号閲覧権限 {}",
+                    roles.label_ja(),
+                    if may_reveal_my_number {
+                        "あり"
+                    } else {
+                        "なし"
+                    }
+                ),
+            )?;
+            Ok(id)
+        })?;
         vault.set_slot(&self.key, id, login, temporary_password, true, now_unix());
-        vault.save(&self.dir)?;
-        self.audit(
-            AuditAction::UserChange,
-            &format!("user:{id}"),
-            &format!(
-                "作成: {login}、役割 {}、個人番号閲覧権限 {}",
-                roles.label_ja(),
-                if may_reveal_my_number {
-                    "あり"
-                } else {
-                    "なし"
-                }
-            ),
-        )?;
+        self.save_vault(&mut vault, &lock)?;
         Ok(id)
     }
 
@@ -207,27 +213,30 @@ impl Session {
                 "最後の管理者から管理者の役割は外せません".into(),
             ));
         }
-        self.store
-            .update_user_rights(id, roles.0, may_reveal_my_number)?;
-        self.audit(
-            AuditAction::UserChange,
-            &format!("user:{id}"),
-            &format!(
-                "権限変更: 役割 {} → {}、個人番号閲覧権限 {} → {}",
-                u.roles.label_ja(),
-                roles.label_ja(),
-                if u.may_reveal_my_number {
-                    "あり"
-                } else {
-                    "なし"
-                },
-                if may_reveal_my_number {
-                    "あり"
-                } else {
-                    "なし"
-                }
-            ),
-        )?;
+        self.store.atomically(|| -> Result<(), SessionError> {
+            self.store
+                .update_user_rights(id, roles.0, may_reveal_my_number)?;
+            self.audit(
+                AuditAction::UserChange,
+                &format!("user:{id}"),
+                &format!(
+                    "権限変更: 役割 {} → {}、個人番号閲覧権限 {} → {}",
+                    u.roles.label_ja(),
+                    roles.label_ja(),
+                    if u.may_reveal_my_number {
+                        "あり"
+                    } else {
+                        "なし"
+                    },
+                    if may_reveal_my_number {
+                        "あり"
+                    } else {
+                        "なし"
+                    }
+                ),
+            )
+        })?;
+        self.anchor_audit()?;
         if id == self.user.id {
             self.user.roles = roles;
             self.user.may_reveal_my_number = may_reveal_my_number;
@@ -275,8 +284,19 @@ impl Session {
         }))
     }
 
-    /// Disables a user: their key slot is removed, their name stays in the trail.
-    pub fn disable_user(&mut self, id: i64) -> Result<(), SessionError> {
+    /// Disables a user: their key slot is removed and the store re-keyed, so that a copy of
+    /// the old slot file opens nothing any more; their name stays in the trail. Returns the new
+    /// recovery key, to be printed (the old sheet no longer opens anything).
+    pub fn disable_user(&mut self, id: i64) -> Result<Rekeyed, SessionError> {
+        self.disable_user_reporting(id, &|_, _| {})
+    }
+
+    /// [`Session::disable_user`], reporting the re-key's progress (bytes done, bytes in all).
+    pub fn disable_user_reporting(
+        &mut self,
+        id: i64,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<Rekeyed, SessionError> {
         self.require(Permission::ManageUsers)?;
         let u = self.target_user(id)?;
         if id == self.user.id {
@@ -285,30 +305,52 @@ impl Session {
             ));
         }
         if u.disabled_at.is_some() {
-            return Ok(());
+            return Err(SessionError::InvalidUser(format!(
+                "「{}」はすでに無効です",
+                u.login
+            )));
         }
         if u.roles.has(auth::Role::Administrator) && self.enabled_admins()? == vec![id] {
             return Err(SessionError::InvalidUser(
                 "最後の管理者は無効にできません".into(),
             ));
         }
-        let mut vault = Vault::load(&self.dir)?;
+        let (lock, mut vault) = self.vault_for_change()?;
         vault.remove_slot(id);
-        vault.save(&self.dir)?;
-        self.store.disable_user(id, &audit::now_local())?;
-        self.audit(
-            AuditAction::UserChange,
-            &format!("user:{id}"),
-            &format!("無効化: {}", u.login),
+        self.store.atomically(|| -> Result<(), SessionError> {
+            self.store.disable_user(id, &audit::now_local())?;
+            self.audit(
+                AuditAction::UserChange,
+                &format!("user:{id}"),
+                &format!("無効化: {}", u.login),
+            )
+        })?;
+        self.rekey(
+            &mut vault,
+            &lock,
+            &format!("利用者 {} の無効化", u.login),
+            progress,
         )
     }
 
-    /// Sets a temporary password for a user (who must change it at login) and unlocks them.
+    /// Sets a temporary password for a user (who must change it at login), unlocks them and
+    /// re-keys the store, so that a copy of the old slot with the old password opens nothing.
+    /// Returns the new recovery key, to be printed.
     pub fn reset_password(
         &mut self,
         id: i64,
         temporary_password: &str,
-    ) -> Result<(), SessionError> {
+    ) -> Result<Rekeyed, SessionError> {
+        self.reset_password_reporting(id, temporary_password, &|_, _| {})
+    }
+
+    /// [`Session::reset_password`], reporting the re-key's progress.
+    pub fn reset_password_reporting(
+        &mut self,
+        id: i64,
+        temporary_password: &str,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<Rekeyed, SessionError> {
         self.require(Permission::ManageUsers)?;
         let u = self.target_user(id)?;
         if u.disabled_at.is_some() {
@@ -316,7 +358,7 @@ impl Session {
         }
         auth::check_password(&self.policy, &u.login, temporary_password, None)
             .map_err(SessionError::WeakPassword)?;
-        let mut vault = Vault::load(&self.dir)?;
+        let (lock, mut vault) = self.vault_for_change()?;
         vault.set_slot(
             &self.key,
             id,
@@ -325,11 +367,16 @@ impl Session {
             true,
             now_unix(),
         );
-        vault.save(&self.dir)?;
         self.audit(
             AuditAction::PasswordChange,
             &format!("user:{id}"),
             "管理者による仮パスワードの設定",
+        )?;
+        self.rekey(
+            &mut vault,
+            &lock,
+            &format!("利用者 {} のパスワード再設定", u.login),
+            progress,
         )
     }
 
@@ -337,13 +384,13 @@ impl Session {
     pub fn unlock_user(&mut self, id: i64) -> Result<(), SessionError> {
         self.require(Permission::ManageUsers)?;
         let u = self.target_user(id)?;
-        let mut vault = Vault::load(&self.dir)?;
+        let (lock, mut vault) = self.vault_for_change()?;
         if let Some(s) = vault.slot_mut(&u.login) {
             s.locked_until = None;
             s.failed_attempts = 0;
         }
-        vault.save(&self.dir)?;
-        self.audit(AuditAction::Unlock, &format!("user:{id}"), "")
+        self.audit(AuditAction::Unlock, &format!("user:{id}"), "")?;
+        self.save_vault(&mut vault, &lock)
     }
 
     /// Every user with the state of their slot.
@@ -382,11 +429,8 @@ impl Session {
                 "ロックまでの回数と画面ロックまでの時間は 1 以上にしてください".into(),
             ));
         }
-        self.store
-            .set_setting("policy", &serde_json::to_string(&policy).expect("policy"))?;
-        let mut vault = Vault::load(&self.dir)?;
+        let (lock, mut vault) = self.vault_for_change()?;
         vault.policy = policy.clone();
-        vault.save(&self.dir)?;
         let detail = format!(
             "最小文字数 {}、ロックまで {} 回、ロック {} 分、有効期限 {} 日、画面ロック {} 分",
             policy.min_password_len,
@@ -395,7 +439,12 @@ impl Session {
             policy.password_expiry_days,
             policy.idle_lock_minutes
         );
+        self.store.atomically(|| -> Result<(), SessionError> {
+            self.store
+                .set_setting("policy", &serde_json::to_string(&policy).expect("policy"))?;
+            self.audit(AuditAction::SettingsChange, "", &detail)
+        })?;
         self.policy = policy;
-        self.audit(AuditAction::SettingsChange, "", &detail)
+        self.save_vault(&mut vault, &lock)
     }
 }
