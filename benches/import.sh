@@ -6,10 +6,13 @@
 #
 #   benches/import.sh                 # 1,000,000 rows
 #   ROWS=10000000 benches/import.sh   # the flat-memory check (about 2.4 GB of CSV)
+#   BAD=0.01 benches/import.sh        # with a birth date that does not exist on 1 % of rows
+#                                     # (content warnings, issue 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
 SEED=${SEED:-42}
+BAD=${BAD:-0}
 WORK=${WORK:-$(mktemp -d)}
 
 need=()
@@ -24,7 +27,7 @@ cargo build --release --locked -q
 T=${CARGO_TARGET_DIR:-target}/release/totsugo
 CSV="$WORK/bench-$ROWS.csv"
 echo "generating $ROWS rows (CP932) in $WORK ..."
-"$T-lab" sample --rows "$ROWS" --seed "$SEED" --out "$CSV" 2>/dev/null
+"$T-lab" sample --rows "$ROWS" --seed "$SEED" --bad-values "$BAD" --out "$CSV" 2>/dev/null
 iconv -f CP932 -t UTF-8 "$CSV" > "$WORK/bench-utf8.csv"
 sync
 
@@ -48,11 +51,13 @@ flo = os.path.getsize(os.path.join(work, "floor.db"))
 rep = json.load(open(os.path.join(work, "ours.json")))
 assert rep["rows"] == rows, rep
 imp = rep["seconds"]
+warned = rep.get("warnings", 0)
 print(f"rows                      {rows:,}")
 print(f"CSV size (CP932)          {os.path.getsize(csv)/1e6:,.1f} MB")
 print(f"totsugo import            {imp:.2f} s  {rows/imp:,.0f} rows/s  peak RSS {int(ours_kb)/1024:.0f} MB  store {store/1e6:,.1f} MB (encrypted)")
 print(f"  whole command           {ours:.2f} s  (with the login: argon2id, process start)")
 print(f"sqlite3 .import (floor)   {floor:.2f} s  {rows/floor:,.0f} rows/s  peak RSS {int(floor_kb)/1024:.0f} MB  db {flo/1e6:,.1f} MB (plain)")
 print(f"ratio totsugo / sqlite3   {imp/floor:.2f}  (whole command {ours/floor:.2f})")
+print(f"rows with a warning       {warned:,}  {rep.get('warnings_by_kind', {})}")
 PY
 [ -n "${KEEP:-}" ] || rm -rf "$WORK"

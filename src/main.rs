@@ -18,6 +18,7 @@ use totsugo_core::session::SessionError;
 use totsugo_core::store::ImportInfo;
 use totsugo_core::summary::{Counts, format_thousands, pad_to_width};
 use totsugo_core::vault::RecoveryKey;
+use zeroize::Zeroizing;
 
 /// 突合結果レビュー (totsugo): 突合結果ファイルの取り込みと集計
 #[derive(Parser)]
@@ -160,6 +161,10 @@ enum Command {
         #[arg(long = "confirm")]
         confirm: Vec<String>,
     },
+    /// 定期点検: 操作記録（毎月）と利用者の一覧（半年ごと）を表示し、点検の確認を記録します
+    /// （管理者・責任者）
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// 管理者のパスワードをすべて失ったとき、復旧キーで管理者のパスワードを設定し直します
     /// （復旧キーは環境変数 TOTSUGO_RECOVERY_KEY でも渡せます）
     Recover {
@@ -267,10 +272,158 @@ enum AuditCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// 月の操作記録を表示します（毎月の点検）。--sign-off で点検の確認を記録します
+    AccessLog {
+        /// 点検する月 YYYY-MM（既定: 先月）
+        #[arg(long)]
+        month: Option<String>,
+        /// 絞り込み: all, reveals（個人番号の表示）, exports（書き出し・印刷）,
+        /// failed-logins（ログイン失敗・ロック）, rights（利用者・権限の変更）, purges（消去）
+        #[arg(long, default_value = "all")]
+        filter: String,
+        /// 表示した操作記録を点検したことを記録します（終わった月だけ）
+        #[arg(long)]
+        sign_off: bool,
+        /// 点検の所見（--sign-off のとき）
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 利用者の一覧（役割、個人番号閲覧権限、最後のログイン、無効）を表示します（半年ごとの点検）
+    Users {
+        /// 表示した一覧を点検したことを記録します
+        #[arg(long)]
+        sign_off: bool,
+        /// 点検の所見（--sign-off のとき）
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 期限の来ている点検を表示します
+    Due,
+}
+
+/// `totsugo review`: the periodic reviews (the rules are the core's `audit_review`).
+fn review_command(session: &Session, cmd: ReviewCommand) -> Result<(), String> {
+    use totsugo_core::audit_review::{EntryFilter, Month, ReviewKind};
+    let today = chrono::Local::now().date_naive();
+    match cmd {
+        ReviewCommand::AccessLog {
+            month,
+            filter,
+            sign_off,
+            note,
+        } => {
+            let month = match month {
+                Some(m) => Month::parse(&m)
+                    .ok_or_else(|| format!("月は 2026-11 のように指定してください（「{m}」）"))?,
+                None => Month::of(today).previous(),
+            };
+            let filter = EntryFilter::from_key(&filter).ok_or_else(|| {
+                format!(
+                    "絞り込みは {} のどれかです",
+                    EntryFilter::ALL.map(|f| f.key()).join(", ")
+                )
+            })?;
+            let r = session.access_log_review(month).map_err(auth_err)?;
+            println!(
+                "{}の操作記録（{}）: {} 件（全 {} 件）",
+                month.label_ja(),
+                filter.label_ja(),
+                r.count(filter),
+                r.entries.len()
+            );
+            for f in EntryFilter::ALL.iter().skip(1) {
+                println!("  {}: {} 件", f.label_ja(), r.count(*f));
+            }
+            for e in r.shown(filter) {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    e.id, e.at, e.login, e.name, e.action_ja, e.target, e.detail
+                );
+            }
+            match &r.chain {
+                Ok(n) => println!("操作記録の鎖: 異常なし（{n} 件）"),
+                Err(b) => println!("操作記録の鎖: 異常あり（{}）", b.message_ja()),
+            }
+            println!("操作記録の末尾: {}", r.head.short_ja());
+            for s in &r.sign_offs {
+                println!(
+                    "点検済み: {}（{}）{} {}",
+                    s.signed_by_name, s.signed_by, s.signed_at, s.note
+                );
+            }
+            if sign_off {
+                let s = session
+                    .sign_off_review(ReviewKind::AccessLog, &month.key(), &r.head, &note, today)
+                    .map_err(auth_err)?;
+                println!(
+                    "{}の操作記録の点検を確認しました（{} 件、末尾 {}）",
+                    month.label_ja(),
+                    s.reviewed,
+                    s.head.short_ja()
+                );
+            }
+        }
+        ReviewCommand::Users { sign_off, note } => {
+            let r = session.user_list_review().map_err(auth_err)?;
+            println!("利用者名\t氏名\t役割\t個人番号閲覧権限\t最後のログイン\t状態\t特権");
+            for u in &r.users {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    u.user.login,
+                    u.user.display_name,
+                    u.user.roles.label_ja(),
+                    if u.user.may_reveal_my_number {
+                        "あり"
+                    } else {
+                        "なし"
+                    },
+                    u.last_login.as_deref().unwrap_or("なし"),
+                    u.user
+                        .disabled_at
+                        .as_ref()
+                        .map(|d| format!("無効（{d}）"))
+                        .unwrap_or_else(|| "有効".into()),
+                    if u.privileged { "特権" } else { "" }
+                );
+            }
+            for s in &r.sign_offs {
+                println!(
+                    "点検済み: {} {}（{}）{}",
+                    s.period, s.signed_by_name, s.signed_by, s.note
+                );
+            }
+            if sign_off {
+                let s = session
+                    .sign_off_review(ReviewKind::UserList, "", &r.head, &note, today)
+                    .map_err(auth_err)?;
+                println!(
+                    "利用者の点検を確認しました（{} 人、末尾 {}）",
+                    s.reviewed,
+                    s.head.short_ja()
+                );
+            }
+        }
+        ReviewCommand::Due => {
+            let due = session.reviews_due(today).map_err(auth_err)?;
+            if due.is_empty() {
+                println!("期限の来ている点検はありません。");
+            }
+            for d in due {
+                println!("{}", d.message_ja);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Exit code when the file was imported before (so that scripts can tell).
 const EXIT_ALREADY_IMPORTED: u8 = 3;
 /// Exit code when the audit chain is broken.
 const EXIT_TAMPERED: u8 = 4;
+/// Exit code when a purge could not delete everything (run it again).
+const EXIT_PURGE_UNFINISHED: u8 = 5;
 
 /// `totsugo analyze`: JSON Lines to stdout, a summary to stderr.
 fn analyze(file: &Path, opts: ImportOptions) -> Result<ExitCode, String> {
@@ -300,6 +453,13 @@ fn analyze(file: &Path, opts: ImportOptions) -> Result<ExitCode, String> {
 }
 
 fn main() -> ExitCode {
+    // First of all: a crash prints a plain sentence (never its payload, which may hold a name)
+    // and leaves no core dump.
+    totsugo_core::crash::install();
+    // Lets the tests crash the program on purpose with a payload (a name) that must not show.
+    if let Some(payload) = std::env::var_os("TOTSUGO_TEST_PANIC") {
+        panic!("{}", payload.to_string_lossy());
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -314,20 +474,23 @@ fn store_dir(cli_store: Option<PathBuf>) -> Result<PathBuf, String> {
     totsugo_core::location::store_dir(cli_store)
 }
 
-/// A secret from an environment variable (for scripts) or asked for without echo.
-fn secret(env: &str, prompt: &str) -> Result<String, String> {
+/// A secret from an environment variable (for scripts) or asked for without echo; wiped from
+/// memory when dropped.
+fn secret(env: &str, prompt: &str) -> Result<Zeroizing<String>, String> {
     if let Ok(v) = std::env::var(env) {
-        return Ok(v);
+        return Ok(Zeroizing::new(v));
     }
-    rpassword::prompt_password(prompt).map_err(|e| {
-        format!("{prompt}を入力できません（端末がありません。環境変数 {env} で渡せます）: {e}")
-    })
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            format!("{prompt}を入力できません（端末がありません。環境変数 {env} で渡せます）: {e}")
+        })
 }
 
-/// A new password: from TOTSUGO_NEW_PASSWORD, or asked for twice.
-fn new_password(what: &str) -> Result<String, String> {
+/// A new password: from TOTSUGO_NEW_PASSWORD, or asked for twice; wiped when dropped.
+fn new_password(what: &str) -> Result<Zeroizing<String>, String> {
     if let Ok(v) = std::env::var("TOTSUGO_NEW_PASSWORD") {
-        return Ok(v);
+        return Ok(Zeroizing::new(v));
     }
     let a = secret("TOTSUGO_NEW_PASSWORD", &format!("{what}: "))?;
     let b = secret("TOTSUGO_NEW_PASSWORD", &format!("{what}（確認）: "))?;
@@ -466,7 +629,11 @@ fn write_recovery_sheet(
         &totsugo_core::audit::now_local(),
     );
     let pdf = totsugo_core::pdf::render(&doc).map_err(|e| e.to_string())?;
-    std::fs::write(path, pdf).map_err(|e| format!("{} に書けません: {e}", path.display()))?;
+    // The one output writer: never into the store's folder, owner-only, durable, remembered
+    // for the purge and audited (without the key).
+    session
+        .write_output(path, &pdf, "recovery_sheet", "recovery", "復旧キーの用紙")
+        .map_err(auth_err)?;
     println!(
         "復旧キーの用紙を {} に書き出しました。印刷したらこのファイルは削除してください。",
         path.display()
@@ -660,8 +827,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Profile { write } => {
-            std::fs::write(&write, Profile::default().to_text())
-                .map_err(|e| format!("{} に書けません: {e}", write.display()))?;
+            // No session here, but the store's folder is still no place for a file.
+            let dir = store_dir(cli.store)?;
+            let path = totsugo_core::output_file::check_outside_store(&dir, &write)
+                .map_err(|e| e.to_string())?;
+            totsugo_core::output_file::write_private(
+                &path,
+                Profile::default().to_text().as_bytes(),
+            )
+            .map_err(|e| format!("{} に書けません: {e}", write.display()))?;
             eprintln!("既定の対応表を書き出しました: {}", write.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -673,6 +847,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let dir = store_dir(cli.store)?;
             if Session::is_initialised(&dir) {
                 return Err(format!("保管場所 {} は初期設定済みです", dir.display()));
+            }
+            if totsugo_core::purge::unfinished(&dir).is_some() {
+                return Err(format!(
+                    "保管場所 {} の消去が途中で止まっています。先に totsugo purge --record FILE で消去を終えてください",
+                    dir.display()
+                ));
             }
             let password = new_password("管理者のパスワード")?;
             let (session, recovery) =
@@ -793,7 +973,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Purge { record, confirm } => {
-            let session = login(cli.store, cli.user)?;
+            let dir = store_dir(cli.store.clone())?;
+            let unfinished = totsugo_core::purge::unfinished(&dir);
+            if let Some(plan) = &unfinished {
+                eprintln!(
+                    "前回の消去が途中で止まっています（{} に開始、鍵スロット: {}）。続きを実行し、次のファイルを削除します:",
+                    plan.record.purged_at,
+                    if plan.record.key_slots_destroyed {
+                        "破棄済み"
+                    } else {
+                        "未破棄"
+                    }
+                );
+                for f in &plan.files {
+                    eprintln!("  {}", f.display());
+                }
+            }
+            // Without an unfinished purge, only an administrator who logs in may purge.
+            let session = match unfinished {
+                None => Some(login(cli.store, cli.user)?),
+                Some(_) => None,
+            };
             let answers: Vec<String> = if confirm.len() == 2 {
                 confirm
             } else {
@@ -811,14 +1011,44 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 v
             };
-            let r = totsugo_core::purge::purge(session, [&answers[0], &answers[1]], &record)
-                .map_err(auth_err)?;
-            println!(
-                "消去しました: 記録 {} 件、ファイル {} 個。消去記録: {}",
-                format_thousands(r.records),
-                r.files_removed.len(),
-                record.display()
-            );
+            let confirmations = [answers[0].as_str(), answers[1].as_str()];
+            let r = match session {
+                Some(session) => totsugo_core::purge::purge(session, confirmations, &record),
+                None => totsugo_core::purge::resume(&dir, confirmations, &record),
+            }
+            .map_err(auth_err)?;
+            for (f, why) in &r.files_not_removed {
+                eprintln!("削除できませんでした: {f}（{why}）");
+            }
+            if r.complete() {
+                println!(
+                    "消去しました{}: 記録 {} 件、ファイル {} 個。消去記録: {}",
+                    if r.resumed {
+                        "（途中で止まっていた消去を終えました）"
+                    } else {
+                        ""
+                    },
+                    format_thousands(r.records),
+                    r.files_removed.len(),
+                    record.display()
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "消去は終わっていません（鍵スロット: {}）。削除できなかったファイルの原因を取り除いて、もう一度 totsugo purge --record FILE を実行してください。消去記録: {}",
+                    if r.key_slots_destroyed {
+                        "破棄済み。保管データはもう開けません"
+                    } else {
+                        "未破棄"
+                    },
+                    record.display()
+                );
+                Ok(ExitCode::from(EXIT_PURGE_UNFINISHED))
+            }
+        }
+        Command::Review(cmd) => {
+            let session = login(cli.store, cli.user)?;
+            review_command(&session, cmd)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Recover {

@@ -4,6 +4,7 @@
 //! a good part of a second). The screen owns its state, its actions and their apply.
 
 use std::time::Instant;
+use zeroize::{Zeroize, Zeroizing};
 
 use egui::Ui;
 
@@ -46,9 +47,9 @@ impl AccountScreen {
     }
 
     fn clear_dialog(&mut self) {
-        self.old_password.clear();
-        self.new_password.clear();
-        self.new_password_again.clear();
+        self.old_password.zeroize();
+        self.new_password.zeroize();
+        self.new_password_again.zeroize();
     }
 }
 
@@ -80,7 +81,7 @@ impl App {
                 let (dir, login, pw) = (
                     self.dir.clone(),
                     self.account.login.trim().to_string(),
-                    std::mem::take(&mut self.account.password),
+                    Zeroizing::new(std::mem::take(&mut self.account.password)),
                 );
                 self.message = None;
                 self.account.job = Some(AuthJob::Login(Job::spawn(self.waker(), move |_| {
@@ -121,7 +122,7 @@ impl App {
 
     /// The user is in: home, and the password dialog when a change is required.
     pub(crate) fn logged_in(&mut self, session: Session) {
-        self.account.password.clear();
+        self.account.password.zeroize();
         self.account.dialog = session.must_change_password();
         // A store made before the kind of insurer existed asks its administrator once.
         self.screen = if session.must_choose_insurer_kind() {
@@ -141,7 +142,10 @@ impl App {
         if a.new_password != a.new_password_again {
             return self.error("2回入力したパスワードが一致しません");
         }
-        let (old, new) = (a.old_password.clone(), a.new_password.clone());
+        let (old, new) = (
+            Zeroizing::new(a.old_password.clone()),
+            Zeroizing::new(a.new_password.clone()),
+        );
         self.start_work(
             "パスワードを変更しています".to_string(),
             false,
@@ -164,7 +168,7 @@ impl App {
         if self.account.job.is_some() {
             return;
         }
-        let pw = std::mem::take(&mut self.account.unlock_password);
+        let pw = Zeroizing::new(std::mem::take(&mut self.account.unlock_password));
         let Some(s) = self.session.take() else {
             return;
         };

@@ -4,6 +4,7 @@
 //! state, its actions and their apply.
 
 use egui::{RichText, Ui};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::widgets::{checking, field, letterhead_fields, message};
 use crate::{Action, App, ImportAction, Job, Screen};
@@ -112,7 +113,7 @@ impl App {
             self.dir.clone(),
             f.login.trim().to_string(),
             f.display_name.trim().to_string(),
-            f.password.clone(),
+            Zeroizing::new(f.password.clone()),
             f.letterhead.clone(),
             f.kind,
         );
@@ -136,8 +137,8 @@ impl App {
         self.setup.job = None;
         match outcome {
             Ok(Ok((session, key))) => {
-                self.setup.password.clear();
-                self.setup.password_again.clear();
+                self.setup.password.zeroize();
+                self.setup.password_again.zeroize();
                 self.logged_in(session);
                 self.screen = Screen::RecoveryKey(key.grouped());
             }

@@ -16,6 +16,7 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
     ui.add_space(8.0);
     message(ui, app);
     integrity(ui, s);
+    reviews_due(ui, app, actions);
     if s.may(Permission::Review) {
         ui.horizontal(|ui| {
             if ui.button("次の未判断を開く（① から）").clicked() {
@@ -96,6 +97,30 @@ fn integrity(ui: &mut Ui, s: &totsugo_core::session::Session) {
             ui.label("操作記録を確認し、必要なら個人情報保護の責任者に報告してください。");
         });
     ui.add_space(8.0);
+}
+
+/// The reminder of the periodic reviews that are due (the rule is the core's), each with a
+/// button that opens it.
+fn reviews_due(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
+    use totsugo_core::audit_review::ReviewKind;
+    for d in &app.reviews_due {
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new(format!("点検の期限: {}", d.message_ja))
+                    .color(crate::desk::RED)
+                    .strong(),
+            );
+            if ui.button("点検を開く").clicked() {
+                actions.push(Action::Reviews(match d.kind {
+                    ReviewKind::AccessLog => crate::ReviewsAction::OpenAccessLog(d.month),
+                    ReviewKind::UserList => crate::ReviewsAction::OpenUsers,
+                }));
+            }
+        });
+    }
+    if !app.reviews_due.is_empty() {
+        ui.add_space(8.0);
+    }
 }
 
 /// The records whose wrong-number procedure has steps to do, each with its next step and a

@@ -29,6 +29,7 @@ mod letters;
 mod purge;
 mod release;
 mod report;
+mod reviews;
 mod settings;
 mod shell;
 mod users;
@@ -51,6 +52,7 @@ pub use letters::{LettersAction, LettersScreen};
 pub use purge::{PurgeAction, PurgeScreen};
 pub use release::{ReleaseAction, ReleaseScreen};
 pub use report::{ReportAction, ReportScreen};
+pub use reviews::{ReviewsAction, ReviewsScreen};
 pub use settings::{SettingsAction, SettingsScreen};
 pub use users::{UsersAction, UsersScreen};
 
@@ -91,6 +93,8 @@ pub enum Action {
     Report(ReportAction),
     /// An action of the purge screen.
     Purge(PurgeAction),
+    /// An action of the periodic reviews.
+    Reviews(ReviewsAction),
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -132,6 +136,10 @@ pub enum Screen {
     ChooseKind,
     /// The wording of the letters (administrators, from the settings).
     LetterText,
+    /// The monthly review of the access log (administrators, supervisors).
+    AccessLogReview,
+    /// The half-yearly review of the users (administrators, supervisors).
+    UserReview,
 }
 
 impl Screen {
@@ -192,6 +200,11 @@ pub struct App {
     pub letters: LettersScreen,
     /// Work under way with the session in it (printing letters, writing files, hashing).
     pub work: Option<SessionWork<App>>,
+    /// The periodic reviews.
+    pub reviews: ReviewsScreen,
+    /// The reviews due (home's reminder).
+    pub reviews_due: Vec<totsugo_core::audit_review::DueReview>,
+    today: Option<chrono::NaiveDate>,
 }
 
 impl App {
@@ -205,7 +218,10 @@ impl App {
 
     /// The app's state for the store in `dir` (no context needed).
     pub fn for_store(dir: PathBuf) -> App {
-        let screen = if Session::is_initialised(&dir) {
+        // A purge that stopped half-way is finished before anything else.
+        let screen = if totsugo_core::purge::unfinished(&dir).is_some() {
+            Screen::Purge
+        } else if Session::is_initialised(&dir) {
             Screen::Login
         } else {
             Screen::SetupInsurer
@@ -234,7 +250,22 @@ impl App {
             release: ReleaseScreen::default(),
             letters: LettersScreen::default(),
             work: None,
+            reviews: ReviewsScreen::default(),
+            reviews_due: Vec::new(),
+            today: None,
         }
+    }
+
+    /// Today's date for the reviews (the local date, unless [`App::set_today`] set another).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    /// Sets the date the reviews count from (tests and demonstrations of what falls due).
+    pub fn set_today(&mut self, day: chrono::NaiveDate) {
+        self.today = Some(day);
+        self.refresh();
     }
 
     /// Replaces the file dialog (tests inject paths with [`FixedPicker`]).
@@ -323,6 +354,7 @@ impl App {
         self.progress = s.review_progress().ok();
         self.load_open_procedures();
         let Some(s) = &self.session else { return };
+        self.reviews_due = s.reviews_due(self.today()).unwrap_or_default();
         self.report.shown = s.count_report(self.report.approved_only).ok();
         self.users.list = s.users().unwrap_or_default();
         if self.users.policy.is_none() {
@@ -355,6 +387,7 @@ impl App {
             Action::Release(a) => self.apply_release(a),
             Action::Report(a) => self.apply_report(a),
             Action::Purge(a) => self.apply_purge(a),
+            Action::Reviews(a) => self.apply_reviews(a),
         }
     }
 
@@ -535,6 +568,8 @@ impl App {
                 Screen::Help => help::ui(ui, self, &mut actions),
                 Screen::ChooseKind => settings::choose_kind(ui, self, &mut actions),
                 Screen::LetterText => letter_text::ui(ui, self, &mut actions),
+                Screen::AccessLogReview => reviews::access_log(ui, self, &mut actions),
+                Screen::UserReview => reviews::users(ui, self, &mut actions),
             }
         });
         if self.account.dialog && !self.locked && self.session.is_some() {

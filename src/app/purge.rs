@@ -56,10 +56,21 @@ impl App {
         let Some(path) = self.picker.save_as("totsugo-消去記録.pdf") else {
             return;
         };
+        let confirm = self.purge.confirm.clone();
+        // A purge that stopped half-way is finished without a login (the key slots may be
+        // gone already).
+        if self.session.is_none() && totsugo_core::purge::unfinished(&self.dir).is_some() {
+            let dir = self.dir.clone();
+            self.message = None;
+            self.purge.job = Some(Job::spawn(self.waker(), move |_| {
+                let r = totsugo_core::purge::resume(&dir, [&confirm[0], &confirm[1]], &path);
+                (path, r)
+            }));
+            return;
+        }
         let Some(session) = self.session.take() else {
             return;
         };
-        let confirm = self.purge.confirm.clone();
         self.message = None;
         self.purge.job = Some(Job::spawn(self.waker(), move |_| {
             let r = totsugo_core::purge::purge(session, [&confirm[0], &confirm[1]], &path);
@@ -83,10 +94,24 @@ impl App {
             ..App::for_store(dir)
         };
         match outcome {
-            Ok((path, Ok(r))) => self.notice(format!(
-                "保管データを消去しました（記録 {} 件、ファイル {} 個）。消去記録: {}",
+            Ok((path, Ok(r))) if r.complete() => self.notice(format!(
+                "保管データを消去しました{}（記録 {} 件、ファイル {} 個）。消去記録: {}",
+                if r.resumed {
+                    "（途中で止まっていた消去を終えました）"
+                } else {
+                    ""
+                },
                 format_thousands(r.records),
                 r.files_removed.len(),
+                path.display()
+            )),
+            Ok((path, Ok(r))) => self.error(format!(
+                "消去は終わっていません。削除できなかったファイル: {}。原因を取り除いて、もう一度消去してください。消去記録: {}",
+                r.files_not_removed
+                    .iter()
+                    .map(|(f, why)| format!("{f}（{why}）"))
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 path.display()
             )),
             Ok((_, Err(e))) => self.error(format!("消去できませんでした: {e}")),
@@ -99,6 +124,26 @@ impl App {
 /// written, as `totsugo purge` does.
 pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("保管データの消去");
+    if app.session.is_none()
+        && let Some(plan) = totsugo_core::purge::unfinished(&app.dir)
+    {
+        ui.label(
+            RichText::new(format!(
+                "{} に始めた消去が途中で止まっています（鍵スロット: {}）。確認の言葉を2回入力し、続きを実行してください。",
+                plan.record.purged_at,
+                if plan.record.key_slots_destroyed {
+                    "破棄済み。保管データはもう開けません"
+                } else {
+                    "未破棄"
+                }
+            ))
+            .strong(),
+        );
+        ui.label("残っているファイル:");
+        for f in &plan.files {
+            ui.label(format!("・{}", f.display()));
+        }
+    }
     ui.label("業務が終わったら、この端末の保管データをすべて消去します。元に戻せません。");
     ui.label(
         "はじめに消去記録（PDF: いつ、だれが、何件、どのファイル、監査記録の鎖が正しいか）を保管場所の外に保存し、保存できたときだけ、保管ファイル・鍵スロット・totsugo が書き出したファイルを上書きしてから削除します。",

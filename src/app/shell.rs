@@ -51,6 +51,9 @@ pub fn header(ui: &mut Ui, app: &App, actions: &mut Vec<Action>) {
         if s.may(Permission::ViewSummary) && ui.button("件数の報告").clicked() {
             actions.push(Action::Report(ReportAction::Open));
         }
+        if s.may(Permission::ReadAudit) && ui.button("定期点検").clicked() {
+            actions.push(Action::Reviews(crate::ReviewsAction::OpenAccessLog(None)));
+        }
         if s.may(Permission::ManageUsers) && ui.button("利用者の管理").clicked() {
             actions.push(Action::Users(UsersAction::Open));
         }

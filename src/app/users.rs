@@ -5,6 +5,7 @@
 //! their apply.
 
 use egui::{RichText, Ui};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::widgets::{field, message, number};
 use crate::{Action, App, PurgeAction, Screen};
@@ -87,7 +88,7 @@ impl App {
                 },
             ),
             UsersAction::ResetPassword(id) => {
-                let pw = std::mem::take(&mut self.users.temp_password);
+                let pw = Zeroizing::new(std::mem::take(&mut self.users.temp_password));
                 self.start_work(
                     "仮パスワードを設定し、保管データの鍵を新しくしています".to_string(),
                     false,
@@ -152,7 +153,7 @@ impl App {
             f.new_login.trim().to_string(),
             f.new_name.clone(),
             f.new_may_reveal,
-            f.temp_password.clone(),
+            Zeroizing::new(f.temp_password.clone()),
         );
         self.start_work("利用者を追加しています".to_string(), false, move |s, _| {
             let r = s.add_user(&login, &name, Roles::of(&roles), reveal, &pw);
@@ -161,7 +162,7 @@ impl App {
                     let u = &mut app.users;
                     u.new_login.clear();
                     u.new_name.clear();
-                    u.temp_password.clear();
+                    u.temp_password.zeroize();
                     u.new_may_reveal = false;
                     app.notice(format!(
                         "利用者「{login}」を作成しました。初回ログインでパスワードを変更してもらいます"

@@ -48,6 +48,9 @@ const USAGE: &str = "突合結果レビュー（デスクトップアプリ）
 コマンドラインでの操作は totsugo（totsugo --help）を使います。";
 
 fn main() -> std::process::ExitCode {
+    // A crash shows a plain sentence (never its payload, which may hold a name) and leaves no
+    // core dump.
+    totsugo_core::crash::install();
     for a in std::env::args().skip(1) {
         match a.as_str() {
             "-h" | "--help" => {

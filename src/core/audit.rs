@@ -55,11 +55,14 @@ pub enum AuditAction {
     /// Tampering found: the slot file altered, the audit chain broken or cut, lockout counters
     /// rolled back, forged pre-login events.
     Tamper,
+    /// A periodic review signed off (the access log monthly, the users half-yearly), with the
+    /// chain head the reviewer saw.
+    ReviewSignOff,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::Setup,
         AuditAction::Login,
         AuditAction::LoginFailed,
@@ -82,6 +85,7 @@ impl AuditAction {
         AuditAction::Assign,
         AuditAction::Rekey,
         AuditAction::Tamper,
+        AuditAction::ReviewSignOff,
     ];
 
     /// The stable key stored in the trail.
@@ -109,6 +113,7 @@ impl AuditAction {
             AuditAction::Assign => "assign",
             AuditAction::Rekey => "rekey",
             AuditAction::Tamper => "tamper",
+            AuditAction::ReviewSignOff => "review_sign_off",
         }
     }
 
@@ -142,6 +147,7 @@ impl AuditAction {
             AuditAction::Assign => "担当の割り当て",
             AuditAction::Rekey => "鍵の更新",
             AuditAction::Tamper => "改ざんの検出",
+            AuditAction::ReviewSignOff => "定期点検の確認",
         }
     }
 }

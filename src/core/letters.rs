@@ -488,6 +488,18 @@ pub fn birth_ja(date: Option<Date>, partial: Option<crate::record::PartialDate>)
     }
 }
 
+/// A date as a clerk reads it on the screen, the Western date with its era year:
+/// `1979年7月18日（昭和54年）`, `2019年5月1日（令和元年）`. The one formatting of a birth date on
+/// the review screen (letters print [`wareki`]).
+pub fn date_with_era(date: Date) -> String {
+    let w = wareki(date);
+    let western = format!("{}年{}月{}日", date.year(), date.month(), date.day());
+    match w.split_once('年') {
+        Some((era_year, _)) if w != western => format!("{western}（{era_year}年）"),
+        _ => western,
+    }
+}
+
 /// A date in 和暦 as letters print it: `令和5年12月1日`, `令和元年5月1日`, `平成31年4月30日`,
 /// `昭和20年12月3日`. Dates before 明治 (1868-10-23) are given in the Western calendar
 /// (`1867年1月1日`).
@@ -1435,6 +1447,13 @@ mod tests {
             SMALL_PT,
         );
         assert_eq!(lines.len(), 2);
+    }
+
+    #[test]
+    fn the_screen_shows_a_date_with_its_era_year() {
+        assert_eq!(date_with_era(d(1979, 7, 18)), "1979年7月18日（昭和54年）");
+        assert_eq!(date_with_era(d(2019, 5, 1)), "2019年5月1日（令和元年）");
+        assert_eq!(date_with_era(d(1867, 1, 1)), "1867年1月1日");
     }
 
     #[test]

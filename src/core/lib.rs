@@ -11,10 +11,12 @@
 
 pub mod analyze;
 pub mod audit;
+pub mod audit_review;
 pub mod auth;
 pub mod checkdigit;
 pub mod classify;
 pub mod compare;
+pub mod crash;
 pub mod crosscheck;
 pub mod demo;
 pub mod encoding;
@@ -28,6 +30,7 @@ pub mod letters;
 pub mod location;
 pub mod mask;
 pub mod oslog;
+pub mod output_file;
 pub mod outputs;
 pub mod pdf;
 pub mod postal;

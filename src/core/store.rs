@@ -19,11 +19,13 @@ mod follow_up;
 mod letter_text;
 pub mod pager;
 mod review;
+mod reviews;
 mod rights;
 mod wrong_number;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use letter_text::TextVersion;
 pub use review::RecordReview;
+pub use reviews::SignOffRow;
 pub use rights::{OutcomeToApprove, UserRights};
 pub use wrong_number::WrongNumberCase;
 
@@ -83,8 +85,11 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/011_wrong_number_steps.sql")),
         M::up(include_str!("store/012_letter_texts.sql")),
         M::up(include_str!("store/013_symbol_search.sql")),
-        // Numbered 020 and up by issue 16 §5 so that migrations added beside it do not clash
-        // by name; the order in this list is what counts.
+        // Numbered from 030 so that migrations added meanwhile elsewhere keep their numbers.
+        M::up(include_str!("store/030_review_sign_offs.sql")),
+        // Issue 16 §5, numbered 020 so as not to clash by name; it comes after 030 in this
+        // list because the order here (not the number) is the schema version, and 030 was in
+        // use first.
         M::up(include_str!("store/020_follow_up_approval.sql")),
     ])
 }

@@ -40,6 +40,10 @@ enum LabCommand {
         /// 評価用データで不一致を仕込む行の割合
         #[arg(long, default_value_t = 0.4, requires = "truth")]
         mismatch_share: f64,
+        /// 存在しない生年月日（2月30日・31日: 保険者側の入力誤り）を入れる行の割合（取り込みの
+        /// 性能測定で内容の注意を含めるため。例: 0.01）
+        #[arg(long, default_value_t = 0.0)]
+        bad_values: f64,
     },
     /// `analyze` の出力を評価用データの正解と照らし合わせ、説明の品質を表示します
     Evaluate {
@@ -95,6 +99,7 @@ fn run(command: LabCommand) -> Result<ExitCode, String> {
             seed,
             truth,
             mismatch_share,
+            bad_values,
         } => {
             let encoding = match encoding {
                 SampleEnc::Cp932 => SampleEncoding::Cp932,
@@ -132,6 +137,7 @@ fn run(command: LabCommand) -> Result<ExitCode, String> {
                 rows,
                 seed,
                 encoding,
+                bad_values,
                 ..Default::default()
             };
             let stats = write_sample(std::io::BufWriter::with_capacity(1 << 20, f), &opts)
@@ -145,6 +151,12 @@ fn run(command: LabCommand) -> Result<ExitCode, String> {
                 "仕込んだ不一致: {}",
                 serde_json::to_string(&stats.mismatches).expect("stats serialize")
             );
+            if stats.bad_values > 0 {
+                eprintln!(
+                    "存在しない生年月日を入れた行: {}",
+                    format_thousands(stats.bad_values)
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -42,6 +42,11 @@ pub struct SampleOptions {
     pub encoding: SampleEncoding,
     /// 突合基準日.
     pub base_date: Date,
+    /// Share of rows (0 to 1) whose insurer-side birth date is one that does not exist (the
+    /// 30th or 31st of February: a typing error on the insurer's side), for the import
+    /// benchmark with content warnings (issue 15). The rows are chosen from the seed and the
+    /// row number, so the rest of the file is the same as without them.
+    pub bad_values: f64,
 }
 
 impl Default for SampleOptions {
@@ -51,8 +56,23 @@ impl Default for SampleOptions {
             seed: 1,
             encoding: SampleEncoding::Cp932,
             base_date: Date::from_ymd(2023, 9, 15).expect("real date"),
+            bad_values: 0.0,
         }
     }
+}
+
+/// Whether row `n` gets a bad value: a hash of the seed and the row number against the share
+/// (the generator's own random stream is left alone).
+fn bad_row(seed: u64, n: u64, share: f64) -> bool {
+    if share <= 0.0 {
+        return false;
+    }
+    // splitmix64
+    let mut z = seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z % 1_000_000) < (share * 1_000_000.0) as u64
 }
 
 /// The kinds of mismatch the generator plants, with what they look like.
@@ -352,6 +372,8 @@ pub struct SampleStats {
     pub rows: u64,
     /// Planted mismatches per kind.
     pub mismatches: BTreeMap<MismatchKind, u64>,
+    /// Rows with a birth date that does not exist ([`SampleOptions::bad_values`]).
+    pub bad_values: u64,
 }
 
 /// Writes a synthetic match-result file. Memory stays flat whatever the number of rows.
@@ -365,11 +387,21 @@ pub fn write_sample<W: Write>(out: W, opts: &SampleOptions) -> io::Result<Sample
             .map(|f| f.default_header().to_string())
             .collect(),
     )?;
+    let birth = Field::ALL
+        .iter()
+        .position(|f| *f == Field::InsBirth)
+        .expect("the insurer's birth date is a column");
     let mut written = 0;
+    let mut bad = 0;
     while written < opts.rows {
-        for row in g.household() {
+        for mut row in g.household() {
             if written == opts.rows {
                 break;
+            }
+            if bad_row(opts.seed, written, opts.bad_values) && row[birth].len() == 8 {
+                let day = if written % 2 == 0 { "0230" } else { "0231" };
+                row[birth] = format!("{}{day}", &row[birth][..4]);
+                bad += 1;
             }
             sink.row(row)?;
             written += 1;
@@ -378,6 +410,7 @@ pub fn write_sample<W: Write>(out: W, opts: &SampleOptions) -> io::Result<Sample
     sink.finish()?;
     let mut stats = std::mem::take(&mut g.stats);
     stats.rows = written;
+    stats.bad_values = bad;
     Ok(stats)
 }
 
@@ -1767,6 +1800,7 @@ pub fn write_eval_set<W: Write, T: Write>(
         seed: opts.seed,
         encoding: opts.encoding,
         base_date: opts.base_date,
+        bad_values: 0.0,
     };
     let mut g = Generator::new(d, &sample_opts);
     let share = if opts.mismatch_share.is_finite() {

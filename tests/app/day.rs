@@ -101,7 +101,9 @@ fn letters_are_refused_before_the_save_dialog_while_the_sender_is_unset() {
         .unwrap();
     }
     let mut h = logged_in(dir.path(), "clerk1", pw);
-    let out = dir.path().join("通知文.pdf");
+    // Outside the store's folder (issue 16 §6).
+    let elsewhere = crate::common::tempdir();
+    let out = elsewhere.path().join("通知文.pdf");
     h.state_mut()
         .set_picker(Box::new(totsugo_app::FixedPicker(vec![out.clone()])));
     click(&mut h, "通知文");

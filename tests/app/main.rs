@@ -6,6 +6,7 @@
 mod common;
 
 mod day;
+mod reviews;
 mod rights;
 mod security;
 mod ui;

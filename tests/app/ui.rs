@@ -124,7 +124,9 @@ fn first_run_guides_through_insurer_administrator_recovery_key_and_demo_data() {
         "no navigation on the recovery key screen"
     );
     // The sheet to print, saved where the administrator chooses (and remembered for a purge).
-    let chosen = dir.path().join("復旧キーの用紙.pdf");
+    // Outputs go outside the store's folder (issue 16 §6).
+    let elsewhere = tempdir();
+    let chosen = elsewhere.path().join("復旧キーの用紙.pdf");
     h.state_mut()
         .set_picker(Box::new(totsugo_app::FixedPicker(vec![chosen.clone()])));
     click(&mut h, "印刷用の用紙（PDF）を保存");
@@ -428,6 +430,11 @@ fn a_clerk_filters_to_case_1_reviews_side_by_side_and_decides_with_the_keyboard(
         "a reason for the birth date is shown"
     );
     assert!(has_text(&h, "********"), "the My Number is masked");
+    // Birth dates as a clerk reads them, with the era year, under the stored digits that the
+    // highlight marks (issue 13 §12).
+    let birth = open.reviewed.record.insurer.birth_date.unwrap();
+    assert!(has_text(&h, &totsugo_core::letters::date_with_era(birth)));
+    assert!(has_text(&h, "年（昭和") || has_text(&h, "年（平成"));
 
     // "1" (same person by visual check) against a differing birth date asks for confirmation.
     h.key_press(egui::Key::Num1);
@@ -1051,7 +1058,9 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
     assert!(has_text(&h, "totsugo の選択"));
     click(&mut h, "件数の報告");
     // Saved as CSV where the user chose.
-    let out = dir.path().join("報告.csv");
+    // Outputs go outside the store's folder (issue 16 §6).
+    let elsewhere = tempdir();
+    let out = elsewhere.path().join("報告.csv");
     h.state_mut()
         .set_picker(Box::new(totsugo_app::FixedPicker(vec![out.clone()])));
     click(&mut h, "CSV で保存");
@@ -1111,7 +1120,9 @@ fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose()
         "a record goes in one request only"
     );
     let id = h.state().release.requests[0].id;
-    let out = dir.path().join("out");
+    // Outputs go outside the store's folder (issue 16 §6).
+    let elsewhere = tempdir();
+    let out = elsewhere.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     h.state_mut()
         .set_picker(Box::new(totsugo_app::FixedPicker(vec![
@@ -1185,9 +1196,11 @@ fn a_clerk_prints_the_waiting_letters_into_one_pdf_and_home_counts_them() {
         "left out: {:?}",
         h.state().letters.left_out
     );
-    let out = dir.path().join("通知文.pdf");
-    let reprint = dir.path().join("再印刷.pdf");
-    let rest = dir.path().join("残り.pdf");
+    // Outputs go outside the store's folder (issue 16 §6).
+    let elsewhere = tempdir();
+    let out = elsewhere.path().join("通知文.pdf");
+    let reprint = elsewhere.path().join("再印刷.pdf");
+    let rest = elsewhere.path().join("残り.pdf");
     h.state_mut()
         .set_picker(Box::new(totsugo_app::FixedPicker(vec![
             out.clone(),

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use common::*;
 
 /// `totsugo --store STORE ARGS` with only the given TOTSUGO_* variables set.
-fn command(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+pub(crate) fn command(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_totsugo"));
     c.arg("--store").arg(store).args(args);
     for v in [
@@ -27,12 +27,12 @@ fn command(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     c
 }
 
-fn run(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(crate) fn run(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     command(store, args, env).output().expect("totsugo runs")
 }
 
 /// Runs a command as the store's administrator, setting the store up first if needed.
-fn totsugo(store: &Path, args: &[&str]) -> Output {
+pub(crate) fn totsugo(store: &Path, args: &[&str]) -> Output {
     let needs_store = !matches!(args.first(), Some(&"profile") | Some(&"user"));
     if needs_store && !totsugo_core::session::Session::is_initialised(store) {
         let o = run(
@@ -49,11 +49,11 @@ fn totsugo(store: &Path, args: &[&str]) -> Output {
     )
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 

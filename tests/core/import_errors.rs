@@ -420,3 +420,35 @@ fn no_message_ever_repeats_a_value_of_the_file() {
 fn cp932_text(text: &str) -> Vec<u8> {
     totsugo_core::encoding::encode_cp932(text).unwrap()
 }
+
+#[test]
+fn the_benchmarks_file_with_bad_birth_dates_imports_whole_with_a_warning_on_each() {
+    // issue 15: the import benchmark runs with content warnings on 1 % of rows; the generator
+    // plants them (`totsugo-lab sample --bad-values`), and each becomes a row warning.
+    let dir = tempdir();
+    let p = dir.path().join("bad.csv");
+    let stats = totsugo_lab::sample::write_sample(
+        std::io::BufWriter::new(std::fs::File::create(&p).unwrap()),
+        &totsugo_lab::sample::SampleOptions {
+            rows: 3000,
+            seed: 7,
+            bad_values: 0.01,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        (15..=50).contains(&stats.bad_values),
+        "{}",
+        stats.bad_values
+    );
+    let mut s = open(&dir.path().join("s"));
+    let r = import(&mut s, &p).expect("content problems never refuse the file");
+    assert_eq!(r.counts.rows, 3000);
+    assert_eq!(
+        r.counts
+            .warnings_by_kind
+            .get(&WarningKind::BadValue(Field::InsBirth).key()),
+        Some(&stats.bad_values)
+    );
+}

@@ -446,7 +446,9 @@ fn the_audit_export_is_a_csv_for_the_monthly_review() {
     let w = world();
     let admin = w.admin();
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-    let out = w.path().join("audit.csv");
+    // Outside the store's folder: nothing may be written into it (issue 16 §6).
+    let elsewhere = tempdir();
+    let out = elsewhere.path().join("audit.csv");
     let n = admin
         .export_audit(Some(&today), Some(&today), &out)
         .unwrap();

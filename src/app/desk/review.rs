@@ -80,16 +80,35 @@ fn widths(ui: &Ui) -> (f32, f32) {
     (value, reasons)
 }
 
-fn field_row(ui: &mut Ui, item: Item, ins: &str, reg: &str, e: &FieldExplanation, w: (f32, f32)) {
+/// A birth date as the clerk reads it (1979年7月18日（昭和54年）), under the stored digits that
+/// the highlight marks; nothing for the other items.
+fn item_note(p: &Person, item: Item) -> Option<String> {
+    match item {
+        Item::BirthDate => p.birth_date.map(totsugo_core::letters::date_with_era),
+        _ => None,
+    }
+}
+
+fn field_row(
+    ui: &mut Ui,
+    item: Item,
+    ins: (&str, Option<String>),
+    reg: (&str, Option<String>),
+    e: &FieldExplanation,
+    w: (f32, f32),
+) {
     ui.label(RichText::new(item.label_ja()).strong().size(18.0));
-    for (text, ranges, notation) in [
+    for ((text, note), ranges, notation) in [
         (ins, &e.differ.insurer, &e.notation.insurer),
         (reg, &e.differ.registry, &e.notation.registry),
     ] {
-        ui.scope(|ui| {
+        ui.vertical(|ui| {
             ui.set_width(w.0);
             let job = highlighted(text, ranges, notation, 22.0, ui);
             ui.add(egui::Label::new(job).wrap());
+            if let Some(n) = note {
+                ui.label(RichText::new(n).size(15.0).weak());
+            }
         });
     }
     ui.vertical(|ui| {
@@ -216,8 +235,11 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 field_row(
                     ui,
                     item,
-                    &item_values(&r.insurer, item),
-                    &item_values(&r.registry, item),
+                    (&item_values(&r.insurer, item), item_note(&r.insurer, item)),
+                    (
+                        &item_values(&r.registry, item),
+                        item_note(&r.registry, item),
+                    ),
                     e.field(item),
                     w,
                 );

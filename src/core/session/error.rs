@@ -124,6 +124,13 @@ pub enum SessionError {
     /// The user stopped the work before it wrote anything.
     #[error("中止しました。何も書き出していません")]
     Cancelled,
+    /// An output refused or not written (inside the store's folder, no such folder …; the
+    /// sentence says why).
+    #[error("{0}")]
+    Output(String),
+    /// A review of the audit trail or of the users refused (the sentence says why).
+    #[error("{0}")]
+    Review(String),
     /// The file could not be imported (the import says why, by row and column).
     #[error(transparent)]
     Import(#[from] ImportError),

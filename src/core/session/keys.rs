@@ -216,7 +216,10 @@ impl Session {
     pub fn check_audit_chain(&self) -> Result<Option<String>, SessionError> {
         let vault = Vault::load(&self.dir)?;
         let problem = check_trail(&self.store, vault.anchor.as_ref()).err();
-        if let Some(p) = &problem {
+        // Reported once per session (the first export after a break), not at every export.
+        if let Some(p) = &problem
+            && !self.integrity.contains(p)
+        {
             self.audit(AuditAction::Tamper, "audit", p)?;
             oslog::write(
                 &self.dir,

@@ -39,31 +39,28 @@ impl Session {
         self.require(Permission::PrintLetters)?;
         let mut with_text = Vec::with_capacity(letters.len());
         for (id, t) in letters {
-            with_text.push((*id, *t, self.current_text_source(*t)?));
+            with_text.push((*id, *t, self.current_text_source(*t)?, None));
         }
         self.note_letters(&with_text, &mut TextCache::default(), deadline, reprint)
     }
 
-    /// Notes printed letters with the text each used: checks the decisions, then, in one
-    /// transaction, the batch, the text versions (a default kept as a version on first use)
-    /// and the audit entry.
-    fn note_letters(
-        &self,
-        letters: &[(i64, LetterType, TextSource)],
-        texts: &mut TextCache,
-        deadline: &str,
-        reprint: bool,
-    ) -> Result<i64, SessionError> {
+    /// The letters' records as they must be to note them as sent: each record's current
+    /// decision is 本人へ文書送付 with that letter type (and, where given, the very decision the
+    /// letter was made from), decided or approved. Returns (record, decision, type).
+    fn check_letters(
+        store: &crate::store::Store,
+        letters: &[(i64, LetterType, TextSource, Option<i64>)],
+    ) -> Result<Vec<(i64, i64, LetterType)>, SessionError> {
         let mut rows = Vec::with_capacity(letters.len());
-        for (id, t, _) in letters {
-            let review = self
-                .store
+        for (id, t, _, made_from) in letters {
+            let review = store
                 .record_review(*id)?
                 .ok_or(SessionError::NotAMismatch(*id))?;
             match review.decision {
                 Some(d)
                     if d.choice.decision == Decision::WriteToPerson
                         && d.choice.letter == Some(*t)
+                        && made_from.is_none_or(|m| m == d.id)
                         && matches!(review.state, ReviewState::Decided | ReviewState::Approved) =>
                 {
                     rows.push((*id, d.id, *t))
@@ -71,7 +68,22 @@ impl Session {
                 _ => return Err(SessionError::NoLetterDecided(*id)),
             }
         }
+        Ok(rows)
+    }
+
+    /// Notes printed letters with the text each used: in one transaction, the decisions
+    /// checked again (a letter whose decision changed meanwhile is not noted as sent), the
+    /// batch, the text versions (a default kept as a version on first use) and the audit
+    /// entry.
+    fn note_letters(
+        &self,
+        letters: &[(i64, LetterType, TextSource, Option<i64>)],
+        texts: &mut TextCache,
+        deadline: &str,
+        reprint: bool,
+    ) -> Result<i64, SessionError> {
         self.store.in_transaction(|store| {
+            let rows = Self::check_letters(store, letters)?;
             let batch = store.insert_letter_batch(
                 &rows,
                 self.user.id,
@@ -80,7 +92,7 @@ impl Session {
                 reprint,
             )?;
             let mut versions = Vec::with_capacity(letters.len());
-            for (id, _, source) in letters {
+            for (id, _, source, _) in letters {
                 versions.push((*id, self.version_of(texts, *source)?));
             }
             store.set_letter_text_ids(batch, &versions)?;
@@ -186,7 +198,7 @@ impl Session {
             let mut input = LetterInput::from_record(&record, letter, address);
             input.text = Some(self.text_of(&mut texts, source)?);
             inputs.push(input);
-            printed.push((*id, letter, source));
+            printed.push((*id, letter, source, Some(decision_id)));
             if stopped() {
                 return Err(SessionError::Cancelled);
             }
@@ -199,6 +211,10 @@ impl Session {
         }
         on_progress(total - 1, total);
         let deadline = crate::letters::reply_deadline(&settings, issued);
+        // Marked as sent only when the decisions still hold (checked before the file is
+        // written, and again in the transaction that notes them) and the PDF is durably on
+        // disk (write_output fsyncs it and its folder before it returns).
+        Self::check_letters(&self.store, &printed)?;
         self.write_output(
             out,
             &batch.pdf,
@@ -206,7 +222,13 @@ impl Session {
             "letters",
             &format!("通知文 {} 通", inputs.len()),
         )?;
-        self.note_letters(&printed, &mut texts, &deadline.iso(), reprint)?;
+        if let Err(e) = self.note_letters(&printed, &mut texts, &deadline.iso(), reprint) {
+            // A decision changed while the PDF was being written: that PDF must not go out.
+            if matches!(e, SessionError::NoLetterDecided(_)) {
+                let _ = overwrite_and_remove(out);
+            }
+            return Err(e);
+        }
         on_progress(total, total);
         Ok(inputs.len())
     }
@@ -256,10 +278,11 @@ impl Session {
             kind: settings.kind,
         };
         let similar = self.store.similar_cases(record_id)?;
-        let card = format!(
+        // The card comes from the file: it names files only once it cannot name a path.
+        let card = crate::output_file::safe_file_name(&format!(
             "{}-{}-{}",
             record.card_symbol, record.card_number, record.branch
-        );
+        ));
         let target = format!("record:{record_id}");
         let mut written = Vec::new();
         // 市町村国保 notify through the デジタルPMO, without personal data, instead of the

@@ -15,6 +15,7 @@ mod letter_text;
 mod letters;
 mod release;
 mod review;
+mod reviews;
 mod rights;
 mod settings;
 mod trail;
@@ -26,6 +27,7 @@ pub use keys::{Rekeyed, VaultProblem};
 pub use letter_text::{CurrentLetterText, LetterPreview};
 pub use letters::PostalPreview;
 pub use review::{ApprovalLine, RecordDetail, ReviewProgress, ReviewedRecord};
+pub use reviews::{AccessLogReview, ReviewEntry, ReviewedUser, UserListReview};
 pub use rights::OutcomeLine;
 pub use users::UserStatus;
 pub use wrong_number::OpenProcedure;
@@ -564,10 +566,12 @@ impl Session {
         &self.store
     }
 
-    /// The one place outputs are written: `bytes` go to `out` (the path the user chose), via
-    /// a temporary file renamed into place so that a crash leaves no half file; the file is
-    /// remembered for a purge and the export is audited (`target`, `detail`: never a name or
-    /// a number of a person).
+    /// The one place outputs are written: `bytes` go to `out` (the path the user chose),
+    /// never inside the store's folder ([`crate::output_file::check_outside_store`]), via a
+    /// temporary file of a unique name, readable by the owner only, fsynced and renamed into
+    /// place, the folder fsynced after ([`crate::output_file::write_private`]), so that a crash
+    /// leaves no half file; the file is remembered for a purge and the export is audited
+    /// (`target`, `detail`: never a name or a number of a person).
     pub fn write_output(
         &self,
         out: &Path,
@@ -576,26 +580,24 @@ impl Session {
         target: &str,
         detail: &str,
     ) -> Result<(), SessionError> {
-        let io = |source: std::io::Error| StoreError::Io {
-            path: out.to_path_buf(),
-            source,
-        };
+        let abs = crate::output_file::check_outside_store(&self.dir, out)
+            .map_err(|e| SessionError::Output(e.to_string()))?;
+        // The trail is checked from its anchor before anything leaves the store; a break is
+        // audited and shown, the export goes on (it is audited too).
+        self.check_audit_chain()?;
         let name = out
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let tmp = out.with_file_name(format!(".{name}.part"));
-        std::fs::write(&tmp, bytes).map_err(io)?;
-        std::fs::rename(&tmp, out).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            io(e)
+        crate::output_file::write_private(&abs, bytes).map_err(|source| StoreError::Io {
+            path: out.to_path_buf(),
+            source,
         })?;
         // Remembered so that a purge deletes it too.
-        let abs = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
         self.store
             .note_written_file(&abs, kind, &audit::now_local())?;
         self.audit(AuditAction::Export, target, &format!("{detail} → {name}"))?;
-        Ok(())
+        self.anchor_audit()
     }
 
     /// Ends the session (audited, and the audit anchor brought up to date).
