@@ -142,6 +142,22 @@ pub enum Screen {
     UserReview,
 }
 
+impl Screen {
+    /// Whether the screen shows personal data of the people in the file (names, cards,
+    /// addresses): its text cannot be selected or copied (issue 16 §4); only what an audited
+    /// action shows (the full My Number after 個人番号を表示) can be.
+    pub fn shows_personal_data(&self) -> bool {
+        matches!(
+            self,
+            Screen::Mismatches
+                | Screen::Review
+                | Screen::Batches
+                | Screen::Release
+                | Screen::Letters
+        )
+    }
+}
+
 /// The app's whole state: the session, which screen is open, and each screen's own state.
 pub struct App {
     dir: PathBuf,
@@ -495,6 +511,9 @@ impl App {
             shell::header(ui, self, &mut actions);
         });
         egui::CentralPanel::default().show(ui, |ui| {
+            if self.screen.shows_personal_data() {
+                ui.style_mut().interaction.selectable_labels = false;
+            }
             if self.locked {
                 account::lock_screen(ui, self, &mut actions);
                 return;

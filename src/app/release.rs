@@ -16,6 +16,9 @@ pub struct ReleaseScreen {
     pub ready: Vec<ReleaseRow>,
     /// Release requests made so far.
     pub requests: Vec<ReleaseRequestRow>,
+    /// Follow-up outcomes waiting for a supervisor's approval (their records are not ready
+    /// until approved).
+    pub outcomes_waiting: u64,
 }
 
 /// What the supervisor can do about release requests.
@@ -34,6 +37,7 @@ impl ReleaseScreen {
     pub fn load(&mut self, s: &Session) -> Result<(), SessionError> {
         self.ready = s.release_candidates()?;
         self.requests = s.release_requests()?;
+        self.outcomes_waiting = s.outcomes_waiting()?;
         Ok(())
     }
 }
@@ -118,6 +122,15 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         n[1],
         n[2]
     ));
+    if app.release.outcomes_waiting > 0 {
+        ui.label(
+            RichText::new(format!(
+                "その後の結果（個人番号の誤りなし）の承認待ち {} 件: 承認画面で別の責任者が承認すると、ここに入ります",
+                app.release.outcomes_waiting
+            ))
+            .color(crate::desk::AMBER),
+        );
+    }
     if ui
         .add_enabled(
             !app.release.ready.is_empty(),

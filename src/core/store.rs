@@ -20,11 +20,13 @@ mod letter_text;
 pub mod pager;
 mod review;
 mod reviews;
+mod rights;
 mod wrong_number;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use letter_text::TextVersion;
 pub use review::RecordReview;
 pub use reviews::SignOffRow;
+pub use rights::{OutcomeToApprove, UserRights};
 pub use wrong_number::WrongNumberCase;
 
 /// File name of the store inside its directory.
@@ -85,6 +87,10 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/013_symbol_search.sql")),
         // Numbered from 030 so that migrations added meanwhile elsewhere keep their numbers.
         M::up(include_str!("store/030_review_sign_offs.sql")),
+        // Issue 16 §5, numbered 020 so as not to clash by name; it comes after 030 in this
+        // list because the order here (not the number) is the schema version, and 030 was in
+        // use first.
+        M::up(include_str!("store/020_follow_up_approval.sql")),
     ])
 }
 

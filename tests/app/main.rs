@@ -7,6 +7,7 @@ mod common;
 
 mod day;
 mod reviews;
+mod rights;
 mod security;
 mod ui;
 mod wrong_number;

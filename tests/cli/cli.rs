@@ -483,6 +483,44 @@ fn the_app_prints_its_options_for_help_instead_of_opening() {
 }
 
 #[test]
+fn an_administrator_cannot_give_themselves_supervisor_or_the_my_number_right_from_the_cli() {
+    // Issue 16 §5: the attack is one command at the terminal.
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let o = totsugo(&store, &["summary"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for args in [
+        &[
+            "user",
+            "set-rights",
+            "--login",
+            ADMIN,
+            "--role",
+            "admin",
+            "--role",
+            "supervisor",
+        ][..],
+        &[
+            "user",
+            "set-rights",
+            "--login",
+            ADMIN,
+            "--role",
+            "admin",
+            "--may-reveal",
+        ][..],
+    ] {
+        let o = totsugo(&store, args);
+        assert!(!o.status.success(), "{args:?} was allowed");
+        let e = stderr(&o);
+        assert!(e.contains("自分自身に"), "{e}");
+        assert!(e.contains("管理者があなた1人だけ"), "{e}");
+    }
+    let list = stdout(&totsugo(&store, &["user", "list"]));
+    assert!(!list.contains("責任者"), "{list}");
+}
+
+#[test]
 fn the_audit_anchor_and_failed_logins_reach_the_system_log_and_a_disable_prints_a_new_recovery_key()
 {
     let dir = tempdir();

@@ -256,6 +256,18 @@ fn the_count_report_adds_up_as_counted_by_hand_and_the_release_request_is_writte
         clerk.make_release_request(&[r[0]]),
         Err(SessionError::Forbidden(_))
     ));
+    // The replies and the employer's answer wait for a supervisor's approval first (issue 16
+    // §5): until then r3, r4 and r10 are no candidates.
+    let before: Vec<i64> = boss
+        .release_candidates()
+        .unwrap()
+        .iter()
+        .map(|x| x.record_id)
+        .collect();
+    assert!(!before.iter().any(|id| [r[3], r[4], r[10]].contains(id)));
+    let outcomes = boss.outcomes_to_approve().unwrap();
+    assert_eq!(outcomes.len(), 3);
+    boss.approve_outcomes(&outcomes).unwrap();
     let ready = boss.release_candidates().unwrap();
     let ids: Vec<i64> = ready.iter().map(|x| x.record_id).collect();
     assert_eq!(ids[0], r[4], "① first");
@@ -398,6 +410,16 @@ fn the_release_list_carries_the_my_number_only_when_the_format_asks() {
         })
         .unwrap();
     let req = boss.make_release_request(&[r[0]]).unwrap();
+    // Full numbers in the list: only a supervisor with 個人番号閲覧権限 writes it (issue 16
+    // §4; the refusal is tested in rights.rs).
+    add_person(
+        &dir.path().join("store"),
+        "boss_mn",
+        "責任 番号",
+        Role::Supervisor,
+        true,
+    );
+    let boss = login(dir.path(), "boss_mn");
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let (files, _) = boss.write_release_request(req, "テスト", &out).unwrap();

@@ -22,6 +22,7 @@ mod postal;
 mod purge;
 mod review;
 mod reviews;
+mod rights;
 mod store;
 mod store_threads;
 mod wrong_number;

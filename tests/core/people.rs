@@ -185,13 +185,16 @@ fn four_eyes_clerk_cannot_approve_and_supervisor_cannot_approve_own_decisions() 
     assert!(matches!(e, SessionError::OwnDecisions));
     assert!(e.to_string().contains("自分が登録した判断"));
     // An administrator cannot approve unless also a supervisor.
-    let mut admin = w.admin();
+    let admin = w.admin();
     assert!(matches!(
         admin.authorize_approval(&[w.clerk]),
         Err(SessionError::Forbidden(Permission::Approve))
     ));
     let admin_id = admin.user().id;
-    admin
+    // Another administrator gives the role (an administrator never gives it to themselves).
+    add_person(w.path(), "admin2", "管理 次郎", Role::Administrator, false);
+    Session::login(w.path(), "admin2", PERSON_PW)
+        .unwrap()
         .set_user_rights(
             admin_id,
             Roles::of(&[Role::Administrator, Role::Supervisor]),

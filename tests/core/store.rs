@@ -360,7 +360,7 @@ fn the_list_reader_pages_on_its_own_thread_and_drops_superseded_pages() {
     let wait = |pager: &totsugo_core::store::pager::ListPager| loop {
         rx.recv_timeout(Duration::from_secs(30))
             .expect("the reader answers and wakes the screen");
-        let answers = pager.answers();
+        let answers = clerk.list_answers(pager).unwrap();
         if !answers.is_empty() {
             return answers;
         }

@@ -468,6 +468,9 @@ fn the_demo_data_gives_the_right_report_release_and_forms_for_two_kinds_of_insur
             assert!(notes.contains("事業主への確認がないため 0 件"), "{notes}");
         }
 
+        // The employer's answer is approved before its record can be released (issue 16 §5).
+        let outcomes = boss.outcomes_to_approve().unwrap();
+        boss.approve_outcomes(&outcomes).unwrap();
         // The release request: the confirmed rows the operator stopped, never the wrong one.
         let candidates: Vec<i64> = boss
             .release_candidates()

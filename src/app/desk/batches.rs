@@ -24,6 +24,7 @@ pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         actions.push(Action::Desk(DeskAction::GroupBatches(g)));
     }
     crate::widgets::message(ui, app);
+    outcomes(ui, app, actions);
     if app.desk.batches.is_empty() {
         ui.label("承認待ちの判断はありません");
         return;
@@ -181,5 +182,56 @@ fn confirm(ctx: &egui::Context, app: &App, i: usize, actions: &mut Vec<Action>) 
     });
     if modal.should_close() {
         actions.push(Action::Desk(DeskAction::CancelApproval));
+    }
+}
+
+/// The follow-up outcomes ("number correct": the person's reply or the employer's answer)
+/// waiting for approval: only approved, their records go into a release request. Approved all
+/// at once, exactly as listed (one recorded again since fails the whole approval).
+fn outcomes(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+    if app.desk.outcome_lines.is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.label(
+        RichText::new(format!(
+            "その後の結果の承認　{} 件（承認すると解除依頼に入れられます）",
+            app.desk.outcome_lines.len()
+        ))
+        .strong(),
+    );
+    egui::Grid::new("outcome-lines")
+        .num_columns(6)
+        .striped(true)
+        .show(ui, |ui| {
+            for h in ["記号・番号", "カナ氏名", "判断", "結果", "登録", "メモ"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for l in &app.desk.outcome_lines {
+                if ui.button(&l.card).clicked() {
+                    actions.push(Action::Desk(DeskAction::OpenRecord(l.record_id)));
+                }
+                ui.label(&l.kana_name);
+                ui.label(l.decision.label_ja());
+                let digits = match l.digits_match {
+                    Some(true) => "（下4桁一致）",
+                    Some(false) => "（下4桁不一致）",
+                    None => "",
+                };
+                ui.label(format!("{}{digits}", l.outcome.label_ja()));
+                ui.label(format!("{}　{}", l.recorded_by_name, l.recorded_at));
+                ui.label(&l.memo);
+                ui.end_row();
+            }
+        });
+    if ui
+        .button(format!(
+            "この {} 件の結果を承認",
+            app.desk.outcome_lines.len()
+        ))
+        .clicked()
+    {
+        actions.push(Action::Desk(DeskAction::ApproveOutcomes));
     }
 }

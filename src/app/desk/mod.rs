@@ -82,6 +82,9 @@ pub struct Desk {
     pub approval_lines: std::collections::HashMap<i64, totsugo_core::session::ApprovalLine>,
     /// The batch whose approval waits for the supervisor's confirmation.
     pub confirm_approval: Option<usize>,
+    /// Follow-up outcomes ("number correct") waiting for the supervisor's approval before
+    /// their records can go into a release request.
+    pub outcome_lines: Vec<totsugo_core::session::OutcomeLine>,
 }
 
 /// The wrong-number step the clerk is recording: which, its value, the day and a memo.
@@ -246,6 +249,8 @@ pub enum DeskAction {
     ApproveBatch(usize),
     /// Close the approval's confirmation without approving.
     CancelApproval,
+    /// Approve the follow-up outcomes the approval screen shows (as shown).
+    ApproveOutcomes,
     /// Send the open record back with the reason typed on the review screen.
     SendBack,
 }
@@ -318,6 +323,7 @@ impl App {
                 self.desk.confirm_approval = None;
                 self.approve_batch(i);
             }
+            DeskAction::ApproveOutcomes => self.approve_outcomes(),
             DeskAction::CancelApproval => self.desk.confirm_approval = None,
             DeskAction::SendBack => self.send_back(),
         }
@@ -408,7 +414,34 @@ impl App {
         }
     }
 
+    fn approve_outcomes(&mut self) {
+        let Some(s) = &self.session else { return };
+        let seen = self.desk.outcome_lines.clone();
+        match s.approve_outcomes(&seen) {
+            Ok(n) => {
+                self.load_batches();
+                self.notice(format!(
+                    "その後の結果 {n} 件を承認しました。解除依頼に入れられます"
+                ));
+            }
+            Err(e) => {
+                self.error(e);
+                self.load_batches();
+            }
+        }
+    }
+
     fn load_batches(&mut self) {
+        let Some(s) = &self.session else { return };
+        let outcomes = s.outcomes_to_approve();
+        match outcomes {
+            Ok(o) => self.desk.outcome_lines = o,
+            Err(e) => {
+                self.desk.outcome_lines.clear();
+                self.error(e);
+                return;
+            }
+        }
         let Some(s) = &self.session else { return };
         match s.pending_batches(self.desk.grouping) {
             Ok(b) => {
@@ -436,7 +469,28 @@ impl App {
             .copied()
             .filter(|id| !self.desk.left_out.contains(id))
             .collect();
-        match s.approve(&chosen) {
+        // Exactly the decisions the approval table showed (by decision id): one changed since
+        // fails the whole approval in the core.
+        let seen: Vec<(i64, i64)> = chosen
+            .iter()
+            .filter_map(|id| {
+                self.desk
+                    .approval_lines
+                    .get(id)
+                    .map(|l| (l.record_id, l.decision_id))
+            })
+            .collect();
+        if seen.len() != chosen.len() {
+            self.error(totsugo_core::session::SessionError::NotDecided(
+                chosen
+                    .iter()
+                    .copied()
+                    .find(|id| !self.desk.approval_lines.contains_key(id))
+                    .unwrap_or(0),
+            ));
+            return;
+        }
+        match s.approve_seen(&seen) {
             Ok(batch) => {
                 let msg = format!(
                     "{} の判断 {} 件を承認しました（承認番号 {batch}）",
@@ -447,7 +501,14 @@ impl App {
                 self.desk.invalidate();
                 self.notice(msg);
             }
-            Err(e) => self.error(e),
+            Err(e) => {
+                // A decision changed since the table was read: show the table as it is now.
+                let changed = matches!(e, totsugo_core::session::SessionError::DecisionChanged(_));
+                self.error(e);
+                if changed {
+                    self.load_batches();
+                }
+            }
         }
     }
 
@@ -505,7 +566,19 @@ impl App {
     /// Takes the pages that have arrived from the list reader.
     pub(crate) fn poll_list(&mut self) {
         let Some(p) = &self.desk.pager else { return };
-        for answer in p.answers() {
+        let Some(s) = &self.session else { return };
+        // Through the session: the first page of each filter (a list or search opened) is
+        // audited there, once, not per repaint.
+        let answers = match s.list_answers(p) {
+            Ok(a) => a,
+            Err(e) => {
+                self.desk.loading = false;
+                self.desk.exhausted = true;
+                self.error(e);
+                return;
+            }
+        };
+        for answer in answers {
             self.desk.loading = false;
             self.desk.last_page_time = Some(answer.took);
             match answer.rows {

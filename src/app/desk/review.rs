@@ -174,10 +174,14 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     if may_reveal {
         ui.horizontal(|ui| match &open.revealed {
             Some(n) => {
-                ui.label(
-                    RichText::new(format!("個人番号 {n}"))
-                        .monospace()
-                        .size(18.0),
+                // Shown by an audited action (個人番号を表示): this one may be copied.
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("個人番号 {n}"))
+                            .monospace()
+                            .size(18.0),
+                    )
+                    .selectable(true),
                 );
             }
             None => {

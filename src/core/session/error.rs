@@ -134,6 +134,29 @@ pub enum SessionError {
     /// The file could not be imported (the import says why, by row and column).
     #[error(transparent)]
     Import(#[from] ImportError),
+    /// The user was disabled while the session was open: nothing more is done in it.
+    #[error("この利用者は無効にされています。操作はできません")]
+    Disabled,
+    /// The decision shown on the approval screen changed before the approval (decided again,
+    /// undone, sent back or approved by someone else): nothing was approved.
+    #[error(
+        "記録 {0} の判断は、承認画面に表示した後に変わりました（判断の登録・取り消し・差し戻し・別の承認）。一件も承認していません。画面を開き直して確かめてください"
+    )]
+    DecisionChanged(i64),
+    /// The follow-up shown for approval changed (recorded again, approved by someone else, or
+    /// its decision changed): nothing was approved.
+    #[error(
+        "記録 {0} のその後の結果は、承認画面に表示した後に変わりました。一件も承認していません。画面を開き直して確かめてください"
+    )]
+    OutcomeChanged(i64),
+    /// Four-eyes on a follow-up: the supervisor recorded it.
+    #[error("自分が登録したその後の結果は承認できません（四つの目の原則）。記録 {0}")]
+    OwnOutcome(i64),
+    /// An output would hold full My Numbers and the user lacks 個人番号閲覧権限.
+    #[error(
+        "{0}は個人番号を含む書式のため、個人番号閲覧権限のある利用者だけが書き出せます。権限のある責任者に依頼してください（書式は管理者が設定画面で変えられます）"
+    )]
+    MyNumberRightNeeded(String),
     /// The slot file was altered or rolled back, or the audit trail cut (the sentence says
     /// which and what to do).
     #[error("{0}")]

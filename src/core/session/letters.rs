@@ -239,7 +239,13 @@ impl Session {
         record_id: i64,
     ) -> Result<Vec<crate::wrong_number::SimilarCase>, SessionError> {
         self.require(Permission::Review)?;
-        Ok(self.store.similar_cases(record_id)?)
+        let cases = self.store.similar_cases(record_id)?;
+        self.audit_view(
+            "類似事案の一覧",
+            &format!("record:{record_id}"),
+            cases.len(),
+        )?;
+        Ok(cases)
     }
 
     /// For a record whose number turned out wrong (2-4, 3-2, 4-4, 4-7): writes into `dir`
@@ -467,7 +473,9 @@ impl Session {
     /// Records waiting for their letter: (record id, type, card), ① first.
     pub fn letters_to_print(&self) -> Result<Vec<(i64, LetterType, String)>, SessionError> {
         self.require(Permission::PrintLetters)?;
-        Ok(self.store.letters_to_print()?)
+        let waiting = self.store.letters_to_print()?;
+        self.audit_view("印刷を待つ通知文の一覧", "", waiting.len())?;
+        Ok(waiting)
     }
 
     /// Compares the last 4 digits the person wrote on the reply form (type B) with the

@@ -16,6 +16,7 @@ mod letters;
 mod release;
 mod review;
 mod reviews;
+mod rights;
 mod settings;
 mod trail;
 mod users;
@@ -27,6 +28,7 @@ pub use letter_text::{CurrentLetterText, LetterPreview};
 pub use letters::PostalPreview;
 pub use review::{ApprovalLine, RecordDetail, ReviewProgress, ReviewedRecord};
 pub use reviews::{AccessLogReview, ReviewEntry, ReviewedUser, UserListReview};
+pub use rights::OutcomeLine;
 pub use users::UserStatus;
 pub use wrong_number::OpenProcedure;
 
@@ -516,15 +518,14 @@ impl Session {
         self.require(p).is_ok()
     }
 
-    /// Refuses unless the user may do this.
+    /// Refuses unless the user may do this. The rights are read from the store for every
+    /// call (one read by primary key, see [`rights`]): a user demoted or disabled while this
+    /// session is open is refused at once.
     pub fn require(&self, p: Permission) -> Result<(), SessionError> {
         if self.must_change_password {
             return Err(SessionError::PasswordChangeRequired);
         }
-        let ok = match p {
-            Permission::RevealMyNumber => self.user.may_reveal_my_number,
-            _ => self.user.roles.allow(p),
-        };
+        let ok = self.current_rights()?.allow(p);
         if ok {
             Ok(())
         } else {

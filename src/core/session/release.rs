@@ -24,10 +24,17 @@ impl Session {
         Ok(report)
     }
 
-    /// Records ready for the next release request (supervisors), ① first.
+    /// Records ready for the next release request (supervisors), ① first, with the My
+    /// Number masked (`********1234`: the screen never needs it); the view is audited with
+    /// the count.
     pub fn release_candidates(&self) -> Result<Vec<ReleaseRow>, SessionError> {
         self.require(Permission::Approve)?;
-        Ok(self.store.release_candidates()?)
+        let mut rows = self.store.release_candidates()?;
+        for r in &mut rows {
+            r.my_number = crate::mask::my_number(&r.my_number);
+        }
+        self.audit_view("解除依頼の候補", "", rows.len())?;
+        Ok(rows)
     }
 
     /// Makes a release request of these records, for the next cut-off (supervisors; audited).
@@ -41,7 +48,9 @@ impl Session {
             .release_schedule()
             .next_after(chrono::Local::now().naive_local())
             .map(|c| c.to_string());
-        self.store.in_transaction(|store| {
+        // Under the write lock: the candidates (approved, outcome approved) cannot change
+        // between the check and the request.
+        self.store.in_write_transaction(|store| {
             let id = store
                 .insert_release_request(
                     record_ids,
@@ -77,7 +86,31 @@ impl Session {
             .find(|r| r.id == request_id)
             .ok_or(SessionError::NotReleasable)?;
         let rows = self.store.release_request_rows(request_id)?;
-        let table = crate::release::request_table(&rows, &self.release_format());
+        let format = self.release_format();
+        let target = format!("release_request:{request_id}");
+        if format.with_my_number {
+            // The list holds every full My Number: only with 個人番号閲覧権限, and the
+            // numbers written are audited (count and masked, never the numbers).
+            if let Err(e) = self.require(Permission::RevealMyNumber) {
+                if matches!(e, SessionError::Forbidden(_)) {
+                    self.audit(
+                        AuditAction::Export,
+                        &target,
+                        "書き出しを拒否: 個人番号を含む書式で、個人番号閲覧権限なし",
+                    )?;
+                    return Err(SessionError::MyNumberRightNeeded(format!(
+                        "解除依頼 第{request_id}号の一覧"
+                    )));
+                }
+                return Err(e);
+            }
+            self.audit(
+                AuditAction::RevealMyNumber,
+                &target,
+                &numbers_written("解除依頼の一覧（CSV・XLSX）", &rows),
+            )?;
+        }
+        let table = crate::release::request_table(&rows, &format);
         let mut approvers: Vec<String> = Vec::new();
         for r in &rows {
             if let Some((_, Some(by))) = self.store.approval_of(r.record_id)?
@@ -103,7 +136,6 @@ impl Session {
             approved_by: approvers,
         };
         let base = format!("閲覧停止解除依頼_第{request_id}号");
-        let target = format!("release_request:{request_id}");
         let mut written = Vec::new();
         let mut note = None;
         for enc in [
@@ -216,4 +248,26 @@ impl Session {
         self.require(Permission::ViewSummary)?;
         Ok(self.store.release_requests()?)
     }
+}
+
+/// The audit detail of full My Numbers written into an output: how many, and each masked
+/// (`********1234`), never a number itself.
+fn numbers_written(what: &str, rows: &[ReleaseRow]) -> String {
+    const SHOWN: usize = 50;
+    let masked: Vec<String> = rows
+        .iter()
+        .take(SHOWN)
+        .map(|r| crate::mask::my_number(&r.my_number))
+        .collect();
+    let more = rows.len().saturating_sub(SHOWN);
+    format!(
+        "{what}に個人番号 {} 件を書き出し（伏せ字: {}{}）",
+        rows.len(),
+        masked.join(" "),
+        if more > 0 {
+            format!(" ほか {more} 件")
+        } else {
+            String::new()
+        }
+    )
 }

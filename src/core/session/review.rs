@@ -39,6 +39,9 @@ pub struct ReviewProgress {
 pub struct ApprovalLine {
     /// The record.
     pub record_id: i64,
+    /// The decision shown: approving takes it back ([`Session::approve_seen`]), so that what
+    /// is approved is exactly what was seen.
+    pub decision_id: i64,
     /// 記号・番号-枝番.
     pub card: String,
     /// The insurer-side kana name.
@@ -312,7 +315,16 @@ impl Session {
         if !why.is_empty() && (!confirmed || memo.is_empty()) {
             return Err(SessionError::NeedsConfirmation(why));
         }
-        self.store.in_transaction(|store| {
+        self.store.in_write_transaction(|store| {
+            // Checked again under the write lock: an approval that came in between wins, and
+            // the decision is refused instead of silently replacing the approved one.
+            self.require(Permission::Decide)?;
+            let now = store
+                .record_review(record_id)?
+                .ok_or(SessionError::NotAMismatch(record_id))?;
+            if !now.state.open_for_decision() {
+                return Err(SessionError::AlreadyApproved(record_id));
+            }
             let id = store.insert_decision(
                 record_id,
                 &choice,
@@ -379,7 +391,15 @@ impl Session {
             .last_undoable_decision(self.user.id)?
             .ok_or(SessionError::NothingToUndo)?;
         self.refuse_after_wrong_number_steps(d.record_id)?;
-        self.store.in_transaction(|store| {
+        self.store.in_write_transaction(|store| {
+            // Still this user's current decision, still waiting: an approval that came in
+            // between is never undone.
+            match store.record_review(d.record_id)? {
+                Some(r)
+                    if r.state == ReviewState::Decided
+                        && r.decision.as_ref().is_some_and(|c| c.id == d.id) => {}
+                _ => return Err(SessionError::AlreadyApproved(d.record_id)),
+            }
             store.undo_decision(d.id)?;
             self.audit(
                 AuditAction::Decision,
@@ -450,7 +470,15 @@ impl Session {
         limit: usize,
     ) -> Result<Vec<MismatchRow>, SessionError> {
         self.require(Permission::Review)?;
-        Ok(self.store.page_mismatches(filter, after, limit)?)
+        let rows = self.store.page_mismatches(filter, after, limit)?;
+        if after.is_none() {
+            self.audit_view(
+                "不一致の一覧",
+                &super::rights::describe_filter(filter),
+                rows.len(),
+            )?;
+        }
+        Ok(rows)
     }
 
     /// The next record for this user to decide, in work order: what a supervisor sent back
@@ -516,6 +544,7 @@ impl Session {
             let Some(d) = review.decision else { continue };
             out.push(ApprovalLine {
                 record_id: id,
+                decision_id: d.id,
                 card: format!("{}・{}-{}", r.card_symbol, r.card_number, r.branch),
                 kana_name: r.insurer.kana_name,
                 case: r.class.case,
@@ -535,30 +564,23 @@ impl Session {
     }
 
     /// Approves records waiting for approval as one batch (four-eyes: none may be the
-    /// supervisor's own decision); returns the batch id.
+    /// supervisor's own decision), each with its current decision as read now; returns the
+    /// batch id. A screen that showed the decisions approves what it showed with
+    /// [`Session::approve_seen`].
     pub fn approve(&self, record_ids: &[i64]) -> Result<i64, SessionError> {
         self.require(Permission::Approve)?;
-        let mut decided_by = Vec::with_capacity(record_ids.len());
+        let mut seen = Vec::with_capacity(record_ids.len());
         for id in record_ids {
             let review = self
                 .store
                 .record_review(*id)?
                 .ok_or(SessionError::NotDecided(*id))?;
             match (review.state, review.decision) {
-                (ReviewState::Decided, Some(d)) => decided_by.push(d.decided_by),
+                (ReviewState::Decided, Some(d)) => seen.push((*id, d.id)),
                 _ => return Err(SessionError::NotDecided(*id)),
             }
         }
-        self.authorize_approval(&decided_by)?;
-        self.store.in_transaction(|store| {
-            let batch = store.approve_records(record_ids, self.user.id, &audit::now_local())?;
-            self.audit(
-                AuditAction::Approval,
-                &format!("batch:{batch}"),
-                &format!("{} records", record_ids.len()),
-            )?;
-            Ok::<_, SessionError>(batch)
-        })
+        self.approve_seen(&seen)
     }
 
     /// Sends one record back to its clerk with a reason (shown in the clerk's list).
@@ -579,7 +601,13 @@ impl Session {
             return Err(SessionError::NotDecided(record_id));
         };
         self.authorize_approval(&[d.decided_by])?;
-        self.store.in_transaction(|store| {
+        self.store.in_write_transaction(|store| {
+            match store.record_review(record_id)? {
+                Some(r)
+                    if r.state == ReviewState::Decided
+                        && r.decision.as_ref().is_some_and(|c| c.id == d.id) => {}
+                _ => return Err(SessionError::DecisionChanged(record_id)),
+            }
             store.send_back(record_id, reason)?;
             self.audit(
                 AuditAction::SendBack,
@@ -605,10 +633,8 @@ impl Session {
         if self.must_change_password {
             return Err(SessionError::PasswordChangeRequired);
         }
-        Ok(auth::check_approval(
-            self.user.id,
-            self.user.roles,
-            decided_by,
-        )?)
+        // The roles as stored now (a supervisor demoted in the meantime is refused).
+        let roles = auth::Roles(self.current_rights()?.roles);
+        Ok(auth::check_approval(self.user.id, roles, decided_by)?)
     }
 }

@@ -204,6 +204,7 @@ impl Session {
                 "役割を1つ以上選んでください".into(),
             ));
         }
+        self.refuse_self_grant(&u, roles, may_reveal_my_number)?;
         if u.roles.has(auth::Role::Administrator)
             && !roles.has(auth::Role::Administrator)
             && self.enabled_admins()? == vec![id]
@@ -241,6 +242,46 @@ impl Session {
             self.user.may_reveal_my_number = may_reveal_my_number;
         }
         Ok(())
+    }
+
+    /// Four-eyes on rights (issue 16 §5): an administrator never gives themselves the
+    /// supervisor role or 個人番号閲覧権限; another administrator must, and where there is no
+    /// other enabled administrator the change is refused with that reason. Taking a right
+    /// away from oneself stays possible.
+    fn refuse_self_grant(
+        &self,
+        target: &User,
+        roles: Roles,
+        may_reveal_my_number: bool,
+    ) -> Result<(), SessionError> {
+        if target.id != self.user.id {
+            return Ok(());
+        }
+        let mut gained = Vec::new();
+        if roles.has(auth::Role::Supervisor) && !target.roles.has(auth::Role::Supervisor) {
+            gained.push("責任者の役割");
+        }
+        if may_reveal_my_number && !target.may_reveal_my_number {
+            gained.push("個人番号閲覧権限");
+        }
+        if gained.is_empty() {
+            return Ok(());
+        }
+        let others = self
+            .enabled_admins()?
+            .into_iter()
+            .filter(|a| *a != self.user.id)
+            .count();
+        let what = gained.join("と");
+        Err(SessionError::InvalidUser(if others == 0 {
+            format!(
+                "自分自身に{what}を与えることはできません（四つの目の原則）。管理者があなた1人だけのため、この変更はできません。もう1人の管理者を登録し、その管理者に設定してもらってください"
+            )
+        } else {
+            format!(
+                "自分自身に{what}を与えることはできません（四つの目の原則）。別の管理者に設定してもらってください"
+            )
+        }))
     }
 
     /// Disables a user: their key slot is removed and the store re-keyed, so that a copy of

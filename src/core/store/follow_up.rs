@@ -110,7 +110,8 @@ fn releasable_condition() -> String {
 }
 
 /// SQL condition "the current decision confirms the number", generated from
-/// [`number_confirmed`] so that the rule lives once.
+/// [`number_confirmed`] so that the rule lives once; a follow-up counts only once a supervisor
+/// has approved it (issue 16 §5, see [`Store::approve_outcome`]).
 fn confirmed_condition() -> String {
     let alone: Vec<String> = Decision::ALL
         .iter()
@@ -126,7 +127,8 @@ fn confirmed_condition() -> String {
         .collect();
     format!(
         "(d.decision IN ({}) OR (d.decision IN ({}) AND EXISTS (SELECT 1 FROM follow_ups f \
-         WHERE f.record_id = r.id AND f.decision_id = d.id AND f.outcome = {})))",
+         WHERE f.record_id = r.id AND f.decision_id = d.id AND f.outcome = {} \
+         AND f.approved_by IS NOT NULL)))",
         alone.join(", "),
         with_follow_up.join(", "),
         FollowUp::NumberCorrect.code()

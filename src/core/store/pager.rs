@@ -40,6 +40,11 @@ pub struct PageAnswer {
     pub last: bool,
     /// Time the query took.
     pub took: Duration,
+    /// The first page of its filter (asked with no cursor): a list or search opened, which the
+    /// session audits (see [`crate::session::Session::list_answers`]).
+    pub first: bool,
+    /// The filter it was read with.
+    pub filter: MismatchFilter,
 }
 
 /// The list reader: a thread with its own connection to the store.
@@ -86,6 +91,8 @@ impl ListPager {
                             last: rows.as_ref().is_ok_and(|r| r.len() < req.limit),
                             rows: rows.map_err(|e| e.to_string()),
                             took: started.elapsed(),
+                            first: req.after.is_none(),
+                            filter: req.filter,
                         };
                         if ans_tx.send(answer).is_err() {
                             return;
@@ -131,8 +138,9 @@ impl ListPager {
         }
     }
 
-    /// The answers that have arrived, of the current generation only.
-    pub fn answers(&self) -> Vec<PageAnswer> {
+    /// The answers that have arrived, of the current generation only. The screens take them
+    /// through [`crate::session::Session::list_answers`], which audits each list opened.
+    pub(crate) fn answers(&self) -> Vec<PageAnswer> {
         let now = self.generation();
         self.answers
             .try_iter()

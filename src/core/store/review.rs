@@ -260,37 +260,6 @@ impl Store {
             .collect())
     }
 
-    /// Approves records waiting for approval as one batch; returns the batch id. A record not
-    /// waiting for approval fails the whole call ([`StoreError`] is not raised for that: the
-    /// caller checks states first, see [`crate::session::Session::approve`]).
-    pub(crate) fn approve_records(
-        &self,
-        record_ids: &[i64],
-        by: i64,
-        at: &str,
-    ) -> Result<i64, StoreError> {
-        self.conn.execute(
-            "INSERT INTO batches (approved_by, approved_at) VALUES (?1, ?2)",
-            params![by, at],
-        )?;
-        let batch = self.conn.last_insert_rowid();
-        let mut rec = self
-            .conn
-            .prepare_cached("UPDATE records SET state = ?1 WHERE id = ?2 AND state = ?3")?;
-        let mut dec = self.conn.prepare_cached(
-            "UPDATE decisions SET batch_id = ?1 WHERE id = (SELECT decision_id FROM records WHERE id = ?2)",
-        )?;
-        for id in record_ids {
-            rec.execute(params![
-                ReviewState::Approved as i64,
-                id,
-                ReviewState::Decided as i64
-            ])?;
-            dec.execute(params![batch, id])?;
-        }
-        Ok(batch)
-    }
-
     /// Sends a record back to its clerk with a reason.
     pub(crate) fn send_back(&self, record_id: i64, reason: &str) -> Result<(), StoreError> {
         self.conn.execute(
