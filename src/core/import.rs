@@ -346,7 +346,7 @@ pub(crate) fn import_file(
     opts: &ImportOptions,
     on_progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
-    audit: Option<&dyn Fn(i64, &Counts) -> crate::audit::NewEntry>,
+    audit: Option<crate::store::ImportAudit<'_>>,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     let io_err = |source| ImportError::Io {
@@ -400,17 +400,12 @@ pub(crate) fn import_file(
             stop.store(true, Ordering::Relaxed);
         }
         let outcome = reader.join().expect("the reader thread panicked");
-        finish(
-            written,
-            outcome,
-            enc,
-            &opts.profile,
-            &meta,
+        let end = Ending {
             started,
             cancel,
             audit,
-        )
-        .map(|mut r| {
+        };
+        finish(written, outcome, enc, &opts.profile, &meta, &end).map(|mut r| {
             r.masked_number = opts.profile.masked_number;
             r
         })
@@ -544,16 +539,28 @@ pub fn scan_file(
     })
 }
 
+/// What the end of an import needs besides the rows: when it began, the stop flag, and the
+/// audit entry to commit with it.
+#[derive(Clone, Copy)]
+struct Ending<'a> {
+    started: Instant,
+    cancel: &'a AtomicBool,
+    audit: Option<crate::store::ImportAudit<'a>>,
+}
+
 fn finish(
     written: Result<ImportTx<'_>, ImportError>,
     outcome: Result<ReadOutcome, ImportError>,
     enc: FileEncoding,
     profile: &Profile,
     meta: &ImportMeta,
-    started: Instant,
-    cancel: &AtomicBool,
-    audit: Option<&dyn Fn(i64, &Counts) -> crate::audit::NewEntry>,
+    end: &Ending<'_>,
 ) -> Result<ImportReport, ImportError> {
+    let Ending {
+        started,
+        cancel,
+        audit,
+    } = *end;
     let mut tx = written?;
     let mut outcome = outcome?;
     if outcome.error_total > 0 {

@@ -29,6 +29,10 @@ pub use reviews::SignOffRow;
 pub use rights::{OutcomeToApprove, UserRights};
 pub use wrong_number::WrongNumberCase;
 
+/// Builds an import's audit entry from its id and counts, written in the import's own
+/// transaction (both or neither).
+pub type ImportAudit<'a> = &'a dyn Fn(i64, &Counts) -> crate::audit::NewEntry;
+
 /// File name of the store inside its directory.
 pub const STORE_FILE: &str = "totsugo.db";
 
@@ -424,7 +428,7 @@ impl ImportTx<'_> {
         self,
         file_hash: &str,
         counts: &Counts,
-        audit: Option<&dyn Fn(i64, &Counts) -> crate::audit::NewEntry>,
+        audit: Option<ImportAudit<'_>>,
     ) -> Result<CommitOutcome, StoreError> {
         if let Some(prev) = self
             .tx
