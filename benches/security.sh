@@ -17,6 +17,6 @@ T=$TARGET/release/totsugo
 export TOTSUGO_USER=bench TOTSUGO_PASSWORD="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 TOTSUGO_NEW_PASSWORD="$TOTSUGO_PASSWORD" "$T" --store "$WORK/store" user init --login bench --name ベンチ > /dev/null
 "$T" --store "$WORK/store" import "$WORK/rows.csv" > /dev/null
-TOTSUGO_NEW_PASSWORD="clerk-$TOTSUGO_PASSWORD" "$T" --store "$WORK/store" user add --login clerk --name 担当 --role clerk > /dev/null
+TOTSUGO_NEW_PASSWORD="desk-$TOTSUGO_PASSWORD" "$T" --store "$WORK/store" user add --login clerk --name 担当 --role clerk > /dev/null
 "$TARGET"/release/examples/security_timing "$WORK/store"
 [ -n "${KEEP:-}" ] || rm -rf "$WORK"

@@ -676,7 +676,8 @@ impl Vault {
             path: path.clone(),
             message: e.to_string(),
         };
-        std::fs::create_dir_all(dir).map_err(err)?;
+        // Never makes the folder: a mistyped store path must not leave folders behind (the
+        // first run makes it before it locks).
         let mut opts = std::fs::OpenOptions::new();
         opts.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]

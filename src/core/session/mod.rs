@@ -163,6 +163,10 @@ impl Session {
         display_name: &str,
         password: &str,
     ) -> Result<(Session, RecoveryKey), SessionError> {
+        std::fs::create_dir_all(dir).map_err(|e| VaultError::File {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
         let lock = Vault::lock(dir)?;
         if Vault::exists(dir) {
             return Err(VaultError::AlreadyInitialised.into());
@@ -225,6 +229,9 @@ impl Session {
     /// file (MAC, generation, lockout counters) and the audit chain from its anchor, moves the
     /// pre-login events into the trail, audits. All under the slot file's lock.
     pub fn login(dir: &Path, login: &str, password: &str) -> Result<Session, SessionError> {
+        if !Vault::exists(dir) {
+            return Err(VaultError::NotInitialised.into());
+        }
         let lock = Vault::lock(dir)?;
         let mut vault = Vault::load(dir)?;
         let now = now_unix();
@@ -413,6 +420,9 @@ impl Session {
         login: &str,
         new_password: &str,
     ) -> Result<(Session, RecoveryKey), SessionError> {
+        if !Vault::exists(dir) {
+            return Err(VaultError::NotInitialised.into());
+        }
         let lock = Vault::lock(dir)?;
         let mut vault = Vault::load(dir)?;
         let current = vault
