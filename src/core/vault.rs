@@ -472,6 +472,12 @@ impl std::fmt::Debug for RecoveryKey {
     }
 }
 
+impl Drop for RecoveryKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 const RECOVERY_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 impl RecoveryKey {
