@@ -276,7 +276,16 @@ impl ChainBreak {
 
 /// Checks a whole trail in order; `Ok(n)` with the number of entries, or the first break.
 pub fn verify_chain(entries: impl IntoIterator<Item = Entry>) -> Result<u64, ChainBreak> {
-    let mut prev = GENESIS.to_string();
+    verify_chain_from(GENESIS, entries)
+}
+
+/// Checks entries in order that follow an entry whose hash is `prev` (the anchor's, for the
+/// check at login): `Ok(n)` with the number checked, or the first break.
+pub fn verify_chain_from(
+    prev: &str,
+    entries: impl IntoIterator<Item = Entry>,
+) -> Result<u64, ChainBreak> {
+    let mut prev = prev.to_string();
     let mut n = 0;
     for e in entries {
         if e.computed_hash() != e.hash {

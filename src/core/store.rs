@@ -877,14 +877,8 @@ impl Store {
 
     /// The audit trail's head: the number of entries (the last id) and the last hash.
     pub fn audit_head(&self) -> Result<(u64, String), StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
-            )
-            .optional()?
+        Ok(last_audit(&self.conn)?
+            .map(|(id, hash)| (id as u64, hash))
             .unwrap_or((0, crate::audit::GENESIS.to_string())))
     }
 
@@ -965,20 +959,7 @@ impl Store {
     ) -> Result<crate::audit::Entry, StoreError> {
         // Inside a caller's transaction (a decision and its entry together) the entry joins
         // it; otherwise it gets its own.
-        let own = self.conn.is_autocommit();
-        let tx = own
-            .then(|| {
-                rusqlite::Transaction::new_unchecked(
-                    &self.conn,
-                    rusqlite::TransactionBehavior::Immediate,
-                )
-            })
-            .transpose()?;
-        let entry = append_audit_on(&self.conn, e)?;
-        if let Some(tx) = tx {
-            tx.commit()?;
-        }
-        Ok(entry)
+        self.atomically(|| append_audit_on(&self.conn, e))
     }
 
     /// Audit entries in order; with `from`/`to` (prefixes of the local time such as
@@ -996,20 +977,24 @@ impl Store {
     }
 }
 
+/// The last audit entry's id and hash, if there is one.
+fn last_audit(conn: &Connection) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
 /// Appends an audit entry on a connection already inside a write transaction (the import's
 /// own, so that an import and its entry commit together).
 fn append_audit_on(
     conn: &Connection,
     e: &crate::audit::NewEntry,
 ) -> Result<crate::audit::Entry, StoreError> {
-    let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (id, prev_hash) = match last {
+    let (id, prev_hash) = match last_audit(conn)? {
         Some((id, h)) => (id + 1, h),
         None => (1, crate::audit::GENESIS.to_string()),
     };

@@ -351,6 +351,50 @@ fn seal_key(shared: &[u8; 32], ephemeral: &PublicKey, to: &PublicKey) -> Zeroizi
     Zeroizing::new(h.finalize().into())
 }
 
+/// Encrypts a 32-byte key under `kek` with a random nonce, bound to `context`: the nonce and
+/// the ciphertext with its tag, hex (the one AEAD of both a wrapped and a sealed key).
+fn encrypt_key(kek: &[u8; 32], key: &StoreKey, context: &str) -> (String, String) {
+    let nonce: [u8; 24] = random();
+    let ct = XChaCha20Poly1305::new(kek.into())
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &key.0,
+                aad: context.as_bytes(),
+            },
+        )
+        .expect("encryption of 32 bytes cannot fail");
+    (hex(&nonce), hex(&ct))
+}
+
+/// Decrypts what [`encrypt_key`] made (nonce and ciphertext in hex, of exact lengths);
+/// [`VaultError::WrongSecret`] when `kek` or `context` does not fit.
+fn decrypt_key(
+    kek: &[u8; 32],
+    nonce: &str,
+    ciphertext: &str,
+    context: &str,
+) -> Result<StoreKey, VaultError> {
+    let nonce = unhex_exact::<24>(nonce, "ノンス")?;
+    let ct = unhex_exact::<48>(ciphertext, "暗号文")?;
+    let plain = Zeroizing::new(
+        XChaCha20Poly1305::new(kek.into())
+            .decrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &ct,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| VaultError::WrongSecret)?,
+    );
+    let key: [u8; 32] = plain
+        .as_slice()
+        .try_into()
+        .map_err(|_| VaultError::WrongSecret)?;
+    Ok(StoreKey(key))
+}
+
 impl Sealed {
     /// Seals `key` to the public key `to`, bound to `context`.
     pub fn seal(key: &StoreKey, to: &PublicKey, context: &str) -> Sealed {
@@ -358,46 +402,20 @@ impl Sealed {
         let eph_pub = PublicKey::from(&eph);
         let shared = eph.diffie_hellman(to);
         let k = seal_key(shared.as_bytes(), &eph_pub, to);
-        let nonce: [u8; 24] = random();
-        let ct = XChaCha20Poly1305::new(k.as_ref().into())
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: &key.0,
-                    aad: context.as_bytes(),
-                },
-            )
-            .expect("encryption of 32 bytes cannot fail");
+        let (nonce, ciphertext) = encrypt_key(&k, key, context);
         Sealed {
             ephemeral: hex(eph_pub.as_bytes()),
-            nonce: hex(&nonce),
-            ciphertext: hex(&ct),
+            nonce,
+            ciphertext,
         }
     }
 
     /// Opens the box with the secret key it was sealed to.
     pub fn open(&self, secret: &StaticSecret, context: &str) -> Result<StoreKey, VaultError> {
         let eph = PublicKey::from(unhex_exact::<32>(&self.ephemeral, "一時公開鍵")?);
-        let nonce = unhex_exact::<24>(&self.nonce, "ノンス")?;
-        let ct = unhex_exact::<48>(&self.ciphertext, "暗号文")?;
         let shared = secret.diffie_hellman(&eph);
         let k = seal_key(shared.as_bytes(), &eph, &PublicKey::from(secret));
-        let plain = Zeroizing::new(
-            XChaCha20Poly1305::new(k.as_ref().into())
-                .decrypt(
-                    XNonce::from_slice(&nonce),
-                    Payload {
-                        msg: &ct,
-                        aad: context.as_bytes(),
-                    },
-                )
-                .map_err(|_| VaultError::WrongSecret)?,
-        );
-        let key: [u8; 32] = plain
-            .as_slice()
-            .try_into()
-            .map_err(|_| VaultError::WrongSecret)?;
-        Ok(StoreKey(key))
+        decrypt_key(&k, &self.nonce, &self.ciphertext, context)
     }
 }
 
@@ -405,23 +423,13 @@ impl WrappedKey {
     /// Wraps `key` with `secret`, binding it to `context` (associated data).
     pub fn wrap(key: &StoreKey, secret: &[u8], context: &str, kdf: KdfParams) -> WrappedKey {
         let salt: [u8; 16] = random();
-        let nonce: [u8; 24] = random();
         let kek = derive(secret, &salt, kdf).expect("our own argon2 parameters are in bounds");
-        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
-        let ct = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: &key.0,
-                    aad: context.as_bytes(),
-                },
-            )
-            .expect("encryption of 32 bytes cannot fail");
+        let (nonce, ciphertext) = encrypt_key(&kek, key, context);
         WrappedKey {
             kdf,
             salt: hex(&salt),
-            nonce: hex(&nonce),
-            ciphertext: hex(&ct),
+            nonce,
+            ciphertext,
         }
     }
 
@@ -430,26 +438,8 @@ impl WrappedKey {
     pub fn unwrap_key(&self, secret: &[u8], context: &str) -> Result<StoreKey, VaultError> {
         let salt = unhex(&self.salt)
             .ok_or_else(|| VaultError::Invalid("ソルトの形式が正しくありません".into()))?;
-        let nonce = unhex_exact::<24>(&self.nonce, "ノンス")?;
-        let ct = unhex_exact::<48>(&self.ciphertext, "暗号文")?;
         let kek = derive(secret, &salt, self.kdf)?;
-        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
-        let plain = Zeroizing::new(
-            cipher
-                .decrypt(
-                    XNonce::from_slice(&nonce),
-                    Payload {
-                        msg: &ct,
-                        aad: context.as_bytes(),
-                    },
-                )
-                .map_err(|_| VaultError::WrongSecret)?,
-        );
-        let key: [u8; 32] = plain
-            .as_slice()
-            .try_into()
-            .map_err(|_| VaultError::WrongSecret)?;
-        Ok(StoreKey(key))
+        decrypt_key(&kek, &self.nonce, &self.ciphertext, context)
     }
 }
 
@@ -630,18 +620,6 @@ impl Slot {
     }
 }
 
-fn dir_sync(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-    }
-    Ok(())
-}
-
 impl Vault {
     /// The path of the slot file in a store directory.
     pub fn path_in(dir: &Path) -> PathBuf {
@@ -730,8 +708,9 @@ impl Vault {
         Ok(vault)
     }
 
-    /// Writes the slot file atomically: a temporary file with a unique name, written and
-    /// flushed to the disk, renamed over the old one, and the folder flushed.
+    /// Writes the slot file atomically and owner-only, as every output is written
+    /// ([`crate::output_file::write_private`]): a temporary file with a unique name, flushed
+    /// to the disk, renamed over the old one, and the folder flushed.
     pub fn save(&self, dir: &Path) -> Result<(), VaultError> {
         let path = Vault::path_in(dir);
         let err = |e: std::io::Error| VaultError::File {
@@ -739,36 +718,8 @@ impl Vault {
             message: e.to_string(),
         };
         std::fs::create_dir_all(dir).map_err(err)?;
-        let tag: [u8; 8] = random();
-        let tmp = dir.join(format!(
-            "{VAULT_FILE}.{}.{}.tmp",
-            std::process::id(),
-            hex(&tag)
-        ));
-        let written = (|| {
-            use std::io::Write;
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                opts.mode(0o600);
-            }
-            let mut f = opts.open(&tmp)?;
-            f.write_all(
-                serde_json::to_string_pretty(self)
-                    .expect("vault serializes")
-                    .as_bytes(),
-            )?;
-            f.sync_all()?;
-            drop(f);
-            std::fs::rename(&tmp, &path)?;
-            dir_sync(dir)
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        written.map_err(err)
+        let text = serde_json::to_string_pretty(self).expect("vault serializes");
+        crate::output_file::write_private(&path, text.as_bytes()).map_err(err)
     }
 
     fn mac_of(&self, key: &StoreKey) -> Hmac<Sha256> {

@@ -346,7 +346,12 @@ fn a_reset_beside_concurrent_logins_is_never_undone() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.ends_with(".tmp") || n.ends_with(".part")),
+        "{names:?}"
+    );
 }
 
 #[test]

@@ -124,31 +124,29 @@ pub(super) fn open_resolving(
     })
 }
 
-/// Where the audit trail disagrees with its anchor, or the chain after it breaks.
+/// Where the audit trail disagrees with its anchor, or the chain after it breaks. Without an
+/// anchor (a store made before anchoring, or an empty trail) the whole chain is checked.
 pub(super) fn check_trail(store: &Store, anchor: Option<&AuditAnchor>) -> Result<(), String> {
-    let Some(a) = anchor else {
-        // No anchor yet (a store made before anchoring): the whole chain.
-        return audit::verify_chain(store.audit_entries(None, None).map_err(|e| e.to_string())?)
-            .map(|_| ())
-            .map_err(|b| b.message_ja());
-    };
+    let anchor = anchor.filter(|a| a.count > 0);
     let (count, _) = store.audit_head().map_err(|e| e.to_string())?;
-    if count < a.count {
+    if let Some(a) = anchor
+        && count < a.count
+    {
         return Err(format!(
             "操作記録が短くなっています（前回の記録では {} 件、今は {} 件）",
             a.count, count
         ));
     }
-    if a.count == 0 {
+    let Some(a) = anchor else {
         return audit::verify_chain(store.audit_entries(None, None).map_err(|e| e.to_string())?)
             .map(|_| ())
             .map_err(|b| b.message_ja());
-    }
-    let entries = store
+    };
+    let mut entries = store
         .audit_entries_after(a.count)
-        .map_err(|e| e.to_string())?;
-    let mut it = entries.into_iter();
-    let Some(first) = it.next() else {
+        .map_err(|e| e.to_string())?
+        .into_iter();
+    let Some(first) = entries.next() else {
         return Err(format!("操作記録 {} 番がありません", a.count));
     };
     if first.id as u64 != a.count || first.hash != a.head || first.computed_hash() != first.hash {
@@ -157,17 +155,9 @@ pub(super) fn check_trail(store: &Store, anchor: Option<&AuditAnchor>) -> Result
             a.count
         ));
     }
-    let mut prev = first.hash;
-    for e in it {
-        if e.computed_hash() != e.hash {
-            return Err(audit::ChainBreak::Altered { id: e.id }.message_ja());
-        }
-        if e.prev_hash != prev {
-            return Err(audit::ChainBreak::Missing { id: e.id }.message_ja());
-        }
-        prev = e.hash;
-    }
-    Ok(())
+    audit::verify_chain_from(&first.hash, entries)
+        .map(|_| ())
+        .map_err(|b| b.message_ja())
 }
 
 impl Session {
@@ -197,17 +187,24 @@ impl Session {
         Ok(())
     }
 
-    /// Brings the audit anchor (in the slot file and the system's log) up to the trail's
-    /// head. Called after the actions an insider would most want to hide: logins and
-    /// logouts, exports, user and rights changes, settings, purges.
-    pub fn anchor_audit(&self) -> Result<(), SessionError> {
+    /// The slot file for a change by this session: locked, read under the lock, and refused
+    /// if it was altered outside totsugo.
+    pub(super) fn vault_for_change(&self) -> Result<(VaultLock, Vault), SessionError> {
         let lock = Vault::lock(&self.dir)?;
-        let mut vault = Vault::load(&self.dir)?;
+        let vault = Vault::load(&self.dir)?;
         if vault.mac_matches(&self.key) == Some(false) {
             return Err(SessionError::VaultProblem(
                 VaultProblem::Altered.message_ja(),
             ));
         }
+        Ok((lock, vault))
+    }
+
+    /// Brings the audit anchor (in the slot file and the system's log) up to the trail's
+    /// head. Called after the actions an insider would most want to hide: logins and
+    /// logouts, exports, user and rights changes, settings, purges.
+    pub fn anchor_audit(&self) -> Result<(), SessionError> {
+        let (lock, mut vault) = self.vault_for_change()?;
         self.save_vault(&mut vault, &lock)
     }
 
@@ -284,13 +281,7 @@ impl Session {
     /// The store key stays: use this when the sheet may have been seen or lost.
     pub fn renew_recovery_key(&mut self) -> Result<RecoveryKey, SessionError> {
         self.require(crate::auth::Permission::ManageUsers)?;
-        let lock = Vault::lock(&self.dir)?;
-        let mut vault = Vault::load(&self.dir)?;
-        if vault.mac_matches(&self.key) == Some(false) {
-            return Err(SessionError::VaultProblem(
-                VaultProblem::Altered.message_ja(),
-            ));
-        }
+        let (lock, mut vault) = self.vault_for_change()?;
         let recovery = RecoveryKey::generate();
         vault.recovery = crate::vault::WrappedKey::wrap(
             &self.key,

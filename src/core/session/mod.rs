@@ -320,7 +320,7 @@ impl Session {
         };
         let expired = policy.password_expiry_days > 0
             && now - slot.password_changed_at > policy.password_expiry_days as i64 * 86_400;
-        let session = Session {
+        let mut session = Session {
             dir: dir.to_path_buf(),
             store,
             key,
@@ -341,14 +341,13 @@ impl Session {
             );
         }
         let chain = keys::check_trail(&session.store, vault.anchor.as_ref()).err();
-        let mut session = session;
-        session.integrity = chain.iter().cloned().collect();
-        if !rolled_back.is_empty() {
-            session.integrity.push(format!(
+        let rolled_back = (!rolled_back.is_empty()).then(|| {
+            format!(
                 "ログイン失敗の回数が巻き戻されています（{}）",
                 rolled_back.join("、")
-            ));
-        }
+            )
+        });
+        session.integrity = chain.iter().chain(&rolled_back).cloned().collect();
         if rejected > 0 {
             session.integrity.push(format!(
                 "鍵スロットファイルに不正なログイン前の記録が {rejected} 件ありました"
@@ -373,15 +372,8 @@ impl Session {
                     &format!("鍵スロットファイルにログイン失敗・ロック以外の記録、または日時の不正な記録が {rejected} 件あり、取り込みませんでした"),
                 )?;
             }
-            if !rolled_back.is_empty() {
-                session.audit(
-                    AuditAction::Tamper,
-                    "keyslots",
-                    &format!(
-                        "ログイン失敗の回数が巻き戻されています（{}）",
-                        rolled_back.join("、")
-                    ),
-                )?;
+            if let Some(r) = &rolled_back {
+                session.audit(AuditAction::Tamper, "keyslots", r)?;
             }
             if let Some(p) = &chain {
                 session.audit(AuditAction::Tamper, "audit", p)?;
@@ -403,7 +395,7 @@ impl Session {
             };
             session.audit(AuditAction::Login, "", detail)
         })?;
-        if chain.is_some() || !rolled_back.is_empty() || rejected > 0 {
+        if !session.integrity.is_empty() {
             crate::oslog::write(dir, &format!("tamper-found-at-login login={login}"));
         }
         session.save_vault(&mut vault, &lock)?;

@@ -3,7 +3,7 @@
 
 use crate::audit::{self, AuditAction};
 use crate::auth::{self, Permission, Roles};
-use crate::vault::{Policy, Vault, VaultLock};
+use crate::vault::{Policy, Vault};
 
 use super::*;
 
@@ -100,19 +100,6 @@ impl Session {
             "本人による変更",
         )?;
         self.save_vault(&mut vault, &lock)
-    }
-
-    /// The slot file for a change by this session: locked, read under the lock, and refused
-    /// if it was altered outside totsugo.
-    fn vault_for_change(&self) -> Result<(VaultLock, Vault), SessionError> {
-        let lock = Vault::lock(&self.dir)?;
-        let vault = Vault::load(&self.dir)?;
-        if vault.mac_matches(&self.key) == Some(false) {
-            return Err(SessionError::VaultProblem(
-                super::VaultProblem::Altered.message_ja(),
-            ));
-        }
-        Ok((lock, vault))
     }
 
     fn target_user(&self, id: i64) -> Result<User, SessionError> {
