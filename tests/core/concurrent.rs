@@ -252,7 +252,7 @@ fn two_sessions_deciding_and_approving_at_once_lose_nothing_and_the_trail_verifi
     let clerk_thread = std::thread::spawn(move || {
         start_c.wait();
         let (mut ok, mut refused) = (0usize, 0usize);
-        for round in 0..12 {
+        for round in 0..20 {
             for id in &ids_c {
                 let d = if (round + id) % 2 == 0 {
                     Decision::SameByVisualCheck
@@ -272,7 +272,7 @@ fn two_sessions_deciding_and_approving_at_once_lose_nothing_and_the_trail_verifi
         done_c.store(true, Ordering::Relaxed);
         (ok, refused)
     });
-    // The supervisor approves, one record at a time, whatever is decided when it looks.
+    // The supervisor approves, one record at a time, the decision it sees.
     let (ids_b, done_b, start_b) = (ids.clone(), done.clone(), start.clone());
     let boss_thread = std::thread::spawn(move || {
         start_b.wait();
@@ -283,12 +283,14 @@ fn two_sessions_deciding_and_approving_at_once_lose_nothing_and_the_trail_verifi
                 let (ReviewState::Decided, Some(d)) = (review.state, review.decision) else {
                     continue;
                 };
+                // Reading the line on the screen, while the clerk may decide again.
+                std::thread::sleep(Duration::from_millis(10));
                 match boss.approve_seen(&[(*id, d.id)]) {
                     Ok(_) => ok += 1,
                     Err(SessionError::DecisionChanged(_)) => changed += 1,
                     Err(e) => panic!("the approval failed: {e}"),
                 }
-                std::thread::sleep(Duration::from_millis(2));
+                std::thread::sleep(Duration::from_millis(20));
             }
         }
         (boss, ok, changed)
@@ -314,7 +316,7 @@ fn two_sessions_deciding_and_approving_at_once_lose_nothing_and_the_trail_verifi
         "decisions {decided} (refused as approved {refused}), approvals {approved} \
          (refused as changed {changed}), CLI runs {cli_runs}"
     );
-    assert_eq!(decided + refused, 12 * ids.len());
+    assert_eq!(decided + refused, 20 * ids.len());
     assert!(decided > ids.len(), "the clerk decided again and again");
     assert!(
         refused > 0,
@@ -508,4 +510,74 @@ fn a_store_locked_past_the_wait_gives_a_clear_message_and_writes_nothing() {
         .decide(r[0], Choice::new(Decision::SameByVisualCheck), "", false)
         .unwrap();
     chain_verifies(&open(&st));
+}
+
+#[test]
+fn two_imports_at_once_both_land_whole_with_their_own_consecutive_ids() {
+    // Both reserve the same ids when they begin; the second to finish moves its rows past the
+    // first's.
+    let dir = tempdir();
+    let st = store(dir.path());
+    drop(open(&st));
+    let first_file = big_file(dir.path(), 12_000);
+    let second_file = dir.path().join("second.csv");
+    totsugo_lab::sample::write_sample(
+        std::io::BufWriter::new(std::fs::File::create(&second_file).unwrap()),
+        &totsugo_lab::sample::SampleOptions {
+            rows: 5_000,
+            seed: 99,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let st2 = st.clone();
+    let slow = std::thread::spawn(move || {
+        let mut admin = Session::login(&st2, ADMIN, PASSWORD).unwrap();
+        let mut waited = false;
+        admin
+            .import_file(
+                &first_file,
+                &ImportOptions::default(),
+                &mut |p: Progress| {
+                    if !waited && p.rows > 0 {
+                        waited = true;
+                        started_tx.send(()).unwrap();
+                        go_rx.recv_timeout(Duration::from_secs(120)).unwrap();
+                    }
+                },
+                &AtomicBool::new(false),
+            )
+            .unwrap()
+    });
+    started_rx.recv_timeout(Duration::from_secs(120)).unwrap();
+    let mut admin = open(&st);
+    let fast = import(&mut admin, &second_file).unwrap();
+    go_tx.send(()).unwrap();
+    let slow = slow.join().unwrap();
+    let s = admin.store();
+    assert_eq!(s.record_count().unwrap(), 17_000);
+    for (report, rows) in [(&fast, 5_000usize), (&slow, 12_000)] {
+        let ids = s.record_ids(report.import_id).unwrap();
+        assert_eq!(ids.len(), rows);
+        assert_eq!(ids.last().unwrap() - ids[0] + 1, rows as i64, "consecutive");
+        assert_eq!(s.row_number(ids[0]).unwrap(), Some(1));
+        assert_eq!(
+            s.row_number(*ids.last().unwrap()).unwrap(),
+            Some(rows as u64)
+        );
+        // Every alarm of the import names a record of the same import.
+        let mut alarms = 0;
+        for id in ids.iter().step_by(7) {
+            for a in s.alarms(*id).unwrap() {
+                alarms += 1;
+                assert!(ids.binary_search(&a.related_id).is_ok(), "alarm of {id}");
+            }
+        }
+        assert!(alarms > 0, "the sample has cross-record alarms");
+    }
+    assert!(s.record_ids(fast.import_id).unwrap()[0] < s.record_ids(slow.import_id).unwrap()[0]);
+    assert!(staging_files(&st).is_empty());
+    chain_verifies(&admin);
 }

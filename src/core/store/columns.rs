@@ -53,12 +53,18 @@ pub(super) fn written_columns() -> &'static [&'static str] {
     })
 }
 
-/// `INSERT INTO <table> (import_id, line, <the file's columns>, <derived>) VALUES (…)`.
-pub(super) fn insert_sql_into(table: &str) -> String {
+/// `INSERT INTO <table> ([id,] import_id, line, <the file's columns>, <derived>) VALUES (…)`.
+pub(super) fn insert_sql_into(table: &str, with_id: bool) -> String {
     let names = written_columns();
-    let params: Vec<String> = (1..=names.len() + 1).map(|i| format!("?{i}")).collect();
+    let first = if with_id {
+        "id, import_id"
+    } else {
+        "import_id"
+    };
+    let n = names.len() + 1 + with_id as usize;
+    let params: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
     format!(
-        "INSERT INTO {table} (import_id, {}) VALUES ({})",
+        "INSERT INTO {table} ({first}, {}) VALUES ({})",
         names.join(", "),
         params.join(", ")
     )
@@ -249,6 +255,6 @@ mod tests {
         }
         // Each of the file's columns once: 28 fields, the six verdicts in one column.
         assert_eq!(file_columns().len(), COLUMNS.len() - 5);
-        assert!(insert_sql_into("records").contains("registry_result, reg_kanji"));
+        assert!(insert_sql_into("records", false).contains("registry_result, reg_kanji"));
     }
 }

@@ -78,6 +78,11 @@ pub struct ImportTx<'a> {
     insert_sql: String,
     rows: u64,
     alarms: Vec<(u32, i64, u32)>,
+    /// The import id and the id before the first record's, as they will be if no other import
+    /// commits first: the staging rows carry them, and the last step then moves the rows as
+    /// they are (SQLite's transfer of whole records, no re-encoding of a value).
+    import_id: i64,
+    base: i64,
 }
 
 impl Store {
@@ -105,15 +110,18 @@ impl Store {
             let _ = std::fs::remove_file(&lock_path);
             return Err(io(&lock_path, std::io::Error::other(e.to_string())));
         }
+        let (import_id, base) = next_ids(&self.conn)?;
         let tx = ImportTx {
             store: self,
             meta: meta.clone(),
             path,
             lock_path,
             _lock: lock,
-            insert_sql: columns::insert_sql_into(&format!("{SCHEMA}.records")),
+            insert_sql: columns::insert_sql_into(&format!("{SCHEMA}.records"), true),
             rows: 0,
             alarms: Vec::new(),
+            import_id,
+            base,
         };
         tx.attach()?;
         Ok(tx)
@@ -122,22 +130,45 @@ impl Store {
 
 impl ImportTx<'_> {
     /// Attaches the staging file with the store's key (no KEY clause: SQLCipher uses the main
-    /// database's key and cipher settings) and creates its one table. The staging file needs
-    /// no journal and no sync: a crash deletes it anyway.
+    /// database's key and cipher settings) and creates in it the `records` table and its
+    /// indexes exactly as the store has them (the condition of SQLite's whole-record transfer
+    /// at the end). The staging file needs no journal and no sync: a crash deletes it anyway.
+    /// Foreign keys are off on this connection while the import runs (the staging file has no
+    /// `imports` table to point to; the last step writes the import's row first).
     fn attach(&self) -> Result<(), StoreError> {
         let conn = &self.store.conn;
         conn.execute(
             &format!("ATTACH DATABASE ?1 AS {SCHEMA}"),
             [self.path.to_string_lossy()],
         )?;
-        let cols = columns::written_columns().join(", ");
         conn.execute_batch(&format!(
-            "PRAGMA {SCHEMA}.cipher_page_size = 16384;
+            "PRAGMA foreign_keys = OFF;
              PRAGMA {SCHEMA}.journal_mode = OFF;
              PRAGMA {SCHEMA}.synchronous = OFF;
-             PRAGMA {SCHEMA}.locking_mode = EXCLUSIVE;
-             CREATE TABLE {SCHEMA}.records (id INTEGER PRIMARY KEY, import_id, {cols});"
+             PRAGMA {SCHEMA}.locking_mode = EXCLUSIVE;"
         ))?;
+        let schema: Vec<String> = {
+            let mut stmt = conn.prepare(
+                "SELECT sql FROM main.sqlite_master WHERE tbl_name = 'records' AND sql IS NOT NULL \
+                 ORDER BY type = 'index', name",
+            )?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        for sql in schema {
+            let qualified = ["CREATE TABLE ", "CREATE INDEX "]
+                .iter()
+                .find_map(|p| {
+                    sql.strip_prefix(p)
+                        .map(|rest| format!("{p}{SCHEMA}.{rest}"))
+                })
+                .ok_or_else(|| {
+                    StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
+                        "unexpected schema of records".into(),
+                    ))
+                })?;
+            conn.execute_batch(&qualified)?;
+        }
         Ok(())
     }
 
@@ -150,14 +181,15 @@ impl ImportTx<'_> {
             let mut stmt = conn.prepare_cached(&self.insert_sql)?;
             // One vector of values for the whole batch: no allocation per row.
             let mut values: Vec<ToSqlOutput<'_>> = Vec::with_capacity(COLUMNS.len() + 10);
-            for r in records {
+            for (r, row) in records.iter().zip(self.rows as i64..) {
                 let extra = if extra_cols == 0 {
                     None
                 } else {
                     Some(serde_json::to_string(&r.extra).expect("strings serialize"))
                 };
                 values.clear();
-                values.push(ToSqlOutput::from(0i64));
+                values.push(ToSqlOutput::from(self.base + 1 + row));
+                values.push(ToSqlOutput::from(self.import_id));
                 values.push(ToSqlOutput::from(r.line as i64));
                 values.extend(
                     columns::file_columns()
@@ -191,13 +223,13 @@ impl ImportTx<'_> {
             return Ok(());
         }
         let conn = &self.store.conn;
-        // The staging table's ids are the data rows' positions, from 1, one after the other.
-        let last: i64 = conn.query_row(
-            &format!("SELECT coalesce(max(id), 0) FROM {SCHEMA}.records"),
+        // The staging table's ids follow the data rows' positions, one after the other.
+        let (first, last): (i64, i64) = conn.query_row(
+            &format!("SELECT min(id), max(id) FROM {SCHEMA}.records"),
             [],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        if last != self.rows as i64 {
+        if first != self.base + 1 || last - first + 1 != self.rows as i64 {
             return Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
                 "record ids of the import are not consecutive".into(),
             )));
@@ -222,7 +254,7 @@ impl ImportTx<'_> {
                     bits as i64,
                     other,
                     crate::compare::Suggestion::LikelyWrongNumber as u32,
-                    row as i64 + 1
+                    self.base + 1 + row as i64
                 ])?;
             }
             Ok::<_, StoreError>(())
@@ -238,9 +270,15 @@ impl ImportTx<'_> {
     }
 
     /// Makes the import visible in one short write transaction: the import's row, its records
-    /// copied from the staging file (consecutive ids after the last record), its alarms and its
-    /// audit entry, all or nothing; unless a file with the same content was imported before
-    /// (then nothing is committed). The staging file is deleted either way.
+    /// from the staging file (consecutive ids after the last record), its alarms and its audit
+    /// entry, all or nothing; unless a file with the same content was imported before (then
+    /// nothing is committed). The staging file is deleted either way.
+    ///
+    /// Where no other import committed since this one began (the usual case), the ids the
+    /// staging rows carry are the right ones and the records move as whole records
+    /// (`INSERT INTO main.records SELECT * FROM staging.records`, SQLite's transfer
+    /// optimisation: no value decoded or encoded again); otherwise each row is copied with its
+    /// id moved past the other import's.
     pub fn commit(
         self,
         file_hash: &str,
@@ -261,16 +299,15 @@ impl ImportTx<'_> {
         {
             return Ok(CommitOutcome::Duplicate(Box::new(prev)));
         }
-        let base: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM main.records", [], |r| {
-            r.get(0)
-        })?;
+        let (import_id, base) = next_ids(&tx)?;
         let first_id = (self.rows > 0).then_some(base + 1);
         let m = &self.meta;
         tx.execute(
-            "INSERT INTO main.imports (file_name, file_hash, file_size, imported_at, encoding, \
-             profile, extra_headers, counts, first_record_id) \
-             VALUES (?1, ?2, ?3, datetime('now', 'localtime'), ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO main.imports (id, file_name, file_hash, file_size, imported_at, \
+             encoding, profile, extra_headers, counts, first_record_id) \
+             VALUES (?1, ?2, ?3, ?4, datetime('now', 'localtime'), ?5, ?6, ?7, ?8, ?9)",
             params![
+                import_id,
                 m.file_name,
                 file_hash,
                 m.file_size as i64,
@@ -281,15 +318,20 @@ impl ImportTx<'_> {
                 first_id,
             ],
         )?;
-        let import_id = tx.last_insert_rowid();
-        let cols = columns::written_columns().join(", ");
-        tx.execute(
-            &format!(
-                "INSERT INTO main.records (id, import_id, {cols}) \
-                 SELECT ?1 + id, ?2, {cols} FROM {SCHEMA}.records ORDER BY id"
-            ),
-            params![base, import_id],
-        )?;
+        if (import_id, base) == (self.import_id, self.base) {
+            tx.execute_batch(&format!(
+                "INSERT INTO main.records SELECT * FROM {SCHEMA}.records"
+            ))?;
+        } else {
+            let cols = columns::written_columns().join(", ");
+            tx.execute(
+                &format!(
+                    "INSERT INTO main.records (id, import_id, {cols}) \
+                     SELECT id + ?1, ?2, {cols} FROM {SCHEMA}.records ORDER BY id"
+                ),
+                params![base - self.base, import_id],
+            )?;
+        }
         {
             let mut ins = tx.prepare_cached(
                 "INSERT INTO main.alarms (record_id, kind, related_id) VALUES (?1, ?2, ?3)",
@@ -314,9 +356,20 @@ impl ImportTx<'_> {
             let _ = conn.execute_batch("ROLLBACK");
         }
         let _ = conn.execute_batch(&format!("DETACH DATABASE {SCHEMA}"));
+        let _ = conn.execute_batch("PRAGMA foreign_keys = ON");
         let _ = std::fs::remove_file(&self.path);
         let _ = std::fs::remove_file(&self.lock_path);
     }
+}
+
+/// The id the next import gets and the id before its first record's, as the store stands.
+fn next_ids(conn: &rusqlite::Connection) -> Result<(i64, i64), StoreError> {
+    Ok(conn.query_row(
+        "SELECT (SELECT coalesce(max(id), 0) + 1 FROM main.imports), \
+         (SELECT coalesce(max(id), 0) FROM main.records)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
 
 impl Drop for ImportTx<'_> {
