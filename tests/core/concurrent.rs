@@ -581,3 +581,66 @@ fn two_imports_at_once_both_land_whole_with_their_own_consecutive_ids() {
     assert!(staging_files(&st).is_empty());
     chain_verifies(&admin);
 }
+
+#[test]
+fn an_import_killed_while_its_rows_are_copied_in_leaves_nothing_after_the_next_open() {
+    // Killed in the second step: some rows are in the store under a pending import that no
+    // reader sees; the next open removes them.
+    let dir = tempdir();
+    let st = store(dir.path());
+    let big = big_file(dir.path(), 200_000);
+    drop(open(&st));
+    let raw = totsugo_core::inspect::raw_connection(&Store::file_in(&st), &store_key(&st)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_totsugo"))
+        .arg("--store")
+        .arg(&st)
+        .arg("import")
+        .arg(&big)
+        .env("TOTSUGO_USER", ADMIN)
+        .env("TOTSUGO_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let copied = loop {
+        let rows: i64 = raw
+            .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+            .unwrap_or(0);
+        // Past the first chunk (16,384 rows), or the import already over (a slow test
+        // machine polls late; the end state is checked either way).
+        if rows > 16_384 || child.try_wait().unwrap().is_some() {
+            break rows;
+        }
+        assert!(Instant::now() < deadline, "no row reached the store");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let _ = child.kill();
+    child.wait().unwrap();
+    let pending: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM imports WHERE file_hash LIKE 'pending:%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let left: i64 = raw
+        .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+        .unwrap();
+    eprintln!("killed with {left} rows copied (first seen {copied}), pending imports {pending}");
+    // Unless the kill came after the last step, the rows are there but seen by no one.
+    let admin = open(&st);
+    let after: i64 = raw
+        .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+        .unwrap();
+    if pending == 1 {
+        assert_eq!(after, 0, "the next open removed the pending rows");
+        assert!(admin.imports().unwrap().is_empty());
+        assert_eq!(count_entries(&admin, "import"), 0);
+    } else {
+        assert_eq!(after, 200_000, "the import had finished whole");
+    }
+    assert_eq!(admin.store().record_count().unwrap(), after as u64);
+    assert!(staging_files(&st).is_empty(), "{:?}", staging_files(&st));
+    chain_verifies(&admin);
+}

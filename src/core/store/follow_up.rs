@@ -504,7 +504,8 @@ impl Store {
         }
         let mut stmt = self.conn.prepare_cached(
             "SELECT o.id FROM records r JOIN records o ON o.my_number = r.my_number \
-             WHERE r.id = ?1 AND o.id <> r.id",
+             WHERE r.id = ?1 AND o.id <> r.id AND o.import_id NOT IN \
+             (SELECT id FROM imports WHERE file_hash LIKE 'pending:%')",
         )?;
         for id in stmt.query_map([record_id], |r| r.get::<_, i64>(0))? {
             push(id?, "同じ個人番号が登録されている");
