@@ -520,10 +520,7 @@ impl Store {
     /// way in).
     pub fn record_count(&self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row(
-            &format!(
-                "SELECT count(*) FROM records WHERE import_id NOT IN \
-                 (SELECT id FROM imports WHERE NOT ({PUBLISHED}))"
-            ),
+            &format!("SELECT count(*) FROM records WHERE {}", not_pending("")),
             [],
             |r| r.get::<_, i64>(0),
         )? as u64)
@@ -925,8 +922,14 @@ fn append_audit_on(
 }
 
 /// The imports every reader sees: not one still on its way in, whose rows are being copied
-/// into `records` as non-mismatches under a `pending:` hash ([`ImportTx::commit`]).
+/// into `records` under a `pending:` hash ([`ImportTx::commit`]; see `not_pending`).
 const PUBLISHED: &str = "file_hash NOT LIKE 'pending:%'";
+
+/// The condition on `records` (or an alias: `{t}`) that leaves out the rows of an import still
+/// on its way in: every query of mismatches says it (the list, the counts, the similar cases).
+fn not_pending(t: &str) -> String {
+    format!("{t}import_id NOT IN (SELECT id FROM imports WHERE file_hash LIKE 'pending:%')")
+}
 
 const IMPORT_COLUMNS: &str = "SELECT id, file_name, file_hash, file_size, imported_at, encoding, \
     profile, extra_headers, counts FROM imports";
@@ -982,7 +985,8 @@ fn mismatch_query(
     let mut sql = format!(
         "SELECT id, import_id, line, card_symbol, card_number, branch, ins_kana, verdicts, lost, \
          stop_case, priority, warnings, analysis, state, assignee, \
-         (SELECT display_name FROM users WHERE users.id = records.assignee) {from}"
+         (SELECT display_name FROM users WHERE users.id = records.assignee) {from} AND {}",
+        not_pending("")
     );
     match filter.assignee {
         Some(AssigneeFilter::Unassigned) => sql.push_str(" AND assignee IS NULL"),

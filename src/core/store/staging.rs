@@ -323,12 +323,12 @@ impl ImportTx<'_> {
     }
 
     /// Makes the import visible, all or nothing, without holding the store's write lock for
-    /// long: (1) one transaction adds the import under the hash `pending:<token>` (which every
-    /// reader skips) and its last row, so that the ids up to it are the import's; (2) the rows
-    /// are copied in chunks of [`CHUNK_ROWS`], each its own short transaction, as
-    /// non-mismatches (outside every list's index) and with a pause after each for waiting
-    /// writers; (3) one short transaction marks the mismatches, adds the alarms, gives the
-    /// import its hash, counts and first record, and writes its audit entry. Nothing is
+    /// long: (1) one transaction adds the import under the hash `pending:<token>` and its last
+    /// row, so that the ids up to it are the import's; (2) the rows are copied in chunks of
+    /// [`CHUNK_ROWS`], each its own short transaction, with a pause after each for waiting
+    /// writers (every reader leaves out the rows of a pending import: `not_pending` in the
+    /// store); (3) one short transaction adds the alarms, gives the import its hash, counts
+    /// and first record, and writes its audit entry. Nothing is
     /// committed when a file with the same content was imported before. A failure after (1)
     /// removes the rows copied so far; a crash leaves them to the next open
     /// ([`remove_abandoned_rows`]). Returns the longest hold of the write lock.
@@ -344,27 +344,13 @@ impl ImportTx<'_> {
         }
         let rows = self.rows as i64;
         let cols = columns::written_columns();
-        let select: Vec<&str> = cols
-            .iter()
-            .map(|c| if *c == "mismatch" { "0" } else { c })
-            .collect();
         let copy = format!(
-            "INSERT INTO main.records (id, import_id, {}) \
-             SELECT id + ?1, ?2, {} FROM {SCHEMA}.records WHERE id >= ?3 AND id < ?4",
-            cols.join(", "),
-            select.join(", ")
+            "INSERT INTO main.records (id, import_id, {cols}) \
+             SELECT id + ?1, ?2, {cols} FROM {SCHEMA}.records WHERE id >= ?3 AND id < ?4",
+            cols = cols.join(", "),
         );
         let first_staged = self.base + 1;
         let end_staged = first_staged + rows;
-        // The mismatches (a few percent of the rows), read before any lock is taken.
-        let mismatches: Vec<i64> = {
-            let mut stmt = self.store.conn.prepare(&format!(
-                "SELECT id FROM {SCHEMA}.records INDEXED BY records_mismatch_order \
-                 WHERE mismatch = 1"
-            ))?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        };
         // (1) The import, pending, and its last row.
         let (import_id, delta) = self.write(&mut longest, |tx| {
             let (import_id, base) = next_ids(tx)?;
@@ -412,13 +398,6 @@ impl ImportTx<'_> {
                 .optional()?
             {
                 return Ok(CommitOutcome::Duplicate(Box::new(prev)));
-            }
-            {
-                let mut mark =
-                    tx.prepare_cached("UPDATE main.records SET mismatch = 1 WHERE id = ?1")?;
-                for id in &mismatches {
-                    mark.execute([id + delta])?;
-                }
             }
             tx.execute(
                 "UPDATE main.imports SET file_hash = ?1, counts = ?2, first_record_id = ?3 \
