@@ -323,8 +323,8 @@ impl ImportTx<'_> {
     }
 
     /// Makes the import visible, all or nothing, without holding the store's write lock for
-    /// long: (1) one transaction adds the import under the hash `pending:<token>` and its last
-    /// row, so that the ids up to it are the import's; (2) the rows are copied in chunks of
+    /// long (and one import at a time: `totsugo.db.publish.lock`): (1) one transaction adds the
+    /// import under the hash `pending:<token>`; (2) the rows are copied in chunks of
     /// [`CHUNK_ROWS`], each its own short transaction, with a pause after each for waiting
     /// writers (every reader leaves out the rows of a pending import: `not_pending` in the
     /// store); (3) one short transaction adds the alarms, gives the import its hash, counts
@@ -351,7 +351,24 @@ impl ImportTx<'_> {
         );
         let first_staged = self.base + 1;
         let end_staged = first_staged + rows;
-        // (1) The import, pending, and its last row.
+        // One import at a time copies its rows in (two administrators importing at once:
+        // the second waits here), so that each one's rows are appended after the last record.
+        let dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let publish_path = dir.join(format!("{STORE_FILE}.publish.lock"));
+        let publish = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&publish_path)
+            .map_err(|source| StoreError::Io {
+                path: publish_path.clone(),
+                source,
+            })?;
+        publish.lock().map_err(|source| StoreError::Io {
+            path: publish_path,
+            source,
+        })?;
+        // (1) The import, pending.
         let (import_id, delta) = self.write(&mut longest, |tx| {
             let (import_id, base) = next_ids(tx)?;
             let m = &self.meta;
@@ -369,17 +386,13 @@ impl ImportTx<'_> {
                     serde_json::to_string(&m.extra_headers).expect("strings serialize"),
                 ],
             )?;
-            let delta = base - self.base;
-            if rows > 0 {
-                tx.execute(&copy, params![delta, import_id, end_staged - 1, end_staged])?;
-            }
-            Ok((import_id, delta))
+            Ok((import_id, base - self.base))
         })?;
         self.published_as = Some(import_id);
-        // (2) The other rows, chunk by chunk.
+        // (2) The rows, chunk by chunk.
         let mut lo = first_staged;
-        while lo < end_staged - 1 {
-            let hi = (lo + CHUNK_ROWS).min(end_staged - 1);
+        while lo < end_staged {
+            let hi = (lo + CHUNK_ROWS).min(end_staged);
             self.write(&mut longest, |tx| {
                 tx.execute(&copy, params![delta, import_id, lo, hi])?;
                 Ok(())
