@@ -125,6 +125,8 @@ fn migrations() -> Migrations<'static> {
         // list because the order here (not the number) is the schema version, and 030 was in
         // use first.
         M::up(include_str!("store/020_follow_up_approval.sql")),
+        // Issue 15: the values a content warning set aside, for the review screen.
+        M::up(include_str!("store/031_bad_values.sql")),
     ])
 }
 
