@@ -1,7 +1,7 @@
 //! Several people on one store at once (issue 17): an import that others work beside, sessions
 //! deciding and approving at the same moment on their own connections, a killed import, and the
 //! message when the store stays locked past the wait. Real stores, real files, real threads and
-//! processes; no timing is asserted (the figures are in benches/concurrent.sh).
+//! processes; no timing is asserted (benches/import.sh prints the longest hold of the lock).
 use crate::common;
 use crate::follow_up::{login, setup};
 
