@@ -14,6 +14,7 @@ use crate::classify::{Classification, Warnings};
 use crate::record::{COLUMNS, Record, StopCase, Verdicts};
 use crate::summary::Counts;
 
+mod backup;
 mod columns;
 mod follow_up;
 mod letter_text;
@@ -22,6 +23,7 @@ mod review;
 mod reviews;
 mod rights;
 mod wrong_number;
+pub use backup::SnapshotFacts;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use letter_text::TextVersion;
 pub use review::RecordReview;

@@ -6,6 +6,7 @@
 mod common;
 
 mod architecture;
+mod backup;
 mod explain;
 mod explain_names;
 mod explain_quality;

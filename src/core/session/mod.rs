@@ -9,6 +9,7 @@
 //! the letters ([`letter_text`]: templates, versions, preview), the [`release`]
 //! request and the count report, the [`settings`] kept in the store, and the audit [`trail`].
 
+mod backup;
 mod error;
 mod keys;
 mod letter_text;
@@ -22,6 +23,7 @@ mod trail;
 mod users;
 mod wrong_number;
 
+pub use backup::BackupDone;
 pub use error::SessionError;
 pub use keys::{Rekeyed, VaultProblem};
 pub use letter_text::{CurrentLetterText, LetterPreview};
@@ -229,6 +231,22 @@ impl Session {
     /// file (MAC, generation, lockout counters) and the audit chain from its anchor, moves the
     /// pre-login events into the trail, audits. All under the slot file's lock.
     pub fn login(dir: &Path, login: &str, password: &str) -> Result<Session, SessionError> {
+        if dir.join(crate::backup::RESTORE_MARKER).exists() {
+            return Err(SessionError::Output(
+                "この保管場所へのバックアップからの復元が終わっていません。もう一度復元してください"
+                    .into(),
+            ));
+        }
+        Session::login_unchecked(dir, login, password)
+    }
+
+    /// [`Session::login`] without the check for an unfinished restore (the restore itself
+    /// logs in this way, to check what it copied).
+    pub(crate) fn login_unchecked(
+        dir: &Path,
+        login: &str,
+        password: &str,
+    ) -> Result<Session, SessionError> {
         if !Vault::exists(dir) {
             return Err(VaultError::NotInitialised.into());
         }
