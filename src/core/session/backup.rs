@@ -42,6 +42,26 @@ fn io_err(path: &Path, source: std::io::Error) -> SessionError {
     })
 }
 
+/// Removes what backups killed half-way left in `parent` (hidden `.totsugo-backup-….part`
+/// folders untouched for an hour: one being written now is never that old).
+fn remove_stale_parts(parent: &Path) {
+    let Ok(rd) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(3600));
+        if name.starts_with(&format!(".{BACKUP_PREFIX}")) && name.ends_with(".part") && stale {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 impl Session {
     /// Writes a backup into a new folder `totsugo-backup-YYYYMMDD-HHMMSS` inside `parent`
     /// (which must exist and lie outside the store's folder): the store copied at one moment
@@ -81,6 +101,7 @@ impl Session {
         // audited and shown; the backup goes on: it may be what an investigation needs).
         self.check_audit_chain()?;
         let parent = folder.parent().unwrap_or(parent).to_path_buf();
+        remove_stale_parts(&parent);
         let tmp = parent.join(format!(".{name}.part"));
         std::fs::create_dir(&tmp).map_err(|e| io_err(&tmp, e))?;
         let result = self.write_backup_into(&tmp, progress, cancel);
