@@ -225,6 +225,14 @@ pub fn setup_insurer(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     if ui.button("次へ").clicked() {
         actions.push(Action::Setup(SetupAction::InsurerDone));
     }
+    ui.add_space(16.0);
+    ui.label(
+        RichText::new("故障などで端末を替えたときは、新しく始めずにバックアップから戻せます。")
+            .weak(),
+    );
+    if ui.button("バックアップから復元…").clicked() {
+        actions.push(Action::Backup(crate::BackupAction::OpenRestore));
+    }
 }
 
 /// First run, step 2: the first administrator.

@@ -16,6 +16,7 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
     ui.add_space(8.0);
     message(ui, app);
     integrity(ui, s);
+    crate::backup::reminder(ui, s, actions);
     reviews_due(ui, app, actions);
     if s.may(Permission::Review) {
         ui.horizontal(|ui| {

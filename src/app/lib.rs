@@ -8,7 +8,7 @@
 //! import (`importer`), letters (`letters`), release requests (`release`), the count report
 //! (`report`), user administration (`users`) with the settings (`settings`) and the
 //! letter-text editor (`letter_text`), and the purge
-//! (`purge`), and the help on the rules (`help`). `shell` draws the header and the screen of work under way; `widgets` holds the
+//! (`purge`), backups and their restore (`backup`), and the help on the rules (`help`). `shell` draws the header and the screen of work under way; `widgets` holds the
 //! small pieces they share. [`App::apply`] only hands each action to its screen.
 //!
 //! Long work runs as a [`Job`] (`jobs`: progress, a stop button, a repaint waker): every
@@ -17,6 +17,7 @@
 //! files, the count report, the wrong-number forms and the recovery sheet.
 
 mod account;
+mod backup;
 mod desk;
 mod first_run;
 mod fonts;
@@ -42,6 +43,7 @@ use totsugo_core::session::{Session, SessionError, UserStatus};
 use totsugo_core::summary::Counts;
 
 pub use account::{AccountAction, AccountScreen};
+pub use backup::{BackupAction, BackupScreen};
 pub use desk::{Desk, DeskAction, OpenRecord};
 pub use first_run::{SetupAction, SetupScreen};
 pub use fonts::install_fonts;
@@ -95,6 +97,8 @@ pub enum Action {
     Purge(PurgeAction),
     /// An action of the periodic reviews.
     Reviews(ReviewsAction),
+    /// An action of the backup and restore screens.
+    Backup(BackupAction),
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -140,6 +144,10 @@ pub enum Screen {
     AccessLogReview,
     /// The half-yearly review of the users (administrators, supervisors).
     UserReview,
+    /// Backups (administrators).
+    Backup,
+    /// Restore a backup (first run: no store on this terminal yet).
+    Restore,
 }
 
 impl Screen {
@@ -202,6 +210,8 @@ pub struct App {
     pub work: Option<SessionWork<App>>,
     /// The periodic reviews.
     pub reviews: ReviewsScreen,
+    /// The backup and restore screens.
+    pub backup: BackupScreen,
     /// The reviews due (home's reminder).
     pub reviews_due: Vec<totsugo_core::audit_review::DueReview>,
     today: Option<chrono::NaiveDate>,
@@ -251,6 +261,7 @@ impl App {
             letters: LettersScreen::default(),
             work: None,
             reviews: ReviewsScreen::default(),
+            backup: BackupScreen::default(),
             reviews_due: Vec::new(),
             today: None,
         }
@@ -388,6 +399,7 @@ impl App {
             Action::Report(a) => self.apply_report(a),
             Action::Purge(a) => self.apply_purge(a),
             Action::Reviews(a) => self.apply_reviews(a),
+            Action::Backup(a) => self.apply_backup(a),
         }
     }
 
@@ -489,6 +501,7 @@ impl App {
         self.desk.loading
             || self.checking_password()
             || self.purge.job.is_some()
+            || self.backup.restore_job.is_some()
             || self.work.is_some()
     }
 
@@ -501,6 +514,7 @@ impl App {
         self.poll_setup();
         self.poll_account();
         self.poll_purge();
+        self.poll_restore();
         self.poll_work();
         if self.importing() {
             ctx.request_repaint_after(Duration::from_millis(100));
@@ -570,6 +584,16 @@ impl App {
                 Screen::LetterText => letter_text::ui(ui, self, &mut actions),
                 Screen::AccessLogReview => reviews::access_log(ui, self, &mut actions),
                 Screen::UserReview => reviews::users(ui, self, &mut actions),
+                Screen::Backup => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("backup-scroll")
+                        .show(ui, |ui| backup::ui(ui, self, &mut actions));
+                }
+                Screen::Restore => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("restore-scroll")
+                        .show(ui, |ui| backup::restore(ui, self, &mut actions));
+                }
             }
         });
         if self.account.dialog && !self.locked && self.session.is_some() {

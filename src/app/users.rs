@@ -274,6 +274,17 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         if app
             .session
             .as_ref()
+            .is_some_and(|s| s.may(Permission::Backup))
+        {
+            ui.add_space(16.0);
+            ui.label(RichText::new("バックアップ").strong());
+            if ui.button("バックアップへ…").clicked() {
+                actions.push(Action::Backup(crate::BackupAction::Open));
+            }
+        }
+        if app
+            .session
+            .as_ref()
             .is_some_and(|s| s.may(Permission::Purge))
         {
             ui.add_space(16.0);
