@@ -529,7 +529,14 @@ fn login(store: Option<PathBuf>, user: Option<String>) -> Result<Session, String
     let user = user
         .ok_or("--user で利用者名を指定してください（環境変数 TOTSUGO_USER でも指定できます）")?;
     let password = secret("TOTSUGO_PASSWORD", "パスワード: ")?;
-    Session::login(&dir, &user, &password).map_err(|e| e.to_string())
+    let mut session = Session::login(&dir, &user, &password).map_err(|e| e.to_string())?;
+    // A disable or a reset interrupted before its re-key: done at this login; its new
+    // recovery key is shown once.
+    if let Some(r) = session.take_resumed_rekey() {
+        println!("前回中断された鍵の更新（利用者の無効化・パスワード再設定）をやり直しました。");
+        after_rekey(&session, &r, None)?;
+    }
+    Ok(session)
 }
 
 /// `totsugo letter-text`: shows, sets or resets a letter type's text, lists its versions and

@@ -111,7 +111,7 @@ impl App {
 
     /// After a disable or a reset: the store has a new key and a new recovery key, shown once
     /// (the old sheet no longer opens anything); then back to this screen.
-    fn rekeyed(
+    pub(crate) fn rekeyed(
         &mut self,
         r: Result<totsugo_core::session::Rekeyed, totsugo_core::session::SessionError>,
         done: &str,

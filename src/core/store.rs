@@ -852,7 +852,14 @@ impl Store {
             .optional()?)
     }
 
-    /// Sets a setting.
+    /// Removes a setting (nothing when it is not set).
+    pub(crate) fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// Sets a setting (inserted or replaced).
     pub(crate) fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) \

@@ -8,4 +8,5 @@ mod common;
 mod backup;
 mod cli;
 mod installer;
+mod kill;
 mod security;

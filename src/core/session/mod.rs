@@ -90,6 +90,8 @@ pub struct Session {
     /// Tampering found at login (the audit chain cut or broken, lockout counters rolled back,
     /// forged pre-login events), in words: shown to administrators on the home screen.
     integrity: Vec<String>,
+    /// A re-key done at this login because an earlier one was interrupted.
+    resumed_rekey: Option<Rekeyed>,
 }
 
 fn now_unix() -> i64 {
@@ -216,6 +218,7 @@ impl Session {
             policy,
             must_change_password: false,
             integrity: Vec::new(),
+            resumed_rekey: None,
         };
         session.save_vault(&mut vault, &lock)?;
         if dir.join(LEGACY_KEY_FILE).exists() {
@@ -346,6 +349,7 @@ impl Session {
             policy,
             must_change_password: slot.must_change || expired,
             integrity: Vec::new(),
+            resumed_rekey: None,
         };
         if legacy {
             // A slot of format 1: give it a key pair now that the password is known.
@@ -417,6 +421,8 @@ impl Session {
             crate::oslog::write(dir, &format!("tamper-found-at-login login={login}"));
         }
         session.save_vault(&mut vault, &lock)?;
+        drop(lock);
+        session.resumed_rekey = session.resume_rekey()?;
         Ok(session)
     }
 
@@ -490,6 +496,7 @@ impl Session {
             user,
             must_change_password: false,
             integrity: Vec::new(),
+            resumed_rekey: None,
         };
         if let Some(p) = problem {
             session.audit(
