@@ -488,6 +488,12 @@ impl Store {
              PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -65536;",
         )?;
+        // The durability benchmark (benches/durability.sh) measures what FULL costs against
+        // NORMAL: only in builds with the tests' `inspect` feature, never in the app or the CLI.
+        #[cfg(feature = "inspect")]
+        if std::env::var("TOTSUGO_BENCH_SYNCHRONOUS").as_deref() == Ok("NORMAL") {
+            conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
+        }
         migrations().to_latest(&mut conn)?;
         let store = Store { conn, path };
         store.backfill_kana_keys()?;
