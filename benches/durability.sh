@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
 WORK=${WORK:-$(mktemp -d)}
+mkdir -p "$WORK"
 cargo build --release --locked -q --workspace --bin totsugo-lab --example durability_timing
 T=${CARGO_TARGET_DIR:-target}/release
 "$T/totsugo-lab" sample --rows "$ROWS" --seed 42 --out "$WORK/bench.csv" 2>/dev/null
