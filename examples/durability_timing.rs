@@ -57,7 +57,12 @@ fn main() {
     for &id in &ids {
         let t = Instant::now();
         clerk
-            .decide(id, Choice::new(Decision::SameByDocuments), "書類で確認", true)
+            .decide(
+                id,
+                Choice::new(Decision::SameByDocuments),
+                "書類で確認",
+                true,
+            )
             .unwrap();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
@@ -82,10 +87,7 @@ fn main() {
     let usb = work.join("usb");
     std::fs::create_dir_all(&usb).unwrap();
     let t = Instant::now();
-    let done = admin
-        .backup(&usb, &mut |_, _| {}, &no)
-        .unwrap()
-        .unwrap();
+    let done = admin.backup(&usb, &mut |_, _| {}, &no).unwrap().unwrap();
     println!(
         "backup of a {:.0} MB store         {:>8.2} s",
         size as f64 / 1e6,

@@ -72,8 +72,21 @@ pub enum StoreError {
     #[error("保管ファイルの形式を更新できません: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     /// Any other SQLite error.
-    #[error("保管ファイルの読み書きに失敗しました: {0}")]
+    #[error("{}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// An SQLite error in words for the user. A page that no longer decrypts in an open session
+/// means the store was re-keyed meanwhile (another administrator disabled a user or reset a
+/// password): the session must log in again.
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => "保管データの鍵が更新されたため（利用者の無効化・パスワードの再設定）、この画面のままでは読めません。ログインし直してください（ファイルが壊れている場合も、この表示になります）".to_string(),
+        Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
+            format!("ほかの人が保管データに書き込み中です。しばらくしてからやり直してください（{e}）")
+        }
+        _ => format!("保管ファイルの読み書きに失敗しました: {e}"),
+    }
 }
 
 fn migrations() -> Migrations<'static> {

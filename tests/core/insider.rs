@@ -481,3 +481,35 @@ fn a_disable_interrupted_before_its_rekey_is_rekeyed_at_the_next_administrator_l
     let mut again = Session::login(dir.path(), ADMIN, PASSWORD).unwrap();
     assert!(again.take_resumed_rekey().is_none());
 }
+
+/// A session left open on another desk while an administrator re-keys the store (a disable):
+/// its next action says plainly that the key changed and to log in again.
+#[test]
+fn a_session_open_during_a_rekey_is_told_to_log_in_again() {
+    let (dir, _, id) = store();
+    let mut admin = Session::login(dir.path(), ADMIN, PASSWORD).unwrap();
+    admin
+        .add_user(
+            "clerk2",
+            "担当 次郎",
+            Roles::of(&[Role::Clerk]),
+            false,
+            TEMP_PW,
+        )
+        .unwrap();
+    Session::login(dir.path(), "clerk2", TEMP_PW)
+        .unwrap()
+        .change_password(TEMP_PW, CLERK_PW)
+        .unwrap();
+    let other = Session::login(dir.path(), "clerk2", CLERK_PW).unwrap();
+    admin.disable_user(id).unwrap();
+    let err = other
+        .summary()
+        .err()
+        .expect("the old key reads nothing")
+        .to_string();
+    assert!(err.contains("ログインし直してください"), "{err}");
+    // Logging in again works.
+    let again = Session::login(dir.path(), "clerk2", CLERK_PW).unwrap();
+    assert!(again.summary().is_ok());
+}
