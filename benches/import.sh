@@ -2,7 +2,7 @@
 # Import benchmark (issue 2): generates ROWS rows (CP932), imports them with totsugo, and loads
 # the same rows converted to UTF-8 with sqlite3's `.import` (the floor: no decoding of CP932,
 # no checks, no classification, no encryption, no index). Prints both times, the ratio,
-# rows/s, peak RSS and the store's size.
+# rows/s, peak RSS, the store's size and how long the import held the store's write lock.
 #
 #   benches/import.sh                 # 1,000,000 rows
 #   ROWS=10000000 benches/import.sh   # the flat-memory check (about 2.4 GB of CSV)
@@ -58,6 +58,8 @@ print(f"totsugo import            {imp:.2f} s  {rows/imp:,.0f} rows/s  peak RSS 
 print(f"  whole command           {ours:.2f} s  (with the login: argon2id, process start)")
 print(f"sqlite3 .import (floor)   {floor:.2f} s  {rows/floor:,.0f} rows/s  peak RSS {int(floor_kb)/1024:.0f} MB  db {flo/1e6:,.1f} MB (plain)")
 print(f"ratio totsugo / sqlite3   {imp/floor:.2f}  (whole command {ours/floor:.2f})")
+if "lock_held_seconds" in rep:
+    print(f"store write lock held     {rep['lock_held_seconds']:.2f} s  (the import's last step; the rows go to a staging file first)")
 print(f"rows with a warning       {warned:,}  {rep.get('warnings_by_kind', {})}")
 PY
 [ -n "${KEEP:-}" ] || rm -rf "$WORK"

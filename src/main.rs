@@ -1288,6 +1288,7 @@ fn import(
                     counts: &r.counts,
                     extra_headers: &r.extra_headers,
                     seconds: secs,
+                    lock_held_seconds: r.lock_held.as_secs_f64(),
                 });
             } else {
                 println!(
@@ -1378,4 +1379,6 @@ struct ImportReportJson<'a> {
     counts: &'a Counts,
     extra_headers: &'a [String],
     seconds: f64,
+    /// How long the import held the store's write lock (its last step).
+    lock_held_seconds: f64,
 }

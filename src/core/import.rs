@@ -1,6 +1,6 @@
 //! The importer: reads a match-result file (streaming, whatever its size), validates every
-//! row, classifies it, and stores it in one transaction: the import commits whole or not at
-//! all.
+//! row, classifies it, and stores it: the rows go to a staging file first, then one short
+//! transaction makes the import visible, whole or not at all ([`crate::store::ImportTx`]).
 //!
 //! Reading, decoding, validation and classification run on a worker thread; the calling
 //! thread writes to the store. Progress (rows and bytes done) goes to a callback, and a
@@ -207,6 +207,9 @@ pub struct ImportReport {
     pub masked_number: bool,
     /// Time taken.
     pub elapsed: Duration,
+    /// How long the import held the store's write lock (its last step only: the rows are
+    /// written to a staging file first, while others go on working).
+    pub lock_held: Duration,
 }
 
 /// SHA-256 of a file, hex.
@@ -578,8 +581,8 @@ fn finish(
         tx.apply_alarms(&findings)?;
         add_alarm_counts(&mut outcome.counts, &cross, &findings);
     }
-    let import_id = match tx.commit(&outcome.hash, &outcome.counts, audit)? {
-        CommitOutcome::Committed(id) => id,
+    let (import_id, lock_held) = match tx.commit(&outcome.hash, &outcome.counts, audit)? {
+        CommitOutcome::Committed(id, held) => (id, held),
         CommitOutcome::Duplicate(prev) => return Err(ImportError::AlreadyImported(prev)),
     };
     Ok(ImportReport {
@@ -591,6 +594,7 @@ fn finish(
         warning_examples: outcome.warning_examples,
         masked_number: false,
         elapsed: started.elapsed(),
+        lock_held,
     })
 }
 

@@ -6,12 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::types::ToSqlOutput;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 
 use crate::classify::{Classification, Warnings};
-use crate::record::{COLUMNS, Record, StopCase, Verdicts};
+use crate::record::{Record, StopCase, Verdicts};
 use crate::summary::Counts;
 
 mod backup;
@@ -22,6 +21,7 @@ pub mod pager;
 mod review;
 mod reviews;
 mod rights;
+mod staging;
 mod wrong_number;
 pub use backup::SnapshotFacts;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
@@ -29,6 +29,7 @@ pub use letter_text::TextVersion;
 pub use review::RecordReview;
 pub use reviews::SignOffRow;
 pub use rights::{OutcomeToApprove, UserRights};
+pub use staging::ImportTx;
 pub use wrong_number::WrongNumberCase;
 
 /// Builds an import's audit entry from its id and counts, written in the import's own
@@ -71,9 +72,26 @@ pub enum StoreError {
     /// Schema migration failed.
     #[error("保管ファイルの形式を更新できません: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    /// Someone else kept the store locked past the wait ([`BUSY_TIMEOUT`]): nothing of this
+    /// change was written.
+    #[error(
+        "ほかの人が保管データに書き込み中です。しばらくしてからやり直してください（この操作は保存していません）"
+    )]
+    Busy,
     /// Any other SQLite error.
     #[error("{}", sqlite_message(.0))]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
 }
 
 /// An SQLite error in words for the user. A page that no longer decrypts in an open session
@@ -82,12 +100,13 @@ pub enum StoreError {
 fn sqlite_message(e: &rusqlite::Error) -> String {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => "保管データの鍵が更新されたため（利用者の無効化・パスワードの再設定）、この画面のままでは読めません。ログインし直してください（ファイルが壊れている場合も、この表示になります）".to_string(),
-        Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
-            format!("ほかの人が保管データに書き込み中です。しばらくしてからやり直してください（{e}）")
-        }
         _ => format!("保管ファイルの読み書きに失敗しました: {e}"),
     }
 }
+
+/// How long a connection waits for another's lock before it gives up with
+/// [`StoreError::Busy`] (SQLite retries all along; the longest hold is an import's last step).
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -229,8 +248,9 @@ pub struct StoredAlarm {
 /// How [`ImportTx::commit`] ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommitOutcome {
-    /// Committed under this import id.
-    Committed(i64),
+    /// Committed under this import id; the second value is how long the commit held the
+    /// store's write lock (the import's only hold of it).
+    Committed(i64, std::time::Duration),
     /// Not committed: this earlier import has the same content.
     Duplicate(Box<ImportInfo>),
 }
@@ -348,131 +368,6 @@ pub struct MismatchRow {
     pub assignee: Option<(i64, String)>,
 }
 
-/// An import transaction: insert batches, then [`ImportTx::commit`]. Dropping it without
-/// committing rolls everything back.
-pub struct ImportTx<'a> {
-    tx: Transaction<'a>,
-    import_id: i64,
-    extra_cols: usize,
-    first_id: Option<i64>,
-    rows: u64,
-}
-
-impl ImportTx<'_> {
-    /// Inserts a batch of validated records.
-    pub fn insert(&mut self, records: &[Record]) -> Result<(), StoreError> {
-        let mut stmt = self.tx.prepare_cached(columns::insert_sql())?;
-        // One vector of values for the whole batch: no allocation per row.
-        let mut values: Vec<ToSqlOutput<'_>> = Vec::with_capacity(COLUMNS.len() + 10);
-        for r in records {
-            let extra = if self.extra_cols == 0 {
-                None
-            } else {
-                Some(serde_json::to_string(&r.extra).expect("strings serialize"))
-            };
-            values.clear();
-            values.push(ToSqlOutput::from(self.import_id));
-            values.push(ToSqlOutput::from(r.line as i64));
-            values.extend(
-                columns::file_columns()
-                    .iter()
-                    .map(|(_, f)| columns::file_value(r, *f)),
-            );
-            values.extend(columns::derived_values(r, extra));
-            stmt.execute(rusqlite::params_from_iter(values.iter()))?;
-            if self.first_id.is_none() {
-                self.first_id = Some(self.tx.last_insert_rowid());
-            }
-        }
-        self.rows += records.len() as u64;
-        Ok(())
-    }
-
-    /// Stores the cross-record alarms of the import (rows are positions in the file's data
-    /// rows), marks the rows' warnings, and raises the suggestion of a mismatch whose registry
-    /// person is another subscriber to `likely_wrong_number`.
-    pub fn apply_alarms(
-        &mut self,
-        findings: &crate::crosscheck::Findings,
-    ) -> Result<(), StoreError> {
-        if findings.alarms.is_empty() {
-            return Ok(());
-        }
-        let first = self.first_id.ok_or_else(|| {
-            StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
-                "alarms without rows".into(),
-            ))
-        })?;
-        // Rows of one import get consecutive ids (one writer, one transaction); check it.
-        let last = self.tx.last_insert_rowid();
-        if last - first + 1 != self.rows as i64 {
-            return Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
-                "record ids of the import are not consecutive".into(),
-            )));
-        }
-        let id = |row: u32| first + row as i64;
-        {
-            let mut ins = self.tx.prepare_cached(
-                "INSERT INTO alarms (record_id, kind, related_id) VALUES (?1, ?2, ?3)",
-            )?;
-            for a in &findings.alarms {
-                ins.execute(params![id(a.row), a.kind as i64, id(a.related)])?;
-            }
-        }
-        let mut upd = self.tx.prepare_cached(
-            "UPDATE records SET warnings = warnings | ?1, \
-             analysis = CASE WHEN analysis IS NOT NULL AND ?2 THEN (analysis & ~3) | ?3 \
-             ELSE analysis END WHERE id = ?4",
-        )?;
-        for (row, kinds) in findings.by_row() {
-            let bits = kinds.iter().fold(0u64, |acc, k| acc | k.warning().bit());
-            let other = kinds.contains(&crate::crosscheck::AlarmKind::RegistryIsOtherSubscriber);
-            upd.execute(params![
-                bits as i64,
-                other,
-                crate::compare::Suggestion::LikelyWrongNumber as u32,
-                id(row)
-            ])?;
-        }
-        Ok(())
-    }
-
-    /// Records the file's hash and counts and commits everything, unless a file with the
-    /// same content was imported before (then nothing is committed).
-    pub fn commit(
-        self,
-        file_hash: &str,
-        counts: &Counts,
-        audit: Option<ImportAudit<'_>>,
-    ) -> Result<CommitOutcome, StoreError> {
-        if let Some(prev) = self
-            .tx
-            .query_row(
-                &format!("{IMPORT_COLUMNS} WHERE file_hash = ?1"),
-                [file_hash],
-                import_from_row,
-            )
-            .optional()?
-        {
-            return Ok(CommitOutcome::Duplicate(Box::new(prev)));
-        }
-        self.tx.execute(
-            "UPDATE imports SET file_hash = ?1, counts = ?2, first_record_id = ?3 WHERE id = ?4",
-            params![
-                file_hash,
-                serde_json::to_string(counts).expect("counts serialize"),
-                self.first_id,
-                self.import_id
-            ],
-        )?;
-        if let Some(entry) = audit {
-            append_audit_on(&self.tx, &entry(self.import_id, counts))?;
-        }
-        self.tx.commit()?;
-        Ok(CommitOutcome::Committed(self.import_id))
-    }
-}
-
 impl Store {
     /// The path of the store file in a store directory.
     pub fn file_in(dir: &Path) -> PathBuf {
@@ -487,8 +382,9 @@ impl Store {
             source,
         })?;
         let path = Store::file_in(dir);
+        staging::remove_abandoned(dir);
         let mut conn = Store::open_connection(&path, key)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Durable on power loss (issue 17): the rollback journal with `synchronous = FULL`,
         // which SQLite documents as safe from corruption on power loss (NORMAL in this mode is
         // not) and which keeps every committed change. Not the write-ahead log: SQLCipher
@@ -518,7 +414,7 @@ impl Store {
     pub(crate) fn open_reader(dir: &Path, key: &StoreKey) -> Result<Store, StoreError> {
         let path = Store::file_in(dir);
         let conn = Store::open_connection_with(&path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;")?;
         Ok(Store { conn, path })
     }
@@ -536,7 +432,10 @@ impl Store {
         if missing.is_empty() {
             return Ok(());
         }
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
         {
             let mut upd = tx.prepare("UPDATE records SET kana_key = ?1 WHERE id = ?2")?;
             for (id, kana) in &missing {
@@ -585,31 +484,6 @@ impl Store {
     /// The store file's path.
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    /// Starts an import. Nothing is visible to other readers until [`ImportTx::commit`].
-    pub(crate) fn begin_import(&mut self, meta: &ImportMeta) -> Result<ImportTx<'_>, StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO imports (file_name, file_hash, file_size, imported_at, encoding, profile, \
-             extra_headers, counts) \
-             VALUES (?1, 'pending', ?2, datetime('now', 'localtime'), ?3, ?4, ?5, '{}')",
-            params![
-                meta.file_name,
-                meta.file_size as i64,
-                meta.encoding,
-                meta.profile,
-                serde_json::to_string(&meta.extra_headers).expect("strings serialize"),
-            ],
-        )?;
-        let import_id = tx.last_insert_rowid();
-        Ok(ImportTx {
-            tx,
-            import_id,
-            extra_cols: meta.extra_headers.len(),
-            first_id: None,
-            rows: 0,
-        })
     }
 
     /// The import with this content hash, if any.

@@ -452,3 +452,92 @@ fn the_benchmarks_file_with_bad_birth_dates_imports_whole_with_a_warning_on_each
         Some(&stats.bad_values)
     );
 }
+
+/// Runs `totsugo import FILE` on the store in `store` as a child process; returns whether it
+/// succeeded, its standard error, and its peak resident memory in KiB (`wait4`'s
+/// `ru_maxrss`: this child's own peak, measured by the kernel).
+#[cfg(target_os = "linux")]
+fn cli_import_peak_kib(store: &std::path::Path, file: &std::path::Path) -> (bool, String, i64) {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_totsugo"))
+        .arg("--store")
+        .arg(store)
+        .arg("import")
+        .arg(file)
+        .env("TOTSUGO_USER", ADMIN)
+        .env("TOTSUGO_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for this child only.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pid is our own unreaped child; status and usage are valid for writing.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4");
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (ok, err, usage.ru_maxrss)
+}
+
+/// Writes the header, one good row, then `body` repeated `times` times and a line break.
+fn write_huge(path: &std::path::Path, prefix: &str, body: &[u8], times: usize, suffix: &str) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let head = csv_text(&default_headers(), &[Row::matching(1)]);
+    f.write_all(&totsugo_core::encoding::encode_cp932(&head).unwrap())
+        .unwrap();
+    f.write_all(prefix.as_bytes()).unwrap();
+    for _ in 0..times {
+        f.write_all(body).unwrap();
+    }
+    f.write_all(suffix.as_bytes()).unwrap();
+    f.flush().unwrap();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_128_mb_line_and_a_128_mb_quote_bomb_are_refused_in_flat_memory_measured() {
+    // issue 15: today's bound (MAX_RECORD_BYTES) refuses them early; this measures the CLI's
+    // peak memory on them against its peak on an ordinary small file. Were the line read
+    // into memory (as before the bound: a 200 MB line took about 700 MB), the peak would be
+    // at least its 128 MB more.
+    let dir = tempdir();
+    let store = dir.path().join("s");
+    drop(open(&store));
+    let small = write_bytes(dir.path(), "small.csv", &cp932(&[Row::matching(1)]));
+    let (ok, err, baseline) = cli_import_peak_kib(&store, &small);
+    assert!(ok, "{err}");
+    let bound = baseline + 32 * 1024;
+    let chunk = vec![b'x'; 1 << 20];
+    let line = dir.path().join("line.csv");
+    write_huge(&line, "", &chunk, 128, "\r\n");
+    let quotes = dir.path().join("quotes.csv");
+    write_huge(&quotes, "\"", &[b'"'; 1 << 20], 128, "\"\r\n");
+    for file in [&line, &quotes] {
+        let (ok, err, peak) = cli_import_peak_kib(&store, file);
+        assert!(!ok, "{} was accepted", file.display());
+        assert!(err.contains("長すぎます"), "{err}");
+        eprintln!(
+            "{}: peak RSS {} MiB (a small file's import: {} MiB)",
+            file.display(),
+            peak / 1024,
+            baseline / 1024
+        );
+        assert!(
+            peak <= bound,
+            "{}: peak {peak} KiB, bound {bound} KiB (small file {baseline} KiB)",
+            file.display()
+        );
+        std::fs::remove_file(file).unwrap();
+    }
+    // Nothing of either reached the store.
+    assert_eq!(open(&store).store().record_count().unwrap(), 1);
+}

@@ -7,6 +7,7 @@ mod common;
 
 mod architecture;
 mod backup;
+mod concurrent;
 mod explain;
 mod explain_names;
 mod explain_quality;

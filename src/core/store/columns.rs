@@ -40,22 +40,34 @@ pub(super) fn file_columns() -> &'static [(&'static str, Field)] {
     })
 }
 
-/// `INSERT INTO records (import_id, line, <the file's columns>, <derived>) VALUES (…)`.
-pub(super) fn insert_sql() -> &'static str {
-    static SQL: OnceLock<String> = OnceLock::new();
-    SQL.get_or_init(|| {
-        let names: Vec<&str> = ["import_id", "line"]
+/// The `records` columns an import writes after `import_id`: `line`, the file's columns and
+/// the derived ones, in the order of [`file_value`] and [`derived_values`].
+pub(super) fn written_columns() -> &'static [&'static str] {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        ["line"]
             .into_iter()
             .chain(file_columns().iter().map(|(sql, _)| *sql))
             .chain(DERIVED)
-            .collect();
-        let params: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-        format!(
-            "INSERT INTO records ({}) VALUES ({})",
-            names.join(", "),
-            params.join(", ")
-        )
+            .collect()
     })
+}
+
+/// `INSERT INTO <table> ([id,] import_id, line, <the file's columns>, <derived>) VALUES (…)`.
+pub(super) fn insert_sql_into(table: &str, with_id: bool) -> String {
+    let names = written_columns();
+    let first = if with_id {
+        "id, import_id"
+    } else {
+        "import_id"
+    };
+    let n = names.len() + 1 + with_id as usize;
+    let params: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {table} ({first}, {}) VALUES ({})",
+        names.join(", "),
+        params.join(", ")
+    )
 }
 
 /// `SELECT line, <the file's columns>, <derived but kana_key> FROM records WHERE id = ?1`.
@@ -243,6 +255,6 @@ mod tests {
         }
         // Each of the file's columns once: 28 fields, the six verdicts in one column.
         assert_eq!(file_columns().len(), COLUMNS.len() - 5);
-        assert!(insert_sql().contains("registry_result, reg_kanji"));
+        assert!(insert_sql_into("records", false).contains("registry_result, reg_kanji"));
     }
 }

@@ -44,15 +44,18 @@ pub struct RecordReview {
 
 impl Store {
     /// Runs `f` in one transaction on this store (audit entries written by `f` included):
-    /// everything or nothing.
+    /// everything or nothing. The write lock is taken at the start (`BEGIN IMMEDIATE`): a
+    /// transaction that read first and asked for the lock later could be refused at once
+    /// when another writer is committing, without waiting.
     pub(crate) fn in_transaction<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .map_err(|e| E::from(StoreError::from(e)))?;
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(|e| E::from(StoreError::from(e)))?;
         let out = f(self)?;
         tx.commit().map_err(|e| E::from(StoreError::from(e)))?;
         Ok(out)
