@@ -543,11 +543,9 @@ impl App {
                         .id_salt("review-scroll")
                         .show(ui, |ui| desk::review(ui, self, &mut actions));
                 }
-                Screen::Batches => {
-                    egui::ScrollArea::vertical()
-                        .id_salt("batches-scroll")
-                        .show(ui, |ui| desk::batches(ui, self, &mut actions));
-                }
+                // The approval screen scrolls its table itself, with the selected record side
+                // by side in a panel below.
+                Screen::Batches => desk::batches(ui, self, &mut actions),
                 Screen::Import => {
                     egui::ScrollArea::vertical()
                         .id_salt("import-scroll")

@@ -558,26 +558,51 @@ fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
         vec![notation[0], notation[1], notation[3]]
     );
 
-    // Send the second one back with a reason, from its review screen.
-    let card = h
+    // issue 13: ↑/↓ move through the batch with the selected record side by side below;
+    // the second is sent back with a reason from there.
+    assert!(
+        !has_text(&h, "住民基本台帳（J-LIS）"),
+        "nothing selected yet"
+    );
+    h.key_press(egui::Key::ArrowDown);
+    settle(&mut h);
+    assert_eq!(h.state().desk.approval_selected, Some(notation[0]));
+    h.key_press(egui::Key::ArrowDown);
+    settle(&mut h);
+    h.key_press(egui::Key::ArrowDown);
+    settle(&mut h);
+    h.key_press(egui::Key::ArrowUp);
+    settle(&mut h);
+    assert_eq!(h.state().desk.approval_selected, Some(notation[1]));
+    // The side-by-side view of that record: its insurer-side kana name in the grid.
+    let kana = h
         .state()
         .desk
-        .approval_lines
-        .get(&notation[1])
-        .unwrap()
-        .card
-        .clone();
-    click(&mut h, &card);
-    assert_eq!(h.state().screen, Screen::Review);
+        .approval_preview
+        .as_ref()
+        .map(|(id, r)| (*id, r.record.insurer.kana_name.clone()))
+        .unwrap();
+    assert_eq!(kana.0, notation[1]);
+    assert!(has_text(&h, "住民基本台帳（J-LIS）"));
+    assert!(
+        h.query_all_by_label(&kana.1).count() >= 2,
+        "the kana name in the table and in the side-by-side view"
+    );
     type_into(
         &mut h,
         Role::TextInput,
         "差し戻しの理由",
         "住所の方書を確認してください",
     );
-    click(&mut h, "差し戻す");
+    click(&mut h, "この記録を差し戻す");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
+    assert_eq!(
+        h.state().desk.approval_selected,
+        Some(notation[3]),
+        "the selection moves on to the next line"
+    );
+    assert_eq!(h.state().desk.batches[0].record_ids.len(), 2);
 
     click(&mut h, "承認");
     // issue 13: a supervisor judges by each line (the decision, the name, the suggestion) and
