@@ -173,3 +173,62 @@ fn with_auto_advance_a_notation_only_record_costs_one_key() {
             .auto_advance()
     );
 }
+
+#[test]
+fn the_approval_table_marks_a_forced_same_person_and_lists_it_first() {
+    // issue 13 §6: the supervisor's table of a scripted batch: two notation-only decisions
+    // and one "same person" the clerk forced over a real difference.
+    use totsugo_core::compare::FieldVerdict::Differs;
+    use totsugo_core::record::Item;
+    use totsugo_core::review::Decision;
+    let dir = crate::common::tempdir();
+    demo_store(dir.path());
+    let pw = clerk(dir.path(), "clerk1");
+    supervisor(dir.path(), "boss");
+    let (plain, forced) = {
+        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+        let rows = in_scope(&s, 300);
+        let plain: Vec<i64> = rows
+            .iter()
+            .filter(|r| {
+                r.analysis
+                    .is_some_and(|a| Item::ALL.iter().all(|i| a.field(*i) != Differs))
+            })
+            .take(2)
+            .map(|r| r.id)
+            .collect();
+        // The last record in work order with a real address difference: in file order it
+        // would come last.
+        let forced = rows
+            .iter()
+            .rev()
+            .find(|r| r.analysis.is_some_and(|a| a.field(Item::Address) == Differs))
+            .expect("the demo has a real address difference")
+            .id;
+        let same = Choice::new(Decision::SameByVisualCheck);
+        for id in &plain {
+            s.decide(*id, same, "", false).unwrap();
+        }
+        s.decide(forced, same, "転居を届出書で確認", true).unwrap();
+        (plain, forced)
+    };
+    let mut h = logged_in(dir.path(), "boss", crate::common::PERSON_PW);
+    click(&mut h, "承認");
+    let order = h.state().approval_display_order();
+    assert_eq!(order.len(), 3);
+    assert_eq!(order[0], forced, "the forced decision comes first");
+    assert!(plain.iter().all(|p| order[1..].contains(p)));
+    let line = h.state().desk.approval_lines.get(&forced).cloned().unwrap();
+    assert!(line.differs.contains(&Item::Address));
+    // What the supervisor sees on its line: marked, with the memo and the items.
+    assert!(has_text(&h, "要確認 1 件"));
+    assert!(has_text(&h, "要確認: 住所"), "the reason is on the line");
+    assert!(has_text(&h, "転居を届出書で確認"));
+    assert!(has_text(&h, &line.card));
+    // Approving asks once, with the count and the marked one named.
+    click(&mut h, "3 件を承認…");
+    assert!(has_text(&h, "の判断 3 件を承認します。"));
+    assert!(has_text(&h, "うち 1 件は要確認の判断"));
+    click(&mut h, "やめる");
+    assert_eq!(h.state().desk.batches.len(), 1, "nothing approved");
+}

@@ -579,7 +579,7 @@ impl App {
 
     /// The approval table's records from top to bottom: batch by batch, each in the core's
     /// order (those that need attention first).
-    pub(crate) fn approval_display_order(&self) -> Vec<i64> {
+    pub fn approval_display_order(&self) -> Vec<i64> {
         self.desk
             .batches
             .iter()
