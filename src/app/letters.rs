@@ -163,7 +163,11 @@ impl App {
                 return;
             }
         }
-        let Some(path) = self.picker.save_as(default_name) else {
+        let retry = match (reprint, ids.first()) {
+            (true, Some(id)) => crate::Action::Letters(LettersAction::Reprint(*id)),
+            _ => crate::Action::Letters(LettersAction::Print),
+        };
+        let Some(path) = self.save_path(default_name, retry) else {
             return;
         };
         let mailing = self.letters.mailing_list.as_ref().map(|(_, l)| l.clone());

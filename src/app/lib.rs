@@ -45,7 +45,9 @@ pub use account::{AccountAction, AccountScreen};
 pub use desk::{Desk, DeskAction, OpenRecord};
 pub use first_run::{SetupAction, SetupScreen};
 pub use fonts::install_fonts;
-pub use importer::{FilePicker, FixedPicker, ImportAction, ImportScreen, NativePicker};
+pub use importer::{
+    FilePicker, FixedPicker, ImportAction, ImportScreen, NativePicker, NoDialogPicker,
+};
 pub use jobs::{Control, Job, SessionWork};
 pub use letter_text::{LetterTextAction, LetterTextScreen, Preview};
 pub use letters::{LettersAction, LettersScreen};
@@ -95,6 +97,22 @@ pub enum Action {
     Purge(PurgeAction),
     /// An action of the periodic reviews.
     Reviews(ReviewsAction),
+    /// Save to the path typed in the field offered when no save dialog can open.
+    SaveToTypedPath,
+    /// Close the path field without saving.
+    CancelTypedPath,
+}
+
+/// The path field offered when no save dialog can open (Linux without a desktop portal or
+/// zenity): why, the path as typed, and the action that asked for it (done again with it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathPrompt {
+    /// Why no dialog opened.
+    pub why: String,
+    /// The path as typed (offered: the home folder and the output's name).
+    pub path: String,
+    /// The action that asked where to save.
+    pub retry: Box<Action>,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -205,6 +223,9 @@ pub struct App {
     /// The reviews due (home's reminder).
     pub reviews_due: Vec<totsugo_core::audit_review::DueReview>,
     today: Option<chrono::NaiveDate>,
+    /// The path field, while it is open.
+    pub path_prompt: Option<PathPrompt>,
+    typed_path: Option<PathBuf>,
 }
 
 impl App {
@@ -253,6 +274,8 @@ impl App {
             reviews: ReviewsScreen::default(),
             reviews_due: Vec::new(),
             today: None,
+            path_prompt: None,
+            typed_path: None,
         }
     }
 
@@ -388,6 +411,25 @@ impl App {
             Action::Report(a) => self.apply_report(a),
             Action::Purge(a) => self.apply_purge(a),
             Action::Reviews(a) => self.apply_reviews(a),
+            Action::SaveToTypedPath => {
+                let Some(p) = self.path_prompt.take() else {
+                    return;
+                };
+                let typed = p.path.trim();
+                if typed.is_empty() {
+                    self.path_prompt = Some(p);
+                    return self.error("保存先のパスを入力してください");
+                }
+                let mut path = PathBuf::from(typed);
+                if path.is_relative() {
+                    path = home_folder().join(path);
+                }
+                self.typed_path = Some(path);
+                self.apply(*p.retry);
+                // Not taken (the action refused before asking): never used for another.
+                self.typed_path = None;
+            }
+            Action::CancelTypedPath => self.path_prompt = None,
         }
     }
 
@@ -412,14 +454,41 @@ impl App {
             .unwrap_or_else(|| "（保険者名未設定）".to_string())
     }
 
-    /// The folder for outputs that are several files: the folder of the path chosen in the
-    /// save dialog (offered under `name`), or `None` when the user cancelled.
-    fn pick_folder(&mut self, name: &str) -> Option<PathBuf> {
-        let path = self.picker.save_as(name)?;
-        Some(match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        })
+    /// Where to save an output named `default_name`: the save dialog, or, where none can
+    /// open, the path typed in the field the app offers then (`retry` is done again once it
+    /// is typed). `None`: cancelled, or the field is open.
+    fn save_path(&mut self, default_name: &str, retry: Action) -> Option<PathBuf> {
+        if let Some(p) = self.typed_path.take() {
+            return Some(p);
+        }
+        if let Some(why) = self.picker.unavailable() {
+            self.path_prompt = Some(PathPrompt {
+                why,
+                path: home_folder().join(default_name).display().to_string(),
+                retry: Box::new(retry),
+            });
+            return None;
+        }
+        self.picker.save_as(default_name)
+    }
+
+    /// The folder for outputs that are several files: the name chosen in the save dialog (or
+    /// typed), offered as `name`, is the folder they go in, made when it does not exist yet;
+    /// `None` when the user cancelled or the folder cannot be used.
+    fn pick_folder(&mut self, name: &str, retry: Action) -> Option<PathBuf> {
+        let path = self.save_path(name, retry)?;
+        if path.is_file() {
+            self.error(format!(
+                "{} は既にあるファイルです。書き出し先のフォルダーには別の名前を付けてください",
+                path.display()
+            ));
+            return None;
+        }
+        if let Err(e) = std::fs::create_dir_all(&path) {
+            self.error(format!("フォルダー {} を作れません: {e}", path.display()));
+            return None;
+        }
+        Some(path)
     }
 
     /// Runs `work` with the session off the UI thread (the session goes into the job and comes
@@ -573,6 +642,9 @@ impl App {
         if self.account.dialog && !self.locked && self.session.is_some() {
             account::password_dialog(&ctx, self, &mut actions);
         }
+        if self.path_prompt.is_some() && !self.locked {
+            widgets::path_prompt(&ctx, self, &mut actions);
+        }
         for a in actions {
             self.apply(a);
         }
@@ -592,6 +664,14 @@ impl App {
     pub fn user_list(&self) -> &[UserStatus] {
         &self.users.list
     }
+}
+
+/// The user's home folder (where the path field starts), or the current folder.
+fn home_folder() -> PathBuf {
+    std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 impl eframe::App for App {

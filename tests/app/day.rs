@@ -202,7 +202,10 @@ fn the_approval_table_marks_a_forced_same_person_and_lists_it_first() {
         let forced = rows
             .iter()
             .rev()
-            .find(|r| r.analysis.is_some_and(|a| a.field(Item::Address) == Differs))
+            .find(|r| {
+                r.analysis
+                    .is_some_and(|a| a.field(Item::Address) == Differs)
+            })
             .expect("the demo has a real address difference")
             .id;
         let same = Choice::new(Decision::SameByVisualCheck);
@@ -231,4 +234,62 @@ fn the_approval_table_marks_a_forced_same_person_and_lists_it_first() {
     assert!(has_text(&h, "うち 1 件は要確認の判断"));
     click(&mut h, "やめる");
     assert_eq!(h.state().desk.batches.len(), 1, "nothing approved");
+}
+
+#[test]
+fn without_a_save_dialog_the_app_says_so_and_saves_where_the_path_field_says() {
+    // issue 13 §12: 「on Linux without a desktop portal or zenity the save dialog silently
+    // never opens (say so, and offer a path field)」; the typed name is honoured.
+    let dir = crate::common::tempdir();
+    demo_store(dir.path());
+    set_letterhead(&crate::common::open(dir.path()));
+    let mut h = logged_in(dir.path(), crate::common::ADMIN, crate::common::PASSWORD);
+    h.state_mut()
+        .set_picker(Box::new(totsugo_app::NoDialogPicker));
+    click(&mut h, "件数の報告");
+    click(&mut h, "PDF で保存");
+    assert!(has_text(&h, "ファイルを選ぶ画面を開けません"), "it says so");
+    assert!(h.state().path_prompt.is_some());
+    // Cancelled: nothing saved, the field gone.
+    click(&mut h, "やめる");
+    assert!(h.state().path_prompt.is_none());
+    click(&mut h, "PDF で保存");
+    let elsewhere = crate::common::tempdir();
+    // Typed without the ending: saved as PDF under the typed name.
+    let typed = elsewhere.path().join("十二月の報告");
+    h.get_by_label("保存先").focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label("保存先")
+        .type_text(&typed.display().to_string());
+    h.run();
+    click(&mut h, "保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(!is_error, "{msg}");
+    let saved = elsewhere.path().join("十二月の報告.pdf");
+    assert!(saved.exists(), "{msg}");
+    assert!(crate::common::pdftotext(&saved).contains("確認結果（件数）の報告"));
+    assert!(h.state().path_prompt.is_none());
+}
+
+#[test]
+fn the_count_report_without_the_insurers_name_warns_and_asks_for_no_path() {
+    // issue 13 §8: 「the count report print 「（保険者名未設定）」 without a warning」.
+    let dir = crate::common::tempdir();
+    demo_store(dir.path());
+    let mut h = logged_in(dir.path(), crate::common::ADMIN, crate::common::PASSWORD);
+    let elsewhere = crate::common::tempdir();
+    let out = elsewhere.path().join("報告.csv");
+    h.state_mut()
+        .set_picker(Box::new(totsugo_app::FixedPicker(vec![out.clone()])));
+    click(&mut h, "件数の報告");
+    assert!(has_text(&h, "注意: 保険者名が設定されていません"));
+    click(&mut h, "CSV で保存");
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(
+        is_error && msg.contains("件数の報告を保存できません"),
+        "{msg}"
+    );
+    assert!(!out.exists());
 }

@@ -1021,6 +1021,7 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
     use totsugo_core::review::{Choice, LetterType};
     let dir = tempdir();
     demo_store(dir.path());
+    set_letterhead(&open(dir.path()));
     let pw = clerk(dir.path(), "clerk1");
     // Decided and printed outside the app (letter printing comes with the letters screen).
     let (id, last4) = {
@@ -1150,14 +1151,25 @@ fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose()
     let elsewhere = tempdir();
     let out = elsewhere.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
+    let typed = out.join("第1回の解除依頼");
     h.state_mut()
-        .set_picker(Box::new(totsugo_app::FixedPicker(vec![
-            out.join("閲覧停止解除依頼"),
-        ])));
+        .set_picker(Box::new(totsugo_app::FixedPicker(vec![typed.clone()])));
+    // issue 13 §8: without the insurer's name the cover would say 「（保険者名未設定）」: the
+    // screen says so, and writing is refused before the save dialog.
+    assert!(has_text(&h, "注意: 保険者名が設定されていません"));
+    click(&mut h, &format!("第{id}号のファイルを書き出す"));
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(is_error && msg.contains("保険者名"), "{msg}");
+    assert!(!typed.exists(), "nothing written, no dialog asked");
+    set_letterhead(&open(dir.path()));
+    click(&mut h, "ホーム");
+    click(&mut h, "解除依頼");
+    assert!(!has_text(&h, "注意: 保険者名"));
     click(&mut h, &format!("第{id}号のファイルを書き出す"));
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
-    let mut names: Vec<String> = std::fs::read_dir(&out)
+    // The name typed in the dialog is the folder the files go in.
+    let mut names: Vec<String> = std::fs::read_dir(&typed)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -1165,6 +1177,9 @@ fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose()
     assert_eq!(names.len(), 4, "{names:?}");
     assert!(names.iter().any(|n| n.ends_with(".xlsx")));
     assert!(names.iter().any(|n| n.ends_with("_送付書.pdf")));
+    let cover = pdftotext(&typed.join(names.iter().find(|n| n.ends_with(".pdf")).unwrap()));
+    assert!(cover.contains("架空健康保険組合"), "{cover}");
+    assert!(!cover.contains("未設定"), "{cover}");
 }
 
 #[test]

@@ -377,7 +377,10 @@ impl App {
         let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
             return;
         };
-        let Some(dir) = self.pick_folder("個人番号の誤り_様式") else {
+        let Some(dir) = self.pick_folder(
+            "個人番号の誤り_様式",
+            crate::Action::Desk(DeskAction::WriteWrongNumberForms),
+        ) else {
             return;
         };
         self.start_work(
