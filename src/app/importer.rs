@@ -58,7 +58,7 @@ impl FilePicker for NativePicker {
 }
 
 /// What the user is told when no save dialog can open.
-pub const NO_DIALOG: &str = "この端末ではファイルを選ぶ画面を開けません（デスクトップポータル xdg-desktop-portal も zenity もありません）。保存先のパスを入力してください";
+pub const NO_DIALOG: &str = "この端末ではファイルを選ぶ画面を開けません（デスクトップポータル xdg-desktop-portal も zenity もありません）。ファイルの場所を入力してください";
 
 /// Whether rfd can show a dialog on Linux: zenity on the PATH, or a desktop portal with a
 /// file chooser that the session bus can start (rfd tries the portal, then zenity, and
@@ -360,7 +360,7 @@ impl App {
         match action {
             ImportAction::Open => self.open_screen(Screen::Import),
             ImportAction::Pick => {
-                if let Some(path) = self.picker.pick_csv() {
+                if let Some(path) = self.open_path(Action::Import(ImportAction::Pick)) {
                     self.importer.detected = Some(detect(&path, EncodingChoice::Auto));
                     self.importer.file = Some(path);
                     self.importer.outcome = None;

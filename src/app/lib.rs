@@ -113,6 +113,8 @@ pub struct PathPrompt {
     pub path: String,
     /// The action that asked where to save.
     pub retry: Box<Action>,
+    /// A file to open (the import), not one to save.
+    pub opening: bool,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -418,7 +420,7 @@ impl App {
                 let typed = p.path.trim();
                 if typed.is_empty() {
                     self.path_prompt = Some(p);
-                    return self.error("保存先のパスを入力してください");
+                    return self.error("ファイルの場所を入力してください");
                 }
                 let mut path = PathBuf::from(typed);
                 if path.is_relative() {
@@ -466,10 +468,29 @@ impl App {
                 why,
                 path: home_folder().join(default_name).display().to_string(),
                 retry: Box::new(retry),
+                opening: false,
             });
             return None;
         }
         self.picker.save_as(default_name)
+    }
+
+    /// The match-result file to open: the file dialog, or, where none can open, the path
+    /// typed in the field the app offers then (`retry` is done again once it is typed).
+    fn open_path(&mut self, retry: Action) -> Option<PathBuf> {
+        if let Some(p) = self.typed_path.take() {
+            return Some(p);
+        }
+        if let Some(why) = self.picker.unavailable() {
+            self.path_prompt = Some(PathPrompt {
+                why,
+                path: format!("{}{}", home_folder().display(), std::path::MAIN_SEPARATOR),
+                retry: Box::new(retry),
+                opening: true,
+            });
+            return None;
+        }
+        self.picker.pick_csv()
     }
 
     /// The folder for outputs that are several files: the name chosen in the save dialog (or
@@ -598,9 +619,11 @@ impl App {
                 Screen::RecoveryKey(k) => first_run::recovery_key(ui, self, &k, &mut actions),
                 Screen::Login => account::login(ui, self, &mut actions),
                 Screen::Home => {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        home::home(ui, self, self.counts.as_ref(), &mut actions)
-                    });
+                    egui::ScrollArea::vertical()
+                        .auto_shrink([false, true])
+                        .show(ui, |ui| {
+                            home::home(ui, self, self.counts.as_ref(), &mut actions)
+                        });
                 }
                 Screen::Users => users::ui(ui, self, &mut actions),
                 Screen::Mismatches => desk::list(ui, self, &mut actions),
@@ -609,6 +632,7 @@ impl App {
                 // reachable in the smallest window.
                 Screen::Review => {
                     egui::ScrollArea::vertical()
+                        .auto_shrink([false, true])
                         .id_salt("review-scroll")
                         .show(ui, |ui| desk::review(ui, self, &mut actions));
                 }
@@ -617,18 +641,21 @@ impl App {
                 Screen::Batches => desk::batches(ui, self, &mut actions),
                 Screen::Import => {
                     egui::ScrollArea::vertical()
+                        .auto_shrink([false, true])
                         .id_salt("import-scroll")
                         .show(ui, |ui| importer::screen(ui, self, &mut actions));
                 }
                 Screen::Report => report::ui(ui, self, &mut actions),
                 Screen::Release => {
                     egui::ScrollArea::vertical()
+                        .auto_shrink([false, true])
                         .id_salt("release-scroll")
                         .show(ui, |ui| release::ui(ui, self, &mut actions));
                 }
                 Screen::Letters => letters::ui(ui, self, &mut actions),
                 Screen::Purge => {
                     egui::ScrollArea::vertical()
+                        .auto_shrink([false, true])
                         .id_salt("purge-scroll")
                         .show(ui, |ui| purge::ui(ui, self, &mut actions));
                 }

@@ -133,19 +133,21 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         }
     });
     let Some(r) = &app.report.shown else { return };
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        crate::widgets::count_report_grid(ui, "count-report", r);
-        ui.add_space(8.0);
-        for note in r.notes_ja() {
-            ui.label(note);
-        }
-        ui.add_space(8.0);
-        // Why a record counts where it does: the core's one table, as it is.
-        egui::CollapsingHeader::new("判断と設問の対応")
-            .id_salt("report-mapping")
-            .default_open(true)
-            .show(ui, |ui| {
-                crate::widgets::report_mapping(ui, "report-mapping-grid")
-            });
-    });
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            crate::widgets::count_report_grid(ui, "count-report", r);
+            ui.add_space(8.0);
+            for note in r.notes_ja() {
+                ui.label(note);
+            }
+            ui.add_space(8.0);
+            // Why a record counts where it does: the core's one table, as it is.
+            egui::CollapsingHeader::new("判断と設問の対応")
+                .id_salt("report-mapping")
+                .default_open(true)
+                .show(ui, |ui| {
+                    crate::widgets::report_mapping(ui, "report-mapping-grid")
+                });
+        });
 }

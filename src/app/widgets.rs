@@ -154,10 +154,18 @@ pub(crate) fn path_prompt(ctx: &egui::Context, app: &mut App, actions: &mut Vec<
         return;
     };
     let modal = egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
-        ui.heading("保存先の入力");
+        ui.heading(if p.opening {
+            "開くファイルの入力"
+        } else {
+            "保存先の入力"
+        });
         ui.add(egui::Label::new(&p.why).wrap());
         ui.horizontal(|ui| {
-            let l = ui.label("保存先");
+            let l = ui.label(if p.opening {
+                "ファイルの場所"
+            } else {
+                "保存先"
+            });
             let r = ui
                 .add(TextEdit::singleline(&mut p.path).desired_width(520.0))
                 .labelled_by(l.id);
@@ -170,7 +178,7 @@ pub(crate) fn path_prompt(ctx: &egui::Context, app: &mut App, actions: &mut Vec<
         });
         ui.label("フォルダーの名前まで含めて入力します（例 /home/tanaka/報告/確認結果.pdf）。");
         ui.horizontal(|ui| {
-            if ui.button("保存").clicked() {
+            if ui.button(if p.opening { "開く" } else { "保存" }).clicked() {
                 actions.push(crate::Action::SaveToTypedPath);
             }
             if ui.button("やめる").clicked() {

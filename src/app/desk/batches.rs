@@ -24,12 +24,16 @@ pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             .resizable(true)
             .default_size(height)
             .show(ui, |ui| {
+                // The record's line and the send-back stay in place; its items scroll.
+                preview_header(ui, app, id, actions);
                 egui::ScrollArea::vertical()
+                    .auto_shrink([false, true])
                     .id_salt("approval-preview-scroll")
-                    .show(ui, |ui| preview(ui, app, id, actions));
+                    .show(ui, |ui| preview(ui, app, id));
             });
     }
     egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
         .id_salt("batches-scroll")
         .show(ui, |ui| table(ui, app, moved, actions));
     if let Some(i) = app.desk.confirm_approval {
@@ -245,11 +249,13 @@ fn items_ja(items: &[totsugo_core::record::Item]) -> String {
         .join("・")
 }
 
-/// The selected record side by side, with its decision and the send-back field.
-fn preview(ui: &mut Ui, app: &mut App, id: i64, actions: &mut Vec<Action>) {
+/// The selected record's line: its card, case and decision, 「レビュー画面で開く」 and the
+/// send-back with its reason.
+fn preview_header(ui: &mut Ui, app: &mut App, id: i64, actions: &mut Vec<Action>) {
     let Some(l) = app.desk.approval_lines.get(&id).cloned() else {
         return;
     };
+    ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(format!("{}　{}　{}", l.card, l.case.symbol(), l.decision)).strong(),
@@ -270,7 +276,13 @@ fn preview(ui: &mut Ui, app: &mut App, id: i64, actions: &mut Vec<Action>) {
             actions.push(Action::Desk(DeskAction::SendBackLine(id)));
         }
     });
-    if !l.memo.is_empty() {
+}
+
+/// The selected record side by side, under its memo.
+fn preview(ui: &mut Ui, app: &App, id: i64) {
+    if let Some(l) = app.desk.approval_lines.get(&id)
+        && !l.memo.is_empty()
+    {
         ui.label(format!("メモ: {}", l.memo));
     }
     match &app.desk.approval_preview {
