@@ -293,3 +293,51 @@ fn the_count_report_without_the_insurers_name_warns_and_asks_for_no_path() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn the_review_grid_row_heights_follow_the_record_shown() {
+    // issue 13 §2: 「Open a record with a five-line address explanation, press N: every
+    // following record keeps the tall row」.
+    use totsugo_core::record::Item;
+    let dir = crate::common::tempdir();
+    demo_store(dir.path());
+    let pw = clerk(dir.path(), "clerk1");
+    // The record whose address explanation is longest, and one whose address is equal.
+    let (tall, short) = {
+        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+        let mut by_lines: Vec<(usize, i64)> = in_scope(&s, 200)
+            .iter()
+            .map(|r| {
+                let d = s.review_record(r.id).unwrap().unwrap();
+                let f = d.explained.explanation.field(Item::Address);
+                let chars: usize = f.reasons.iter().map(|r| r.text.chars().count()).sum();
+                (chars, r.id)
+            })
+            .collect();
+        by_lines.sort();
+        (by_lines.last().unwrap().1, by_lines[0].1)
+    };
+    let mut h = logged_in(dir.path(), "clerk1", pw);
+    // The address row's height: from its label to the line under the grid.
+    let address_row = |h: &mut egui_kittest::Harness<'_, totsugo_app::App>, id: i64| {
+        h.state_mut().apply(totsugo_app::Action::Desk(
+            totsugo_app::DeskAction::OpenRecord(id),
+        ));
+        // One frame, as the app draws after a key: the rows are right at once.
+        h.step();
+        let top = h.get_by_label("住所").rect().top();
+        let below = h.get_by_label_contains("資格取得 ").rect().top();
+        below - top
+    };
+    let short_first = address_row(&mut h, short);
+    let tall_row = address_row(&mut h, tall);
+    let short_again = address_row(&mut h, short);
+    assert!(
+        tall_row > short_first + 20.0,
+        "the long explanation makes a taller row: {tall_row} vs {short_first}"
+    );
+    assert!(
+        (short_again - short_first).abs() < 1.0,
+        "the short record's row is as short after the tall one: {short_again} vs {short_first}"
+    );
+}
