@@ -341,3 +341,35 @@ fn the_review_grid_row_heights_follow_the_record_shown() {
         "the short record's row is as short after the tall one: {short_again} vs {short_first}"
     );
 }
+
+#[test]
+fn home_charts_the_days_work_hour_by_hour() {
+    // issue 13 §12: 「the one-day chart is a single block」.
+    let dir = crate::common::tempdir();
+    demo_store(dir.path());
+    let pw = clerk(dir.path(), "clerk1");
+    {
+        let s = Session::login(dir.path(), "clerk1", pw).unwrap();
+        for r in in_scope(&s, 3) {
+            s.decide(
+                r.id,
+                Choice::new(totsugo_core::review::Decision::AskEmployer),
+                "",
+                true,
+            )
+            .unwrap();
+        }
+    }
+    let h = logged_in(dir.path(), "clerk1", pw);
+    let p = h.state().progress().cloned().unwrap();
+    assert_eq!(p.per_day.len(), 1);
+    let hour: u32 = chrono::Local::now().format("%H").to_string().parse().unwrap();
+    assert!(
+        p.per_hour.iter().any(|(h, n)| *h == hour && *n >= 1),
+        "{:?}",
+        p.per_hour
+    );
+    assert_eq!(p.per_hour.iter().map(|(_, n)| n).sum::<u64>(), 3);
+    assert!(has_text(&h, "の時間ごとの判断件数"));
+    assert!(!has_text(&h, "日ごとの判断件数"), "one day: no chart of one bar");
+}

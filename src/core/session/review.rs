@@ -26,6 +26,9 @@ pub struct ReviewProgress {
     pub next_cutoff: Option<crate::release::Cutoff>,
     /// Decisions per day (YYYY-MM-DD, count).
     pub per_day: Vec<(String, u64)>,
+    /// Decisions per hour (0–23, count) of the last day with decisions (the last of
+    /// [`ReviewProgress::per_day`]).
+    pub per_hour: Vec<(u32, u64)>,
     /// Records with a letter sent for their current decision.
     pub letters_sent: u64,
     /// Of those, still without a reply.
@@ -390,11 +393,17 @@ impl Session {
         self.require(Permission::ViewSummary)?;
         let now = chrono::Local::now().naive_local();
         let (letters_sent, replies_pending, in_release_requests) = self.store.letter_progress()?;
+        let per_day = self.store.decisions_per_day()?;
+        let per_hour = match per_day.last() {
+            Some((day, _)) => self.store.decisions_per_hour(day)?,
+            None => Vec::new(),
+        };
         Ok(ReviewProgress {
             states: self.store.review_counts()?,
             ready: self.store.ready_for_release()?,
             next_cutoff: self.release_schedule().next_after(now),
-            per_day: self.store.decisions_per_day()?,
+            per_day,
+            per_hour,
             letters_sent,
             replies_pending,
             in_release_requests,
