@@ -363,7 +363,11 @@ fn home_charts_the_days_work_hour_by_hour() {
     let h = logged_in(dir.path(), "clerk1", pw);
     let p = h.state().progress().cloned().unwrap();
     assert_eq!(p.per_day.len(), 1);
-    let hour: u32 = chrono::Local::now().format("%H").to_string().parse().unwrap();
+    let hour: u32 = chrono::Local::now()
+        .format("%H")
+        .to_string()
+        .parse()
+        .unwrap();
     assert!(
         p.per_hour.iter().any(|(h, n)| *h == hour && *n >= 1),
         "{:?}",
@@ -371,5 +375,8 @@ fn home_charts_the_days_work_hour_by_hour() {
     );
     assert_eq!(p.per_hour.iter().map(|(_, n)| n).sum::<u64>(), 3);
     assert!(has_text(&h, "の時間ごとの判断件数"));
-    assert!(!has_text(&h, "日ごとの判断件数"), "one day: no chart of one bar");
+    assert!(
+        !has_text(&h, "日ごとの判断件数"),
+        "one day: no chart of one bar"
+    );
 }
