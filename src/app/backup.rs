@@ -85,8 +85,11 @@ impl App {
                 }
             }
             BackupAction::ChooseFolder => {
-                if let Some(dir) = self.pick_folder("（このフォルダの中にバックアップを作ります）")
-                {
+                // The folder named in the dialog (made if new) holds the backup folders.
+                if let Some(dir) = self.pick_folder(
+                    "totsugo-バックアップ",
+                    Action::Backup(BackupAction::ChooseFolder),
+                ) {
                     self.backup.folder = dir.display().to_string();
                 }
             }

@@ -154,7 +154,10 @@ impl App {
             return;
         };
         let key = RecoveryKey::parse(k);
-        let Some(path) = self.picker.save_as("totsugo-復旧キー.pdf") else {
+        let Some(path) = self.save_path(
+            "totsugo-復旧キー.pdf",
+            crate::Action::Setup(SetupAction::SaveRecoverySheet),
+        ) else {
             return;
         };
         let dir = self.dir.clone();

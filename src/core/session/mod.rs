@@ -28,6 +28,7 @@ pub use error::SessionError;
 pub use keys::{Rekeyed, VaultProblem};
 pub use letter_text::{CurrentLetterText, LetterPreview};
 pub use letters::PostalPreview;
+pub use release::Output;
 pub use review::{ApprovalLine, RecordDetail, ReviewProgress, ReviewedRecord};
 pub use reviews::{AccessLogReview, ReviewEntry, ReviewedUser, UserListReview};
 pub use rights::OutcomeLine;
