@@ -457,6 +457,8 @@ fn the_benchmarks_file_with_bad_birth_dates_imports_whole_with_a_warning_on_each
 /// succeeded, its standard error, and its peak resident memory in KiB (`wait4`'s
 /// `ru_maxrss`: this child's own peak, measured by the kernel).
 #[cfg(target_os = "linux")]
+// The child is reaped by wait4 (which also gives its peak memory), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn cli_import_peak_kib(store: &std::path::Path, file: &std::path::Path) -> (bool, String, i64) {
     use std::io::Read;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_totsugo"))
