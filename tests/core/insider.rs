@@ -505,8 +505,7 @@ fn a_session_open_during_a_rekey_is_told_to_log_in_again() {
     admin.disable_user(id).unwrap();
     let err = other
         .summary()
-        .err()
-        .expect("the old key reads nothing")
+        .expect_err("the old key reads nothing")
         .to_string();
     assert!(err.contains("ログインし直してください"), "{err}");
     // Logging in again works.
