@@ -518,8 +518,7 @@ fn a_kill_at_any_moment_of_any_write_leaves_it_whole_or_absent() {
                     let who = prepare(op, &template);
                     let r = {
                         let s = Session::login(&template.join("store"), ADMIN, PASSWORD).unwrap();
-                        let ids = s.store().record_ids(1).unwrap();
-                        ids
+                        s.store().record_ids(1).unwrap()
                     };
                     let key = {
                         let vault: Vault = serde_json::from_str(
