@@ -32,7 +32,8 @@ pub fn batches(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                     .show(ui, |ui| preview(ui, app, id));
             });
     }
-    egui::ScrollArea::vertical()
+    // Both ways: a wide table in a narrow window is scrolled to, never cut.
+    egui::ScrollArea::both()
         .auto_shrink([false, true])
         .id_salt("batches-scroll")
         .show(ui, |ui| table(ui, app, moved, actions));
@@ -214,6 +215,7 @@ fn line(ui: &mut Ui, app: &mut App, id: i64, moved: Option<i64>, actions: &mut V
         }
     }
     ui.vertical(|ui| {
+        ui.set_min_width(110.0);
         if !l.differs.is_empty() {
             ui.label(RichText::new(items_ja(&l.differs)).color(RED));
         }
@@ -221,9 +223,15 @@ fn line(ui: &mut Ui, app: &mut App, id: i64, moved: Option<i64>, actions: &mut V
             ui.label(RichText::new(format!("表記ゆれ: {}", items_ja(&l.notation))).color(AMBER));
         }
     });
-    ui.add(egui::Label::new(&l.memo).wrap());
+    // Columns that wrap keep a readable width (a memo was one character a line).
     ui.vertical(|ui| {
-        ui.set_max_width(320.0);
+        ui.set_min_width(120.0);
+        ui.set_max_width(200.0);
+        ui.add(egui::Label::new(&l.memo).wrap());
+    });
+    ui.vertical(|ui| {
+        ui.set_min_width(180.0);
+        ui.set_max_width(260.0);
         for why in &l.attention {
             ui.add(
                 egui::Label::new(RichText::new(format!("要確認: {why}")).color(RED).strong())
@@ -232,7 +240,7 @@ fn line(ui: &mut Ui, app: &mut App, id: i64, moved: Option<i64>, actions: &mut V
         }
     });
     ui.vertical(|ui| {
-        ui.set_max_width(240.0);
+        ui.set_max_width(220.0);
         for w in &l.warnings {
             ui.add(egui::Label::new(RichText::new(w).color(AMBER)).wrap());
         }
