@@ -96,7 +96,7 @@ fn main() {
     drop(admin);
     let t = Instant::now();
     let (_s, _) =
-        totsugo_core::backup::restore(&done.folder, &work.join("restored"), "admin", PW).unwrap();
+        Session::restore_backup(&done.folder, &work.join("restored"), "admin", PW).unwrap();
     println!(
         "restore with its checks            {:>8.2} s",
         t.elapsed().as_secs_f64()

@@ -1115,7 +1115,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let password = secret("TOTSUGO_PASSWORD", "パスワード: ")?;
             let started = Instant::now();
             let (session, manifest) =
-                totsugo_core::backup::restore(&from, &dir, &user, &password).map_err(auth_err)?;
+                Session::restore_backup(&from, &dir, &user, &password).map_err(auth_err)?;
             session.logout().map_err(auth_err)?;
             println!(
                 "復元しました: {} → {}（{}、{:.1} 秒）。ページの認証・整合性・操作記録のつながりを確かめました。",

@@ -156,7 +156,7 @@ impl App {
         let dir = self.dir.clone();
         self.message = None;
         self.backup.restore_job = Some(Job::spawn(self.waker(), move |_| {
-            totsugo_core::backup::restore(&from, &dir, &login, &password)
+            Session::restore_backup(&from, &dir, &login, &password)
         }));
     }
 

@@ -24,7 +24,6 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::session::{Session, SessionError};
 use crate::store::{STORE_FILE, SnapshotFacts, StoreKey};
 use crate::vault::VAULT_FILE;
 
@@ -169,8 +168,8 @@ pub struct FoundBackup {
 
 /// The manifest of the backup in `folder`, with the files checked against it (sizes and
 /// SHA-256): an error names the file that does not match.
-pub fn read_checked(folder: &Path) -> Result<Manifest, SessionError> {
-    let bad = |m: String| SessionError::Output(m);
+pub fn read_checked(folder: &Path) -> Result<Manifest, String> {
+    let bad = |m: String| m;
     let path = folder.join(MANIFEST_FILE);
     let bytes = std::fs::read(&path).map_err(|_| {
         bad(format!(
@@ -237,7 +236,7 @@ pub fn is_backup_file(path: &Path) -> bool {
 
 /// totsugo's files in a folder (a store, its journal, key slots and their temporary files):
 /// a restore refuses a folder that has any (it never writes over a live store).
-fn store_files_in(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn store_files_in(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
@@ -252,79 +251,11 @@ fn store_files_in(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Copies `from` to a new private file `to`, fsynced.
-fn copy_private(from: &Path, to: &Path) -> std::io::Result<()> {
+pub(crate) fn copy_private(from: &Path, to: &Path) -> std::io::Result<()> {
     let mut src = std::fs::File::open(from)?;
     let mut dst = crate::output_file::create_private(to)?;
     std::io::copy(&mut src, &mut dst)?;
     dst.sync_all()
-}
-
-/// Restores the backup in `from` into the store folder `to` (created if needed), which must
-/// hold no store: checks the backup (see the module's notes), logs `login` in with `password`
-/// (a password valid when the backup was made; the user needs the right
-/// [`crate::auth::Permission::Backup`]) and returns the session on the restored store, with
-/// the manifest. Audited in the restored trail. On any failure the folder is left without a
-/// store again.
-pub fn restore(
-    from: &Path,
-    to: &Path,
-    login: &str,
-    password: &str,
-) -> Result<(Session, Manifest), SessionError> {
-    let marker = to.join(RESTORE_MARKER);
-    let unfinished = marker.exists();
-    let present = store_files_in(to);
-    if !present.is_empty() && !unfinished {
-        return Err(SessionError::Output(format!(
-            "{} にはすでに保管データがあります。使用中の保管データの上には復元しません。空のフォルダを選んでください",
-            to.display()
-        )));
-    }
-    let manifest = read_checked(from)?;
-    let io = |path: &Path, source: std::io::Error| {
-        SessionError::Store(crate::store::StoreError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    };
-    std::fs::create_dir_all(to).map_err(|e| io(to, e))?;
-    // A restore left half-way by a crash is ours to replace.
-    for f in &present {
-        std::fs::remove_file(f).map_err(|e| io(f, e))?;
-    }
-    crate::output_file::write_private(
-        &marker,
-        "バックアップからの復元が終わっていません。もう一度復元してください。\n".as_bytes(),
-    )
-    .map_err(|e| io(&marker, e))?;
-    let copied = (|| {
-        for name in BACKUP_FILES {
-            let tmp = to.join(format!(".{name}.restore.part"));
-            let _ = std::fs::remove_file(&tmp);
-            copy_private(&from.join(name), &tmp).map_err(|e| io(&tmp, e))?;
-            std::fs::rename(&tmp, to.join(name)).map_err(|e| io(&tmp, e))?;
-        }
-        crate::output_file::sync_folder(to).map_err(|e| io(to, e))
-    })();
-    let result = copied.and_then(|()| {
-        let mut session = Session::login_unchecked(to, login, password)?;
-        session.finish_restore(from, &manifest)?;
-        Ok(session)
-    });
-    match result {
-        Ok(session) => {
-            std::fs::remove_file(&marker).map_err(|e| io(&marker, e))?;
-            Ok((session, manifest))
-        }
-        Err(e) => {
-            for f in store_files_in(to) {
-                let _ = std::fs::remove_file(f);
-            }
-            let _ = std::fs::remove_file(to.join(crate::vault::VAULT_LOCK_FILE));
-            let _ = std::fs::remove_file(&marker);
-            Err(e)
-        }
-    }
 }
 
 /// Days since the last backup (`None`: there has been none), for the reminder.

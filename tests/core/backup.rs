@@ -157,7 +157,8 @@ fn a_backup_made_mid_work_restores_on_a_fresh_folder_with_every_row_as_it_was() 
 
     // Another terminal after a disk failure: an empty folder, the backup, a password.
     let fresh = root.path().join("new-terminal").join("store");
-    let (restored, manifest) = backup::restore(&done.folder, &fresh, ADMIN, PASSWORD).unwrap();
+    let (restored, manifest) =
+        Session::restore_backup(&done.folder, &fresh, ADMIN, PASSWORD).unwrap();
     assert_eq!(manifest, done.manifest);
     assert!(!fresh.join(RESTORE_MARKER).exists());
     drop(restored);
@@ -247,7 +248,7 @@ fn a_write_during_the_backup_waits_for_the_copy_and_is_not_lost() {
     );
     assert_eq!(done.manifest.facts.rows["decisions"], decisions);
     let fresh = root.path().join("restored");
-    let (restored, _) = backup::restore(&done.folder, &fresh, ADMIN, PASSWORD).unwrap();
+    let (restored, _) = Session::restore_backup(&done.folder, &fresh, ADMIN, PASSWORD).unwrap();
     assert!(
         restored
             .store()
@@ -273,7 +274,7 @@ fn a_live_store_is_never_restored_over() {
         .unwrap();
     drop(admin);
     let before = store_bytes(&store);
-    let err = backup::restore(&done.folder, &store, ADMIN, PASSWORD)
+    let err = Session::restore_backup(&done.folder, &store, ADMIN, PASSWORD)
         .err()
         .unwrap()
         .to_string();
@@ -316,7 +317,7 @@ fn a_changed_byte_or_an_edited_manifest_is_refused_and_leaves_nothing() {
     let mut bad = original.clone();
     bad[original.len() / 2] ^= 1;
     std::fs::write(&db, &bad).unwrap();
-    let err = backup::restore(&done.folder, &fresh, ADMIN, PASSWORD)
+    let err = Session::restore_backup(&done.folder, &fresh, ADMIN, PASSWORD)
         .err()
         .unwrap()
         .to_string();
@@ -332,7 +333,7 @@ fn a_changed_byte_or_an_edited_manifest_is_refused_and_leaves_nothing() {
         text.replace("\"made_by\": \"admin\"", "\"made_by\": \"other\""),
     )
     .unwrap();
-    let err = backup::restore(&done.folder, &fresh, ADMIN, PASSWORD)
+    let err = Session::restore_backup(&done.folder, &fresh, ADMIN, PASSWORD)
         .err()
         .unwrap()
         .to_string();
@@ -341,11 +342,11 @@ fn a_changed_byte_or_an_edited_manifest_is_refused_and_leaves_nothing() {
     std::fs::write(&mpath, &text).unwrap();
     // A wrong password restores nothing either; the right one does.
     assert!(matches!(
-        backup::restore(&done.folder, &fresh, ADMIN, "wrong password here"),
+        Session::restore_backup(&done.folder, &fresh, ADMIN, "wrong password here"),
         Err(SessionError::WrongCredentials)
     ));
     assert!(left_in(&fresh).is_empty());
-    backup::restore(&done.folder, &fresh, ADMIN, PASSWORD).unwrap();
+    Session::restore_backup(&done.folder, &fresh, ADMIN, PASSWORD).unwrap();
 }
 
 #[test]
@@ -372,7 +373,7 @@ fn an_unfinished_restore_is_not_opened_and_can_be_run_again() {
         .unwrap()
         .to_string();
     assert!(err.contains("復元が終わっていません"), "{err}");
-    let (s, _) = backup::restore(&done.folder, &fresh, ADMIN, PASSWORD).unwrap();
+    let (s, _) = Session::restore_backup(&done.folder, &fresh, ADMIN, PASSWORD).unwrap();
     assert_eq!(s.store().record_count().unwrap(), 2000);
     drop(s);
     Session::login(&fresh, ADMIN, PASSWORD).unwrap();

@@ -8,7 +8,7 @@ use crate::audit::AuditAction;
 use crate::auth::Permission;
 use crate::backup::{
     BACKUP_FILES, BACKUP_PREFIX, DEFAULT_REMINDER_DAYS, LAST_BACKUP_SETTING, MANIFEST_FILE,
-    MANIFEST_FORMAT, Manifest, REMINDER_SETTING,
+    MANIFEST_FORMAT, Manifest, REMINDER_SETTING, RESTORE_MARKER,
 };
 use crate::store::{STORE_FILE, Store, StoreError};
 use crate::vault::{VAULT_FILE, Vault};
@@ -63,6 +63,74 @@ fn remove_stale_parts(parent: &Path) {
 }
 
 impl Session {
+    /// Restores the backup in `from` into the store folder `to` (created if needed), which must
+    /// hold no store: checks the backup (see the module's notes), logs `login` in with `password`
+    /// (a password valid when the backup was made; the user needs the right
+    /// [`crate::auth::Permission::Backup`]) and returns the session on the restored store, with
+    /// the manifest. Audited in the restored trail. On any failure the folder is left without a
+    /// store again.
+    pub fn restore_backup(
+        from: &Path,
+        to: &Path,
+        login: &str,
+        password: &str,
+    ) -> Result<(Session, Manifest), SessionError> {
+        let marker = to.join(RESTORE_MARKER);
+        let unfinished = marker.exists();
+        let present = crate::backup::store_files_in(to);
+        if !present.is_empty() && !unfinished {
+            return Err(SessionError::Output(format!(
+                "{} にはすでに保管データがあります。使用中の保管データの上には復元しません。空のフォルダを選んでください",
+                to.display()
+            )));
+        }
+        let manifest = crate::backup::read_checked(from).map_err(SessionError::Output)?;
+        let io = |path: &Path, source: std::io::Error| {
+            SessionError::Store(crate::store::StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        std::fs::create_dir_all(to).map_err(|e| io(to, e))?;
+        // A restore left half-way by a crash is ours to replace.
+        for f in &present {
+            std::fs::remove_file(f).map_err(|e| io(f, e))?;
+        }
+        crate::output_file::write_private(
+            &marker,
+            "バックアップからの復元が終わっていません。もう一度復元してください。\n".as_bytes(),
+        )
+        .map_err(|e| io(&marker, e))?;
+        let copied = (|| {
+            for name in BACKUP_FILES {
+                let tmp = to.join(format!(".{name}.restore.part"));
+                let _ = std::fs::remove_file(&tmp);
+                crate::backup::copy_private(&from.join(name), &tmp).map_err(|e| io(&tmp, e))?;
+                std::fs::rename(&tmp, to.join(name)).map_err(|e| io(&tmp, e))?;
+            }
+            crate::output_file::sync_folder(to).map_err(|e| io(to, e))
+        })();
+        let result = copied.and_then(|()| {
+            let mut session = Session::login_unchecked(to, login, password)?;
+            session.finish_restore(from, &manifest)?;
+            Ok(session)
+        });
+        match result {
+            Ok(session) => {
+                std::fs::remove_file(&marker).map_err(|e| io(&marker, e))?;
+                Ok((session, manifest))
+            }
+            Err(e) => {
+                for f in crate::backup::store_files_in(to) {
+                    let _ = std::fs::remove_file(f);
+                }
+                let _ = std::fs::remove_file(to.join(crate::vault::VAULT_LOCK_FILE));
+                let _ = std::fs::remove_file(&marker);
+                Err(e)
+            }
+        }
+    }
+
     /// Writes a backup into a new folder `totsugo-backup-YYYYMMDD-HHMMSS` inside `parent`
     /// (which must exist and lie outside the store's folder): the store copied at one moment
     /// through SQLite's online backup API (others go on working; their commits wait for the
