@@ -59,7 +59,7 @@ print(f"  whole command           {ours:.2f} s  (with the login: argon2id, proce
 print(f"sqlite3 .import (floor)   {floor:.2f} s  {rows/floor:,.0f} rows/s  peak RSS {int(floor_kb)/1024:.0f} MB  db {flo/1e6:,.1f} MB (plain)")
 print(f"ratio totsugo / sqlite3   {imp/floor:.2f}  (whole command {ours/floor:.2f})")
 if "lock_held_seconds" in rep:
-    print(f"store write lock held     {rep['lock_held_seconds']:.2f} s  (the import's last step; the rows go to a staging file first)")
+    print(f"longest write-lock hold   {rep['lock_held_seconds']:.2f} s  (others wait at most this long for the store during the import)")
 print(f"rows with a warning       {warned:,}  {rep.get('warnings_by_kind', {})}")
 PY
 [ -n "${KEEP:-}" ] || rm -rf "$WORK"

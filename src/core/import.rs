@@ -936,6 +936,7 @@ impl RowParser<'_> {
             map: self.map,
             cells,
             warnings: Warnings::default(),
+            bad_values: Vec::new(),
         };
 
         // Content problems never refuse the file: the row is imported, its value set aside,
@@ -962,7 +963,7 @@ impl RowParser<'_> {
             "1" => Some(1),
             "2" => Some(2),
             _ => {
-                c.bad(Field::Relation);
+                c.set_aside(Field::Relation);
                 None
             }
         };
@@ -989,7 +990,7 @@ impl RowParser<'_> {
         let registry_result = match RegistryResult::parse(c.text(Field::JlisResult)) {
             Some(r) => r,
             None => {
-                c.bad(Field::JlisResult);
+                c.set_aside(Field::JlisResult);
                 RegistryResult::Found
             }
         };
@@ -1017,7 +1018,7 @@ impl RowParser<'_> {
         let stop_flag = match StopFlag::parse(c.text(Field::StopFlag)) {
             Ok(f) => f,
             Err(_) => {
-                c.bad(Field::StopFlag);
+                c.set_aside(Field::StopFlag);
                 None
             }
         };
@@ -1025,7 +1026,7 @@ impl RowParser<'_> {
             "" | "0" => false,
             "1" => true,
             _ => {
-                c.bad(Field::MultiQual);
+                c.set_aside(Field::MultiQual);
                 false
             }
         };
@@ -1040,6 +1041,7 @@ impl RowParser<'_> {
             })
             .collect();
         let warnings = c.warnings;
+        let bad_values = std::mem::take(&mut c.bad_values);
         let class = classify::classify(registry_result, &verdicts, multi_qual, qual_end, base_date);
         let mut r = Record {
             line,
@@ -1062,6 +1064,7 @@ impl RowParser<'_> {
             class,
             warnings,
             analysis: None,
+            bad_values,
         };
         r.warnings.0 |= classify::consistency_warnings(&r).0;
         if r.class.mismatch {
@@ -1105,6 +1108,7 @@ struct Cells<'a> {
     map: &'a ColumnMap,
     cells: Vec<Cow<'a, str>>,
     warnings: Warnings,
+    bad_values: Vec<(Field, String)>,
 }
 
 impl Cells<'_> {
@@ -1129,16 +1133,25 @@ impl Cells<'_> {
         if changed { out } else { v.into_owned() }
     }
 
-    /// Flags a value of `f` that is not what the column holds.
+    /// Flags a value of `f` that is not what the column holds (and that the column keeps).
     fn bad(&mut self, f: Field) {
         self.warnings.add(WarningKind::BadValue(f));
+    }
+
+    /// Flags a value of `f` that the column cannot hold and keeps it aside, as it was (control
+    /// characters made visible, cut), for the review screen.
+    fn set_aside(&mut self, f: Field) {
+        self.bad(f);
+        let (v, _) = visible_and_bounded(self.text(f));
+        let v: String = v.chars().take(crate::record::MAX_BAD_VALUE_CHARS).collect();
+        self.bad_values.push((f, v));
     }
 
     fn date(&mut self, f: Field) -> Option<Date> {
         match Date::parse(self.text(f)) {
             Ok(d) => d,
             Err(_) => {
-                self.bad(f);
+                self.set_aside(f);
                 None
             }
         }
@@ -1148,7 +1161,7 @@ impl Cells<'_> {
         match Sex::parse(self.text(f)) {
             Ok(s) => s,
             Err(_) => {
-                self.bad(f);
+                self.set_aside(f);
                 None
             }
         }
@@ -1158,7 +1171,7 @@ impl Cells<'_> {
         match Verdict::parse(self.text(f)) {
             Some(v) => v,
             None => {
-                self.bad(f);
+                self.set_aside(f);
                 Verdict::NotCompared
             }
         }

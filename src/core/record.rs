@@ -887,6 +887,24 @@ pub struct Record {
     /// For mismatches: per-item verdicts and the suggestion of the explanation engine
     /// ([`crate::compare`]), cross-record checks included once the import has run them.
     pub analysis: Option<RowSummary>,
+    /// The file's values that a [`WarningKind::BadValue`] set aside (a date that does not
+    /// exist, a code or verdict outside its list: the column holds nothing in their place), as
+    /// they were in the file, control characters made visible and cut to
+    /// [`MAX_BAD_VALUE_CHARS`]. Shown on the review screen ([`Record::bad_value_ja`]).
+    pub bad_values: Vec<(Field, String)>,
+}
+
+/// The longest part of a set-aside value kept ([`Record::bad_values`]).
+pub const MAX_BAD_VALUE_CHARS: usize = 40;
+
+impl Record {
+    /// What the review screen shows for a value the file had in `f` and the import set aside:
+    /// 「ファイルの値: 「19460229」」, the control characters already made visible marks (␀ ␛)
+    /// at the import; `None` when nothing was set aside for `f`.
+    pub fn bad_value_ja(&self, f: Field) -> Option<String> {
+        let (_, v) = self.bad_values.iter().find(|(g, _)| *g == f)?;
+        Some(format!("ファイルの値: 「{v}」"))
+    }
 }
 
 // What totsugo derives from a row and stores with it: the classification (the rules are

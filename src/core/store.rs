@@ -105,8 +105,16 @@ fn sqlite_message(e: &rusqlite::Error) -> String {
 }
 
 /// How long a connection waits for another's lock before it gives up with
-/// [`StoreError::Busy`] (SQLite retries all along; the longest hold is an import's last step).
+/// [`StoreError::Busy`] (it tries again every millisecond meanwhile).
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// SQLite's busy handler on every connection: tries again after 1 ms, up to [`BUSY_TIMEOUT`].
+/// SQLite's own waits grow to 100 ms between tries, and would let an import that gives the
+/// lock up for a few milliseconds between its chunks take it back every time.
+fn wait_briefly(tries: i32) -> bool {
+    std::thread::sleep(std::time::Duration::from_millis(1));
+    (tries as u128) < BUSY_TIMEOUT.as_millis()
+}
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -129,6 +137,8 @@ fn migrations() -> Migrations<'static> {
         // list because the order here (not the number) is the schema version, and 030 was in
         // use first.
         M::up(include_str!("store/020_follow_up_approval.sql")),
+        // Issue 15: the values a content warning set aside, for the review screen.
+        M::up(include_str!("store/031_bad_values.sql")),
     ])
 }
 
@@ -384,7 +394,7 @@ impl Store {
         let path = Store::file_in(dir);
         staging::remove_abandoned(dir);
         let mut conn = Store::open_connection(&path, key)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_handler(Some(wait_briefly))?;
         // Durable on power loss (issue 17): the rollback journal with `synchronous = FULL`,
         // which SQLite documents as safe from corruption on power loss (NORMAL in this mode is
         // not) and which keeps every committed change. Not the write-ahead log: SQLCipher
@@ -404,6 +414,7 @@ impl Store {
             conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
         }
         migrations().to_latest(&mut conn)?;
+        staging::remove_abandoned_rows(&conn, dir)?;
         let store = Store { conn, path };
         store.backfill_kana_keys()?;
         Ok(store)
@@ -414,7 +425,7 @@ impl Store {
     pub(crate) fn open_reader(dir: &Path, key: &StoreKey) -> Result<Store, StoreError> {
         let path = Store::file_in(dir);
         let conn = Store::open_connection_with(&path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_handler(Some(wait_briefly))?;
         conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;")?;
         Ok(Store { conn, path })
     }
@@ -511,7 +522,7 @@ impl Store {
     pub fn imports(&self) -> Result<Vec<ImportInfo>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare(&format!("{IMPORT_COLUMNS} ORDER BY id"))?;
+            .prepare(&format!("{IMPORT_COLUMNS} WHERE {PUBLISHED} ORDER BY id"))?;
         let rows = stmt.query_map([], import_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -525,12 +536,14 @@ impl Store {
         Ok(total)
     }
 
-    /// Number of record rows in the store (all imports).
+    /// Number of record rows in the store (all imports; not those of an import still on its
+    /// way in).
     pub fn record_count(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM records", [], |r| r.get::<_, i64>(0))?
-            as u64)
+        Ok(self.conn.query_row(
+            &format!("SELECT count(*) FROM records WHERE {}", not_pending("")),
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
     }
 
     /// A page of mismatches in work order (priority, then file order), after `after`.
@@ -935,6 +948,16 @@ fn append_audit_on(
     Ok(entry)
 }
 
+/// The imports every reader sees: not one still on its way in, whose rows are being copied
+/// into `records` under a `pending:` hash ([`ImportTx::commit`]; see `not_pending`).
+const PUBLISHED: &str = "file_hash NOT LIKE 'pending:%'";
+
+/// The condition on `records` (or an alias: `{t}`) that leaves out the rows of an import still
+/// on its way in: every query of mismatches says it (the list, the counts, the similar cases).
+fn not_pending(t: &str) -> String {
+    format!("{t}import_id NOT IN (SELECT id FROM imports WHERE file_hash LIKE 'pending:%')")
+}
+
 const IMPORT_COLUMNS: &str = "SELECT id, file_name, file_hash, file_size, imported_at, encoding, \
     profile, extra_headers, counts FROM imports";
 
@@ -989,7 +1012,8 @@ fn mismatch_query(
     let mut sql = format!(
         "SELECT id, import_id, line, card_symbol, card_number, branch, ins_kana, verdicts, lost, \
          stop_case, priority, warnings, analysis, state, assignee, \
-         (SELECT display_name FROM users WHERE users.id = records.assignee) {from}"
+         (SELECT display_name FROM users WHERE users.id = records.assignee) {from} AND {}",
+        not_pending("")
     );
     match filter.assignee {
         Some(AssigneeFilter::Unassigned) => sql.push_str(" AND assignee IS NULL"),

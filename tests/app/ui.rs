@@ -1473,3 +1473,35 @@ fn the_letter_text_editor_fits_the_smallest_window() {
             .is_some()
     );
 }
+
+#[test]
+fn the_review_screen_shows_the_value_a_content_warning_set_aside() {
+    // issue 15: a birth date that does not exist is imported with a warning; the clerk sees
+    // the warning and the value as the file had it.
+    let dir = tempdir();
+    let row = Row::birth_mismatch(1).set("加入者情報_生年月日", "19460229");
+    let file = write_cp932(
+        dir.path(),
+        "bad-date.csv",
+        &csv_text(&default_headers(), &[row]),
+    );
+    {
+        let mut admin = open(dir.path());
+        import(&mut admin, &file).unwrap();
+    }
+    add_person(
+        dir.path(),
+        "clerk2",
+        "担当 次郎",
+        totsugo_core::auth::Role::Clerk,
+        false,
+    );
+    let mut h = logged_in(dir.path(), "clerk2", PERSON_PW);
+    click(&mut h, "不一致の一覧");
+    click(&mut h, "123・00001001-00");
+    assert!(has_text(&h, "実在しない日付"), "the warning");
+    assert!(
+        has_text(&h, "ファイルの値: 「19460229」"),
+        "the value the file had"
+    );
+}

@@ -581,3 +581,139 @@ fn two_imports_at_once_both_land_whole_with_their_own_consecutive_ids() {
     assert!(staging_files(&st).is_empty());
     chain_verifies(&admin);
 }
+
+#[test]
+fn an_import_killed_while_its_rows_are_copied_in_leaves_nothing_after_the_next_open() {
+    // Killed in the second step: some rows are in the store under a pending import that no
+    // reader sees; the next open removes them.
+    let dir = tempdir();
+    let st = store(dir.path());
+    let big = big_file(dir.path(), 200_000);
+    drop(open(&st));
+    let raw = totsugo_core::inspect::raw_connection(&Store::file_in(&st), &store_key(&st)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_totsugo"))
+        .arg("--store")
+        .arg(&st)
+        .arg("import")
+        .arg(&big)
+        .env("TOTSUGO_USER", ADMIN)
+        .env("TOTSUGO_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let copied = loop {
+        let rows: i64 = raw
+            .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+            .unwrap_or(0);
+        // Past the first chunk (16,384 rows), or the import already over (a slow test
+        // machine polls late; the end state is checked either way).
+        if rows > 16_384 || child.try_wait().unwrap().is_some() {
+            break rows;
+        }
+        assert!(Instant::now() < deadline, "no row reached the store");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let _ = child.kill();
+    child.wait().unwrap();
+    let pending: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM imports WHERE file_hash LIKE 'pending:%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let left: i64 = raw
+        .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+        .unwrap();
+    eprintln!("killed with {left} rows copied (first seen {copied}), pending imports {pending}");
+    // Unless the kill came after the last step, the rows are there but seen by no one.
+    let admin = open(&st);
+    let after: i64 = raw
+        .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+        .unwrap();
+    if pending == 1 {
+        assert_eq!(after, 0, "the next open removed the pending rows");
+        assert!(admin.imports().unwrap().is_empty());
+        assert_eq!(count_entries(&admin, "import"), 0);
+    } else {
+        assert_eq!(after, 200_000, "the import had finished whole");
+    }
+    assert_eq!(admin.store().record_count().unwrap(), after as u64);
+    assert!(staging_files(&st).is_empty(), "{:?}", staging_files(&st));
+    chain_verifies(&admin);
+}
+
+#[test]
+fn readers_see_an_import_whole_or_not_at_all_while_its_rows_are_copied_in() {
+    // A supervisor's counts and list, read again and again while an import runs in another
+    // thread, are always those before or those after: never part of the import (under the old
+    // single transaction a reader was simply kept waiting; now the rows reach the store in
+    // chunks, and every reader leaves out those of a pending import).
+    let dir = tempdir();
+    let r = setup(dir.path());
+    let st = store(dir.path());
+    let big = big_file(dir.path(), 60_000);
+    let boss = login(dir.path(), "boss");
+    let all = totsugo_core::store::MismatchFilter::default();
+    let look = |b: &Session| {
+        let s = b.store();
+        (
+            s.record_count().unwrap(),
+            s.mismatch_count().unwrap(),
+            s.page_mismatches(&all, None, 100_000).unwrap().len(),
+            b.imports().unwrap().len(),
+        )
+    };
+    let before = look(&boss);
+    let st2 = st.clone();
+    let done = Arc::new(AtomicBool::new(false));
+    let done2 = done.clone();
+    let importer = std::thread::spawn(move || {
+        let mut admin = Session::login(&st2, ADMIN, PASSWORD).unwrap();
+        let report = import(&mut admin, &big).unwrap();
+        done2.store(true, Ordering::Relaxed);
+        report
+    });
+    let mut seen = Vec::new();
+    while !done.load(Ordering::Relaxed) {
+        seen.push(look(&boss));
+        // A decision goes through meanwhile too.
+        boss.record_review(r[0]).unwrap();
+    }
+    let report = importer.join().unwrap();
+    let after = look(&boss);
+    assert_eq!(after.0, before.0 + 60_000);
+    assert_eq!(after.3, before.3 + 1);
+    assert!(
+        after.1 > before.1 && after.2 > before.2,
+        "{before:?} {after:?}"
+    );
+    assert!(seen.len() > 3, "looked only {} times", seen.len());
+    // Each reading is its own query (its own snapshot): each sees all of the import or none.
+    for s in &seen {
+        assert!(
+            s.0 == before.0 || s.0 == after.0,
+            "records {s:?} {before:?} {after:?}"
+        );
+        assert!(
+            s.1 == before.1 || s.1 == after.1,
+            "mismatches {s:?} {before:?} {after:?}"
+        );
+        assert!(
+            s.2 == before.2 || s.2 == after.2,
+            "list {s:?} {before:?} {after:?}"
+        );
+        assert!(
+            s.3 == before.3 || s.3 == after.3,
+            "imports {s:?} {before:?} {after:?}"
+        );
+    }
+    assert_eq!(report.counts.rows, 60_000);
+    eprintln!(
+        "looked {} times during the import; longest write-lock hold {:?}",
+        seen.len(),
+        report.lock_held
+    );
+}

@@ -181,6 +181,12 @@ fn a_date_that_does_not_exist_is_a_row_warning_not_a_refusal() {
         Field::InsBirth,
     );
     assert_eq!(r.insurer.birth_date, None, "taken as no date");
+    // The value the file had is kept aside for the review screen (the rule: the core's).
+    assert_eq!(
+        r.bad_value_ja(Field::InsBirth).as_deref(),
+        Some("ファイルの値: 「19460229」")
+    );
+    assert_eq!(r.bad_value_ja(Field::RegBirth), None);
     let msg = WarningKind::BadValue(Field::InsBirth).message_ja();
     assert!(msg.contains("実在しない日付"), "{msg}");
     assert!(msg.contains("加入者情報_生年月日"), "{msg}");
@@ -457,8 +463,10 @@ fn the_benchmarks_file_with_bad_birth_dates_imports_whole_with_a_warning_on_each
 /// succeeded, its standard error, and its peak resident memory in KiB (`wait4`'s
 /// `ru_maxrss`: this child's own peak, measured by the kernel).
 #[cfg(target_os = "linux")]
-// The child is reaped by wait4 (which also gives its peak memory), which clippy cannot see.
-#[allow(clippy::zombie_processes)]
+#[allow(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also gives its rusage"
+)]
 fn cli_import_peak_kib(store: &std::path::Path, file: &std::path::Path) -> (bool, String, i64) {
     use std::io::Read;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_totsugo"))
@@ -542,4 +550,35 @@ fn a_128_mb_line_and_a_128_mb_quote_bomb_are_refused_in_flat_memory_measured() {
     }
     // Nothing of either reached the store.
     assert_eq!(open(&store).store().record_count().unwrap(), 1);
+}
+
+#[test]
+fn a_value_set_aside_is_kept_as_the_file_had_it_with_visible_marks_and_cut() {
+    // A verdict with an escape character in it, a code outside its list that is long.
+    let r = flagged(
+        Row::matching(1).set("判定結果_カナ氏名", "\u{1b}[31m○"),
+        Field::VerdictKana,
+    );
+    assert_eq!(
+        r.bad_value_ja(Field::VerdictKana).as_deref(),
+        Some("ファイルの値: 「␛[31m○」")
+    );
+    let long = "9".repeat(500);
+    let r = flagged(
+        Row::matching(2).set("J-LIS照会結果", &long),
+        Field::JlisResult,
+    );
+    let shown = r.bad_value_ja(Field::JlisResult).unwrap();
+    assert_eq!(
+        shown,
+        format!(
+            "ファイルの値: 「{}」",
+            "9".repeat(totsugo_core::record::MAX_BAD_VALUE_CHARS)
+        )
+    );
+    let r = flagged(Row::matching(3).set("加入者情報_性別", "男"), Field::InsSex);
+    assert_eq!(
+        r.bad_value_ja(Field::InsSex).as_deref(),
+        Some("ファイルの値: 「男」")
+    );
 }

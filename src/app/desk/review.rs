@@ -293,7 +293,16 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             totsugo_core::classify::WarningKind::SharedNumber
                 | totsugo_core::classify::WarningKind::RegistryIsOtherSubscriber
         ) {
-            ui.label(RichText::new(w.message_ja()).color(RED));
+            // A value the import set aside is shown as the file had it (visible marks for
+            // control characters): the rule is the core's (Record::bad_value_ja).
+            let text = match w {
+                totsugo_core::classify::WarningKind::BadValue(f) => match r.bad_value_ja(f) {
+                    Some(v) => format!("{}　{v}", w.message_ja()),
+                    None => w.message_ja(),
+                },
+                _ => w.message_ja(),
+            };
+            ui.label(RichText::new(text).color(RED));
         }
     }
     ui.label(format!(

@@ -14,7 +14,7 @@ use crate::record::{
 };
 
 /// The columns totsugo derives from a row and keeps beside the file's values.
-pub(super) const DERIVED: [&str; 8] = [
+pub(super) const DERIVED: [&str; 9] = [
     "mismatch",
     "lost",
     "stop_case",
@@ -23,6 +23,7 @@ pub(super) const DERIVED: [&str; 8] = [
     "extra",
     "analysis",
     "kana_key",
+    "bad_values",
 ];
 
 /// The `records` columns that keep the file's values, each once, in the file's order, with
@@ -144,7 +145,7 @@ pub(super) fn file_value(r: &Record, f: Field) -> ToSqlOutput<'_> {
 
 /// The values of the derived columns ([`DERIVED`], in that order) of a record; `extra` is the
 /// extra columns' JSON when the file had any.
-pub(super) fn derived_values(r: &Record, extra: Option<String>) -> [ToSqlOutput<'static>; 8] {
+pub(super) fn derived_values(r: &Record, extra: Option<String>) -> [ToSqlOutput<'static>; 9] {
     [
         int(Some(r.class.mismatch as i64)),
         int(Some(r.class.lost as i64)),
@@ -157,6 +158,16 @@ pub(super) fn derived_values(r: &Record, extra: Option<String>) -> [ToSqlOutput<
             Value::Text(crate::compare::kana::key(&r.insurer.kana_name))
         } else {
             Value::Null
+        }),
+        ToSqlOutput::Owned(if r.bad_values.is_empty() {
+            Value::Null
+        } else {
+            let pairs: Vec<(&str, &str)> = r
+                .bad_values
+                .iter()
+                .map(|(f, v)| (f.key(), v.as_str()))
+                .collect();
+            Value::Text(serde_json::to_string(&pairs).expect("strings serialize"))
         }),
     ]
 }
@@ -182,6 +193,7 @@ pub(super) fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
         })
     };
     let extra: Option<String> = r.get("extra")?;
+    let bad_values: Option<String> = r.get("bad_values")?;
     Ok(Record {
         line: r.get::<_, i64>("line")? as u64,
         insurer_number: r.get(col(Field::InsurerNumber))?,
@@ -224,6 +236,12 @@ pub(super) fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
             .and_then(|e| serde_json::from_str(&e).ok())
             .unwrap_or_default(),
         analysis: r.get::<_, Option<u32>>("analysis")?.map(RowSummary::unpack),
+        bad_values: bad_values
+            .and_then(|b| serde_json::from_str::<Vec<(String, String)>>(&b).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| Some((Field::from_key(&k)?, v)))
+            .collect(),
     })
 }
 

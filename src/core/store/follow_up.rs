@@ -334,7 +334,10 @@ impl Store {
     /// report: 「突合時点で加入資格」).
     pub fn mismatch_count(&self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM records WHERE mismatch = 1 AND lost = 0",
+            &format!(
+                "SELECT count(*) FROM records WHERE mismatch = 1 AND lost = 0 AND {}",
+                super::not_pending("")
+            ),
             [],
             |r| r.get::<_, i64>(0),
         )? as u64)
@@ -344,7 +347,10 @@ impl Store {
     /// of the check and of every item of the count report (shown apart as 対象外).
     pub fn out_of_scope_count(&self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM records WHERE mismatch = 1 AND lost = 1",
+            &format!(
+                "SELECT count(*) FROM records WHERE mismatch = 1 AND lost = 1 AND {}",
+                super::not_pending("")
+            ),
             [],
             |r| r.get::<_, i64>(0),
         )? as u64)
@@ -502,17 +508,19 @@ impl Store {
                 "突合結果ファイル全体の点検で関連（同じ個人番号、または別の加入者の住基情報）",
             );
         }
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT o.id FROM records r JOIN records o ON o.my_number = r.my_number \
-             WHERE r.id = ?1 AND o.id <> r.id",
-        )?;
+                 WHERE r.id = ?1 AND o.id <> r.id AND {}",
+            super::not_pending("o.")
+        ))?;
         for id in stmt.query_map([record_id], |r| r.get::<_, i64>(0))? {
             push(id?, "同じ個人番号が登録されている");
         }
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT o.id FROM records r JOIN records o ON o.ins_address = r.ins_address \
-             WHERE r.id = ?1 AND o.id <> r.id AND o.mismatch = 1",
-        )?;
+                 WHERE r.id = ?1 AND o.id <> r.id AND o.mismatch = 1 AND {}",
+            super::not_pending("o.")
+        ))?;
         for id in stmt.query_map([record_id], |r| r.get::<_, i64>(0))? {
             push(id?, "同じ住所の不一致（家族の番号の取り違えの可能性）");
         }

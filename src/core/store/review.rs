@@ -303,11 +303,12 @@ impl Store {
 
     /// Per assignee (`None`: unassigned), the records still to do (undecided or sent back).
     pub fn work_per_assignee(&self) -> Result<Vec<(Option<i64>, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT assignee, count(*) FROM records INDEXED BY records_assignee \
-             WHERE mismatch = 1 AND lost = 0 AND state IN (?1, ?2) GROUP BY assignee \
+             WHERE mismatch = 1 AND lost = 0 AND state IN (?1, ?2) AND {} GROUP BY assignee \
              ORDER BY assignee",
-        )?;
+            super::not_pending("")
+        ))?;
         let rows = stmt.query_map(
             params![ReviewState::Undecided as i64, ReviewState::SentBack as i64],
             |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)? as u64)),

@@ -66,6 +66,45 @@ pub(super) fn remove_abandoned(dir: &Path) {
     }
 }
 
+/// Removes the rows and the row of a pending import, one transaction.
+fn remove_pending_import(conn: &rusqlite::Connection, import_id: i64) -> Result<(), StoreError> {
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute("DELETE FROM main.records WHERE import_id = ?1", [import_id])?;
+    tx.execute(
+        "DELETE FROM main.imports WHERE id = ?1 AND file_hash LIKE 'pending:%'",
+        [import_id],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Removes from the store the rows of imports that were being made visible when their
+/// importer died (a crash, a kill): their hash is still `pending:<token>` and no one holds the
+/// lock file of that token.
+pub(super) fn remove_abandoned_rows(
+    conn: &rusqlite::Connection,
+    dir: &Path,
+) -> Result<(), StoreError> {
+    let pending: Vec<(i64, String)> = {
+        let mut stmt = conn.prepare(
+            "SELECT id, substr(file_hash, 9) FROM main.imports WHERE file_hash LIKE 'pending:%'",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    for (id, token) in pending {
+        let lock_path = lock_path_of(&dir.join(format!("{}{token}", staging_prefix())));
+        let alive = OpenOptions::new()
+            .write(true)
+            .open(&lock_path)
+            .is_ok_and(|f| f.try_lock().is_err());
+        if !alive {
+            remove_pending_import(conn, id)?;
+        }
+    }
+    Ok(())
+}
+
 /// An import's rows on their way into the store: insert batches, then [`ImportTx::commit`].
 /// Dropping it without committing deletes the staging file: the store never saw a row.
 pub struct ImportTx<'a> {
@@ -83,7 +122,19 @@ pub struct ImportTx<'a> {
     /// they are (SQLite's transfer of whole records, no re-encoding of a value).
     import_id: i64,
     base: i64,
+    /// The staging file's random token: the import's hash is `pending:<token>` while its rows
+    /// are copied into the store.
+    token: String,
+    /// The import's id in the store once its rows began to be copied there (to remove them
+    /// if it fails before the end).
+    published_as: Option<i64>,
 }
+
+/// Rows copied into the store per transaction while an import is made visible: each one
+/// holds the write lock for a few tens of milliseconds.
+const CHUNK_ROWS: i64 = 16_384;
+/// The pause after each chunk, in which a waiting writer (a login, a decision) gets the lock.
+const CHUNK_PAUSE: std::time::Duration = std::time::Duration::from_millis(4);
 
 impl Store {
     /// Starts an import: creates its staging file (same key) and attaches it. Nothing is
@@ -122,6 +173,8 @@ impl Store {
             alarms: Vec::new(),
             import_id,
             base,
+            token,
+            published_as: None,
         };
         tx.attach()?;
         Ok(tx)
@@ -269,91 +322,158 @@ impl ImportTx<'_> {
         Ok(())
     }
 
-    /// Makes the import visible in one short write transaction: the import's row, its records
-    /// from the staging file (consecutive ids after the last record), its alarms and its audit
-    /// entry, all or nothing; unless a file with the same content was imported before (then
-    /// nothing is committed). The staging file is deleted either way.
-    ///
-    /// Where no other import committed since this one began (the usual case), the ids the
-    /// staging rows carry are the right ones and the records move as whole records
-    /// (`INSERT INTO main.records SELECT * FROM staging.records`, SQLite's transfer
-    /// optimisation: no value decoded or encoded again); otherwise each row is copied with its
-    /// id moved past the other import's.
+    /// Makes the import visible, all or nothing, without holding the store's write lock for
+    /// long (and one import at a time: `totsugo.db.publish.lock`): (1) one transaction adds the
+    /// import under the hash `pending:<token>`; (2) the rows are copied in chunks of
+    /// [`CHUNK_ROWS`], each its own short transaction, with a pause after each for waiting
+    /// writers (every reader leaves out the rows of a pending import: `not_pending` in the
+    /// store); (3) one short transaction adds the alarms, gives the import its hash, counts
+    /// and first record, and writes its audit entry. Nothing is
+    /// committed when a file with the same content was imported before. A failure after (1)
+    /// removes the rows copied so far; a crash leaves them to the next open
+    /// ([`remove_abandoned_rows`]). Returns the longest hold of the write lock.
     pub fn commit(
-        self,
+        mut self,
         file_hash: &str,
         counts: &Counts,
         audit: Option<ImportAudit<'_>>,
     ) -> Result<CommitOutcome, StoreError> {
+        let mut longest = std::time::Duration::ZERO;
+        if let Some(prev) = self.store.import_by_hash(file_hash)? {
+            return Ok(CommitOutcome::Duplicate(Box::new(prev)));
+        }
+        let rows = self.rows as i64;
+        let cols = columns::written_columns();
+        let copy = format!(
+            "INSERT INTO main.records (id, import_id, {cols}) \
+             SELECT id + ?1, ?2, {cols} FROM {SCHEMA}.records WHERE id >= ?3 AND id < ?4",
+            cols = cols.join(", "),
+        );
+        let first_staged = self.base + 1;
+        let end_staged = first_staged + rows;
+        // One import at a time copies its rows in (two administrators importing at once:
+        // the second waits here), so that each one's rows are appended after the last record.
+        let dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let publish_path = dir.join(format!("{STORE_FILE}.publish.lock"));
+        let publish = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&publish_path)
+            .map_err(|source| StoreError::Io {
+                path: publish_path.clone(),
+                source,
+            })?;
+        publish.lock().map_err(|source| StoreError::Io {
+            path: publish_path,
+            source,
+        })?;
+        // (1) The import, pending.
+        let (import_id, delta) = self.write(&mut longest, |tx| {
+            let (import_id, base) = next_ids(tx)?;
+            let m = &self.meta;
+            tx.execute(
+                "INSERT INTO main.imports (id, file_name, file_hash, file_size, imported_at, \
+                 encoding, profile, extra_headers, counts) \
+                 VALUES (?1, ?2, ?3, ?4, datetime('now', 'localtime'), ?5, ?6, ?7, '{}')",
+                params![
+                    import_id,
+                    m.file_name,
+                    format!("pending:{}", self.token),
+                    m.file_size as i64,
+                    m.encoding,
+                    m.profile,
+                    serde_json::to_string(&m.extra_headers).expect("strings serialize"),
+                ],
+            )?;
+            Ok((import_id, base - self.base))
+        })?;
+        self.published_as = Some(import_id);
+        // (2) The rows, chunk by chunk.
+        let mut lo = first_staged;
+        while lo < end_staged {
+            let hi = (lo + CHUNK_ROWS).min(end_staged);
+            self.write(&mut longest, |tx| {
+                tx.execute(&copy, params![delta, import_id, lo, hi])?;
+                Ok(())
+            })?;
+            lo = hi;
+            std::thread::sleep(CHUNK_PAUSE);
+        }
+        // (3) Visible.
+        let outcome = self.write(&mut longest, |tx| {
+            if let Some(prev) = tx
+                .query_row(
+                    &format!("{IMPORT_COLUMNS} WHERE file_hash = ?1"),
+                    [file_hash],
+                    import_from_row,
+                )
+                .optional()?
+            {
+                return Ok(CommitOutcome::Duplicate(Box::new(prev)));
+            }
+            tx.execute(
+                "UPDATE main.imports SET file_hash = ?1, counts = ?2, first_record_id = ?3 \
+                 WHERE id = ?4",
+                params![
+                    file_hash,
+                    serde_json::to_string(counts).expect("counts serialize"),
+                    (rows > 0).then_some(first_staged + delta),
+                    import_id
+                ],
+            )?;
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO main.alarms (record_id, kind, related_id) VALUES (?1, ?2, ?3)",
+            )?;
+            let id = |row: u32| first_staged + delta + row as i64;
+            for (row, kind, related) in &self.alarms {
+                ins.execute(params![id(*row), kind, id(*related)])?;
+            }
+            if let Some(entry) = audit {
+                append_audit_on(tx, &entry(import_id, counts))?;
+            }
+            Ok(CommitOutcome::Committed(
+                import_id,
+                std::time::Duration::ZERO,
+            ))
+        })?;
+        match outcome {
+            CommitOutcome::Committed(id, _) => {
+                self.published_as = None;
+                Ok(CommitOutcome::Committed(id, longest))
+            }
+            duplicate => Ok(duplicate),
+        }
+    }
+
+    /// Runs `f` in one write transaction on the store (`BEGIN IMMEDIATE`), noting how long it
+    /// held the lock in `longest`.
+    fn write<T>(
+        &self,
+        longest: &mut std::time::Duration,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let conn = &self.store.conn;
         let tx =
             rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
         let locked = Instant::now();
-        if let Some(prev) = tx
-            .query_row(
-                &format!("{IMPORT_COLUMNS} WHERE file_hash = ?1"),
-                [file_hash],
-                import_from_row,
-            )
-            .optional()?
-        {
-            return Ok(CommitOutcome::Duplicate(Box::new(prev)));
-        }
-        let (import_id, base) = next_ids(&tx)?;
-        let first_id = (self.rows > 0).then_some(base + 1);
-        let m = &self.meta;
-        tx.execute(
-            "INSERT INTO main.imports (id, file_name, file_hash, file_size, imported_at, \
-             encoding, profile, extra_headers, counts, first_record_id) \
-             VALUES (?1, ?2, ?3, ?4, datetime('now', 'localtime'), ?5, ?6, ?7, ?8, ?9)",
-            params![
-                import_id,
-                m.file_name,
-                file_hash,
-                m.file_size as i64,
-                m.encoding,
-                m.profile,
-                serde_json::to_string(&m.extra_headers).expect("strings serialize"),
-                serde_json::to_string(counts).expect("counts serialize"),
-                first_id,
-            ],
-        )?;
-        if (import_id, base) == (self.import_id, self.base) {
-            tx.execute_batch(&format!(
-                "INSERT INTO main.records SELECT * FROM {SCHEMA}.records"
-            ))?;
-        } else {
-            let cols = columns::written_columns().join(", ");
-            tx.execute(
-                &format!(
-                    "INSERT INTO main.records (id, import_id, {cols}) \
-                     SELECT id + ?1, ?2, {cols} FROM {SCHEMA}.records ORDER BY id"
-                ),
-                params![base - self.base, import_id],
-            )?;
-        }
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO main.alarms (record_id, kind, related_id) VALUES (?1, ?2, ?3)",
-            )?;
-            let id = |row: u32| base + 1 + row as i64;
-            for (row, kind, related) in &self.alarms {
-                ins.execute(params![id(*row), kind, id(*related)])?;
-            }
-        }
-        if let Some(entry) = audit {
-            append_audit_on(&tx, &entry(import_id, counts))?;
-        }
+        let out = f(&tx)?;
         tx.commit()?;
-        Ok(CommitOutcome::Committed(import_id, locked.elapsed()))
+        *longest = (*longest).max(locked.elapsed());
+        Ok(out)
     }
 
-    /// Detaches and deletes the staging file (and its lock file).
+    /// Removes the rows copied into the store by an import that did not finish (if any), then
+    /// detaches and deletes the staging file (and its lock file).
     fn discard(&mut self) {
         let conn = &self.store.conn;
         conn.flush_prepared_statement_cache();
         if !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
+        }
+        if let Some(id) = self.published_as.take() {
+            // If this fails too, the next open removes them (the lock file is gone by then).
+            let _ = remove_pending_import(conn, id);
         }
         let _ = conn.execute_batch(&format!("DETACH DATABASE {SCHEMA}"));
         let _ = conn.execute_batch("PRAGMA foreign_keys = ON");
