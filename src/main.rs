@@ -165,6 +165,24 @@ enum Command {
     /// （管理者・責任者）
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// バックアップ: 保管データ（暗号化されたまま）・鍵スロット・目録を、指定したフォルダの中の
+    /// 新しいフォルダ totsugo-backup-日付-時刻 に書き出します（管理者）。ほかの人は作業を続け
+    /// られます。保管場所とは別の媒体（暗号化した USB メモリ等）を選んでください
+    Backup {
+        /// バックアップを作るフォルダ（その中に新しいフォルダを作ります）
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// 最後のバックアップから何日たったらホーム画面で催促するか（1〜90、既定 1）を変えます
+        #[arg(long, value_name = "DAYS")]
+        reminder_days: Option<u32>,
+    },
+    /// バックアップから復元します（故障のあと別の端末で、など）。復元先（--store）は保管データの
+    /// ない場所に限ります。バックアップの時点の管理者の利用者名（--user）とパスワードで確かめます
+    Restore {
+        /// バックアップのフォルダ（totsugo-backup-…、manifest.json のあるところ）
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
     /// 管理者のパスワードをすべて失ったとき、復旧キーで管理者のパスワードを設定し直します
     /// （復旧キーは環境変数 TOTSUGO_RECOVERY_KEY でも渡せます）
     Recover {
@@ -511,7 +529,14 @@ fn login(store: Option<PathBuf>, user: Option<String>) -> Result<Session, String
     let user = user
         .ok_or("--user で利用者名を指定してください（環境変数 TOTSUGO_USER でも指定できます）")?;
     let password = secret("TOTSUGO_PASSWORD", "パスワード: ")?;
-    Session::login(&dir, &user, &password).map_err(|e| e.to_string())
+    let mut session = Session::login(&dir, &user, &password).map_err(|e| e.to_string())?;
+    // A disable or a reset interrupted before its re-key: done at this login; its new
+    // recovery key is shown once.
+    if let Some(r) = session.take_resumed_rekey() {
+        println!("前回中断された鍵の更新（利用者の無効化・パスワード再設定）をやり直しました。");
+        after_rekey(&session, &r, None)?;
+    }
+    Ok(session)
 }
 
 /// `totsugo letter-text`: shows, sets or resets a letter type's text, lists its versions and
@@ -643,12 +668,22 @@ fn write_recovery_sheet(
 
 /// A progress bar for a re-key, drawn only once it has taken more than a second.
 fn rekey_bar() -> indicatif::ProgressBar {
+    progress_bar("保管データの鍵を更新中")
+}
+
+/// A progress bar for long work (a re-key, a backup), drawn only once it has taken more than
+/// a second.
+fn progress_bar(what: &str) -> indicatif::ProgressBar {
     let b = indicatif::ProgressBar::hidden();
     b.set_style(
-        indicatif::ProgressStyle::with_template("保管データの鍵を更新中 {bar:40} {percent:>3}%")
+        indicatif::ProgressStyle::with_template(&format!("{what} {{bar:40}} {{percent:>3}}%"))
             .expect("valid template"),
     );
     b
+}
+
+fn progress_tick(bar: &indicatif::ProgressBar, done: u64, total: u64) {
+    rekey_tick(bar, done, total)
 }
 
 fn rekey_tick(bar: &indicatif::ProgressBar, done: u64, total: u64) {
@@ -1049,6 +1084,46 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Review(cmd) => {
             let session = login(cli.store, cli.user)?;
             review_command(&session, cmd)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { to, reminder_days } => {
+            let session = login(cli.store, cli.user)?;
+            if let Some(days) = reminder_days {
+                session.set_backup_reminder_days(days).map_err(auth_err)?;
+                println!("最後のバックアップから {days} 日たったら催促します。");
+            }
+            let bar = progress_bar("バックアップ中");
+            let cancel = AtomicBool::new(false);
+            let done = session
+                .backup(&to, &mut |d, t| progress_tick(&bar, d, t), &cancel)
+                .map_err(auth_err)?
+                .ok_or("バックアップを取り消しました")?;
+            bar.finish_and_clear();
+            println!(
+                "バックアップを作りました: {}（{}、{:.1} 秒）",
+                done.folder.display(),
+                done.manifest.summary_ja(),
+                done.elapsed.as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { from } => {
+            let dir = store_dir(cli.store)?;
+            let user = cli.user.ok_or(
+                "--user でバックアップの時点の管理者の利用者名を指定してください（環境変数 TOTSUGO_USER でも指定できます）",
+            )?;
+            let password = secret("TOTSUGO_PASSWORD", "パスワード: ")?;
+            let started = Instant::now();
+            let (session, manifest) =
+                Session::restore_backup(&from, &dir, &user, &password).map_err(auth_err)?;
+            session.logout().map_err(auth_err)?;
+            println!(
+                "復元しました: {} → {}（{}、{:.1} 秒）。ページの認証・整合性・操作記録のつながりを確かめました。",
+                from.display(),
+                dir.display(),
+                manifest.summary_ja(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Recover {

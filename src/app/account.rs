@@ -131,10 +131,21 @@ impl App {
             Screen::Home
         };
         self.desk.auto_advance = session.auto_advance();
+        let mut session = session;
+        let resumed = session.take_resumed_rekey();
         self.session = Some(session);
         self.last_activity = Instant::now();
         self.message = None;
         self.refresh();
+        // A disable or a reset interrupted before its re-key: done now, and its new recovery
+        // key shown once, as after the disable itself.
+        if let Some(r) = resumed {
+            self.rekeyed(
+                Ok(r),
+                "前回中断された鍵の更新（利用者の無効化・パスワード再設定）をやり直しました",
+            );
+            self.setup.recovery_after = Some(Screen::Home);
+        }
     }
 
     /// Changes the password off the UI thread (the old one is checked, the new one hashed).

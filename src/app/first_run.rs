@@ -154,7 +154,10 @@ impl App {
             return;
         };
         let key = RecoveryKey::parse(k);
-        let Some(path) = self.picker.save_as("totsugo-復旧キー.pdf") else {
+        let Some(path) = self.save_path(
+            "totsugo-復旧キー.pdf",
+            crate::Action::Setup(SetupAction::SaveRecoverySheet),
+        ) else {
             return;
         };
         let dir = self.dir.clone();
@@ -224,6 +227,14 @@ pub fn setup_insurer(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.add_space(8.0);
     if ui.button("次へ").clicked() {
         actions.push(Action::Setup(SetupAction::InsurerDone));
+    }
+    ui.add_space(16.0);
+    ui.label(
+        RichText::new("故障などで端末を替えたときは、新しく始めずにバックアップから戻せます。")
+            .weak(),
+    );
+    if ui.button("バックアップから復元…").clicked() {
+        actions.push(Action::Backup(crate::BackupAction::OpenRestore));
     }
 }
 

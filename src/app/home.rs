@@ -16,6 +16,7 @@ pub fn home(ui: &mut Ui, app: &App, counts: Option<&Counts>, actions: &mut Vec<A
     ui.add_space(8.0);
     message(ui, app);
     integrity(ui, s);
+    crate::backup::reminder(ui, s, actions);
     reviews_due(ui, app, actions);
     if s.may(Permission::Review) {
         ui.horizontal(|ui| {
@@ -202,32 +203,66 @@ fn progress(ui: &mut Ui, p: &totsugo_core::session::ReviewProgress) {
         format_thousands(p.replies_pending),
         format_thousands(p.in_release_requests)
     ));
-    if !p.per_day.is_empty() {
+    // Several days: one bar a day. Always, for the last day with decisions: one bar an hour
+    // (a single day's work was one block).
+    if p.per_day.len() > 1 {
         ui.add_space(8.0);
         ui.label(RichText::new("日ごとの判断件数").strong());
-        let bars: Vec<egui_plot::Bar> = p
+        let bars: Vec<(String, u64)> = p
             .per_day
             .iter()
-            .enumerate()
-            .map(|(i, (day, n))| egui_plot::Bar::new(i as f64, *n as f64).name(day))
+            .map(|(d, n)| (d.get(5..).unwrap_or(d).to_string(), *n))
             .collect();
-        let days: Vec<String> = p.per_day.iter().map(|(d, _)| d[5..].to_string()).collect();
-        egui_plot::Plot::new("per-day")
-            .height(160.0)
-            .allow_zoom(false)
-            .allow_drag(false)
-            .allow_scroll(false)
-            .x_axis_formatter(move |m, _| {
-                let i = m.value.round();
-                if (m.value - i).abs() < 0.01 && i >= 0.0 {
-                    days.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
+        bar_chart(ui, "per-day", &bars);
+    }
+    if let Some((day, _)) = p.per_day.last()
+        && !p.per_hour.is_empty()
+    {
+        ui.add_space(8.0);
+        let title = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .map(|d| d.format("%Y年%-m月%-d日").to_string())
+            .unwrap_or_else(|_| day.clone());
+        ui.label(RichText::new(format!("{title} の時間ごとの判断件数")).strong());
+        // From the first hour with decisions to the last, the hours between with none too.
+        let first = p.per_hour.first().map_or(0, |(h, _)| *h);
+        let last = p.per_hour.last().map_or(0, |(h, _)| *h);
+        let bars: Vec<(String, u64)> = (first..=last)
+            .map(|h| {
+                let n = p
+                    .per_hour
+                    .iter()
+                    .find(|(x, _)| *x == h)
+                    .map_or(0, |(_, n)| *n);
+                (format!("{h}時"), n)
             })
-            .show(ui, |plot| {
-                plot.bar_chart(egui_plot::BarChart::new("判断件数", bars))
-            });
+            .collect();
+        bar_chart(ui, "per-hour", &bars);
     }
     ui.add_space(12.0);
+}
+
+/// A bar chart of counts with their labels under the bars (fixed: no zoom or drag).
+fn bar_chart(ui: &mut Ui, id: &str, bars: &[(String, u64)]) {
+    let labels: Vec<String> = bars.iter().map(|(l, _)| l.clone()).collect();
+    let chart: Vec<egui_plot::Bar> = bars
+        .iter()
+        .enumerate()
+        .map(|(i, (l, n))| egui_plot::Bar::new(i as f64, *n as f64).name(l).width(0.7))
+        .collect();
+    egui_plot::Plot::new(id)
+        .height(160.0)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .x_axis_formatter(move |m, _| {
+            let i = m.value.round();
+            if (m.value - i).abs() < 0.01 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(egui_plot::BarChart::new("判断件数", chart))
+        });
 }

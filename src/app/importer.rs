@@ -23,6 +23,11 @@ pub trait FilePicker: Send {
     fn pick_csv(&mut self) -> Option<PathBuf>;
     /// Where to save an output named `default_name`, or `None` when the user cancelled.
     fn save_as(&mut self, default_name: &str) -> Option<PathBuf>;
+    /// Why no save dialog can open on this machine (`None`: it can); the app then asks for
+    /// the path in a field of its own.
+    fn unavailable(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The native file dialog (rfd).
@@ -41,6 +46,71 @@ impl FilePicker for NativePicker {
             .set_title("保存先を選ぶ")
             .set_file_name(default_name)
             .save_file()
+    }
+
+    fn unavailable(&self) -> Option<String> {
+        if cfg!(target_os = "linux") && !linux_dialog_available() {
+            Some(NO_DIALOG.to_string())
+        } else {
+            None
+        }
+    }
+}
+
+/// What the user is told when no save dialog can open.
+pub const NO_DIALOG: &str = "この端末ではファイルを選ぶ画面を開けません（デスクトップポータル xdg-desktop-portal も zenity もありません）。ファイルの場所を入力してください";
+
+/// Whether rfd can show a dialog on Linux: zenity on the PATH, or a desktop portal with a
+/// file chooser that the session bus can start (rfd tries the portal, then zenity, and
+/// otherwise returns nothing, as if the user had cancelled).
+fn linux_dialog_available() -> bool {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+    };
+    if on_path("zenity") {
+        return true;
+    }
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        || std::env::var_os("XDG_RUNTIME_DIR")
+            .is_some_and(|d| std::path::Path::new(&d).join("bus").exists());
+    if !bus {
+        return false;
+    }
+    let data_dirs = std::env::var("XDG_DATA_DIRS")
+        .unwrap_or_else(|_| "/usr/local/share:/usr/share".to_string());
+    let dirs: Vec<PathBuf> = std::env::split_paths(&data_dirs).collect();
+    let portal = dirs.iter().any(|d| {
+        d.join("dbus-1/services/org.freedesktop.portal.Desktop.service")
+            .is_file()
+    });
+    // A backend that implements the file chooser (gtk, gnome, kde …).
+    let chooser = dirs.iter().any(|d| {
+        std::fs::read_dir(d.join("xdg-desktop-portal/portals")).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                std::fs::read_to_string(e.path())
+                    .is_ok_and(|t| t.contains("org.freedesktop.impl.portal.FileChooser"))
+            })
+        })
+    });
+    portal && chooser
+}
+
+/// A picker for a machine without any file dialog (as [`NativePicker`] finds one): it always
+/// says why, so that the app asks for the path instead (for tests and demonstrations).
+pub struct NoDialogPicker;
+
+impl FilePicker for NoDialogPicker {
+    fn pick_csv(&mut self) -> Option<PathBuf> {
+        None
+    }
+
+    fn save_as(&mut self, _default_name: &str) -> Option<PathBuf> {
+        None
+    }
+
+    fn unavailable(&self) -> Option<String> {
+        Some(NO_DIALOG.to_string())
     }
 }
 
@@ -290,7 +360,7 @@ impl App {
         match action {
             ImportAction::Open => self.open_screen(Screen::Import),
             ImportAction::Pick => {
-                if let Some(path) = self.picker.pick_csv() {
+                if let Some(path) = self.open_path(Action::Import(ImportAction::Pick)) {
                     self.importer.detected = Some(detect(&path, EncodingChoice::Auto));
                     self.importer.file = Some(path);
                     self.importer.outcome = None;

@@ -163,7 +163,11 @@ impl App {
                 return;
             }
         }
-        let Some(path) = self.picker.save_as(default_name) else {
+        let retry = match (reprint, ids.first()) {
+            (true, Some(id)) => crate::Action::Letters(LettersAction::Reprint(*id)),
+            _ => crate::Action::Letters(LettersAction::Print),
+        };
+        let Some(path) = self.save_path(default_name, retry) else {
             return;
         };
         let mailing = self.letters.mailing_list.as_ref().map(|(_, l)| l.clone());
@@ -267,12 +271,14 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             .color(egui::Color32::from_rgb(0x9a, 0x5b, 0x00)),
         );
     }
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("letters-waiting")
-            .num_columns(4)
-            .striped(true)
-            .show(ui, |ui| {
-                for (id, t, card) in &st.waiting {
+    // One block per letter, wrapped to the window (a grid of four columns ran off the
+    // smallest window, and a line about unprintable characters shifted its columns).
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
+        .id_salt("letters-waiting")
+        .show(ui, |ui| {
+            for (id, t, card) in &st.waiting {
+                ui.horizontal_wrapped(|ui| {
                     let mut included = !st.left_out.contains(id);
                     if ui
                         .checkbox(&mut included, format!("通知文{}　{card}", t.key()))
@@ -283,15 +289,6 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                         } else {
                             st.left_out.insert(*id);
                         }
-                    }
-                    if let Some((_, bad)) = st.unprintable.iter().find(|u| u.0 == *id) {
-                        ui.label(
-                            RichText::new(format!(
-                                "印刷できない文字: {}（外しておくか、記録を直してください）",
-                                bad.iter().collect::<String>()
-                            ))
-                            .color(egui::Color32::from_rgb(0xc0, 0x20, 0x20)),
-                        );
                     }
                     let p = st.postal.iter().find(|p| p.record_id == *id);
                     ui.label(match p {
@@ -318,20 +315,29 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                         ),
                         None => String::new(),
                     });
-                    ui.horizontal(|ui| {
-                        let text = st.postal_inputs.entry(*id).or_default();
-                        let l = ui.label(format!("記録 {id} の郵便番号"));
-                        ui.add(TextEdit::singleline(text).desired_width(90.0))
-                            .labelled_by(l.id);
-                        if ui.button(format!("記録 {id} の郵便番号を設定")).clicked() {
-                            actions.push(Action::Letters(LettersAction::SetPostalCode(*id)));
-                        }
-                    });
+                });
+                if let Some((_, bad)) = st.unprintable.iter().find(|u| u.0 == *id) {
+                    ui.label(
+                        RichText::new(format!(
+                            "印刷できない文字: {}（外しておくか、記録を直してください）",
+                            bad.iter().collect::<String>()
+                        ))
+                        .color(egui::Color32::from_rgb(0xc0, 0x20, 0x20)),
+                    );
+                }
+                ui.horizontal_wrapped(|ui| {
+                    let text = st.postal_inputs.entry(*id).or_default();
+                    let l = ui.label(format!("記録 {id} の郵便番号"));
+                    ui.add(TextEdit::singleline(text).desired_width(90.0))
+                        .labelled_by(l.id);
+                    if ui.button(format!("記録 {id} の郵便番号を設定")).clicked() {
+                        actions.push(Action::Letters(LettersAction::SetPostalCode(*id)));
+                    }
                     if ui.button(format!("記録 {id} を開く")).clicked() {
                         actions.push(Action::Desk(DeskAction::OpenRecord(*id)));
                     }
-                    ui.end_row();
-                }
-            });
-    });
+                });
+                ui.separator();
+            }
+        });
 }

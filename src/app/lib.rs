@@ -8,7 +8,7 @@
 //! import (`importer`), letters (`letters`), release requests (`release`), the count report
 //! (`report`), user administration (`users`) with the settings (`settings`) and the
 //! letter-text editor (`letter_text`), and the purge
-//! (`purge`), and the help on the rules (`help`). `shell` draws the header and the screen of work under way; `widgets` holds the
+//! (`purge`), backups and their restore (`backup`), and the help on the rules (`help`). `shell` draws the header and the screen of work under way; `widgets` holds the
 //! small pieces they share. [`App::apply`] only hands each action to its screen.
 //!
 //! Long work runs as a [`Job`] (`jobs`: progress, a stop button, a repaint waker): every
@@ -17,6 +17,7 @@
 //! files, the count report, the wrong-number forms and the recovery sheet.
 
 mod account;
+mod backup;
 mod desk;
 mod first_run;
 mod fonts;
@@ -42,10 +43,13 @@ use totsugo_core::session::{Session, SessionError, UserStatus};
 use totsugo_core::summary::Counts;
 
 pub use account::{AccountAction, AccountScreen};
+pub use backup::{BackupAction, BackupScreen};
 pub use desk::{Desk, DeskAction, OpenRecord};
 pub use first_run::{SetupAction, SetupScreen};
 pub use fonts::install_fonts;
-pub use importer::{FilePicker, FixedPicker, ImportAction, ImportScreen, NativePicker};
+pub use importer::{
+    FilePicker, FixedPicker, ImportAction, ImportScreen, NativePicker, NoDialogPicker,
+};
 pub use jobs::{Control, Job, SessionWork};
 pub use letter_text::{LetterTextAction, LetterTextScreen, Preview};
 pub use letters::{LettersAction, LettersScreen};
@@ -95,6 +99,26 @@ pub enum Action {
     Purge(PurgeAction),
     /// An action of the periodic reviews.
     Reviews(ReviewsAction),
+    /// An action of the backup and restore screens.
+    Backup(BackupAction),
+    /// Save to the path typed in the field offered when no save dialog can open.
+    SaveToTypedPath,
+    /// Close the path field without saving.
+    CancelTypedPath,
+}
+
+/// The path field offered when no save dialog can open (Linux without a desktop portal or
+/// zenity): why, the path as typed, and the action that asked for it (done again with it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathPrompt {
+    /// Why no dialog opened.
+    pub why: String,
+    /// The path as typed (offered: the home folder and the output's name).
+    pub path: String,
+    /// The action that asked where to save.
+    pub retry: Box<Action>,
+    /// A file to open (the import), not one to save.
+    pub opening: bool,
 }
 
 /// Which screen is open (under the idle lock, it stays as it was).
@@ -140,6 +164,10 @@ pub enum Screen {
     AccessLogReview,
     /// The half-yearly review of the users (administrators, supervisors).
     UserReview,
+    /// Backups (administrators).
+    Backup,
+    /// Restore a backup (first run: no store on this terminal yet).
+    Restore,
 }
 
 impl Screen {
@@ -202,9 +230,14 @@ pub struct App {
     pub work: Option<SessionWork<App>>,
     /// The periodic reviews.
     pub reviews: ReviewsScreen,
+    /// The backup and restore screens.
+    pub backup: BackupScreen,
     /// The reviews due (home's reminder).
     pub reviews_due: Vec<totsugo_core::audit_review::DueReview>,
     today: Option<chrono::NaiveDate>,
+    /// The path field, while it is open.
+    pub path_prompt: Option<PathPrompt>,
+    typed_path: Option<PathBuf>,
 }
 
 impl App {
@@ -251,8 +284,11 @@ impl App {
             letters: LettersScreen::default(),
             work: None,
             reviews: ReviewsScreen::default(),
+            backup: BackupScreen::default(),
             reviews_due: Vec::new(),
             today: None,
+            path_prompt: None,
+            typed_path: None,
         }
     }
 
@@ -388,6 +424,26 @@ impl App {
             Action::Report(a) => self.apply_report(a),
             Action::Purge(a) => self.apply_purge(a),
             Action::Reviews(a) => self.apply_reviews(a),
+            Action::Backup(a) => self.apply_backup(a),
+            Action::SaveToTypedPath => {
+                let Some(p) = self.path_prompt.take() else {
+                    return;
+                };
+                let typed = p.path.trim();
+                if typed.is_empty() {
+                    self.path_prompt = Some(p);
+                    return self.error("ファイルの場所を入力してください");
+                }
+                let mut path = PathBuf::from(typed);
+                if path.is_relative() {
+                    path = home_folder().join(path);
+                }
+                self.typed_path = Some(path);
+                self.apply(*p.retry);
+                // Not taken (the action refused before asking): never used for another.
+                self.typed_path = None;
+            }
+            Action::CancelTypedPath => self.path_prompt = None,
         }
     }
 
@@ -412,14 +468,60 @@ impl App {
             .unwrap_or_else(|| "（保険者名未設定）".to_string())
     }
 
-    /// The folder for outputs that are several files: the folder of the path chosen in the
-    /// save dialog (offered under `name`), or `None` when the user cancelled.
-    fn pick_folder(&mut self, name: &str) -> Option<PathBuf> {
-        let path = self.picker.save_as(name)?;
-        Some(match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        })
+    /// Where to save an output named `default_name`: the save dialog, or, where none can
+    /// open, the path typed in the field the app offers then (`retry` is done again once it
+    /// is typed). `None`: cancelled, or the field is open.
+    fn save_path(&mut self, default_name: &str, retry: Action) -> Option<PathBuf> {
+        if let Some(p) = self.typed_path.take() {
+            return Some(p);
+        }
+        if let Some(why) = self.picker.unavailable() {
+            self.path_prompt = Some(PathPrompt {
+                why,
+                path: home_folder().join(default_name).display().to_string(),
+                retry: Box::new(retry),
+                opening: false,
+            });
+            return None;
+        }
+        self.picker.save_as(default_name)
+    }
+
+    /// The match-result file to open: the file dialog, or, where none can open, the path
+    /// typed in the field the app offers then (`retry` is done again once it is typed).
+    fn open_path(&mut self, retry: Action) -> Option<PathBuf> {
+        if let Some(p) = self.typed_path.take() {
+            return Some(p);
+        }
+        if let Some(why) = self.picker.unavailable() {
+            self.path_prompt = Some(PathPrompt {
+                why,
+                path: format!("{}{}", home_folder().display(), std::path::MAIN_SEPARATOR),
+                retry: Box::new(retry),
+                opening: true,
+            });
+            return None;
+        }
+        self.picker.pick_csv()
+    }
+
+    /// The folder for outputs that are several files: the name chosen in the save dialog (or
+    /// typed), offered as `name`, is the folder they go in, made when it does not exist yet;
+    /// `None` when the user cancelled or the folder cannot be used.
+    fn pick_folder(&mut self, name: &str, retry: Action) -> Option<PathBuf> {
+        let path = self.save_path(name, retry)?;
+        if path.is_file() {
+            self.error(format!(
+                "{} は既にあるファイルです。書き出し先のフォルダーには別の名前を付けてください",
+                path.display()
+            ));
+            return None;
+        }
+        if let Err(e) = std::fs::create_dir_all(&path) {
+            self.error(format!("フォルダー {} を作れません: {e}", path.display()));
+            return None;
+        }
+        Some(path)
     }
 
     /// Runs `work` with the session off the UI thread (the session goes into the job and comes
@@ -489,6 +591,7 @@ impl App {
         self.desk.loading
             || self.checking_password()
             || self.purge.job.is_some()
+            || self.backup.restore_job.is_some()
             || self.work.is_some()
     }
 
@@ -501,6 +604,7 @@ impl App {
         self.poll_setup();
         self.poll_account();
         self.poll_purge();
+        self.poll_restore();
         self.poll_work();
         if self.importing() {
             ctx.request_repaint_after(Duration::from_millis(100));
@@ -529,9 +633,11 @@ impl App {
                 Screen::RecoveryKey(k) => first_run::recovery_key(ui, self, &k, &mut actions),
                 Screen::Login => account::login(ui, self, &mut actions),
                 Screen::Home => {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        home::home(ui, self, self.counts.as_ref(), &mut actions)
-                    });
+                    egui::ScrollArea::vertical()
+                        .auto_shrink([false, true])
+                        .show(ui, |ui| {
+                            home::home(ui, self, self.counts.as_ref(), &mut actions)
+                        });
                 }
                 Screen::Users => users::ui(ui, self, &mut actions),
                 Screen::Mismatches => desk::list(ui, self, &mut actions),
@@ -540,28 +646,30 @@ impl App {
                 // reachable in the smallest window.
                 Screen::Review => {
                     egui::ScrollArea::vertical()
+                        .auto_shrink([false, true])
                         .id_salt("review-scroll")
                         .show(ui, |ui| desk::review(ui, self, &mut actions));
                 }
-                Screen::Batches => {
-                    egui::ScrollArea::vertical()
-                        .id_salt("batches-scroll")
-                        .show(ui, |ui| desk::batches(ui, self, &mut actions));
-                }
+                // The approval screen scrolls its table itself, with the selected record side
+                // by side in a panel below.
+                Screen::Batches => desk::batches(ui, self, &mut actions),
                 Screen::Import => {
                     egui::ScrollArea::vertical()
+                        .auto_shrink([false, true])
                         .id_salt("import-scroll")
                         .show(ui, |ui| importer::screen(ui, self, &mut actions));
                 }
                 Screen::Report => report::ui(ui, self, &mut actions),
                 Screen::Release => {
                     egui::ScrollArea::vertical()
+                        .auto_shrink([false, true])
                         .id_salt("release-scroll")
                         .show(ui, |ui| release::ui(ui, self, &mut actions));
                 }
                 Screen::Letters => letters::ui(ui, self, &mut actions),
                 Screen::Purge => {
                     egui::ScrollArea::vertical()
+                        .auto_shrink([false, true])
                         .id_salt("purge-scroll")
                         .show(ui, |ui| purge::ui(ui, self, &mut actions));
                 }
@@ -570,10 +678,23 @@ impl App {
                 Screen::LetterText => letter_text::ui(ui, self, &mut actions),
                 Screen::AccessLogReview => reviews::access_log(ui, self, &mut actions),
                 Screen::UserReview => reviews::users(ui, self, &mut actions),
+                Screen::Backup => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("backup-scroll")
+                        .show(ui, |ui| backup::ui(ui, self, &mut actions));
+                }
+                Screen::Restore => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("restore-scroll")
+                        .show(ui, |ui| backup::restore(ui, self, &mut actions));
+                }
             }
         });
         if self.account.dialog && !self.locked && self.session.is_some() {
             account::password_dialog(&ctx, self, &mut actions);
+        }
+        if self.path_prompt.is_some() && !self.locked {
+            widgets::path_prompt(&ctx, self, &mut actions);
         }
         for a in actions {
             self.apply(a);
@@ -594,6 +715,14 @@ impl App {
     pub fn user_list(&self) -> &[UserStatus] {
         &self.users.list
     }
+}
+
+/// The user's home folder (where the path field starts), or the current folder.
+fn home_folder() -> PathBuf {
+    std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 impl eframe::App for App {

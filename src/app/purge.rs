@@ -53,7 +53,10 @@ impl App {
         if self.purge.job.is_some() {
             return;
         }
-        let Some(path) = self.picker.save_as("totsugo-消去記録.pdf") else {
+        let Some(path) = self.save_path(
+            "totsugo-消去記録.pdf",
+            crate::Action::Purge(PurgeAction::Purge),
+        ) else {
             return;
         };
         let confirm = self.purge.confirm.clone();

@@ -19,6 +19,9 @@ pub struct ReleaseScreen {
     /// Follow-up outcomes waiting for a supervisor's approval (their records are not ready
     /// until approved).
     pub outcomes_waiting: u64,
+    /// What the files still need before they can be written (the core's check), shown on
+    /// the screen and checked again before the save dialog.
+    pub missing: Vec<String>,
 }
 
 /// What the supervisor can do about release requests.
@@ -38,6 +41,7 @@ impl ReleaseScreen {
         self.ready = s.release_candidates()?;
         self.requests = s.release_requests()?;
         self.outcomes_waiting = s.outcomes_waiting()?;
+        self.missing = s.output_missing(totsugo_core::session::Output::ReleaseRequest);
         Ok(())
     }
 }
@@ -73,8 +77,22 @@ impl App {
                 }
             }
             ReleaseAction::Write(id) => {
-                let Some(dir) = self.pick_folder(&format!("閲覧停止解除依頼_第{id}号"))
-                else {
+                // What the files need is checked before the save dialog, not after it.
+                let Some(s) = &self.session else { return };
+                self.release.missing =
+                    s.output_missing(totsugo_core::session::Output::ReleaseRequest);
+                if !self.release.missing.is_empty() {
+                    let m = format!(
+                        "解除依頼のファイルを書き出せません: {}",
+                        self.release.missing.join("。")
+                    );
+                    self.error(m);
+                    return;
+                }
+                let Some(dir) = self.pick_folder(
+                    &format!("閲覧停止解除依頼_第{id}号"),
+                    Action::Release(ReleaseAction::Write(id)),
+                ) else {
                     return;
                 };
                 let insurer = self.insurer_name();
@@ -109,6 +127,7 @@ impl App {
 pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.heading("閲覧停止の解除依頼");
     crate::widgets::message(ui, app);
+    crate::widgets::missing(ui, &app.release.missing);
     if let Some(p) = app.progress()
         && let Some(t) = p.next_cutoff
     {

@@ -199,6 +199,7 @@ pub fn access_log(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.separator();
     let filter = app.reviews.filter;
     egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
         .id_salt("access-log-scroll")
         .show(ui, |ui| {
             egui::Grid::new("access-log")
@@ -258,6 +259,7 @@ pub fn users(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     );
     ui.separator();
     egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
         .id_salt("user-review-scroll")
         .show(ui, |ui| {
             egui::Grid::new("user-review")

@@ -111,7 +111,7 @@ impl App {
 
     /// After a disable or a reset: the store has a new key and a new recovery key, shown once
     /// (the old sheet no longer opens anything); then back to this screen.
-    fn rekeyed(
+    pub(crate) fn rekeyed(
         &mut self,
         r: Result<totsugo_core::session::Rekeyed, totsugo_core::session::SessionError>,
         done: &str,
@@ -181,106 +181,121 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     ui.label(RichText::new(format!("保管場所: {}", app.dir.display())).weak());
     message(ui, app);
     let me = app.session.as_ref().map(|s| s.user().id);
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("users")
-            .num_columns(6)
-            .striped(true)
-            .show(ui, |ui| {
-                for h in ["利用者名", "氏名", "役割", "個人番号閲覧", "状態", "操作"]
-                {
-                    ui.label(RichText::new(h).strong());
-                }
-                ui.end_row();
-                for u in &app.users.list {
-                    ui.label(&u.user.login);
-                    ui.label(&u.user.display_name);
-                    ui.label(u.user.roles.label_ja());
-                    ui.label(if u.user.may_reveal_my_number {
-                        "閲覧可"
-                    } else {
-                        "－"
-                    });
-                    let state = u.state_ja();
-                    ui.label(if state.is_empty() {
-                        "有効".to_string()
-                    } else {
-                        state.join("、")
-                    });
-                    ui.horizontal(|ui| {
-                        if u.user.disabled_at.is_none() {
-                            if Some(u.user.id) != me && ui.button("無効にする").clicked() {
-                                actions.push(Action::Users(UsersAction::Disable(u.user.id)));
-                            }
-                            if ui.button("仮パスワードを設定").clicked() {
-                                actions.push(Action::Users(UsersAction::ResetPassword(u.user.id)));
-                            }
-                            if u.locked_until.is_some() && ui.button("ロック解除").clicked() {
-                                actions.push(Action::Users(UsersAction::Unlock(u.user.id)));
-                            }
-                        }
-                    });
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            egui::Grid::new("users")
+                .num_columns(6)
+                .striped(true)
+                .show(ui, |ui| {
+                    for h in ["利用者名", "氏名", "役割", "個人番号閲覧", "状態", "操作"]
+                    {
+                        ui.label(RichText::new(h).strong());
+                    }
                     ui.end_row();
-                }
+                    for u in &app.users.list {
+                        ui.label(&u.user.login);
+                        ui.label(&u.user.display_name);
+                        ui.label(u.user.roles.label_ja());
+                        ui.label(if u.user.may_reveal_my_number {
+                            "閲覧可"
+                        } else {
+                            "－"
+                        });
+                        let state = u.state_ja();
+                        ui.label(if state.is_empty() {
+                            "有効".to_string()
+                        } else {
+                            state.join("、")
+                        });
+                        ui.horizontal(|ui| {
+                            if u.user.disabled_at.is_none() {
+                                if Some(u.user.id) != me && ui.button("無効にする").clicked() {
+                                    actions.push(Action::Users(UsersAction::Disable(u.user.id)));
+                                }
+                                if ui.button("仮パスワードを設定").clicked() {
+                                    actions
+                                        .push(Action::Users(UsersAction::ResetPassword(u.user.id)));
+                                }
+                                if u.locked_until.is_some() && ui.button("ロック解除").clicked()
+                                {
+                                    actions.push(Action::Users(UsersAction::Unlock(u.user.id)));
+                                }
+                            }
+                        });
+                        ui.end_row();
+                    }
+                });
+            ui.add_space(16.0);
+            ui.label(RichText::new("利用者を追加").strong());
+            egui::Grid::new("new-user").num_columns(2).show(ui, |ui| {
+                field(ui, "新しい利用者名", &mut app.users.new_login, false);
+                field(ui, "新しい利用者の氏名", &mut app.users.new_name, false);
+                field(ui, "仮パスワード", &mut app.users.temp_password, true);
             });
-        ui.add_space(16.0);
-        ui.label(RichText::new("利用者を追加").strong());
-        egui::Grid::new("new-user").num_columns(2).show(ui, |ui| {
-            field(ui, "新しい利用者名", &mut app.users.new_login, false);
-            field(ui, "新しい利用者の氏名", &mut app.users.new_name, false);
-            field(ui, "仮パスワード", &mut app.users.temp_password, true);
-        });
-        ui.horizontal(|ui| {
-            ui.checkbox(&mut app.users.new_clerk, "担当者");
-            ui.checkbox(&mut app.users.new_supervisor, "責任者");
-            ui.checkbox(&mut app.users.new_admin, "管理者");
-            ui.checkbox(&mut app.users.new_may_reveal, "個人番号閲覧権限");
-        });
-        ui.label(
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut app.users.new_clerk, "担当者");
+                ui.checkbox(&mut app.users.new_supervisor, "責任者");
+                ui.checkbox(&mut app.users.new_admin, "管理者");
+                ui.checkbox(&mut app.users.new_may_reveal, "個人番号閲覧権限");
+            });
+            ui.label(
             "仮パスワードは「仮パスワードを設定」にも使います。利用者は初回ログインで変更します。",
         );
-        if ui.button("利用者を追加").clicked() {
-            actions.push(Action::Users(UsersAction::Add));
-        }
-        ui.add_space(16.0);
-        ui.label(RichText::new("パスワードと画面ロックの規則").strong());
-        if let Some(p) = app.users.policy.as_mut() {
-            egui::Grid::new("policy").num_columns(2).show(ui, |ui| {
-                number(
-                    ui,
-                    "パスワードの最小文字数",
-                    &mut p.min_password_len,
-                    8..=64,
-                );
-                number(ui, "ロックまでの失敗回数", &mut p.max_failures, 1..=20);
-                number(ui, "ロックの時間（分）", &mut p.lockout_minutes, 1..=1440);
-                number(
-                    ui,
-                    "パスワードの有効期限（日、0 は無期限）",
-                    &mut p.password_expiry_days,
-                    0..=3650,
-                );
-                number(
-                    ui,
-                    "画面ロックまでの時間（分）",
-                    &mut p.idle_lock_minutes,
-                    1..=120,
-                );
-            });
-            if ui.button("規則を保存").clicked() {
-                actions.push(Action::Users(UsersAction::SavePolicy));
+            if ui.button("利用者を追加").clicked() {
+                actions.push(Action::Users(UsersAction::Add));
             }
-        }
-        crate::settings::section(ui, app, actions);
-        if app
-            .session
-            .as_ref()
-            .is_some_and(|s| s.may(Permission::Purge))
-        {
             ui.add_space(16.0);
-            ui.label(RichText::new("業務の終了").strong());
-            if ui.button("保管データの消去へ…").clicked() {
-                actions.push(Action::Purge(PurgeAction::Open));
+            ui.label(RichText::new("パスワードと画面ロックの規則").strong());
+            if let Some(p) = app.users.policy.as_mut() {
+                egui::Grid::new("policy").num_columns(2).show(ui, |ui| {
+                    number(
+                        ui,
+                        "パスワードの最小文字数",
+                        &mut p.min_password_len,
+                        8..=64,
+                    );
+                    number(ui, "ロックまでの失敗回数", &mut p.max_failures, 1..=20);
+                    number(ui, "ロックの時間（分）", &mut p.lockout_minutes, 1..=1440);
+                    number(
+                        ui,
+                        "パスワードの有効期限（日、0 は無期限）",
+                        &mut p.password_expiry_days,
+                        0..=3650,
+                    );
+                    number(
+                        ui,
+                        "画面ロックまでの時間（分）",
+                        &mut p.idle_lock_minutes,
+                        1..=120,
+                    );
+                });
+                if ui.button("規則を保存").clicked() {
+                    actions.push(Action::Users(UsersAction::SavePolicy));
+                }
             }
-        }
-    });
+            crate::settings::section(ui, app, actions);
+            if app
+                .session
+                .as_ref()
+                .is_some_and(|s| s.may(Permission::Backup))
+            {
+                ui.add_space(16.0);
+                ui.label(RichText::new("バックアップ").strong());
+                if ui.button("バックアップへ…").clicked() {
+                    actions.push(Action::Backup(crate::BackupAction::Open));
+                }
+            }
+            if app
+                .session
+                .as_ref()
+                .is_some_and(|s| s.may(Permission::Purge))
+            {
+                ui.add_space(16.0);
+                ui.label(RichText::new("業務の終了").strong());
+                if ui.button("保管データの消去へ…").clicked() {
+                    actions.push(Action::Purge(PurgeAction::Open));
+                }
+            }
+        });
 }

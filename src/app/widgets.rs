@@ -45,6 +45,18 @@ pub(crate) fn message(ui: &mut Ui, app: &App) {
     ui.add_space(8.0);
 }
 
+/// What an output still needs before it can be saved, in red, one line each (nothing when
+/// it is ready); read when the screen opens, so it never appears under the mouse.
+pub(crate) fn missing(ui: &mut Ui, missing: &[String]) {
+    for m in missing {
+        ui.label(
+            RichText::new(format!("注意: {m}"))
+                .color(Color32::from_rgb(0xc0, 0x20, 0x20))
+                .strong(),
+        );
+    }
+}
+
 /// A labelled number field with its range (inside a grid).
 pub(crate) fn number<N: egui::emath::Numeric>(
     ui: &mut Ui,
@@ -133,4 +145,48 @@ pub(crate) fn report_mapping(ui: &mut Ui, id: &str) {
                 ui.end_row();
             }
         });
+}
+
+/// The path field offered when no save dialog can open: why, the path (ready to type, the
+/// home folder and the output's name offered), 「保存」 and 「やめる」 (Escape too).
+pub(crate) fn path_prompt(ctx: &egui::Context, app: &mut App, actions: &mut Vec<crate::Action>) {
+    let Some(p) = app.path_prompt.as_mut() else {
+        return;
+    };
+    let modal = egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
+        ui.heading(if p.opening {
+            "開くファイルの入力"
+        } else {
+            "保存先の入力"
+        });
+        ui.add(egui::Label::new(&p.why).wrap());
+        ui.horizontal(|ui| {
+            let l = ui.label(if p.opening {
+                "ファイルの場所"
+            } else {
+                "保存先"
+            });
+            let r = ui
+                .add(TextEdit::singleline(&mut p.path).desired_width(520.0))
+                .labelled_by(l.id);
+            if !r.has_focus() && !ctx.memory(|m| m.focused().is_some()) {
+                r.request_focus();
+            }
+            if enter_pressed(ui, &r) {
+                actions.push(crate::Action::SaveToTypedPath);
+            }
+        });
+        ui.label("フォルダーの名前まで含めて入力します（例 /home/tanaka/報告/確認結果.pdf）。");
+        ui.horizontal(|ui| {
+            if ui.button(if p.opening { "開く" } else { "保存" }).clicked() {
+                actions.push(crate::Action::SaveToTypedPath);
+            }
+            if ui.button("やめる").clicked() {
+                actions.push(crate::Action::CancelTypedPath);
+            }
+        });
+    });
+    if modal.should_close() {
+        actions.push(crate::Action::CancelTypedPath);
+    }
 }

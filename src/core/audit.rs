@@ -58,11 +58,15 @@ pub enum AuditAction {
     /// A periodic review signed off (the access log monthly, the users half-yearly), with the
     /// chain head the reviewer saw.
     ReviewSignOff,
+    /// A backup written (the store, the key slots and a manifest, to a folder outside).
+    Backup,
+    /// The store restored from a backup (written in the restored trail).
+    Restore,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 25] = [
         AuditAction::Setup,
         AuditAction::Login,
         AuditAction::LoginFailed,
@@ -86,6 +90,8 @@ impl AuditAction {
         AuditAction::Rekey,
         AuditAction::Tamper,
         AuditAction::ReviewSignOff,
+        AuditAction::Backup,
+        AuditAction::Restore,
     ];
 
     /// The stable key stored in the trail.
@@ -114,6 +120,8 @@ impl AuditAction {
             AuditAction::Rekey => "rekey",
             AuditAction::Tamper => "tamper",
             AuditAction::ReviewSignOff => "review_sign_off",
+            AuditAction::Backup => "backup",
+            AuditAction::Restore => "restore",
         }
     }
 
@@ -148,6 +156,8 @@ impl AuditAction {
             AuditAction::Rekey => "鍵の更新",
             AuditAction::Tamper => "改ざんの検出",
             AuditAction::ReviewSignOff => "定期点検の確認",
+            AuditAction::Backup => "バックアップ",
+            AuditAction::Restore => "バックアップからの復元",
         }
     }
 }

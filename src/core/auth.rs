@@ -99,6 +99,7 @@ impl Roles {
             Permission::ManageUsers
             | Permission::Import
             | Permission::Settings
+            | Permission::Backup
             | Permission::Purge => admin,
             Permission::ReadAudit => admin || sup,
             Permission::ViewSummary => clerk || sup || admin,
@@ -130,6 +131,8 @@ pub enum Permission {
     Settings,
     /// Purge the store.
     Purge,
+    /// Write a backup of the store (and restore one on an empty terminal).
+    Backup,
     /// Read and export the audit trail.
     ReadAudit,
     /// See the counts.
@@ -140,7 +143,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order the home screen lists them.
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::Review,
         Permission::Decide,
         Permission::PrintLetters,
@@ -153,6 +156,7 @@ impl Permission {
         Permission::ManageUsers,
         Permission::Settings,
         Permission::ReadAudit,
+        Permission::Backup,
         Permission::Purge,
     ];
 
@@ -169,6 +173,7 @@ impl Permission {
             Permission::Import => "突合結果ファイルの取り込み",
             Permission::Settings => "設定の変更",
             Permission::Purge => "データの消去",
+            Permission::Backup => "バックアップ・復元",
             Permission::ReadAudit => "操作記録の確認",
             Permission::ViewSummary => "件数の確認",
             Permission::RevealMyNumber => "個人番号の表示",

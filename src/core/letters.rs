@@ -222,7 +222,7 @@ impl LetterSettings {
 }
 
 /// Empty, a sample value (〇〇) or only zeros (000-0000, 00-0000-0000).
-fn is_unset(v: &str) -> bool {
+pub fn is_unset(v: &str) -> bool {
     let t = v.trim();
     t.is_empty()
         || t.contains('〇')

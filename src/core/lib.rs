@@ -13,6 +13,7 @@ pub mod analyze;
 pub mod audit;
 pub mod audit_review;
 pub mod auth;
+pub mod backup;
 pub mod checkdigit;
 pub mod classify;
 pub mod compare;

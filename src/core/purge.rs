@@ -313,6 +313,26 @@ fn remove_one(path: &Path) -> Result<(), String> {
     }
 }
 
+/// Deletes one file the store knows of ([`remove_one`]); a backup's file is reported as not
+/// reached when its whole folder is missing (a drive taken away: the backup may still exist),
+/// and a backup's folder goes once empty.
+fn remove_known(path: &Path) -> Result<(), String> {
+    if !crate::backup::is_backup_file(path) {
+        return remove_one(path);
+    }
+    let folder = path.parent().unwrap_or(path);
+    if !folder.exists() {
+        return Err(
+            "バックアップのフォルダが見つかりません（媒体が外されているかもしれません。見つけたら消去してください）"
+                .into(),
+        );
+    }
+    remove_one(path)?;
+    // Only when empty: never anything that is not ours.
+    let _ = std::fs::remove_dir(folder);
+    Ok(())
+}
+
 fn write_record(record: &DeletionRecord, path: &Path) -> Result<(), SessionError> {
     let pdf = crate::pdf::render(&record.to_doc())
         .map_err(|e| SessionError::Output(format!("消去記録を作れません: {e}")))?;
@@ -435,7 +455,7 @@ fn carry_out(
         plan.files.iter().cloned().partition(|f| is_slot(f));
     let mut failed: Vec<(String, String)> = Vec::new();
     let mut removed = std::mem::take(&mut plan.record.files_removed);
-    let mut try_remove = |f: &Path, failed: &mut Vec<(String, String)>| match remove_one(f) {
+    let mut try_remove = |f: &Path, failed: &mut Vec<(String, String)>| match remove_known(f) {
         Ok(()) => {
             let shown = f.display().to_string();
             if !removed.contains(&shown) {

@@ -13,6 +13,7 @@ use crate::classify::{Classification, Warnings};
 use crate::record::{Record, StopCase, Verdicts};
 use crate::summary::Counts;
 
+mod backup;
 mod columns;
 mod follow_up;
 mod letter_text;
@@ -22,6 +23,7 @@ mod reviews;
 mod rights;
 mod staging;
 mod wrong_number;
+pub use backup::SnapshotFacts;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use letter_text::TextVersion;
 pub use review::RecordReview;
@@ -77,7 +79,7 @@ pub enum StoreError {
     )]
     Busy,
     /// Any other SQLite error.
-    #[error("保管ファイルの読み書きに失敗しました: {0}")]
+    #[error("{}", sqlite_message(.0))]
     Sqlite(rusqlite::Error),
 }
 
@@ -89,6 +91,16 @@ impl From<rusqlite::Error> for StoreError {
             }
             _ => StoreError::Sqlite(e),
         }
+    }
+}
+
+/// An SQLite error in words for the user. A page that no longer decrypts in an open session
+/// means the store was re-keyed meanwhile (another administrator disabled a user or reset a
+/// password): the session must log in again.
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => "保管データの鍵が更新されたため（利用者の無効化・パスワードの再設定）、この画面のままでは読めません。ログインし直してください（ファイルが壊れている場合も、この表示になります）".to_string(),
+        _ => format!("保管ファイルの読み書きに失敗しました: {e}"),
     }
 }
 
@@ -395,6 +407,12 @@ impl Store {
              PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -65536;",
         )?;
+        // The durability benchmark (benches/durability.sh) measures what FULL costs against
+        // NORMAL: only in builds with the tests' `inspect` feature, never in the app or the CLI.
+        #[cfg(feature = "inspect")]
+        if std::env::var("TOTSUGO_BENCH_SYNCHRONOUS").as_deref() == Ok("NORMAL") {
+            conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
+        }
         migrations().to_latest(&mut conn)?;
         staging::remove_abandoned_rows(&conn, dir)?;
         let store = Store { conn, path };
@@ -740,7 +758,14 @@ impl Store {
             .optional()?)
     }
 
-    /// Sets a setting.
+    /// Removes a setting (nothing when it is not set).
+    pub(crate) fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// Sets a setting (inserted or replaced).
     pub(crate) fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) \

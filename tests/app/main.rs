@@ -9,5 +9,6 @@ mod day;
 mod reviews;
 mod rights;
 mod security;
+mod sizes;
 mod ui;
 mod wrong_number;

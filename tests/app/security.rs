@@ -81,3 +81,91 @@ fn tampering_found_at_login_is_shown_to_the_administrator_at_home() {
         "ログイン失敗の回数が巻き戻されています（clerk1）"
     ));
 }
+
+/// Issue 17: the administrator writes a backup from the app; on a terminal without a store the
+/// first run restores it, and the administrator is logged in on the restored store.
+#[test]
+fn a_backup_made_in_the_app_is_restored_from_the_first_run_of_an_empty_terminal() {
+    use egui::accesskit::Role;
+    let root = tempdir();
+    let store = root.path().join("store");
+    let mut s = open(&store);
+    import(&mut s, &demo_file()).unwrap();
+    drop(s);
+    let usb = root.path().join("usb");
+    std::fs::create_dir(&usb).unwrap();
+    let mut h = logged_in(&store, ADMIN, PASSWORD);
+    // No backup yet: home reminds the administrator and leads to the screen.
+    assert!(has_text(&h, "まだバックアップがありません"));
+    click(&mut h, "バックアップへ");
+    assert_eq!(h.state().screen, totsugo_app::Screen::Backup);
+    crate::ui::type_into(
+        &mut h,
+        Role::TextInput,
+        "作成先のフォルダ",
+        usb.to_str().unwrap(),
+    );
+    click(&mut h, "バックアップを作る");
+    assert!(
+        h.state()
+            .message
+            .as_ref()
+            .is_some_and(|(err, m)| !err && m.contains("バックアップを作りました")),
+        "{:?}",
+        h.state().message
+    );
+    assert!(has_text(&h, "このフォルダにあるバックアップ"));
+    assert!(has_text(&h, "記録 2,000 件"));
+    drop(h);
+
+    // Another terminal: the first run offers the restore; the drive's folder lists the backup.
+    let fresh = root.path().join("fresh");
+    let mut h = crate::ui::app(&fresh);
+    settle(&mut h);
+    click(&mut h, "バックアップから復元…");
+    assert_eq!(h.state().screen, totsugo_app::Screen::Restore);
+    crate::ui::type_into(
+        &mut h,
+        Role::TextInput,
+        "バックアップのフォルダ",
+        usb.to_str().unwrap(),
+    );
+    let name = std::fs::read_dir(&usb)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .into_owned();
+    h.query_all_by_label_contains(&name)
+        .next()
+        .expect("the backup is listed")
+        .click();
+    settle(&mut h);
+    assert!(h.state().backup.restore_from.contains("totsugo-backup-"));
+    crate::ui::type_into(&mut h, Role::TextInput, "利用者名（管理者）", ADMIN);
+    crate::ui::type_into(&mut h, Role::PasswordInput, "パスワード", PASSWORD);
+    click(&mut h, "復元する");
+    assert_eq!(
+        h.state().screen,
+        totsugo_app::Screen::Home,
+        "{:?}",
+        h.state().message
+    );
+    assert!(has_text(&h, "バックアップから復元しました"));
+    assert!(
+        h.state().backup.restore_password.is_empty(),
+        "the password is not kept"
+    );
+    assert_eq!(
+        h.state()
+            .session
+            .as_ref()
+            .unwrap()
+            .store()
+            .record_count()
+            .unwrap(),
+        2000
+    );
+}

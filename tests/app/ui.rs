@@ -558,26 +558,51 @@ fn a_supervisor_approves_a_clerks_batch_never_their_own_and_sends_one_back() {
         vec![notation[0], notation[1], notation[3]]
     );
 
-    // Send the second one back with a reason, from its review screen.
-    let card = h
+    // issue 13: ↑/↓ move through the batch with the selected record side by side below;
+    // the second is sent back with a reason from there.
+    assert!(
+        !has_text(&h, "住民基本台帳（J-LIS）"),
+        "nothing selected yet"
+    );
+    h.key_press(egui::Key::ArrowDown);
+    settle(&mut h);
+    assert_eq!(h.state().desk.approval_selected, Some(notation[0]));
+    h.key_press(egui::Key::ArrowDown);
+    settle(&mut h);
+    h.key_press(egui::Key::ArrowDown);
+    settle(&mut h);
+    h.key_press(egui::Key::ArrowUp);
+    settle(&mut h);
+    assert_eq!(h.state().desk.approval_selected, Some(notation[1]));
+    // The side-by-side view of that record: its insurer-side kana name in the grid.
+    let kana = h
         .state()
         .desk
-        .approval_lines
-        .get(&notation[1])
-        .unwrap()
-        .card
-        .clone();
-    click(&mut h, &card);
-    assert_eq!(h.state().screen, Screen::Review);
+        .approval_preview
+        .as_ref()
+        .map(|(id, r)| (*id, r.record.insurer.kana_name.clone()))
+        .unwrap();
+    assert_eq!(kana.0, notation[1]);
+    assert!(has_text(&h, "住民基本台帳（J-LIS）"));
+    assert!(
+        h.query_all_by_label(&kana.1).count() >= 2,
+        "the kana name in the table and in the side-by-side view"
+    );
     type_into(
         &mut h,
         Role::TextInput,
         "差し戻しの理由",
         "住所の方書を確認してください",
     );
-    click(&mut h, "差し戻す");
+    click(&mut h, "この記録を差し戻す");
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
+    assert_eq!(
+        h.state().desk.approval_selected,
+        Some(notation[3]),
+        "the selection moves on to the next line"
+    );
+    assert_eq!(h.state().desk.batches[0].record_ids.len(), 2);
 
     click(&mut h, "承認");
     // issue 13: a supervisor judges by each line (the decision, the name, the suggestion) and
@@ -996,6 +1021,7 @@ fn a_clerk_checks_the_last_four_digits_records_the_reply_and_the_report_counts_i
     use totsugo_core::review::{Choice, LetterType};
     let dir = tempdir();
     demo_store(dir.path());
+    set_letterhead(&open(dir.path()));
     let pw = clerk(dir.path(), "clerk1");
     // Decided and printed outside the app (letter printing comes with the letters screen).
     let (id, last4) = {
@@ -1125,14 +1151,25 @@ fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose()
     let elsewhere = tempdir();
     let out = elsewhere.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
+    let typed = out.join("第1回の解除依頼");
     h.state_mut()
-        .set_picker(Box::new(totsugo_app::FixedPicker(vec![
-            out.join("閲覧停止解除依頼"),
-        ])));
+        .set_picker(Box::new(totsugo_app::FixedPicker(vec![typed.clone()])));
+    // issue 13 §8: without the insurer's name the cover would say 「（保険者名未設定）」: the
+    // screen says so, and writing is refused before the save dialog.
+    assert!(has_text(&h, "注意: 保険者名が設定されていません"));
+    click(&mut h, &format!("第{id}号のファイルを書き出す"));
+    let (is_error, msg) = h.state().message.clone().unwrap();
+    assert!(is_error && msg.contains("保険者名"), "{msg}");
+    assert!(!typed.exists(), "nothing written, no dialog asked");
+    set_letterhead(&open(dir.path()));
+    click(&mut h, "ホーム");
+    click(&mut h, "解除依頼");
+    assert!(!has_text(&h, "注意: 保険者名"));
     click(&mut h, &format!("第{id}号のファイルを書き出す"));
     let (is_error, msg) = h.state().message.clone().unwrap();
     assert!(!is_error, "{msg}");
-    let mut names: Vec<String> = std::fs::read_dir(&out)
+    // The name typed in the dialog is the folder the files go in.
+    let mut names: Vec<String> = std::fs::read_dir(&typed)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -1140,6 +1177,9 @@ fn a_supervisor_makes_a_release_request_and_writes_its_files_where_they_choose()
     assert_eq!(names.len(), 4, "{names:?}");
     assert!(names.iter().any(|n| n.ends_with(".xlsx")));
     assert!(names.iter().any(|n| n.ends_with("_送付書.pdf")));
+    let cover = pdftotext(&typed.join(names.iter().find(|n| n.ends_with(".pdf")).unwrap()));
+    assert!(cover.contains("架空健康保険組合"), "{cover}");
+    assert!(!cover.contains("未設定"), "{cover}");
 }
 
 #[test]

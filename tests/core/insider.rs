@@ -439,3 +439,76 @@ fn a_purge_on_a_cut_trail_needs_its_own_confirmation_and_the_record_says_so() {
     assert!(text.contains("短くなっています"), "{text}");
     assert!(text.contains("異常を確認したうえで消去"), "{text}");
 }
+
+/// Issue 17's kill tests found it: a disable killed after it was recorded and before the
+/// re-key left the clerk disabled while the key they could have copied still opened the store.
+/// The disable now records that a re-key is due, and the next administrator's login does it
+/// (and shows its new recovery key once).
+#[test]
+fn a_disable_interrupted_before_its_rekey_is_rekeyed_at_the_next_administrator_login() {
+    let (dir, _, id) = store();
+    let clerk_key = key_from(&slot_file(dir.path()), "clerk1", CLERK_PW);
+    // What a kill right after the disable's transaction leaves: the user disabled in the
+    // store, the re-key due, the slot file and the store key unchanged.
+    let conn =
+        totsugo_core::inspect::raw_connection(&Store::file_in(dir.path()), &clerk_key).unwrap();
+    conn.execute(
+        "UPDATE users SET disabled_at = '2026-12-01 10:00:00+09:00' WHERE id = ?1",
+        [id],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('rekey_due', '利用者 clerk1 の無効化')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    assert!(opens(dir.path(), &clerk_key), "the crash state");
+    // The administrator's login re-keys (only an administrator can keep the recovery key).
+    let mut admin = Session::login(dir.path(), ADMIN, PASSWORD).unwrap();
+    let r = admin
+        .take_resumed_rekey()
+        .expect("the re-key is done at this login");
+    assert!(!r.recovery.grouped().is_empty());
+    assert!(admin.take_resumed_rekey().is_none(), "shown once");
+    assert!(
+        !opens(dir.path(), &clerk_key),
+        "the copied key opens nothing now"
+    );
+    assert!(Session::login(dir.path(), "clerk1", CLERK_PW).is_err());
+    drop(admin);
+    // Done once: the next login has nothing due.
+    let mut again = Session::login(dir.path(), ADMIN, PASSWORD).unwrap();
+    assert!(again.take_resumed_rekey().is_none());
+}
+
+/// A session left open on another desk while an administrator re-keys the store (a disable):
+/// its next action says plainly that the key changed and to log in again.
+#[test]
+fn a_session_open_during_a_rekey_is_told_to_log_in_again() {
+    let (dir, _, id) = store();
+    let mut admin = Session::login(dir.path(), ADMIN, PASSWORD).unwrap();
+    admin
+        .add_user(
+            "clerk2",
+            "担当 次郎",
+            Roles::of(&[Role::Clerk]),
+            false,
+            TEMP_PW,
+        )
+        .unwrap();
+    Session::login(dir.path(), "clerk2", TEMP_PW)
+        .unwrap()
+        .change_password(TEMP_PW, CLERK_PW)
+        .unwrap();
+    let other = Session::login(dir.path(), "clerk2", CLERK_PW).unwrap();
+    admin.disable_user(id).unwrap();
+    let err = other
+        .summary()
+        .expect_err("the old key reads nothing")
+        .to_string();
+    assert!(err.contains("ログインし直してください"), "{err}");
+    // Logging in again works.
+    let again = Session::login(dir.path(), "clerk2", CLERK_PW).unwrap();
+    assert!(again.summary().is_ok());
+}

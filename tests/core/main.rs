@@ -6,6 +6,7 @@
 mod common;
 
 mod architecture;
+mod backup;
 mod concurrent;
 mod explain;
 mod explain_names;

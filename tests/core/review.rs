@@ -542,3 +542,47 @@ fn a_single_key_never_calls_two_real_differences_the_same_person() {
         .decide(ids[1], same, "転居を住民票の写しで確認", true)
         .unwrap();
 }
+
+#[test]
+fn the_approval_table_lists_what_to_judge_by_with_the_forced_decisions_first() {
+    // issue 13 §6: 「a birth-date mismatch that the clerk forced to 目検で同一人物 sits unmarked
+    // among notation-only ones」.
+    let dir = tempdir();
+    let ids = setup(dir.path());
+    let clerk = login(dir.path(), "clerk1");
+    let boss = login(dir.path(), "boss");
+    let same = Choice::new(Decision::SameByVisualCheck);
+    clerk.decide(ids[0], same, "", false).unwrap();
+    clerk
+        .decide(ids[1], same, "本人に電話で確認", true)
+        .unwrap();
+    clerk.decide(ids[3], same, "", false).unwrap();
+    let batch = &boss.pending_batches(BatchGrouping::ClerkAndDay).unwrap()[0];
+    assert_eq!(batch.record_ids.len(), 3);
+    // Asked in file order, the forced one still comes first.
+    let lines = boss.approval_lines(&[ids[0], ids[1], ids[3]]).unwrap();
+    let order: Vec<i64> = lines.iter().map(|l| l.record_id).collect();
+    assert_eq!(
+        order,
+        vec![ids[1], ids[0], ids[3]],
+        "the forced one first, the rest as asked"
+    );
+    let forced = &lines[0];
+    assert!(forced.needs_attention());
+    assert!(
+        forced.attention.iter().any(|w| w.contains("生年月日")),
+        "{:?}",
+        forced.attention
+    );
+    assert_eq!(forced.differs, vec![totsugo_core::record::Item::BirthDate]);
+    assert_eq!(forced.memo, "本人に電話で確認");
+    assert_eq!(forced.decision, "目検で同一人物と判断");
+    let plain = &lines[1];
+    assert!(!plain.needs_attention());
+    assert!(plain.differs.is_empty());
+    assert_eq!(
+        plain.notation,
+        vec![totsugo_core::record::Item::KanaName],
+        "kana in half width is notation only"
+    );
+}

@@ -80,6 +80,13 @@ pub struct Desk {
     pub step: WrongNumberStep,
     /// What the approval screen shows of each pending record, by record id.
     pub approval_lines: std::collections::HashMap<i64, totsugo_core::session::ApprovalLine>,
+    /// The approval lines in the order the core gives them (those that need attention
+    /// first); each batch's table follows it.
+    pub approval_order: Vec<i64>,
+    /// The record selected in the approval table (↑/↓ move it), shown side by side below.
+    pub approval_selected: Option<i64>,
+    /// The selected record as read for the approval screen's side-by-side view.
+    pub approval_preview: Option<(i64, ReviewedRecord)>,
     /// The batch whose approval waits for the supervisor's confirmation.
     pub confirm_approval: Option<usize>,
     /// Follow-up outcomes ("number correct") waiting for the supervisor's approval before
@@ -200,6 +207,16 @@ pub(crate) fn combo<T: Copy + PartialEq>(
     changed
 }
 
+/// A batch's records in the order of the approval table: as `order` lists them (the core's
+/// order, those that need attention first), then any it does not list.
+pub(crate) fn batch_order(order: &[i64], record_ids: &[i64]) -> Vec<i64> {
+    let at: std::collections::HashMap<i64, usize> =
+        order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut ids: Vec<i64> = record_ids.to_vec();
+    ids.sort_by_key(|id| at.get(id).copied().unwrap_or(usize::MAX));
+    ids
+}
+
 /// What the user can do at the review desk.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DeskAction {
@@ -253,6 +270,10 @@ pub enum DeskAction {
     ApproveOutcomes,
     /// Send the open record back with the reason typed on the review screen.
     SendBack,
+    /// Select a record in the approval table and show it side by side.
+    SelectApprovalLine(i64),
+    /// Send this record back from the approval screen with the reason typed there.
+    SendBackLine(i64),
 }
 
 impl App {
@@ -325,7 +346,13 @@ impl App {
             }
             DeskAction::ApproveOutcomes => self.approve_outcomes(),
             DeskAction::CancelApproval => self.desk.confirm_approval = None,
-            DeskAction::SendBack => self.send_back(),
+            DeskAction::SendBack => {
+                if let Some(id) = self.desk.open.as_ref().map(|o| o.id) {
+                    self.send_back(id, true);
+                }
+            }
+            DeskAction::SelectApprovalLine(id) => self.select_approval_line(id),
+            DeskAction::SendBackLine(id) => self.send_back(id, false),
         }
     }
 
@@ -350,7 +377,10 @@ impl App {
         let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
             return;
         };
-        let Some(dir) = self.pick_folder("個人番号の誤り_様式") else {
+        let Some(dir) = self.pick_folder(
+            "個人番号の誤り_様式",
+            crate::Action::Desk(DeskAction::WriteWrongNumberForms),
+        ) else {
             return;
         };
         self.start_work(
@@ -446,13 +476,17 @@ impl App {
         match s.pending_batches(self.desk.grouping) {
             Ok(b) => {
                 let ids: Vec<i64> = b.iter().flat_map(|b| b.record_ids.clone()).collect();
-                self.desk.approval_lines = s
-                    .approval_lines(&ids)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|l| (l.record_id, l))
-                    .collect();
+                let lines = s.approval_lines(&ids).unwrap_or_default();
+                self.desk.approval_order = lines.iter().map(|l| l.record_id).collect();
+                self.desk.approval_lines = lines.into_iter().map(|l| (l.record_id, l)).collect();
                 self.desk.batches = b;
+                // A selection that left the table (approved, sent back) goes with it.
+                if let Some(sel) = self.desk.approval_selected
+                    && !self.desk.approval_lines.contains_key(&sel)
+                {
+                    self.desk.approval_selected = None;
+                    self.desk.approval_preview = None;
+                }
             }
             Err(e) => self.error(e),
         }
@@ -512,19 +546,61 @@ impl App {
         }
     }
 
-    fn send_back(&mut self) {
+    /// Sends `id` back with the reason typed; from the review screen (`reopen`: the record is
+    /// read again there) or from the approval table (the selection moves to the next line).
+    fn send_back(&mut self, id: i64, reopen: bool) {
         let Some(s) = &self.session else { return };
-        let Some(id) = self.desk.open.as_ref().map(|o| o.id) else {
-            return;
-        };
         match s.send_back(id, &self.desk.send_back_reason) {
             Ok(()) => {
                 self.desk.send_back_reason.clear();
-                self.open_record(id);
+                let order = self.approval_display_order();
+                let next = order
+                    .iter()
+                    .skip_while(|i| **i != id)
+                    .nth(1)
+                    .or_else(|| order.iter().take_while(|i| **i != id).last())
+                    .copied();
+                if reopen {
+                    self.open_record(id);
+                }
                 self.load_batches();
                 self.desk.invalidate();
+                if !reopen {
+                    match next {
+                        Some(n) => self.select_approval_line(n),
+                        None => {
+                            self.desk.approval_selected = None;
+                            self.desk.approval_preview = None;
+                        }
+                    }
+                }
                 self.notice("差し戻しました");
             }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// The approval table's records from top to bottom: batch by batch, each in the core's
+    /// order (those that need attention first).
+    pub fn approval_display_order(&self) -> Vec<i64> {
+        self.desk
+            .batches
+            .iter()
+            .flat_map(|b| batch_order(&self.desk.approval_order, &b.record_ids))
+            .collect()
+    }
+
+    /// Selects a line of the approval table and reads its record for the side-by-side view
+    /// (a view, audited as any other).
+    fn select_approval_line(&mut self, id: i64) {
+        self.desk.approval_selected = Some(id);
+        if self.desk.approval_preview.as_ref().map(|(i, _)| *i) == Some(id) {
+            return;
+        }
+        let Some(s) = &self.session else { return };
+        match s.review_record(id) {
+            Ok(Some(r)) => self.desk.approval_preview = Some((id, r)),
+            Ok(None) => self.desk.approval_preview = None,
             Err(e) => self.error(e),
         }
     }

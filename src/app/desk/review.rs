@@ -125,6 +125,45 @@ fn field_row(
     ui.end_row();
 }
 
+/// The five items side by side (insurer, registry, verdict and reasons) of a record, as the
+/// review screen and the approval screen's preview show them.
+pub(crate) fn side_by_side(
+    ui: &mut Ui,
+    salt: &str,
+    id: i64,
+    reviewed: &totsugo_core::session::ReviewedRecord,
+) {
+    let r = &reviewed.record;
+    let e = &reviewed.explained.explanation;
+    let w = widths(ui);
+    // One grid per record: egui keeps a grid's row heights from frame to frame, and a tall
+    // explanation must not stretch the rows of every record opened after it (issue 13 §2).
+    egui::Grid::new((salt, id))
+        .num_columns(4)
+        .spacing([24.0, 10.0])
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("");
+            ui.label(RichText::new("加入者情報（保険者）").strong());
+            ui.label(RichText::new("住民基本台帳（J-LIS）").strong());
+            ui.label(RichText::new("判定と理由").strong());
+            ui.end_row();
+            for item in Item::ALL {
+                field_row(
+                    ui,
+                    item,
+                    (&item_values(&r.insurer, item), item_note(&r.insurer, item)),
+                    (
+                        &item_values(&r.registry, item),
+                        item_note(&r.registry, item),
+                    ),
+                    e.field(item),
+                    w,
+                );
+            }
+        });
+}
+
 /// The review screen of the open record.
 pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     let ctx = ui.ctx().clone();
@@ -218,33 +257,7 @@ pub fn review(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     }
     crate::widgets::message(ui, app);
     ui.separator();
-    let w = widths(ui);
-    // One grid per record: egui keeps a grid's row heights from frame to frame, and a tall
-    // explanation must not stretch the rows of every record opened after it (issue 13 §2).
-    egui::Grid::new(("side-by-side", open.id))
-        .num_columns(4)
-        .spacing([24.0, 10.0])
-        .striped(true)
-        .show(ui, |ui| {
-            ui.label("");
-            ui.label(RichText::new("加入者情報（保険者）").strong());
-            ui.label(RichText::new("住民基本台帳（J-LIS）").strong());
-            ui.label(RichText::new("判定と理由").strong());
-            ui.end_row();
-            for item in Item::ALL {
-                field_row(
-                    ui,
-                    item,
-                    (&item_values(&r.insurer, item), item_note(&r.insurer, item)),
-                    (
-                        &item_values(&r.registry, item),
-                        item_note(&r.registry, item),
-                    ),
-                    e.field(item),
-                    w,
-                );
-            }
-        });
+    side_by_side(ui, "side-by-side", open.id, &open.reviewed);
     ui.add_space(6.0);
     let alarms: Vec<String> = open
         .reviewed

@@ -20,6 +20,10 @@ use crate::vault::{AuditAnchor, RecoveryKey, UnlockedSlot, Vault, VaultLock};
 
 use super::*;
 
+/// The setting that says a re-key is due: written with a disable or a password reset, removed
+/// with the re-key's own audit entry. Left set by a crash in between, the re-key is done at an
+/// administrator's next login ([`Session::resume_rekey`]).
+pub(super) const REKEY_DUE: &str = "rekey_due";
 /// What a re-key gives back: the new recovery key (print it: the old sheet no longer opens
 /// anything) and the logins whose slots were in the old format and had to be dropped (they
 /// need a new temporary password).
@@ -254,16 +258,20 @@ impl Session {
         } else {
             format!("。旧形式のため外した鍵スロット: {}", dropped.join("、"))
         };
-        self.store.append_audit(&NewEntry {
-            at: audit::now_local(),
-            user_id: Some(self.user.id),
-            user_login: self.user.login.clone(),
-            action: AuditAction::Rekey,
-            target: String::new(),
-            detail: format!(
-                "保管データの鍵と復旧キーを新しくしました（{reason}）。所要 {:.1} 秒{dropped_note}",
-                elapsed.as_secs_f64()
-            ),
+        self.store.atomically(|| -> Result<(), SessionError> {
+            self.store.delete_setting(REKEY_DUE)?;
+            self.store.append_audit(&NewEntry {
+                at: audit::now_local(),
+                user_id: Some(self.user.id),
+                user_login: self.user.login.clone(),
+                action: AuditAction::Rekey,
+                target: String::new(),
+                detail: format!(
+                    "保管データの鍵と復旧キーを新しくしました（{reason}）。所要 {:.1} 秒{dropped_note}",
+                    elapsed.as_secs_f64()
+                ),
+            })?;
+            Ok(())
         })?;
         self.save_vault(vault, lock)?;
         oslog::write(
@@ -275,6 +283,38 @@ impl Session {
             dropped,
             elapsed,
         })
+    }
+
+    /// Does the re-key that a disable or a password reset left undone when it was
+    /// interrupted (setting [`REKEY_DUE`], written with the change itself): at the login of an
+    /// administrator, who is shown the new recovery key. The slots of users disabled in the
+    /// store go first. `None` when nothing was due or the user is not an administrator.
+    pub(super) fn resume_rekey(&mut self) -> Result<Option<Rekeyed>, SessionError> {
+        let Some(reason) = self.store.setting(REKEY_DUE)? else {
+            return Ok(None);
+        };
+        if !self.may(crate::auth::Permission::ManageUsers) {
+            return Ok(None);
+        }
+        let (lock, mut vault) = self.vault_for_change()?;
+        for u in self.store.users()? {
+            if u.disabled_at.is_some() {
+                vault.remove_slot(u.id);
+            }
+        }
+        self.rekey(
+            &mut vault,
+            &lock,
+            &format!("中断された鍵の更新のやり直し: {reason}"),
+            &|_, _| {},
+        )
+        .map(Some)
+    }
+
+    /// The re-key done at this login because an earlier one was interrupted (once; the app
+    /// and the CLI show its new recovery key).
+    pub fn take_resumed_rekey(&mut self) -> Option<Rekeyed> {
+        self.resumed_rekey.take()
     }
 
     /// Issues a new recovery key (the old sheet stops opening anything); administrators only.

@@ -9,6 +9,7 @@
 //! the letters ([`letter_text`]: templates, versions, preview), the [`release`]
 //! request and the count report, the [`settings`] kept in the store, and the audit [`trail`].
 
+mod backup;
 mod error;
 mod keys;
 mod letter_text;
@@ -22,10 +23,12 @@ mod trail;
 mod users;
 mod wrong_number;
 
+pub use backup::BackupDone;
 pub use error::SessionError;
 pub use keys::{Rekeyed, VaultProblem};
 pub use letter_text::{CurrentLetterText, LetterPreview};
 pub use letters::PostalPreview;
+pub use release::Output;
 pub use review::{ApprovalLine, RecordDetail, ReviewProgress, ReviewedRecord};
 pub use reviews::{AccessLogReview, ReviewEntry, ReviewedUser, UserListReview};
 pub use rights::OutcomeLine;
@@ -88,6 +91,8 @@ pub struct Session {
     /// Tampering found at login (the audit chain cut or broken, lockout counters rolled back,
     /// forged pre-login events), in words: shown to administrators on the home screen.
     integrity: Vec<String>,
+    /// A re-key done at this login because an earlier one was interrupted.
+    resumed_rekey: Option<Rekeyed>,
 }
 
 fn now_unix() -> i64 {
@@ -214,6 +219,7 @@ impl Session {
             policy,
             must_change_password: false,
             integrity: Vec::new(),
+            resumed_rekey: None,
         };
         session.save_vault(&mut vault, &lock)?;
         if dir.join(LEGACY_KEY_FILE).exists() {
@@ -229,6 +235,22 @@ impl Session {
     /// file (MAC, generation, lockout counters) and the audit chain from its anchor, moves the
     /// pre-login events into the trail, audits. All under the slot file's lock.
     pub fn login(dir: &Path, login: &str, password: &str) -> Result<Session, SessionError> {
+        if dir.join(crate::backup::RESTORE_MARKER).exists() {
+            return Err(SessionError::Output(
+                "この保管場所へのバックアップからの復元が終わっていません。もう一度復元してください"
+                    .into(),
+            ));
+        }
+        Session::login_unchecked(dir, login, password)
+    }
+
+    /// [`Session::login`] without the check for an unfinished restore (the restore itself
+    /// logs in this way, to check what it copied).
+    pub(crate) fn login_unchecked(
+        dir: &Path,
+        login: &str,
+        password: &str,
+    ) -> Result<Session, SessionError> {
         if !Vault::exists(dir) {
             return Err(VaultError::NotInitialised.into());
         }
@@ -328,6 +350,7 @@ impl Session {
             policy,
             must_change_password: slot.must_change || expired,
             integrity: Vec::new(),
+            resumed_rekey: None,
         };
         if legacy {
             // A slot of format 1: give it a key pair now that the password is known.
@@ -399,6 +422,8 @@ impl Session {
             crate::oslog::write(dir, &format!("tamper-found-at-login login={login}"));
         }
         session.save_vault(&mut vault, &lock)?;
+        drop(lock);
+        session.resumed_rekey = session.resume_rekey()?;
         Ok(session)
     }
 
@@ -472,6 +497,7 @@ impl Session {
             user,
             must_change_password: false,
             integrity: Vec::new(),
+            resumed_rekey: None,
         };
         if let Some(p) = problem {
             session.audit(

@@ -9,7 +9,41 @@ use crate::store::{ReleaseRequestRow, ReleaseRow};
 
 use super::*;
 
+/// An output the release and report screens write (see [`Session::output_missing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// The files of a release request (list and cover sheet).
+    ReleaseRequest,
+    /// The count report (CSV or PDF).
+    CountReport,
+}
+
 impl Session {
+    /// What `output` still needs before it can be written, in words for the screen (empty:
+    /// ready). Checked before the user is asked where to save it (issue 13 §8): the insurer's
+    /// name heads the cover sheet and the report (never 「（保険者名未設定）」), and a
+    /// release list that holds every full My Number needs 個人番号閲覧権限.
+    pub fn output_missing(&self, output: Output) -> Vec<String> {
+        let mut out = Vec::new();
+        let name = self.insurer_name().unwrap_or_default();
+        if crate::letters::is_unset(&name) {
+            out.push(
+                "保険者名が設定されていません（管理者が「利用者の管理」の設定で入力します）"
+                    .to_string(),
+            );
+        }
+        if output == Output::ReleaseRequest
+            && self.release_format().with_my_number
+            && !self.may(Permission::RevealMyNumber)
+        {
+            out.push(
+                "解除依頼の一覧に個人番号を載せる書式です。書き出すには個人番号閲覧権限が必要です"
+                    .to_string(),
+            );
+        }
+        out
+    }
+
     /// The count report (確認結果（件数）の報告), live: of approved decisions only, or of
     /// every current decision.
     pub fn count_report(&self, approved_only: bool) -> Result<CountReport, SessionError> {

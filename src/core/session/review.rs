@@ -26,6 +26,9 @@ pub struct ReviewProgress {
     pub next_cutoff: Option<crate::release::Cutoff>,
     /// Decisions per day (YYYY-MM-DD, count).
     pub per_day: Vec<(String, u64)>,
+    /// Decisions per hour (0–23, count) of the last day with decisions (the last of
+    /// [`ReviewProgress::per_day`]).
+    pub per_hour: Vec<(u32, u64)>,
     /// Records with a letter sent for their current decision.
     pub letters_sent: u64,
     /// Of those, still without a reply.
@@ -58,6 +61,24 @@ pub struct ApprovalLine {
     pub overrode: Vec<String>,
     /// The reply or the employer's answer the decision rests on, if any.
     pub follow_up: Option<crate::review::FollowUp>,
+    /// The items that really differ (not only in notation), in item order.
+    pub differs: Vec<crate::record::Item>,
+    /// The items that differ only in notation (表記ゆれ), in item order.
+    pub notation: Vec<crate::record::Item>,
+    /// The record's warnings and cross-record alarms, as the review screen says them.
+    pub warnings: Vec<String>,
+    /// Why the supervisor should look twice: the contradictions the clerk confirmed and
+    /// those the decision has with the evidence as it is read now
+    /// ([`crate::review::contradictions`]: "same person" over a real difference, a decision
+    /// against the suggestion). Empty for most lines.
+    pub attention: Vec<String>,
+}
+
+impl ApprovalLine {
+    /// Whether the line is marked and listed first ([`ApprovalLine::attention`]).
+    pub fn needs_attention(&self) -> bool {
+        !self.attention.is_empty()
+    }
 }
 
 /// A record opened for review (see [`Session::review_record`]).
@@ -372,11 +393,17 @@ impl Session {
         self.require(Permission::ViewSummary)?;
         let now = chrono::Local::now().naive_local();
         let (letters_sent, replies_pending, in_release_requests) = self.store.letter_progress()?;
+        let per_day = self.store.decisions_per_day()?;
+        let per_hour = match per_day.last() {
+            Some((day, _)) => self.store.decisions_per_hour(day)?,
+            None => Vec::new(),
+        };
         Ok(ReviewProgress {
             states: self.store.review_counts()?,
             ready: self.store.ready_for_release()?,
             next_cutoff: self.release_schedule().next_after(now),
-            per_day: self.store.decisions_per_day()?,
+            per_day,
+            per_hour,
             letters_sent,
             replies_pending,
             in_release_requests,
@@ -532,29 +559,71 @@ impl Session {
     /// What a supervisor judges a batch by, one line per record: the card, the insurer-side
     /// kana name, the case, the decision with its letter, the explanation's suggestion, the
     /// clerk's memo and the contradictions the clerk confirmed (a birth date that differs
-    /// forced to 「同一人物」 stands out), and the reply or employer answer it rests on.
+    /// forced to 「同一人物」 stands out), and the reply or employer answer it rests on; the items
+    /// that differ and the warnings. Lines that need attention
+    /// ([`ApprovalLine::needs_attention`]) come first, the rest in the order of `record_ids`.
     pub fn approval_lines(&self, record_ids: &[i64]) -> Result<Vec<ApprovalLine>, SessionError> {
         self.require(Permission::Approve)?;
         let mut out = Vec::with_capacity(record_ids.len());
         for &id in record_ids {
-            let (Some(r), Some(review)) = (self.store.record(id)?, self.store.record_review(id)?)
-            else {
+            let (Some((r, explained)), Some(review)) = (
+                crate::analyze::explain_stored(&self.store, id)?,
+                self.store.record_review(id)?,
+            ) else {
                 continue;
             };
             let Some(d) = review.decision else { continue };
+            let e = &explained.explanation;
+            let items = |v: crate::compare::FieldVerdict| {
+                crate::record::Item::ALL
+                    .into_iter()
+                    .filter(|i| e.field(*i).verdict == v)
+                    .collect::<Vec<_>>()
+            };
+            let mut attention = d.overrode.clone();
+            for why in crate::review::contradictions(&r, e, &d.choice) {
+                if !attention.contains(&why) {
+                    attention.push(why);
+                }
+            }
+            let mut warnings: Vec<String> = explained
+                .alarms
+                .iter()
+                .map(|(kind, rows)| kind.message_ja(rows))
+                .collect();
+            // The two warnings the alarms already say (with the rows they name) are said once.
+            warnings.extend(
+                r.warnings
+                    .kinds()
+                    .into_iter()
+                    .filter(|w| {
+                        !matches!(
+                            w,
+                            crate::classify::WarningKind::SharedNumber
+                                | crate::classify::WarningKind::RegistryIsOtherSubscriber
+                        )
+                    })
+                    .map(|w| w.message_ja()),
+            );
             out.push(ApprovalLine {
                 record_id: id,
                 decision_id: d.id,
                 card: format!("{}・{}-{}", r.card_symbol, r.card_number, r.branch),
-                kana_name: r.insurer.kana_name,
+                kana_name: r.insurer.kana_name.clone(),
                 case: r.class.case,
                 decision: d.choice.label_ja(),
                 suggestion: r.analysis.map(|a| a.suggestion),
                 memo: d.memo,
                 overrode: d.overrode,
                 follow_up: self.store.follow_up(id)?.map(|f| f.outcome),
+                differs: items(crate::compare::FieldVerdict::Differs),
+                notation: items(crate::compare::FieldVerdict::Notation),
+                warnings,
+                attention,
             });
         }
+        // The lines a supervisor must look at twice come first, each part in the order asked.
+        out.sort_by_key(|l| !l.needs_attention());
         self.audit(
             AuditAction::ViewRecord,
             "approval",

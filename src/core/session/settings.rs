@@ -148,7 +148,7 @@ impl Session {
     }
 
     /// Stores a setting and its audit entry in one transaction (both or neither).
-    fn set_setting_audited(
+    pub(super) fn set_setting_audited(
         &self,
         key: &str,
         value: &str,

@@ -306,6 +306,10 @@ impl Session {
         vault.remove_slot(id);
         self.store.atomically(|| -> Result<(), SessionError> {
             self.store.disable_user(id, &audit::now_local())?;
+            // With the disable: an interrupted re-key is done at an administrator's next
+            // login (the kill tests of issue 17 found the disable kept, the re-key lost).
+            self.store
+                .set_setting(keys::REKEY_DUE, &format!("利用者 {} の無効化", u.login))?;
             self.audit(
                 AuditAction::UserChange,
                 &format!("user:{id}"),
@@ -354,11 +358,17 @@ impl Session {
             true,
             now_unix(),
         );
-        self.audit(
-            AuditAction::PasswordChange,
-            &format!("user:{id}"),
-            "管理者による仮パスワードの設定",
-        )?;
+        self.store.atomically(|| -> Result<(), SessionError> {
+            self.store.set_setting(
+                keys::REKEY_DUE,
+                &format!("利用者 {} のパスワード再設定", u.login),
+            )?;
+            self.audit(
+                AuditAction::PasswordChange,
+                &format!("user:{id}"),
+                "管理者による仮パスワードの設定",
+            )
+        })?;
         self.rekey(
             &mut vault,
             &lock,

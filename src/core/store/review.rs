@@ -344,4 +344,17 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Decisions (not undone) per hour of one day (YYYY-MM-DD, local time as stored), by
+    /// hour 0–23: the chart of a day's work.
+    pub fn decisions_per_hour(&self, day: &str) -> Result<Vec<(u32, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT CAST(substr(decided_at, 12, 2) AS INTEGER) AS hour, count(*) FROM decisions \
+             WHERE undone = 0 AND substr(decided_at, 1, 10) = ?1 GROUP BY hour ORDER BY hour",
+        )?;
+        let rows = stmt.query_map([day], |r| {
+            Ok((r.get::<_, i64>(0)? as u32, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }
