@@ -683,10 +683,6 @@ fn progress_bar(what: &str) -> indicatif::ProgressBar {
 }
 
 fn progress_tick(bar: &indicatif::ProgressBar, done: u64, total: u64) {
-    rekey_tick(bar, done, total)
-}
-
-fn rekey_tick(bar: &indicatif::ProgressBar, done: u64, total: u64) {
     if bar.is_hidden() && bar.elapsed().as_secs_f64() > 1.0 {
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     }
@@ -1203,7 +1199,7 @@ fn user_command(session: &mut Session, cmd: UserCommand) -> Result<(), String> {
             let id = find_user(session, &login)?;
             let bar = rekey_bar();
             let r = session
-                .disable_user_reporting(id, &|d, t| rekey_tick(&bar, d, t))
+                .disable_user_reporting(id, &|d, t| progress_tick(&bar, d, t))
                 .map_err(auth_err);
             bar.finish_and_clear();
             let r = r?;
@@ -1218,7 +1214,7 @@ fn user_command(session: &mut Session, cmd: UserCommand) -> Result<(), String> {
             let password = new_password("仮パスワード")?;
             let bar = rekey_bar();
             let r = session
-                .reset_password_reporting(id, &password, &|d, t| rekey_tick(&bar, d, t))
+                .reset_password_reporting(id, &password, &|d, t| progress_tick(&bar, d, t))
                 .map_err(auth_err);
             bar.finish_and_clear();
             let r = r?;

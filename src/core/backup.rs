@@ -21,6 +21,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, Mac};
+
+use crate::vault::{hex, unhex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -78,12 +80,7 @@ pub struct Manifest {
 
 impl Manifest {
     fn mac_of(&self, key: &StoreKey) -> Hmac<Sha256> {
-        let mac_key: [u8; 32] = Sha256::new()
-            .chain_update(b"totsugo-backup-manifest")
-            .chain_update(key.0)
-            .finalize()
-            .into();
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&mac_key).expect("any key length");
+        let mut m = crate::vault::keyed_mac(b"totsugo-backup-manifest", key);
         let unsigned = Manifest {
             mac: String::new(),
             ..self.clone()
@@ -116,20 +113,6 @@ impl Manifest {
             crate::summary::format_thousands(self.facts.audit_count)
         )
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// The size and SHA-256 of a file.

@@ -297,11 +297,13 @@ pub enum VaultError {
     Invalid(String),
 }
 
-fn hex(b: &[u8]) -> String {
+/// Lower-case hex of bytes (keys, MACs and hashes in the files totsugo writes).
+pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
+/// Bytes from hex; `None` for an odd length or a character that is not hex.
+pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
     }
@@ -309,6 +311,17 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+/// An HMAC-SHA256 under a key derived from the store key for one use (`label`): what
+/// authenticates the slot file and a backup's manifest.
+pub(crate) fn keyed_mac(label: &[u8], key: &StoreKey) -> Hmac<Sha256> {
+    let mac_key: [u8; 32] = Sha256::new()
+        .chain_update(label)
+        .chain_update(key.0)
+        .finalize()
+        .into();
+    <Hmac<Sha256> as Mac>::new_from_slice(&mac_key).expect("any key length")
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -748,12 +761,7 @@ impl Vault {
             anchor: &self.anchor,
             failures_seen: &self.failures_seen,
         };
-        let mac_key: [u8; 32] = Sha256::new()
-            .chain_update(b"totsugo-keyslots-mac")
-            .chain_update(key.0)
-            .finalize()
-            .into();
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&mac_key).expect("any key length");
+        let mut m = keyed_mac(b"totsugo-keyslots-mac", key);
         m.update(&serde_json::to_vec(&auth).expect("serializes"));
         m
     }
