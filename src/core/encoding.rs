@@ -110,6 +110,41 @@ pub fn decode_field(enc: FileEncoding, bytes: &[u8]) -> Option<Cow<'_, str>> {
     }
 }
 
+/// Decodes one field strictly into `dst` (replacing what it held, in the room it has):
+/// `false` if the bytes are not valid in `enc`. The same decoding as [`decode_field`], without
+/// an allocation per field once `dst` is large enough.
+pub fn decode_field_into(enc: FileEncoding, bytes: &[u8], dst: &mut String) -> bool {
+    dst.clear();
+    if bytes.is_ascii() {
+        // ASCII is the same in both encodings (CP932 maps 0x5C to U+005C in encoding_rs).
+        return match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                dst.push_str(s);
+                true
+            }
+            Err(_) => false,
+        };
+    }
+    match enc {
+        FileEncoding::Cp932 => {
+            let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
+            let Some(room) = decoder.max_utf8_buffer_length_without_replacement(bytes.len()) else {
+                return false;
+            };
+            dst.reserve(room);
+            let (result, read) = decoder.decode_to_string_without_replacement(bytes, dst, true);
+            matches!(result, encoding_rs::DecoderResult::InputEmpty) && read == bytes.len()
+        }
+        FileEncoding::Utf8 | FileEncoding::Utf8Bom => match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                dst.push_str(s);
+                true
+            }
+            Err(_) => false,
+        },
+    }
+}
+
 /// Decodes a whole small text file (a profile): UTF-8 with or without BOM, else CP932.
 pub fn decode_whole_text(bytes: &[u8]) -> Option<String> {
     let enc = detect(bytes, EncodingChoice::Auto);

@@ -1,12 +1,12 @@
 //! The importer: reads a match-result file (streaming, whatever its size), validates every
-//! row, classifies it, and stores it: the rows go to a staging file first, then one short
-//! transaction makes the import visible, whole or not at all ([`crate::store::ImportTx`]).
+//! row, classifies it, and stores it: the rows go into the store in short chunks under a
+//! pending import no reader sees, then one short transaction makes the import visible, whole
+//! or not at all ([`crate::store::ImportTx`]).
 //!
 //! Reading, decoding, validation and classification run on a worker thread; the calling
 //! thread writes to the store. Progress (rows and bytes done) goes to a callback, and a
 //! cancel flag stops the import with the store unchanged.
 
-use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt;
 use std::fs::File;
@@ -207,8 +207,8 @@ pub struct ImportReport {
     pub masked_number: bool,
     /// Time taken.
     pub elapsed: Duration,
-    /// How long the import held the store's write lock (its last step only: the rows are
-    /// written to a staging file first, while others go on working).
+    /// The longest time the import held the store's write lock at once (its rows are written
+    /// in short chunks, while others go on working).
     pub lock_held: Duration,
 }
 
@@ -513,8 +513,10 @@ pub fn scan_file(
             on_progress,
             cancel,
             &mut |batch| {
-                on_rows(batch);
-                Ok(())
+                if !batch.is_empty() {
+                    on_rows(batch);
+                }
+                Ok(true)
             },
         );
         if drained.is_err() {
@@ -529,9 +531,8 @@ pub fn scan_file(
                 total: outcome.error_total,
             });
         }
-        if let Some(cross) = &outcome.cross {
-            let findings = cross.run();
-            add_alarm_counts(&mut outcome.counts, cross, &findings);
+        if let (Some(cross), Some(findings)) = (&outcome.cross, &outcome.findings) {
+            add_alarm_counts(&mut outcome.counts, cross, findings);
         }
         Ok(ScanReport {
             encoding: enc,
@@ -576,8 +577,7 @@ fn finish(
     if cancel.load(Ordering::Relaxed) {
         return Err(ImportError::Cancelled);
     }
-    if let Some(cross) = outcome.cross.take() {
-        let findings = cross.run();
+    if let (Some(cross), Some(findings)) = (outcome.cross.take(), outcome.findings.take()) {
         tx.apply_alarms(&findings)?;
         add_alarm_counts(&mut outcome.counts, &cross, &findings);
     }
@@ -627,14 +627,16 @@ fn write_rows<'a>(
 
 /// Hands each batch from the reader thread to `consume` (the store writer, or the caller of
 /// [`scan_file`]), sends the spent batch back for reuse, and reports progress every 50 ms
-/// and at the end. A cancel ends it with [`ImportError::Cancelled`].
+/// and at the end, only when `consume` says it holds no lock (it returns `true`). An empty
+/// batch at the end tells `consume` the rows are over. A cancel ends it with
+/// [`ImportError::Cancelled`].
 fn drain_batches(
     (rx, spent): BatchChannels,
     bytes_done: &AtomicU64,
     total_bytes: u64,
     on_progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
-    consume: &mut dyn FnMut(&[Record]) -> Result<(), ImportError>,
+    consume: &mut dyn FnMut(&[Record]) -> Result<bool, ImportError>,
 ) -> Result<(), ImportError> {
     let mut rows = 0u64;
     let mut last_report = Instant::now();
@@ -642,11 +644,11 @@ fn drain_batches(
         if cancel.load(Ordering::Relaxed) {
             return Err(ImportError::Cancelled);
         }
-        consume(&batch)?;
+        let settled = consume(&batch)?;
         rows += batch.len() as u64;
         // The reader may have finished already; then the batch is simply dropped here.
         let _ = spent.send(batch);
-        if last_report.elapsed() >= Duration::from_millis(50) {
+        if settled && last_report.elapsed() >= Duration::from_millis(50) {
             last_report = Instant::now();
             on_progress(Progress {
                 rows,
@@ -655,6 +657,8 @@ fn drain_batches(
             });
         }
     }
+    // The end of the rows: the store writer commits what it holds before the last report.
+    consume(&[])?;
     on_progress(Progress {
         rows,
         bytes: bytes_done.load(Ordering::Relaxed),
@@ -671,6 +675,9 @@ struct ReadOutcome {
     error_total: u64,
     warning_examples: Vec<(u64, WarningKind)>,
     cross: Option<CrossCheck>,
+    /// The cross-record checks' findings, run on the reader thread once the rows are read
+    /// (while the store writer still writes the last batches).
+    findings: Option<Findings>,
 }
 
 fn read_header(
@@ -734,9 +741,14 @@ fn read_rows(
         error_total: 0,
         warning_examples: Vec::new(),
         cross: collect_cross.then(CrossCheck::new),
+        findings: None,
     };
     let mut rec = csv::ByteRecord::new();
-    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut scratch = Scratch::default();
+    // The batch being filled: its first `filled` records hold rows of this batch; the rest are
+    // records of an earlier batch (sent back by the writer), filled again in place.
+    let mut batch: Vec<Record> = Vec::with_capacity(BATCH_ROWS);
+    let mut filled = 0usize;
     let mut last_line = 1;
     let mut rows_seen = 0u64;
     loop {
@@ -798,13 +810,17 @@ fn read_rows(
         };
         last_line = line;
         rows_seen += 1;
-        match parser.parse(line, &rec) {
-            Ok(r) => {
-                out.counts.add_record(&r);
+        if filled == batch.len() {
+            batch.push(blank_record());
+        }
+        match parser.parse_into(line, &rec, &mut scratch, &mut batch[filled]) {
+            Ok(()) => {
+                let r = &batch[filled];
+                out.counts.add_record(r);
                 if out.error_total == 0
                     && let Some(c) = out.cross.as_mut()
                 {
-                    c.add(&r);
+                    c.add(r);
                 }
                 if !r.warnings.is_empty() && out.warning_examples.len() < KEPT_WARNING_EXAMPLES {
                     for k in r.warnings.kinds() {
@@ -814,25 +830,24 @@ fn read_rows(
                     }
                 }
                 if out.error_total == 0 {
-                    batch.push(r);
+                    filled += 1;
                 }
             }
             Err(errs) => {
                 out.error_total += errs.len() as u64;
                 let room = KEPT_ERRORS.saturating_sub(out.errors.len());
                 out.errors.extend(errs.into_iter().take(room));
-                batch.clear();
+                filled = 0;
             }
         }
-        if batch.len() >= BATCH_ROWS {
-            let next = match spent.try_recv() {
-                Ok(mut old) => {
-                    old.clear();
-                    old
-                }
-                Err(_) => Vec::with_capacity(BATCH_ROWS),
-            };
-            let full = std::mem::replace(&mut batch, next);
+        if filled >= BATCH_ROWS {
+            // A batch the writer is done with, its records to be filled again; or a new one.
+            let next = spent
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(BATCH_ROWS));
+            let mut full = std::mem::replace(&mut batch, next);
+            full.truncate(filled);
+            filled = 0;
             if tx.send(full).is_err() {
                 return Err(ImportError::Cancelled);
             }
@@ -843,10 +858,6 @@ fn read_rows(
             }
         }
     }
-    if !batch.is_empty() && tx.send(batch).is_err() {
-        return Err(ImportError::Cancelled);
-    }
-    drop(tx);
     let mut tap = csv.into_inner();
     if tap.quotes_before(u64::MAX) % 2 == 1 {
         out.error_total += 1;
@@ -889,6 +900,17 @@ fn read_rows(
             });
         }
     }
+    // The last batch only now: a file refused at its end (a quote left open, the wrong file)
+    // has then sent the writer nothing if it is shorter than one batch, and the store file is
+    // left as it was.
+    batch.truncate(filled);
+    if out.error_total == 0 && !batch.is_empty() && tx.send(batch).is_err() {
+        return Err(ImportError::Cancelled);
+    }
+    drop(tx);
+    if out.error_total == 0 {
+        out.findings = out.cross.as_ref().map(CrossCheck::run);
+    }
     Ok(out)
 }
 
@@ -898,8 +920,63 @@ struct RowParser<'a> {
     map: &'a ColumnMap,
 }
 
+/// The decoded cells of the row being read, one buffer per column, kept from row to row: in
+/// the steady state reading a row allocates nothing (the rows' records are reused too, see
+/// [`read_rows`]).
+#[derive(Default)]
+struct Scratch {
+    cells: Vec<String>,
+}
+
+/// A record with nothing in it, to be filled by [`RowParser::parse_into`].
+fn blank_record() -> Record {
+    Record {
+        line: 0,
+        insurer_number: String::new(),
+        card_symbol: String::new(),
+        card_number: String::new(),
+        branch: String::new(),
+        relation: None,
+        my_number: String::new(),
+        qual_start: None,
+        qual_end: None,
+        insurer: Person::default(),
+        registry_result: RegistryResult::Found,
+        registry: Person::default(),
+        verdicts: Verdicts::default(),
+        stop_flag: None,
+        multi_qual: false,
+        base_date: None,
+        extra: Vec::new(),
+        class: classify::classify(
+            RegistryResult::Found,
+            &Verdicts::default(),
+            false,
+            None,
+            None,
+        ),
+        warnings: Warnings::default(),
+        analysis: None,
+        bad_values: Vec::new(),
+    }
+}
+
+/// Sets `dst` to `v` in the buffer it has (no allocation once it is large enough).
+fn set_text(dst: &mut String, v: &str) {
+    dst.clear();
+    dst.push_str(v);
+}
+
 impl RowParser<'_> {
-    fn parse(&self, line: u64, rec: &csv::ByteRecord) -> Result<Record, Vec<RowError>> {
+    /// Validates and classifies one row into `r`, every field of which it sets (the record
+    /// of an earlier row is reused: its buffers keep their room).
+    fn parse_into(
+        &self,
+        line: u64,
+        rec: &csv::ByteRecord,
+        scratch: &mut Scratch,
+        r: &mut Record,
+    ) -> Result<(), Vec<RowError>> {
         let ncols = self.map.headers.len();
         if rec.len() != ncols {
             return Err(vec![RowError {
@@ -912,53 +989,54 @@ impl RowParser<'_> {
             }]);
         }
         let mut errs = Vec::new();
-        let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(ncols);
-        for (i, raw) in rec.iter().enumerate() {
-            match encoding::decode_field(self.enc, raw) {
-                Some(t) => cells.push(t),
-                None => {
-                    errs.push(RowError {
-                        line,
-                        column: Some(self.map.headers[i].clone()),
-                        message: format!(
-                            "{} として読めない文字があります（文字コードが違うか、ファイルが壊れています）",
-                            self.enc.name()
-                        ),
-                    });
-                    cells.push(Cow::Borrowed(""));
-                }
+        scratch.cells.resize_with(ncols, String::new);
+        for (i, (raw, cell)) in rec.iter().zip(scratch.cells.iter_mut()).enumerate() {
+            if !encoding::decode_field_into(self.enc, raw, cell) {
+                errs.push(RowError {
+                    line,
+                    column: Some(self.map.headers[i].clone()),
+                    message: format!(
+                        "{} として読めない文字があります（文字コードが違うか、ファイルが壊れています）",
+                        self.enc.name()
+                    ),
+                });
+                cell.clear();
             }
         }
         if !errs.is_empty() {
             return Err(errs);
         }
+        r.bad_values.clear();
         let mut c = Cells {
             map: self.map,
-            cells,
+            cells: &scratch.cells,
             warnings: Warnings::default(),
-            bad_values: Vec::new(),
+            bad_values: std::mem::take(&mut r.bad_values),
         };
 
         // Content problems never refuse the file: the row is imported, its value set aside,
         // and the column flagged (WarningKind::BadValue). No message repeats a value.
-        let insurer_number = c.take(Field::InsurerNumber).trim().to_string();
+        r.line = line;
+        c.take_trimmed(Field::InsurerNumber, &mut r.insurer_number);
+        let insurer_number = &r.insurer_number;
         if !(insurer_number.len() == 6 || insurer_number.len() == 8)
             || !insurer_number.bytes().all(|b| b.is_ascii_digit())
-            || !checkdigit::insurer_number_is_valid(&insurer_number)
+            || !checkdigit::insurer_number_is_valid(insurer_number)
         {
             c.bad(Field::InsurerNumber);
         }
-        let card_symbol = c.take(Field::CardSymbol);
-        let card_number = c.take(Field::CardNumber);
-        if card_number.trim().is_empty() {
+        c.take(Field::CardSymbol, &mut r.card_symbol);
+        c.take(Field::CardNumber, &mut r.card_number);
+        if r.card_number.trim().is_empty() {
             c.bad(Field::CardNumber);
         }
-        let branch = c.take(Field::Branch).trim().to_string();
+        c.take_trimmed(Field::Branch, &mut r.branch);
+        let branch = &r.branch;
         if !(branch.is_empty() || (branch.len() == 2 && branch.bytes().all(|b| b.is_ascii_digit())))
         {
             c.bad(Field::Branch);
         }
-        let relation = match c.text(Field::Relation).trim() {
+        r.relation = match c.text(Field::Relation).trim() {
             "" => None,
             "1" => Some(1),
             "2" => Some(2),
@@ -967,39 +1045,46 @@ impl RowParser<'_> {
                 None
             }
         };
-        let my_number = c.take(Field::MyNumber).trim().to_string();
+        c.take_trimmed(Field::MyNumber, &mut r.my_number);
+        let my_number = &r.my_number;
         if self.map.masked_number {
             // A masked file: the number is kept as it is; no check digit can run.
-            if crate::record::masked_number_digits(&my_number).is_none() {
+            if crate::record::masked_number_digits(my_number).is_none() {
                 c.bad(Field::MyNumber);
             }
-        } else if !crate::record::my_number_is_full(&my_number) {
+        } else if !crate::record::my_number_is_full(my_number) {
             c.bad(Field::MyNumber);
-        } else if !checkdigit::my_number_is_valid(&my_number) {
+        } else if !checkdigit::my_number_is_valid(my_number) {
             c.warnings.add(WarningKind::MyNumberCheckDigit);
         }
-        let qual_start = c.date(Field::QualStart);
-        let qual_end = c.date(Field::QualEnd);
-        let insurer = c.person(
-            Field::InsKanji,
-            Field::InsKana,
-            Field::InsBirth,
-            Field::InsSex,
-            Field::InsAddress,
+        r.qual_start = c.date(Field::QualStart);
+        r.qual_end = c.date(Field::QualEnd);
+        c.person(
+            [
+                Field::InsKanji,
+                Field::InsKana,
+                Field::InsBirth,
+                Field::InsSex,
+                Field::InsAddress,
+            ],
+            &mut r.insurer,
         );
-        let registry_result = match RegistryResult::parse(c.text(Field::JlisResult)) {
-            Some(r) => r,
+        r.registry_result = match RegistryResult::parse(c.text(Field::JlisResult)) {
+            Some(v) => v,
             None => {
                 c.set_aside(Field::JlisResult);
                 RegistryResult::Found
             }
         };
-        let registry = c.person(
-            Field::RegKanji,
-            Field::RegKana,
-            Field::RegBirth,
-            Field::RegSex,
-            Field::RegAddress,
+        c.person(
+            [
+                Field::RegKanji,
+                Field::RegKana,
+                Field::RegBirth,
+                Field::RegSex,
+                Field::RegAddress,
+            ],
+            &mut r.registry,
         );
         let mut items = [Verdict::NotCompared; 5];
         for (slot, f) in items.iter_mut().zip([
@@ -1011,18 +1096,18 @@ impl RowParser<'_> {
         ]) {
             *slot = c.verdict(f);
         }
-        let verdicts = Verdicts {
+        r.verdicts = Verdicts {
             items,
             overall: c.verdict(Field::Overall),
         };
-        let stop_flag = match StopFlag::parse(c.text(Field::StopFlag)) {
+        r.stop_flag = match StopFlag::parse(c.text(Field::StopFlag)) {
             Ok(f) => f,
             Err(_) => {
                 c.set_aside(Field::StopFlag);
                 None
             }
         };
-        let multi_qual = match c.text(Field::MultiQual).trim() {
+        r.multi_qual = match c.text(Field::MultiQual).trim() {
             "" | "0" => false,
             "1" => true,
             _ => {
@@ -1030,83 +1115,72 @@ impl RowParser<'_> {
                 false
             }
         };
-        let base_date = c.date(Field::BaseDate);
-        let extra = self
-            .map
-            .extra
-            .iter()
-            .map(|(i, _)| {
-                let (v, _) = visible_and_bounded(&std::mem::take(&mut c.cells[*i]));
-                v
-            })
-            .collect();
-        let warnings = c.warnings;
-        let bad_values = std::mem::take(&mut c.bad_values);
-        let class = classify::classify(registry_result, &verdicts, multi_qual, qual_end, base_date);
-        let mut r = Record {
-            line,
-            insurer_number,
-            card_symbol,
-            card_number,
-            branch,
-            relation,
-            my_number,
-            qual_start,
-            qual_end,
-            insurer,
-            registry_result,
-            registry,
-            verdicts,
-            stop_flag,
-            multi_qual,
-            base_date,
-            extra,
-            class,
-            warnings,
-            analysis: None,
-            bad_values,
-        };
-        r.warnings.0 |= classify::consistency_warnings(&r).0;
-        if r.class.mismatch {
-            r.analysis = Some(crate::compare::explain_record(&r).summary());
+        r.base_date = c.date(Field::BaseDate);
+        r.extra.resize_with(self.map.extra.len(), String::new);
+        for ((i, _), dst) in self.map.extra.iter().zip(r.extra.iter_mut()) {
+            let v = c.cells[*i].as_str();
+            match visible_and_bounded(v) {
+                Some(changed) => *dst = changed,
+                None => set_text(dst, v),
+            }
         }
-        Ok(r)
+        r.warnings = c.warnings;
+        r.bad_values = c.bad_values;
+        r.class = classify::classify(
+            r.registry_result,
+            &r.verdicts,
+            r.multi_qual,
+            r.qual_end,
+            r.base_date,
+        );
+        r.analysis = None;
+        r.warnings.0 |= classify::consistency_warnings(r).0;
+        if r.class.mismatch {
+            r.analysis = Some(crate::compare::explain_record(r).summary());
+        }
+        Ok(())
     }
 }
 
 /// Control characters become the visible marks of Unicode's Control Pictures block (␀ for
 /// NUL, ␛ for ESC, ␡ for DEL; C1 controls become �), and a value longer than
-/// [`MAX_FIELD_CHARS`] is cut: returns the value and whether anything was changed. Stored that
-/// way, such a value can never reach a printer, a terminal or a CSV cell as it was.
-pub fn visible_and_bounded(v: &str) -> (String, bool) {
-    // The fast path of nearly every cell: short, and no byte of a C0/C1 control or DEL
-    // (C1 controls are 0xC2 0x80..=0x9F in UTF-8).
+/// [`MAX_FIELD_CHARS`] is cut: returns the value so changed, or `None` when it is fine as it
+/// is (nearly every cell: no copy is made then). Stored that way, such a value can never
+/// reach a printer, a terminal or a CSV cell as it was.
+pub fn visible_and_bounded(v: &str) -> Option<String> {
+    // The fast path: short, and no byte of a C0 control, DEL or the lead byte of a C1 control
+    // (C1 controls are 0xC2 0x80..=0x9F in UTF-8). One pass without early exit, which the
+    // compiler turns into vector code; a 0xC2 (¥, ° …) is looked at more closely.
     let bytes = v.as_bytes();
-    let clean = (bytes.len() <= MAX_FIELD_CHARS || v.chars().count() <= MAX_FIELD_CHARS)
-        && !bytes.iter().any(|&b| b < 0x20 || b == 0x7f)
-        && !bytes
-            .windows(2)
-            .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]));
-    if clean {
-        return (v.to_string(), false);
+    let suspect = bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == 0x7f) | (b == 0xc2)
+    });
+    let control = suspect
+        && (bytes.iter().any(|&b| b < 0x20 || b == 0x7f)
+            || bytes
+                .windows(2)
+                .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1])));
+    let too_long = bytes.len() > MAX_FIELD_CHARS && v.chars().count() > MAX_FIELD_CHARS;
+    if !control && !too_long {
+        return None;
     }
-    let out = v
-        .chars()
-        .take(MAX_FIELD_CHARS)
-        .map(|ch| match ch as u32 {
-            c @ 0..=0x1f => char::from_u32(0x2400 + c).unwrap_or('\u{fffd}'),
-            0x7f => '\u{2421}',
-            _ if ch.is_control() => '\u{fffd}',
-            _ => ch,
-        })
-        .collect();
-    (out, true)
+    Some(
+        v.chars()
+            .take(MAX_FIELD_CHARS)
+            .map(|ch| match ch as u32 {
+                c @ 0..=0x1f => char::from_u32(0x2400 + c).unwrap_or('\u{fffd}'),
+                0x7f => '\u{2421}',
+                _ if ch.is_control() => '\u{fffd}',
+                _ => ch,
+            })
+            .collect(),
+    )
 }
 
 /// The decoded cells of one row, with the content warnings found so far.
 struct Cells<'a> {
     map: &'a ColumnMap,
-    cells: Vec<Cow<'a, str>>,
+    cells: &'a [String],
     warnings: Warnings,
     bad_values: Vec<(Field, String)>,
 }
@@ -1115,22 +1189,39 @@ impl Cells<'_> {
     fn text(&self, f: Field) -> &str {
         self.map
             .get(f)
-            .map(|i| self.cells[i].as_ref())
+            .map(|i| self.cells[i].as_str())
             .unwrap_or("")
     }
 
-    /// Moves a text cell out, its control characters made visible and its length bounded
-    /// (flagged where that changed it).
-    fn take(&mut self, f: Field) -> String {
+    /// Copies a text cell into `dst`, its control characters made visible and its length
+    /// bounded (flagged where that changed it).
+    fn take(&mut self, f: Field, dst: &mut String) {
         let Some(i) = self.map.get(f) else {
-            return String::new();
+            dst.clear();
+            return;
         };
-        let v = std::mem::take(&mut self.cells[i]);
-        let (out, changed) = visible_and_bounded(&v);
-        if changed {
-            self.bad(f);
+        let v = self.cells[i].as_str();
+        match visible_and_bounded(v) {
+            Some(changed) => {
+                self.bad(f);
+                *dst = changed;
+            }
+            None => set_text(dst, v),
         }
-        if changed { out } else { v.into_owned() }
+    }
+
+    /// [`Cells::take`], without the spaces around the value (codes and numbers).
+    fn take_trimmed(&mut self, f: Field, dst: &mut String) {
+        self.take(f, dst);
+        let trimmed = dst.trim();
+        if trimmed.len() != dst.len() {
+            let (start, len) = (
+                trimmed.as_ptr() as usize - dst.as_ptr() as usize,
+                trimmed.len(),
+            );
+            dst.truncate(start + len);
+            dst.drain(..start);
+        }
     }
 
     /// Flags a value of `f` that is not what the column holds (and that the column keeps).
@@ -1142,8 +1233,13 @@ impl Cells<'_> {
     /// characters made visible, cut), for the review screen.
     fn set_aside(&mut self, f: Field) {
         self.bad(f);
-        let (v, _) = visible_and_bounded(self.text(f));
-        let v: String = v.chars().take(crate::record::MAX_BAD_VALUE_CHARS).collect();
+        let text = self.text(f);
+        let v: String = visible_and_bounded(text)
+            .as_deref()
+            .unwrap_or(text)
+            .chars()
+            .take(crate::record::MAX_BAD_VALUE_CHARS)
+            .collect();
         self.bad_values.push((f, v));
     }
 
@@ -1186,22 +1282,12 @@ impl Cells<'_> {
         }
     }
 
-    fn person(
-        &mut self,
-        kanji: Field,
-        kana: Field,
-        birth: Field,
-        sex: Field,
-        addr: Field,
-    ) -> Person {
-        let (birth_date, birth_partial) = self.birth(birth);
-        Person {
-            kanji_name: self.take(kanji),
-            kana_name: self.take(kana),
-            birth_date,
-            birth_partial,
-            sex: self.sex(sex),
-            address: self.take(addr),
-        }
+    /// One side's five items into `p`.
+    fn person(&mut self, [kanji, kana, birth, sex, addr]: [Field; 5], p: &mut Person) {
+        (p.birth_date, p.birth_partial) = self.birth(birth);
+        self.take(kanji, &mut p.kanji_name);
+        self.take(kana, &mut p.kana_name);
+        p.sex = self.sex(sex);
+        self.take(addr, &mut p.address);
     }
 }

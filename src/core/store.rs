@@ -14,22 +14,23 @@ use crate::record::{Record, StopCase, Verdicts};
 use crate::summary::Counts;
 
 mod backup;
+mod bulk;
 mod columns;
 mod follow_up;
 mod letter_text;
 pub mod pager;
+mod pending;
 mod review;
 mod reviews;
 mod rights;
-mod staging;
 mod wrong_number;
 pub use backup::SnapshotFacts;
 pub use follow_up::{FollowUpRow, LetterRow, ReleaseRequestRow, ReleaseRow};
 pub use letter_text::TextVersion;
+pub use pending::ImportTx;
 pub use review::RecordReview;
 pub use reviews::SignOffRow;
 pub use rights::{OutcomeToApprove, UserRights};
-pub use staging::ImportTx;
 pub use wrong_number::WrongNumberCase;
 
 /// Builds an import's audit entry from its id and counts, written in the import's own
@@ -392,7 +393,7 @@ impl Store {
             source,
         })?;
         let path = Store::file_in(dir);
-        staging::remove_abandoned(dir);
+        pending::remove_abandoned(dir);
         let mut conn = Store::open_connection(&path, key)?;
         conn.busy_handler(Some(wait_briefly))?;
         // Durable on power loss (issue 17): the rollback journal with `synchronous = FULL`,
@@ -414,7 +415,7 @@ impl Store {
             conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
         }
         migrations().to_latest(&mut conn)?;
-        staging::remove_abandoned_rows(&conn, dir)?;
+        pending::remove_abandoned_rows(&conn, dir)?;
         let store = Store { conn, path };
         store.backfill_kana_keys()?;
         Ok(store)

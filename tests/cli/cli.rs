@@ -218,9 +218,9 @@ fn killing_the_process_mid_import_leaves_the_store_as_before() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    // The import was copying its rows in (the store grew): the next open removes the rows of
-    // the pending import and the staging file. The pages they took stay in the file, free for
-    // the next import.
+    // The import was writing its rows in (the store grew): the next open removes the rows of
+    // the pending import and its lock file. The pages they took stay in the file, free for the
+    // next import.
     assert_eq!(
         stdout(&totsugo(&store, &["summary", "--json"])),
         before_summary

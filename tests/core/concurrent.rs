@@ -15,15 +15,15 @@ use totsugo_core::auth::Role;
 use totsugo_core::import::{ImportError, ImportOptions, Progress};
 use totsugo_core::review::{Choice, Decision, ReviewState};
 use totsugo_core::session::{Session, SessionError};
-use totsugo_core::store::{Store, StoreError, StoreKey};
+use totsugo_core::store::{Store, StoreError};
 
 fn store(dir: &Path) -> PathBuf {
     dir.join("store")
 }
 
-/// The staging files of imports in the store's folder (`totsugo.db.import-…`, lock files
-/// included).
-fn staging_files(store: &Path) -> Vec<PathBuf> {
+/// The files of imports in the store's folder (`totsugo.db.import-<token>.lock`: held by an
+/// import while it runs).
+fn import_files(store: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(store)
         .unwrap()
         .flatten()
@@ -102,22 +102,26 @@ fn a_login_a_view_a_decision_and_an_approval_go_through_while_a_big_import_runs(
         )
     });
     started_rx.recv_timeout(Duration::from_secs(120)).unwrap();
-    // Rows are written, to a staging file that is not the store and holds nothing readable.
-    let staged = staging_files(&st);
-    let data = staged
-        .iter()
-        .find(|p| !p.to_string_lossy().ends_with(".lock"))
-        .expect("the import writes to a staging file");
-    let bytes = std::fs::read(data).unwrap();
-    assert!(bytes.len() > 100_000, "rows reached the staging file");
+    // Rows are in the store already (encrypted like the rest), under a pending import that no
+    // one sees; the import holds its lock file.
+    let raw = totsugo_core::inspect::raw_connection(&Store::file_in(&st), &store_key(&st)).unwrap();
+    let stored: i64 = raw
+        .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        stored as u64 > rows_before,
+        "rows reached the store: {stored}"
+    );
+    assert_eq!(import_files(&st).len(), 1, "{:?}", import_files(&st));
+    let bytes = std::fs::read(Store::file_in(&st)).unwrap();
     assert!(
         !bytes.starts_with(b"SQLite format 3"),
-        "the staging file is encrypted"
+        "the store is encrypted"
     );
     for plain in ["山田".as_bytes(), "ヤマダ".as_bytes(), b"19451203"] {
         assert!(
             !bytes.windows(plain.len()).any(|w| w == plain),
-            "plain text in the staging file"
+            "plain text in the store"
         );
     }
     // Meanwhile: a login (an audit entry), a view, a decision, an approval, all at once.
@@ -146,7 +150,7 @@ fn a_login_a_view_a_decision_and_an_approval_go_through_while_a_big_import_runs(
     assert_eq!(ids.len(), 30_000);
     assert_eq!(ids.last().unwrap() - ids[0] + 1, 30_000);
     assert_eq!(boss.store().row_number(ids[0]).unwrap(), Some(1));
-    assert!(staging_files(&st).is_empty(), "{:?}", staging_files(&st));
+    assert!(import_files(&st).is_empty(), "{:?}", import_files(&st));
     let admin = open(&st);
     chain_verifies(&admin);
     assert_eq!(count_entries(&admin, "import"), 2);
@@ -154,19 +158,36 @@ fn a_login_a_view_a_decision_and_an_approval_go_through_while_a_big_import_runs(
 
 #[test]
 fn a_cancelled_import_leaves_the_store_and_the_folder_as_they_were() {
+    // Cancelled once some of its rows are in the store (pending): they are removed again, and
+    // nothing of the import is left but free pages in the file.
     let dir = tempdir();
     let st = store(dir.path());
-    let big = big_file(dir.path(), 20_000);
+    let big = big_file(dir.path(), 40_000);
     let mut admin = open(&st);
-    let before = store_bytes(&st);
+    let head_before = admin.store().audit_head().unwrap().0;
+    let folder = |st: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(st)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = folder(&st);
+    let raw = totsugo_core::inspect::raw_connection(&Store::file_in(&st), &store_key(&st)).unwrap();
+    let stored = || -> i64 {
+        raw.query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+            .unwrap()
+    };
     let cancel = AtomicBool::new(false);
-    let mut seen_staging = false;
+    let mut pending_rows = 0;
     let result = admin.import_file(
         &big,
         &ImportOptions::default(),
         &mut |p| {
             if p.rows > 0 && !cancel.load(Ordering::Relaxed) {
-                seen_staging = !staging_files(&st).is_empty();
+                pending_rows = stored();
                 cancel.store(true, Ordering::Relaxed);
             }
         },
@@ -176,61 +197,16 @@ fn a_cancelled_import_leaves_the_store_and_the_folder_as_they_were() {
         result,
         Err(SessionError::Import(ImportError::Cancelled))
     ));
-    assert!(seen_staging, "the rows went to a staging file");
-    assert!(staging_files(&st).is_empty(), "{:?}", staging_files(&st));
-    assert_eq!(store_bytes(&st), before, "the store file is untouched");
-    assert_eq!(admin.store().record_count().unwrap(), 0);
-}
-
-#[test]
-fn an_import_killed_midway_leaves_nothing_and_its_staging_file_goes_at_the_next_open() {
-    let dir = tempdir();
-    let st = store(dir.path());
-    let big = big_file(dir.path(), 200_000);
-    let admin = open(&st);
-    let head_before = admin.store().audit_head().unwrap().0;
-    drop(admin);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_totsugo"))
-        .arg("--store")
-        .arg(&st)
-        .arg("import")
-        .arg(&big)
-        .env("TOTSUGO_USER", ADMIN)
-        .env("TOTSUGO_PASSWORD", PASSWORD)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
+    assert!(pending_rows > 0, "rows had reached the store");
+    assert_eq!(stored(), 0, "the cancel removed them");
+    let imports: i64 = raw
+        .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
         .unwrap();
-    // Killed once its staging file holds rows.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let big_enough = staging_files(&st).iter().any(|p| {
-            !p.to_string_lossy().ends_with(".lock")
-                && std::fs::metadata(p).is_ok_and(|m| m.len() > 1 << 20)
-        });
-        if big_enough {
-            break;
-        }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the import ended before it could be killed"
-        );
-        assert!(Instant::now() < deadline, "no staging file appeared");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert!(
-        !staging_files(&st).is_empty(),
-        "the kill left its staging file"
-    );
-    // The next open cleans up; the store has nothing of the import.
-    let admin = open(&st);
-    assert!(staging_files(&st).is_empty(), "{:?}", staging_files(&st));
+    assert_eq!(imports, 0);
+    assert_eq!(folder(&st), before, "no file left beside the store");
     assert_eq!(admin.store().record_count().unwrap(), 0);
-    assert!(admin.imports().unwrap().is_empty());
-    assert_eq!(count_entries(&admin, "import"), 0);
-    assert!(chain_verifies(&admin) > head_before);
+    assert_eq!(admin.store().audit_head().unwrap().0, head_before);
+    chain_verifies(&admin);
 }
 
 #[test]
@@ -470,11 +446,6 @@ fn a_clerk_changing_a_decision_while_it_is_approved_either_wins_or_is_told() {
 }
 
 /// The store key, as an insider with the administrator's password would unwrap it.
-fn store_key(st: &Path) -> StoreKey {
-    let vault: totsugo_core::vault::Vault =
-        serde_json::from_str(&std::fs::read_to_string(st.join("keyslots.json")).unwrap()).unwrap();
-    vault.slot(ADMIN).unwrap().unlock(PASSWORD).unwrap().current
-}
 
 #[test]
 fn a_store_locked_past_the_wait_gives_a_clear_message_and_writes_nothing() {
@@ -514,8 +485,8 @@ fn a_store_locked_past_the_wait_gives_a_clear_message_and_writes_nothing() {
 
 #[test]
 fn two_imports_at_once_both_land_whole_with_their_own_consecutive_ids() {
-    // Both reserve the same ids when they begin; the second to finish moves its rows past the
-    // first's.
+    // Each reserves the ids of its records when it begins (as many as its file has bytes):
+    // the one that began first has the lower ids, whichever finishes first.
     let dir = tempdir();
     let st = store(dir.path());
     drop(open(&st));
@@ -577,14 +548,14 @@ fn two_imports_at_once_both_land_whole_with_their_own_consecutive_ids() {
         }
         assert!(alarms > 0, "the sample has cross-record alarms");
     }
-    assert!(s.record_ids(fast.import_id).unwrap()[0] < s.record_ids(slow.import_id).unwrap()[0]);
-    assert!(staging_files(&st).is_empty());
+    assert!(s.record_ids(slow.import_id).unwrap()[0] < s.record_ids(fast.import_id).unwrap()[0]);
+    assert!(import_files(&st).is_empty());
     chain_verifies(&admin);
 }
 
 #[test]
-fn an_import_killed_while_its_rows_are_copied_in_leaves_nothing_after_the_next_open() {
-    // Killed in the second step: some rows are in the store under a pending import that no
+fn an_import_killed_while_its_rows_go_in_leaves_nothing_after_the_next_open() {
+    // Killed in the middle: some rows are in the store under a pending import that no
     // reader sees; the next open removes them.
     let dir = tempdir();
     let st = store(dir.path());
@@ -627,7 +598,10 @@ fn an_import_killed_while_its_rows_are_copied_in_leaves_nothing_after_the_next_o
     let left: i64 = raw
         .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
         .unwrap();
-    eprintln!("killed with {left} rows copied (first seen {copied}), pending imports {pending}");
+    eprintln!("killed with {left} rows in (first seen {copied}), pending imports {pending}");
+    if pending == 1 {
+        assert!(!import_files(&st).is_empty(), "the kill left its lock file");
+    }
     // Unless the kill came after the last step, the rows are there but seen by no one.
     let admin = open(&st);
     let after: i64 = raw
@@ -641,12 +615,12 @@ fn an_import_killed_while_its_rows_are_copied_in_leaves_nothing_after_the_next_o
         assert_eq!(after, 200_000, "the import had finished whole");
     }
     assert_eq!(admin.store().record_count().unwrap(), after as u64);
-    assert!(staging_files(&st).is_empty(), "{:?}", staging_files(&st));
+    assert!(import_files(&st).is_empty(), "{:?}", import_files(&st));
     chain_verifies(&admin);
 }
 
 #[test]
-fn readers_see_an_import_whole_or_not_at_all_while_its_rows_are_copied_in() {
+fn readers_see_an_import_whole_or_not_at_all_while_its_rows_go_in() {
     // A supervisor's counts and list, read again and again while an import runs in another
     // thread, are always those before or those after: never part of the import (under the old
     // single transaction a reader was simply kept waiting; now the rows reach the store in

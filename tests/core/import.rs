@@ -382,7 +382,7 @@ fn cancelling_leaves_the_store_unchanged() {
     let dir = tempdir();
     let mut store = open(dir.path());
     import(&mut store, &demo_file()).unwrap();
-    let before = store_bytes(dir.path());
+    let before = store_content(dir.path());
     let big = sample_file(dir.path(), "big.csv", 20_000, 5);
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let mut calls = 0;
@@ -402,7 +402,9 @@ fn cancelling_leaves_the_store_unchanged() {
         other => panic!("{other:?} after {calls} progress calls"),
     }
     drop(store);
-    assert_eq!(store_bytes(dir.path()), before);
+    // The rows written before the cancel were removed again: the store holds what it held
+    // (the pages they took are free in the file).
+    assert!(store_content(dir.path()) == before, "the store changed");
     let mut store = open(dir.path());
     assert_eq!(store.summary().unwrap(), demo_counts());
     // And the cancelled file can be imported afterwards.
