@@ -69,6 +69,19 @@ fn main() {
         })
         .collect();
     println!("Session::open_record: {}", summary(core));
+    // The core call behind 次の未判断を開く (sent back first, then undecided; own share, then
+    // the unassigned rows).
+    let next_undecided: Vec<Duration> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            session
+                .next_undecided()
+                .unwrap()
+                .expect("an undecided record");
+            t.elapsed()
+        })
+        .collect();
+    println!("Session::next_undecided: {}", summary(next_undecided));
 
     let mut h = Harness::builder()
         .with_size([1366.0, 768.0])

@@ -140,6 +140,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/020_follow_up_approval.sql")),
         // Issue 15: the values a content warning set aside, for the review screen.
         M::up(include_str!("store/031_bad_values.sql")),
+        M::up(include_str!("store/032_work_queue.sql")),
     ])
 }
 
@@ -1002,6 +1003,11 @@ fn mismatch_query(
         // One person's share (or the unassigned rows) in work order is a range of its own
         // index; in the other orders SQLite sorts the share.
         match filter.order {
+            // One state and one scope too (the next record to work on): a range of
+            // records_queue, whose first row is the answer.
+            ListOrder::WorkOrder if filter.state.is_some() && filter.lost.is_some() => {
+                "FROM records INDEXED BY records_queue WHERE mismatch = 1".to_string()
+            }
             ListOrder::WorkOrder => {
                 "FROM records INDEXED BY records_assignee WHERE mismatch = 1".to_string()
             }
