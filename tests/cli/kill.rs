@@ -27,6 +27,8 @@ use totsugo_core::vault::Vault;
 
 const WORKER_ENV: &str = "TOTSUGO_KILL_WORKER";
 const NEW_PW: &str = "a new password 4321";
+/// Rows of the file the import operation reads.
+const IMPORT_ROWS: u64 = 60_000;
 
 /// The process the kill tests start and kill: logs in, says `ready`, does one operation, says
 /// `done`. Does nothing unless started by the kill tests (the arguments come in
@@ -192,7 +194,27 @@ fn prepare(op: Op, case: &Path) -> (String, String, Vec<String>) {
     };
     let at = |name: &str| case.join(name).display().to_string();
     let (who, args): (&str, Vec<String>) = match op {
-        Op::Import => ("admin", vec![demo_file().display().to_string()]),
+        Op::Import => {
+            // Big enough for several chunks of the import's writing (about 150 ms each), so
+            // that kills fall inside a chunk, between chunks and in the last step; outside the
+            // case folder, read by every case.
+            let file = case
+                .parent()
+                .unwrap()
+                .join(format!("import-{IMPORT_ROWS}.csv"));
+            if !file.exists() {
+                totsugo_lab::sample::write_sample(
+                    std::io::BufWriter::new(std::fs::File::create(&file).unwrap()),
+                    &totsugo_lab::sample::SampleOptions {
+                        rows: IMPORT_ROWS,
+                        seed: 5,
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+            }
+            ("admin", vec![file.display().to_string()])
+        }
         Op::Decide => (
             "clerk1",
             vec![join(&[r[0], r[1], r[2], r[3], r[9], r[10], r[11], r[13]])],
@@ -368,8 +390,18 @@ fn check(op: Op, case: &Path, r: &[i64], key: &StoreKey) -> Result<Left, String>
             let n = admin.store().imports().unwrap().len();
             let records = admin.store().record_count().unwrap();
             let audited = audit_count(&admin, "import", "");
+            // The login removed the rows of an import killed on its way in: none is left in
+            // the file, seen or not.
+            let raw = totsugo_core::inspect::raw_connection(&Store::file_in(&store), key)
+                .map_err(|e| e.to_string())?;
+            let in_file: i64 = raw
+                .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+                .unwrap();
+            if in_file as u64 != records {
+                return Err(format!("{in_file} records in the file, {records} seen"));
+            }
             both(
-                n == 2 && records == 2015 && audited == 2,
+                n == 2 && records == 15 + IMPORT_ROWS && audited == 2,
                 n == 1 && records == 15 && audited == 1,
                 &format!("imports {n}, records {records}, audited {audited}"),
             )
