@@ -23,7 +23,6 @@ use totsugo_core::auth::Role;
 use totsugo_core::review::{Choice, Decision, LetterType, ReviewState};
 use totsugo_core::session::Session;
 use totsugo_core::store::{Store, StoreKey};
-use totsugo_core::vault::Vault;
 
 const WORKER_ENV: &str = "TOTSUGO_KILL_WORKER";
 const NEW_PW: &str = "a new password 4321";
@@ -552,14 +551,7 @@ fn a_kill_at_any_moment_of_any_write_leaves_it_whole_or_absent() {
                         let s = Session::login(&template.join("store"), ADMIN, PASSWORD).unwrap();
                         s.store().record_ids(1).unwrap()
                     };
-                    let key = {
-                        let vault: Vault = serde_json::from_str(
-                            &std::fs::read_to_string(Vault::path_in(&template.join("store")))
-                                .unwrap(),
-                        )
-                        .unwrap();
-                        vault.slot(ADMIN).unwrap().unlock(PASSWORD).unwrap().current
-                    };
+                    let key = store_key(&template.join("store"));
                     // Paths in the arguments point into the template: each case rewrites them.
                     let for_case = |case: &Path| {
                         let t = template.display().to_string();

@@ -24,46 +24,63 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
-/// The store key of the store in `dir`, from the administrator's key slot (tests only: what
+/// The store key of the store in `dir` as the slot file gives it to `login` (tests only: what
 /// an attacker holding the password would have).
-pub fn store_key(dir: &Path) -> totsugo_core::store::StoreKey {
-    let vault: totsugo_core::vault::Vault =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("keyslots.json")).unwrap()).unwrap();
-    vault.slot(ADMIN).unwrap().unlock(PASSWORD).unwrap().current
+pub fn store_key_of(dir: &Path, login: &str, password: &str) -> totsugo_core::store::StoreKey {
+    let vault: totsugo_core::vault::Vault = serde_json::from_str(
+        &std::fs::read_to_string(totsugo_core::vault::Vault::path_in(dir)).unwrap(),
+    )
+    .unwrap();
+    vault.slot(login).unwrap().unlock(password).unwrap().current
 }
 
-/// Every row of every table of the store in `dir`, as text, table by table in rowid order:
-/// what "the store holds the same" means where the file's bytes may differ (an import refused
-/// or cancelled after its first rows went in leaves the pages they took free in the file).
-pub fn store_content(dir: &Path) -> Vec<String> {
-    let conn = totsugo_core::inspect::raw_connection(&Store::file_in(dir), &store_key(dir))
-        .expect("the store opens");
+/// The store key of the store in `dir`, from the administrator's key slot.
+pub fn store_key(dir: &Path) -> totsugo_core::store::StoreKey {
+    store_key_of(dir, ADMIN, PASSWORD)
+}
+
+/// Every row of every table of the store in `dir` (opened with `key` through a bare SQLCipher
+/// connection), as text, table by table in rowid order.
+pub fn store_rows(dir: &Path, key: &totsugo_core::store::StoreKey) -> Vec<(String, Vec<String>)> {
+    let conn =
+        totsugo_core::inspect::raw_connection(&Store::file_in(dir), key).expect("the store opens");
     let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             ORDER BY name",
+        )
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    let mut out = Vec::new();
-    for t in tables {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))
-            .unwrap();
-        let n = stmt.column_count();
-        let rows = stmt
-            .query_map([], |r| {
-                let cells: Vec<String> = (0..n)
-                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                    .collect();
-                Ok(format!("{t}: {}", cells.join(" | ")))
-            })
-            .unwrap();
-        for row in rows {
-            out.push(row.unwrap());
-        }
-    }
-    out
+    tables
+        .into_iter()
+        .map(|t| {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))
+                .unwrap();
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap();
+            (t, rows)
+        })
+        .collect()
+}
+
+/// [`store_rows`] with the administrator's key: what "the store holds the same" means where the
+/// file's bytes may differ (an import refused or cancelled after its first rows went in leaves
+/// the pages they took free in the file).
+pub fn store_content(dir: &Path) -> Vec<(String, Vec<String>)> {
+    store_rows(dir, &store_key(dir))
 }
 
 /// The first administrator of every test store.

@@ -13,52 +13,13 @@ use common::*;
 use totsugo_core::backup::{self, MANIFEST_FILE, RESTORE_MARKER};
 use totsugo_core::review::{Choice, Decision, LetterType};
 use totsugo_core::session::{Session, SessionError};
-use totsugo_core::store::{STORE_FILE, StoreKey};
-use totsugo_core::vault::{VAULT_FILE, Vault};
+use totsugo_core::store::STORE_FILE;
+use totsugo_core::vault::VAULT_FILE;
 
 use crate::follow_up::{login, setup};
 
 fn no_cancel() -> AtomicBool {
     AtomicBool::new(false)
-}
-
-/// The store key as the slot file gives it to `login` (what the tests compare with).
-fn key_of(dir: &Path, login: &str, password: &str) -> StoreKey {
-    let vault: Vault =
-        serde_json::from_str(&std::fs::read_to_string(Vault::path_in(dir)).unwrap()).unwrap();
-    vault.slot(login).unwrap().unlock(password).unwrap().current
-}
-
-/// Every row of every table, as text, read with a bare SQLCipher connection.
-fn dump(dir: &Path, key: &StoreKey) -> Vec<(String, Vec<String>)> {
-    let conn = totsugo_core::inspect::raw_connection(&dir.join(STORE_FILE), key).unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    tables
-        .into_iter()
-        .map(|t| {
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))
-                .unwrap();
-            let n = stmt.column_count();
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((0..n)
-                        .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
-                        .collect::<Vec<_>>()
-                        .join("|"))
-                })
-                .unwrap()
-                .collect::<Result<Vec<_>, _>>()
-                .unwrap();
-            (t, rows)
-        })
-        .collect()
 }
 
 /// A store mid-work: decisions (some approved, one sent back), letters printed, a reply.
@@ -104,8 +65,8 @@ fn a_backup_made_mid_work_restores_on_a_fresh_folder_with_every_row_as_it_was() 
     let admin = open(&store);
     let usb = root.path().join("usb");
     std::fs::create_dir(&usb).unwrap();
-    let key = key_of(&store, ADMIN, PASSWORD);
-    let before = dump(&store, &key);
+    let key = store_key_of(&store, ADMIN, PASSWORD);
+    let before = store_rows(&store, &key);
     let decisions = admin.store().table_rows().unwrap()["decisions"];
     assert!(decisions >= 5);
     let mut seen = Vec::new();
@@ -162,7 +123,7 @@ fn a_backup_made_mid_work_restores_on_a_fresh_folder_with_every_row_as_it_was() 
     assert_eq!(manifest, done.manifest);
     assert!(!fresh.join(RESTORE_MARKER).exists());
     drop(restored);
-    let after = dump(&fresh, &key);
+    let after = store_rows(&fresh, &key);
     // Every table exactly as at the backup (decisions, letters, approvals, replies, users…),
     // the trail too up to the backup's last entry; after it only the restore's own entries.
     let mut compared = 0;
