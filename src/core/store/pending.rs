@@ -78,19 +78,22 @@ pub(super) fn remove_abandoned(dir: &Path) {
 fn remove_pending_import(conn: &rusqlite::Connection, import_id: i64) -> Result<(), StoreError> {
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;
     let removed = (|| {
-        let first: Option<i64> = conn
+        // The ids reserved for the import when it began (as many as its file has bytes); an
+        // import that began later has its rows after them, and is not walked through.
+        let (first, reserved): (Option<i64>, i64) = conn
             .query_row(
-                "SELECT first_record_id FROM main.imports WHERE id = ?1",
+                "SELECT first_record_id, file_size FROM main.imports WHERE id = ?1",
                 [import_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
-            .flatten();
+            .unwrap_or((None, 0));
         let last: Option<i64> = match first {
             Some(first) => conn
                 .query_row(
-                    "SELECT id FROM main.records WHERE id >= ?1 ORDER BY id DESC LIMIT 1",
-                    [first],
+                    "SELECT id FROM main.records WHERE id >= ?1 AND id < ?2 \
+                     ORDER BY id DESC LIMIT 1",
+                    [first, first + reserved],
                     |r| r.get(0),
                 )
                 .optional()?,
