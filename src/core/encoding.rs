@@ -112,7 +112,9 @@ pub fn decode_field(enc: FileEncoding, bytes: &[u8]) -> Option<Cow<'_, str>> {
 
 /// Decodes one field strictly into `dst` (replacing what it held, in the room it has):
 /// `false` if the bytes are not valid in `enc`. The same decoding as [`decode_field`], without
-/// an allocation per field once `dst` is large enough.
+/// an allocation per field once `dst` is large enough. (Its ASCII and UTF-8 branches repeat
+/// `decode_field`'s: calling it for them checked every cell twice, 2 % more instructions on
+/// the import's reading thread under callgrind.)
 pub fn decode_field_into(enc: FileEncoding, bytes: &[u8], dst: &mut String) -> bool {
     dst.clear();
     if bytes.is_ascii() {

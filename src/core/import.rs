@@ -961,10 +961,20 @@ fn blank_record() -> Record {
     }
 }
 
-/// Sets `dst` to `v` in the buffer it has (no allocation once it is large enough).
-fn set_text(dst: &mut String, v: &str) {
-    dst.clear();
-    dst.push_str(v);
+/// Sets `dst` to `v` as [`visible_and_bounded`] leaves it, in the buffer `dst` has (no
+/// allocation once it is large enough, unless `v` had to be changed): returns whether it was.
+fn set_visible(dst: &mut String, v: &str) -> bool {
+    match visible_and_bounded(v) {
+        Some(changed) => {
+            *dst = changed;
+            true
+        }
+        None => {
+            dst.clear();
+            dst.push_str(v);
+            false
+        }
+    }
 }
 
 impl RowParser<'_> {
@@ -1118,11 +1128,7 @@ impl RowParser<'_> {
         r.base_date = c.date(Field::BaseDate);
         r.extra.resize_with(self.map.extra.len(), String::new);
         for ((i, _), dst) in self.map.extra.iter().zip(r.extra.iter_mut()) {
-            let v = c.cells[*i].as_str();
-            match visible_and_bounded(v) {
-                Some(changed) => *dst = changed,
-                None => set_text(dst, v),
-            }
+            set_visible(dst, &c.cells[*i]);
         }
         r.warnings = c.warnings;
         r.bad_values = c.bad_values;
@@ -1200,28 +1206,17 @@ impl Cells<'_> {
             dst.clear();
             return;
         };
-        let v = self.cells[i].as_str();
-        match visible_and_bounded(v) {
-            Some(changed) => {
-                self.bad(f);
-                *dst = changed;
-            }
-            None => set_text(dst, v),
+        if set_visible(dst, &self.cells[i]) {
+            self.bad(f);
         }
     }
 
     /// [`Cells::take`], without the spaces around the value (codes and numbers).
     fn take_trimmed(&mut self, f: Field, dst: &mut String) {
         self.take(f, dst);
-        let trimmed = dst.trim();
-        if trimmed.len() != dst.len() {
-            let (start, len) = (
-                trimmed.as_ptr() as usize - dst.as_ptr() as usize,
-                trimmed.len(),
-            );
-            dst.truncate(start + len);
-            dst.drain(..start);
-        }
+        dst.truncate(dst.trim_end().len());
+        let start = dst.len() - dst.trim_start().len();
+        dst.drain(..start);
     }
 
     /// Flags a value of `f` that is not what the column holds (and that the column keeps).

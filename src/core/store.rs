@@ -524,7 +524,7 @@ impl Store {
     pub fn imports(&self) -> Result<Vec<ImportInfo>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare(&format!("{IMPORT_COLUMNS} WHERE {PUBLISHED} ORDER BY id"))?;
+            .prepare(&format!("{IMPORT_COLUMNS} WHERE NOT {PENDING} ORDER BY id"))?;
         let rows = stmt.query_map([], import_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -950,14 +950,17 @@ fn append_audit_on(
     Ok(entry)
 }
 
-/// The imports every reader sees: not one still on its way in, whose rows are being copied
-/// into `records` under a `pending:` hash ([`ImportTx::commit`]; see `not_pending`).
-const PUBLISHED: &str = "file_hash NOT LIKE 'pending:%'";
+/// The start of the hash of an import still on its way in: `pending:<token>` until its last
+/// step ([`ImportTx::commit`]).
+const PENDING_PREFIX: &str = "pending:";
+/// The condition on `imports` of an import still on its way in, whose rows are going into
+/// `records` and that no reader sees.
+const PENDING: &str = "file_hash LIKE 'pending:%'";
 
 /// The condition on `records` (or an alias: `{t}`) that leaves out the rows of an import still
 /// on its way in: every query of mismatches says it (the list, the counts, the similar cases).
 fn not_pending(t: &str) -> String {
-    format!("{t}import_id NOT IN (SELECT id FROM imports WHERE file_hash LIKE 'pending:%')")
+    format!("{t}import_id NOT IN (SELECT id FROM imports WHERE {PENDING})")
 }
 
 const IMPORT_COLUMNS: &str = "SELECT id, file_name, file_hash, file_size, imported_at, encoding, \

@@ -39,11 +39,21 @@ pub fn store_key(dir: &Path) -> totsugo_core::store::StoreKey {
     store_key_of(dir, ADMIN, PASSWORD)
 }
 
+/// A bare SQLCipher connection to the store in `dir`, opened with `key` (what an insider
+/// with the key and a SQLCipher client has).
+pub fn raw_store_with(dir: &Path, key: &totsugo_core::store::StoreKey) -> rusqlite::Connection {
+    totsugo_core::inspect::raw_connection(&Store::file_in(dir), key).expect("the store opens")
+}
+
+/// [`raw_store_with`] the administrator's key.
+pub fn raw_store(dir: &Path) -> rusqlite::Connection {
+    raw_store_with(dir, &store_key(dir))
+}
+
 /// Every row of every table of the store in `dir` (opened with `key` through a bare SQLCipher
 /// connection), as text, table by table in rowid order.
 pub fn store_rows(dir: &Path, key: &totsugo_core::store::StoreKey) -> Vec<(String, Vec<String>)> {
-    let conn =
-        totsugo_core::inspect::raw_connection(&Store::file_in(dir), key).expect("the store opens");
+    let conn = raw_store_with(dir, key);
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \

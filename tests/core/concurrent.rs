@@ -104,7 +104,7 @@ fn a_login_a_view_a_decision_and_an_approval_go_through_while_a_big_import_runs(
     started_rx.recv_timeout(Duration::from_secs(120)).unwrap();
     // Rows are in the store already (encrypted like the rest), under a pending import that no
     // one sees; the import holds its lock file.
-    let raw = totsugo_core::inspect::raw_connection(&Store::file_in(&st), &store_key(&st)).unwrap();
+    let raw = raw_store(&st);
     let stored: i64 = raw
         .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
         .unwrap();
@@ -175,7 +175,7 @@ fn a_cancelled_import_leaves_the_store_and_the_folder_as_they_were() {
         names
     };
     let before = folder(&st);
-    let raw = totsugo_core::inspect::raw_connection(&Store::file_in(&st), &store_key(&st)).unwrap();
+    let raw = raw_store(&st);
     let stored = || -> i64 {
         raw.query_row("SELECT count(*) FROM records", [], |r| r.get(0))
             .unwrap()
@@ -455,8 +455,7 @@ fn a_store_locked_past_the_wait_gives_a_clear_message_and_writes_nothing() {
     let clerk = login(dir.path(), "clerk1");
     let decisions_before = count_entries(&open(&st), "decision");
     // Another program holds the write lock longer than the store waits.
-    let conn =
-        totsugo_core::inspect::raw_connection(&Store::file_in(&st), &store_key(&st)).unwrap();
+    let conn = raw_store(&st);
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
     let started = Instant::now();
     let e = clerk
@@ -561,7 +560,7 @@ fn an_import_killed_while_its_rows_go_in_leaves_nothing_after_the_next_open() {
     let st = store(dir.path());
     let big = big_file(dir.path(), 200_000);
     drop(open(&st));
-    let raw = totsugo_core::inspect::raw_connection(&Store::file_in(&st), &store_key(&st)).unwrap();
+    let raw = raw_store(&st);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_totsugo"))
         .arg("--store")
         .arg(&st)

@@ -1,8 +1,8 @@
 //! An import on its way into the store (issue 17; written straight into the store since
 //! issue 15's speed bound): the import first adds its row under the hash `pending:<token>`,
 //! then writes its records into `records` in chunks of about [`CHUNK_TIME`] of writing, each
-//! chunk its own short write transaction with a pause after it (others log in, view, decide and approve
-//! between chunks), and ends with one short transaction that gives the import its hash, counts
+//! chunk its own short write transaction with a pause after it (others log in, view, decide
+//! and approve between chunks), and ends with one short transaction that gives the import its hash, counts
 //! and alarms and writes its audit entry. Until then every reader leaves the rows out
 //! (`not_pending` in the store). A failed or cancelled import removes its rows again, chunk by
 //! chunk; one left by a crash is removed at the next open of the store: its importer no longer
@@ -21,8 +21,8 @@ use rusqlite::{OptionalExtension, params};
 use super::bulk::BulkInsert;
 use super::columns;
 use super::{
-    CommitOutcome, IMPORT_COLUMNS, ImportAudit, ImportMeta, STORE_FILE, Store, StoreError,
-    append_audit_on, import_from_row,
+    CommitOutcome, IMPORT_COLUMNS, ImportAudit, ImportMeta, PENDING, PENDING_PREFIX, STORE_FILE,
+    Store, StoreError, append_audit_on, import_from_row,
 };
 use crate::record::{COLUMNS, Record};
 use crate::summary::Counts;
@@ -123,7 +123,7 @@ fn remove_pending_import(conn: &rusqlite::Connection, import_id: i64) -> Result<
             tx.execute("DELETE FROM main.records WHERE import_id = ?1", [import_id])?;
         }
         tx.execute(
-            "DELETE FROM main.imports WHERE id = ?1 AND file_hash LIKE 'pending:%'",
+            &format!("DELETE FROM main.imports WHERE id = ?1 AND {PENDING}"),
             [import_id],
         )?;
         tx.commit()?;
@@ -142,9 +142,10 @@ pub(super) fn remove_abandoned_rows(
     dir: &Path,
 ) -> Result<(), StoreError> {
     let pending: Vec<(i64, String)> = {
-        let mut stmt = conn.prepare(
-            "SELECT id, substr(file_hash, 9) FROM main.imports WHERE file_hash LIKE 'pending:%'",
-        )?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT id, substr(file_hash, {}) FROM main.imports WHERE {PENDING}",
+            PENDING_PREFIX.len() + 1
+        ))?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?
     };
@@ -179,13 +180,11 @@ pub struct ImportTx<'a> {
     longest: Duration,
     alarms: Vec<(u32, i64, u32)>,
     /// The import's id and the id before its first record's: data row n of the file is
-    /// record `base + n`.
+    /// record `base + n`. The ids `base + 1 ..= base + file size` are reserved for the import
+    /// (a file has fewer rows than bytes): a second import that begins meanwhile takes the
+    /// ids after them, so that each import's records follow each other.
     import_id: i64,
     base: i64,
-    /// The ids reserved for the import's records (`base + 1 ..= base + reserved`): as many
-    /// as the file has bytes, more than it can have rows. A second import that begins
-    /// meanwhile takes the ids after them, so that each import's records follow each other.
-    reserved: u64,
     /// Whether the import's row was added ([`ImportTx::begin`]).
     begun: bool,
     /// True from then until the import is visible; its rows are removed if it ends otherwise.
@@ -195,6 +194,12 @@ pub struct ImportTx<'a> {
 /// How long the import writes rows in one transaction (it then commits, which takes a few
 /// tens of milliseconds more): the longest a login or a decision waits for an import.
 const CHUNK_TIME: Duration = Duration::from_millis(150);
+/// Rows removed per transaction when an import that did not finish is removed.
+const CHUNK_ROWS: i64 = 16_384;
+/// The pause after each chunk, in which a waiting writer (a login, a decision) gets the lock:
+/// they try again every millisecond ([`super::BUSY_TIMEOUT`]).
+const CHUNK_PAUSE: Duration = Duration::from_millis(2);
+
 /// Adds the values of record `r` (to be record `id`) to `values`, in the order of
 /// [`columns::insert_sql_into`].
 fn push_row<'r>(
@@ -219,12 +224,6 @@ fn push_row<'r>(
     );
     values.extend(columns::derived_values(r, extra));
 }
-
-/// Rows removed per transaction when an import that did not finish is removed.
-const CHUNK_ROWS: i64 = 16_384;
-/// The pause after each chunk, in which a waiting writer (a login, a decision) gets the lock:
-/// they try again every millisecond ([`super::BUSY_TIMEOUT`]).
-const CHUNK_PAUSE: Duration = Duration::from_millis(2);
 
 impl Store {
     /// Starts an import: takes its lock file and prepares the insert; the import is added,
@@ -253,7 +252,7 @@ impl Store {
             let _ = std::fs::remove_file(&lock_path);
             return Err(io(&lock_path, std::io::Error::other(e.to_string())));
         }
-        let tx = ImportTx {
+        Ok(ImportTx {
             store,
             meta: meta.clone(),
             token,
@@ -266,11 +265,9 @@ impl Store {
             alarms: Vec::new(),
             import_id: 0,
             base: 0,
-            reserved: meta.file_size.max(1),
             begun: false,
             pending: false,
-        };
-        Ok(tx)
+        })
     }
 }
 
@@ -283,39 +280,45 @@ impl ImportTx<'_> {
         if self.begun {
             return Ok(());
         }
-        let conn = &self.store.conn;
-        let tx =
-            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-        // After the last record and after the ids reserved by imports still on their way.
-        let (import_id, base): (i64, i64) = tx.query_row(
-            "SELECT (SELECT coalesce(max(id), 0) + 1 FROM main.imports), \
-             max((SELECT coalesce(max(id), 0) FROM main.records), \
-                 (SELECT coalesce(max(first_record_id - 1 + file_size), 0) FROM main.imports \
-                  WHERE file_hash LIKE 'pending:%'))",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let m = &self.meta;
-        tx.execute(
-            "INSERT INTO main.imports (id, file_name, file_hash, file_size, imported_at, \
-             encoding, profile, extra_headers, counts, first_record_id) \
-             VALUES (?1, ?2, ?3, ?4, datetime('now', 'localtime'), ?5, ?6, ?7, '{}', ?8)",
-            params![
-                import_id,
-                m.file_name,
-                format!("pending:{}", self.token),
-                self.reserved as i64,
-                m.encoding,
-                m.profile,
-                serde_json::to_string(&m.extra_headers).expect("strings serialize"),
-                base + 1,
-            ],
-        )?;
-        tx.commit()?;
+        let (meta, hash) = (&self.meta, self.pending_hash());
+        let (import_id, base) = Self::write(&self.store.conn, &mut self.longest, |tx| {
+            // After the last record and after the ids reserved by imports still on their way.
+            let (import_id, base): (i64, i64) = tx.query_row(
+                &format!(
+                    "SELECT (SELECT coalesce(max(id), 0) + 1 FROM main.imports), \
+                     max((SELECT coalesce(max(id), 0) FROM main.records), \
+                         (SELECT coalesce(max(first_record_id - 1 + file_size), 0) \
+                          FROM main.imports WHERE {PENDING}))"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            tx.execute(
+                "INSERT INTO main.imports (id, file_name, file_hash, file_size, imported_at, \
+                 encoding, profile, extra_headers, counts, first_record_id) \
+                 VALUES (?1, ?2, ?3, ?4, datetime('now', 'localtime'), ?5, ?6, ?7, '{}', ?8)",
+                params![
+                    import_id,
+                    meta.file_name,
+                    hash,
+                    meta.file_size as i64,
+                    meta.encoding,
+                    meta.profile,
+                    serde_json::to_string(&meta.extra_headers).expect("strings serialize"),
+                    base + 1,
+                ],
+            )?;
+            Ok((import_id, base))
+        })?;
         (self.import_id, self.base) = (import_id, base);
         (self.begun, self.pending) = (true, true);
-        conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+        self.store.conn.execute_batch("PRAGMA foreign_keys = OFF")?;
         Ok(())
+    }
+
+    /// The import's hash while it is on its way in.
+    fn pending_hash(&self) -> String {
+        format!("{PENDING_PREFIX}{}", self.token)
     }
 
     /// Writes a batch of validated records into the store, pending (no reader sees them). The
@@ -328,7 +331,7 @@ impl ImportTx<'_> {
             self.settle()?;
             return Ok(true);
         }
-        if self.rows + records.len() as u64 > self.reserved {
+        if self.rows + records.len() as u64 > self.meta.file_size {
             return Err(StoreError::Io {
                 path: PathBuf::from(&self.meta.file_name),
                 source: std::io::Error::other(
@@ -422,7 +425,7 @@ impl ImportTx<'_> {
     }
 
     /// Makes the import visible, all or nothing, in one short transaction: adds the alarms,
-    /// gives the import its hash, counts and size, and writes its audit entry. Nothing is
+    /// gives the import its hash and counts, and writes its audit entry. Nothing is
     /// committed when a file with the same content was imported meanwhile (its rows are then
     /// removed when this is dropped). Returns the longest hold of the write lock over the
     /// whole import.
@@ -438,8 +441,7 @@ impl ImportTx<'_> {
         self.store.conn.execute_batch("PRAGMA foreign_keys = ON")?;
         let rows = self.rows as i64;
         let (import_id, first) = (self.import_id, self.base + 1);
-        let size = self.meta.file_size as i64;
-        let pending_hash = format!("pending:{}", self.token);
+        let pending_hash = self.pending_hash();
         let outcome = Self::write(&self.store.conn, &mut self.longest, |tx| {
             if let Some(prev) = tx
                 .query_row(
@@ -452,13 +454,12 @@ impl ImportTx<'_> {
                 return Ok(CommitOutcome::Duplicate(Box::new(prev)));
             }
             let changed = tx.execute(
-                "UPDATE main.imports SET file_hash = ?1, counts = ?2, first_record_id = ?3, \
-                 file_size = ?4 WHERE id = ?5 AND file_hash = ?6",
+                "UPDATE main.imports SET file_hash = ?1, counts = ?2, first_record_id = ?3 \
+                 WHERE id = ?4 AND file_hash = ?5",
                 params![
                     file_hash,
                     serde_json::to_string(counts).expect("counts serialize"),
                     (rows > 0).then_some(first),
-                    size,
                     import_id,
                     pending_hash,
                 ],
